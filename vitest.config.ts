@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'fixtures/**/*.test.ts'],
+    // Real SQLite files and real child processes: give slow machines room, never assert on time.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Two cores: two workers keep the e2e tests (which spawn processes) from starving each other.
+    maxWorkers: 2,
+  },
+});
