@@ -1,0 +1,67 @@
+/**
+ * Logging through pino. JSON lines with `--log-format json`; otherwise one readable line per
+ * record ("12:00:01 INFO  copied ghost.db  db=/var/… ms=120"), whether or not stderr is a terminal,
+ * so cron mail stays readable unless JSON is asked for.
+ */
+import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { Writable } from 'node:stream';
+
+export type { Logger } from 'pino';
+export type LogFormat = 'text' | 'json';
+
+const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const SKIP = new Set(['level', 'time', 'msg', 'pid', 'hostname']);
+
+function formatValue(value: unknown): string {
+  if (typeof value === 'string') return /[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : value;
+  return JSON.stringify(value);
+}
+
+/** Given one pino JSON record, returns the readable line for it (without newline). */
+export function formatLogLine(record: Record<string, unknown>): string {
+  const time = typeof record.time === 'number' ? new Date(record.time).toISOString().slice(11, 19) : '';
+  const level = (LEVEL_NAMES[record.level as number] ?? String(record.level)).padEnd(5);
+  const fields = Object.entries(record)
+    .filter(([key]) => !SKIP.has(key))
+    .map(([key, value]) => {
+      if (key === 'err' && value && typeof value === 'object') return `error=${formatValue((value as { message?: string }).message)}`;
+      return `${key}=${formatValue(value)}`;
+    });
+  return [time, level, String(record.msg ?? ''), ...fields].filter((part) => part !== '').join('  ').replace(/\s+$/, '');
+}
+
+function textStream(out: NodeJS.WritableStream): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line) continue;
+        try {
+          out.write(`${formatLogLine(JSON.parse(line) as Record<string, unknown>)}\n`);
+        } catch {
+          out.write(`${line}\n`);
+        }
+      }
+      callback();
+    },
+  });
+}
+
+export interface LoggerOptions {
+  format?: LogFormat;
+  level?: LevelWithSilent;
+  /** Where lines go; default process.stderr (stdout is for results: tables, --json). */
+  destination?: NodeJS.WritableStream;
+}
+
+/** Given options, returns a pino logger; e.g. `createLogger({format:'json'}).info({db}, 'copied')`. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const destination = options.destination ?? process.stderr;
+  const level = options.level ?? 'info';
+  if (options.format === 'json') {
+    return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination as never);
+  }
+  return pino({ level, base: undefined }, textStream(destination));
+}
+
+/** A logger that drops everything: the default for library calls and tests. */
+export const silentLogger: Logger = pino({ level: 'silent' });
