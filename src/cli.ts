@@ -1,0 +1,96 @@
+/**
+ * The commander program. The ONLY place that turns results and errors into exit codes.
+ * Heavy modules (SQLite, execa, pino, zod) load lazily inside each action so `--help` stays fast.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { ExitCode, UserError } from './errors.js';
+import type { CommandResult } from './commands/result.js';
+import type { Context, GlobalOptions } from './context.js';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0   all good
+  1   a profile failed (backup, prune, restore or verify)
+  2   usage or config error; nothing was attempted
+  3   check found problems, or status found an overdue profile
+  75  another hotsnap run holds the lock (try again later)`;
+
+async function contextOf(command: Command): Promise<Context> {
+  const { createContext } = await import('./context.js');
+  return createContext(command.optsWithGlobals() as GlobalOptions);
+}
+
+function finish(result: CommandResult): void {
+  if (result.stdout) process.stdout.write(result.stdout);
+  process.exitCode = result.exitCode;
+}
+
+/** Given argv (without node and script), builds the program. Exported for tests of the wiring. */
+export function buildProgram(): Command {
+  const program = new Command('hotsnap')
+    .description('Run tarsnap backups: hot copies of live SQLite databases, dated archives, retention.')
+    .version(version, '-V, --version')
+    .option('-c, --config <file>', 'config file (default: $HOTSNAP_CONFIG, /etc/hotsnap/hotsnap.yaml, ~/.config/hotsnap/hotsnap.yaml)')
+    .addOption(new Option('--log-format <format>', 'log lines on stderr: text (default) or json').choices(['text', 'json']))
+    .addOption(new Option('--log-level <level>', 'least severe log level shown (default info)').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
+    .option('-q, --quiet', 'log warnings and errors only')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  const config = program.command('config').description('check and show the config file');
+  config
+    .command('validate')
+    .description('check the config file; exit 0 when valid, 2 listing every problem when not')
+    .action(async (_options, command: Command) => {
+      const { validateConfig } = await import('./commands/config.js');
+      finish(await validateConfig(await contextOf(command)));
+    });
+  config
+    .command('show')
+    .description('print the effective config (defaults merged into each profile)')
+    .argument('[profile...]', 'only these profiles')
+    .option('--json', 'print JSON instead of YAML')
+    .action(async (profiles: string[], options: { json?: boolean }, command: Command) => {
+      const { showConfig } = await import('./commands/config.js');
+      finish(await showConfig(await contextOf(command), profiles, options));
+    });
+  config
+    .command('schema')
+    .description('print the JSON Schema of the config file (for editor completion and checks)')
+    .action(async () => {
+      const { printConfigSchema } = await import('./commands/config.js');
+      finish(printConfigSchema());
+    });
+
+  return program;
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Help and version exit 0; every parse error is a usage error.
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  if (error instanceof UserError) {
+    process.stderr.write(`hotsnap: ${error.message}\n`);
+    return error.exitCode;
+  }
+  process.stderr.write(`hotsnap: internal error (this is a bug in hotsnap; please report it with the text below)\n`);
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return 70;
+}
+
+/** Given argv (without node and script), runs hotsnap; resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

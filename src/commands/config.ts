@@ -1,0 +1,34 @@
+/** `hotsnap config validate|show|schema`. */
+import { stringify } from 'yaml';
+import { ExitCode, UsageError } from '../errors.js';
+import type { Context } from '../context.js';
+import { configJsonSchema } from '../config/schema.js';
+import type { CommandResult } from './result.js';
+
+/** Given a context, validates the config; returns exit 0 with a one-line summary (errors throw ConfigError → exit 2). */
+export async function validateConfig(context: Context): Promise<CommandResult> {
+  const config = await context.loadConfig();
+  const names = config.profiles.map((profile) => profile.name).join(', ');
+  return { exitCode: ExitCode.ok, stdout: `${config.file}: valid (${config.profiles.length} profile${config.profiles.length === 1 ? '' : 's'}: ${names})\n` };
+}
+
+/** Given a context and optional profile names, returns the effective (defaults-merged) config as YAML or JSON. */
+export async function showConfig(context: Context, profiles: string[], options: { json?: boolean }): Promise<CommandResult> {
+  const config = await context.loadConfig();
+  const unknown = profiles.filter((name) => !config.profiles.some((profile) => profile.name === name));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown profile ${unknown.join(', ')}; the config has: ${config.profiles.map((p) => p.name).join(', ')}`);
+  }
+  const selected = profiles.length === 0 ? config.profiles : config.profiles.filter((profile) => profiles.includes(profile.name));
+  const shown = profiles.length === 0 ? { ...config, profiles: undefined } : {};
+  const output = {
+    ...shown,
+    profiles: Object.fromEntries(selected.map(({ name, ...rest }) => [name, rest])),
+  };
+  return { exitCode: ExitCode.ok, stdout: options.json ? `${JSON.stringify(output, null, 2)}\n` : stringify(output) };
+}
+
+/** Returns the JSON Schema of the config file. */
+export function printConfigSchema(): CommandResult {
+  return { exitCode: ExitCode.ok, stdout: `${JSON.stringify(configJsonSchema(), null, 2)}\n` };
+}

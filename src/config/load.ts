@@ -1,0 +1,145 @@
+/**
+ * Finding and reading the config file: YAML → schema check (every problem at once, with its YAML
+ * path and line) → effective config. Precedence: --config, $HOTSNAP_CONFIG,
+ * /etc/hotsnap/hotsnap.yaml, ~/.config/hotsnap/hotsnap.yaml.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir, hostname as machineHostname, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { LineCounter, isMap, isScalar, parseDocument, type Document } from 'yaml';
+import type { ZodError } from 'zod';
+import { ConfigError, UsageError, type ConfigIssue } from '../errors.js';
+import { closestKey } from './suggest.js';
+import { configFileSchema, hotCopySchema, profileFieldsSchema, retentionSchema, tarsnapSchema } from './schema.js';
+import { findCrossFieldIssues, resolveConfig, type Config, type MachineDefaults, type ResolveChecks } from './resolve.js';
+
+export const SYSTEM_CONFIG = '/etc/hotsnap/hotsnap.yaml';
+
+/** Given the --config flag and the environment, returns the config path to use (or throws saying where it looked). */
+export function locateConfig(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
+  if (flag) {
+    if (!existsSync(flag)) throw new UsageError(`config file ${flag} (from --config) does not exist`);
+    return flag;
+  }
+  if (env.HOTSNAP_CONFIG) {
+    if (!existsSync(env.HOTSNAP_CONFIG)) throw new UsageError(`config file ${env.HOTSNAP_CONFIG} (from $HOTSNAP_CONFIG) does not exist`);
+    return env.HOTSNAP_CONFIG;
+  }
+  const candidates = [SYSTEM_CONFIG, join(home, '.config/hotsnap/hotsnap.yaml')];
+  const found = candidates.find((candidate) => existsSync(candidate));
+  if (!found) {
+    throw new UsageError(`no config file found (looked at ${candidates.join(', ')}); write one with "hotsnap init", or pass --config FILE`);
+  }
+  return found;
+}
+
+/** Given the process environment, returns the machine defaults (host name, zone, temp and state dirs). */
+export function machineDefaults(env: NodeJS.ProcessEnv = process.env): MachineDefaults {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const stateHome = env.XDG_STATE_HOME || join(homedir(), '.local/state');
+  return {
+    hostname: machineHostname().split('.')[0] || 'localhost',
+    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+    tmpdir: tmpdir(),
+    stateDir: isRoot ? '/var/lib/hotsnap' : join(stateHome, 'hotsnap'),
+  };
+}
+
+const KEY_SETS: Array<[RegExp, readonly string[]]> = [
+  [/^$/, Object.keys(configFileSchema.shape)],
+  [/^tarsnap$/, Object.keys(tarsnapSchema.shape)],
+  [/^(defaults|profiles\.[^.]+)$/, Object.keys(profileFieldsSchema.shape)],
+  [/^(defaults|profiles\.[^.]+)\.retention$/, Object.keys(retentionSchema.shape)],
+  [/^(defaults|profiles\.[^.]+)\.hot_copy$/, Object.keys(hotCopySchema.shape)],
+  [/^(defaults|profiles\.[^.]+)\.adopt\.\d+$/, ['archive_name', 'date_format']],
+];
+
+function knownKeysAt(path: string): readonly string[] {
+  return KEY_SETS.find(([pattern]) => pattern.test(path))?.[1] ?? [];
+}
+
+function lineOf(doc: Document, lines: LineCounter, path: readonly (string | number)[], key?: string): number | undefined {
+  // Walk down as far as the path exists; report the deepest node we reach.
+  let offset: number | undefined;
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+    if (node && typeof node === 'object' && 'range' in node && Array.isArray(node.range)) {
+      offset = node.range[0] as number;
+      if (key !== undefined && depth === path.length && isMap(node)) {
+        const pair = node.items.find((item) => isScalar(item.key) && item.key.value === key);
+        const keyRange = pair && isScalar(pair.key) ? pair.key.range : undefined;
+        if (keyRange) offset = keyRange[0];
+      }
+      break;
+    }
+  }
+  return offset === undefined ? undefined : lines.linePos(offset).line;
+}
+
+function issuesFromZod(error: ZodError, doc: Document, lines: LineCounter): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const issue of error.issues) {
+    const path = issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part));
+    const dotted = path.join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const suggestion = closestKey(key, knownKeysAt(dotted));
+        issues.push({
+          path: dotted ? `${dotted}.${key}` : key,
+          line: lineOf(doc, lines, path, key),
+          message: `unknown key${suggestion ? ` (did you mean ${suggestion}?)` : ''}`,
+        });
+      }
+      continue;
+    }
+    let message = issue.message;
+    if (issue.code === 'invalid_type' && /received undefined/.test(message)) message = 'required: this key is missing';
+    else if (issue.code === 'invalid_type') message = message.replace(/^Invalid input: /, '');
+    issues.push({ path: dotted, line: lineOf(doc, lines, path), message });
+  }
+  return issues;
+}
+
+function sortByLine(issues: ConfigIssue[]): ConfigIssue[] {
+  return [...issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+}
+
+/** Given YAML text, returns the effective config or throws a ConfigError listing every problem. */
+export function parseConfig(text: string, file: string, machine: MachineDefaults = machineDefaults(), checks: ResolveChecks = {}): Config {
+  const name = basename(file);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      name,
+      doc.errors.map((error) => ({ path: '', line: error.linePos?.[0]?.line, message: `YAML syntax: ${error.message.split('\n')[0]}` })),
+    );
+  }
+  const data: unknown = doc.toJS();
+  if (data === null || data === undefined) {
+    throw new ConfigError(name, [{ path: '', message: 'the file is empty: it needs at least "tarsnap" and "profiles" (see "hotsnap init")' }]);
+  }
+  const parsed = configFileSchema.safeParse(data);
+  const issues = [
+    ...(parsed.success ? [] : issuesFromZod(parsed.error, doc, lines)),
+    ...findCrossFieldIssues(data, checks).map((issue) => ({ ...issue, line: lineOf(doc, lines, issue.path.split('.')) })),
+  ];
+  if (issues.length > 0 || !parsed.success) throw new ConfigError(name, sortByLine(issues));
+  return resolveConfig(parsed.data, file, machine);
+}
+
+/** Given a path, reads and parses it (see parseConfig). */
+export function loadConfigFile(file: string, machine?: MachineDefaults, checks?: ResolveChecks): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === 'EACCES'
+        ? `cannot read config file ${file}: permission denied (run as the user that owns it, or as root)`
+        : `cannot read config file ${file}: ${(error as Error).message}`,
+    );
+  }
+  return parseConfig(text, file, machine, checks);
+}

@@ -1,0 +1,224 @@
+/**
+ * From a schema-valid config file to the effective config every command uses: defaults merged
+ * under each profile, built-in defaults filled in, and the checks zod can't express (time zone,
+ * something to back up, one retention style per profile, name templates).
+ */
+import type { ConfigIssue } from '../errors.js';
+import { parseTimeSpan } from '../core/timespan.js';
+import type { ConfigFile, ProfileFields, RetentionConfig } from './schema.js';
+
+export const DEFAULT_ARCHIVE_NAME = '{hostname}-{profile}-{date}';
+export const DEFAULT_DATE_FORMAT = 'yyyy-MM-dd_HH-mm-ss';
+
+export interface HotCopySettings {
+  method: 'auto' | 'fast' | 'backup-api';
+  verify: 'quick' | 'full' | 'none';
+  busy_timeout_ms: number;
+  copy_timeout_ms: number;
+}
+
+/** One profile with every default applied: what `config show` prints and `run` uses. */
+export interface Profile {
+  name: string;
+  sqlite: string[];
+  paths: string[];
+  exclude: string[];
+  archive_name: string;
+  date_format: string;
+  retention?: RetentionConfig;
+  deltas?: string;
+  adopt: { archive_name: string; date_format: string }[];
+  prune: boolean;
+  prune_partial: boolean;
+  max_delete: number | string;
+  hot_copy: HotCopySettings;
+}
+
+export interface TarsnapSettings {
+  binary: string;
+  keyfile: string;
+  cachedir: string;
+  extra_args: string[];
+  retries: number;
+  retry_delay_ms: number;
+  auto_fsck: boolean;
+}
+
+export interface Config {
+  /** The file it was loaded from. */
+  file: string;
+  hostname: string;
+  timezone: string;
+  staging_dir: string;
+  state_dir: string;
+  tarsnap: TarsnapSettings;
+  /** In file order. */
+  profiles: Profile[];
+}
+
+/** What the machine supplies for defaults (passed in so this stays testable). */
+export interface MachineDefaults {
+  hostname: string;
+  timezone: string;
+  tmpdir: string;
+  stateDir: string;
+}
+
+/** Extra checks supplied by other modules (name templates, retention durations). */
+export interface ResolveChecks {
+  /** Given a template and date format, returns problems (empty when fine). */
+  nameTemplate?: (template: string, dateFormat: string) => string[];
+  /** Given a retention duration string, throws a clear Error when invalid. */
+  retentionDuration?: (text: string) => unknown;
+  /** Given a deltas string, throws a clear Error when invalid. */
+  deltas?: (text: string) => unknown;
+}
+
+/** Given an IANA name, returns whether this Node knows the zone. */
+export function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function mergeProfile(defaults: ProfileFields, own: ProfileFields): ProfileFields {
+  const merged: ProfileFields = { ...defaults, ...own };
+  if (defaults.exclude || own.exclude) {
+    merged.exclude = [...new Set([...(defaults.exclude ?? []), ...(own.exclude ?? [])])];
+  }
+  if (defaults.hot_copy || own.hot_copy) merged.hot_copy = { ...defaults.hot_copy, ...own.hot_copy };
+  return merged;
+}
+
+type Loose = Record<string, unknown>;
+const asObject = (value: unknown): Loose | undefined =>
+  value && typeof value === 'object' && !Array.isArray(value) ? (value as Loose) : undefined;
+
+function ownerOf(key: string, profile: Loose, defaults: Loose, at: string): string {
+  if (profile[key] !== undefined) return `${at}.${key}`;
+  if (defaults[key] !== undefined) return `defaults.${key}`;
+  return at;
+}
+
+/**
+ * Given the parsed YAML (schema-valid or not), returns the problems that span several keys:
+ * unknown time zone, a profile with nothing to back up, both retention styles, bad name templates,
+ * bad durations. Runs even when the schema check failed, so every problem is reported at once.
+ */
+export function findCrossFieldIssues(data: unknown, checks: ResolveChecks = {}): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const root = asObject(data) ?? {};
+  if (typeof root.timezone === 'string' && !isKnownTimeZone(root.timezone)) {
+    issues.push({ path: 'timezone', message: `unknown time zone "${root.timezone}": use an IANA name such as "UTC" or "Europe/Berlin"` });
+  }
+  const profiles = asObject(root.profiles);
+  if (root.profiles !== undefined && profiles && Object.keys(profiles).length === 0) {
+    issues.push({ path: 'profiles', message: 'no profiles: add at least one, e.g. "daily" with the paths to back up' });
+  }
+  const defaults = asObject(root.defaults) ?? {};
+  for (const [name, value] of Object.entries(profiles ?? {})) {
+    const at = `profiles.${name}`;
+    const own = asObject(value) ?? {};
+    const pick = (key: string): unknown => own[key] ?? defaults[key];
+    const listLength = (key: string) => (Array.isArray(pick(key)) ? (pick(key) as unknown[]).length : 0);
+    if (listLength('sqlite') === 0 && listLength('paths') === 0) {
+      issues.push({ path: at, message: 'nothing to back up: add "paths" or "sqlite" (here or under defaults)' });
+    }
+    if (pick('retention') !== undefined && pick('deltas') !== undefined) {
+      issues.push({ path: ownerOf('deltas', own, defaults, at), message: 'use either "retention" or "deltas" in one profile, not both' });
+    }
+    const template = typeof pick('archive_name') === 'string' ? (pick('archive_name') as string) : DEFAULT_ARCHIVE_NAME;
+    const dateFormat = typeof pick('date_format') === 'string' ? (pick('date_format') as string) : DEFAULT_DATE_FORMAT;
+    for (const problem of checks.nameTemplate?.(template, dateFormat) ?? []) {
+      const key = /date_format|date format|token/i.test(problem) ? 'date_format' : 'archive_name';
+      issues.push({ path: ownerOf(key, own, defaults, at), message: problem });
+    }
+    const adopt = Array.isArray(pick('adopt')) ? (pick('adopt') as unknown[]) : [];
+    adopt.forEach((entry, index) => {
+      const legacy = asObject(entry);
+      if (typeof legacy?.archive_name !== 'string' || typeof legacy.date_format !== 'string') return;
+      for (const problem of checks.nameTemplate?.(legacy.archive_name, legacy.date_format) ?? []) {
+        issues.push({ path: `${ownerOf('adopt', own, defaults, at)}.${index}`, message: problem });
+      }
+    });
+    for (const [key, rule] of Object.entries(asObject(pick('retention')) ?? {})) {
+      const path = `${ownerOf('retention', own, defaults, at)}.${key}`;
+      if (typeof rule === 'string' && key.startsWith('keep_within') && checks.retentionDuration) {
+        try {
+          checks.retentionDuration(rule);
+        } catch (error) {
+          issues.push({ path, message: (error as Error).message });
+        }
+      }
+      if (rule === 0) issues.push({ path, message: '0 keeps nothing by this rule: remove the key, or use -1 for unlimited' });
+    }
+    const deltas = pick('deltas');
+    if (typeof deltas === 'string' && checks.deltas) {
+      try {
+        checks.deltas(deltas);
+      } catch (error) {
+        issues.push({ path: ownerOf('deltas', own, defaults, at), message: (error as Error).message });
+      }
+    }
+  }
+  // One problem reported once, even when it comes from defaults shared by several profiles.
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = `${issue.path}\0${issue.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Given a schema-valid file (whose cross-field checks passed), returns the effective config.
+ * Example: resolveConfig(file, '/etc/hotsnap/hotsnap.yaml', machine).profiles[0].archive_name.
+ */
+export function resolveConfig(raw: ConfigFile, file: string, machine: MachineDefaults): Config {
+  const profiles = Object.keys(raw.profiles).map((name): Profile => {
+    const fields = mergeProfile(raw.defaults ?? {}, raw.profiles[name]!);
+    const hotCopy = fields.hot_copy ?? {};
+    return {
+      name,
+      sqlite: fields.sqlite ?? [],
+      paths: fields.paths ?? [],
+      exclude: fields.exclude ?? [],
+      archive_name: fields.archive_name ?? DEFAULT_ARCHIVE_NAME,
+      date_format: fields.date_format ?? DEFAULT_DATE_FORMAT,
+      ...(fields.retention ? { retention: fields.retention } : {}),
+      ...(fields.deltas ? { deltas: fields.deltas } : {}),
+      adopt: fields.adopt ?? [],
+      prune: fields.prune ?? true,
+      prune_partial: fields.prune_partial ?? true,
+      max_delete: fields.max_delete ?? '50%',
+      hot_copy: {
+        method: hotCopy.method ?? 'auto',
+        verify: hotCopy.verify ?? 'quick',
+        busy_timeout_ms: parseTimeSpan(hotCopy.busy_timeout ?? '10s'),
+        copy_timeout_ms: parseTimeSpan(hotCopy.copy_timeout ?? '30m'),
+      },
+    };
+  });
+
+  return {
+    file,
+    hostname: raw.hostname ?? machine.hostname,
+    timezone: raw.timezone ?? machine.timezone,
+    staging_dir: raw.staging_dir ?? machine.tmpdir,
+    state_dir: raw.state_dir ?? machine.stateDir,
+    tarsnap: {
+      binary: raw.tarsnap.binary ?? 'tarsnap',
+      keyfile: raw.tarsnap.keyfile,
+      cachedir: raw.tarsnap.cachedir,
+      extra_args: raw.tarsnap.extra_args ?? [],
+      retries: raw.tarsnap.retries ?? 3,
+      retry_delay_ms: parseTimeSpan(raw.tarsnap.retry_delay ?? '30s'),
+      auto_fsck: raw.tarsnap.auto_fsck ?? false,
+    },
+    profiles,
+  };
+}

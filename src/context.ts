@@ -1,0 +1,41 @@
+/**
+ * What every command gets from the global options: a logger and the config, loaded lazily so
+ * `--help` and `copy-db` never need a config file.
+ */
+import type { Config } from './config/resolve.js';
+import { createLogger, type LogFormat, type Logger } from './log.js';
+import { UsageError } from './errors.js';
+
+export interface GlobalOptions {
+  config?: string;
+  logFormat?: string;
+  logLevel?: string;
+  quiet?: boolean;
+}
+
+export interface Context {
+  logger: Logger;
+  /** Loads and validates the config file (throws ConfigError listing every problem). */
+  loadConfig(): Promise<Config>;
+  /** The --config flag as given (for messages and generated schedules). */
+  configFlag: string | undefined;
+}
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** Given the global options, returns the command context; e.g. `createContext({logFormat:'json'})`. */
+export function createContext(options: GlobalOptions): Context {
+  const format = (options.logFormat ?? 'text') as LogFormat;
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--log-format must be "text" or "json", not "${options.logFormat}"`);
+  const level = options.quiet ? 'warn' : (options.logLevel ?? 'info');
+  if (!(LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}`);
+  const logger = createLogger({ format, level: level as (typeof LEVELS)[number] });
+  return {
+    logger,
+    configFlag: options.config,
+    async loadConfig() {
+      const { locateConfig, loadConfigFile } = await import('./config/load.js');
+      return loadConfigFile(locateConfig(options.config));
+    },
+  };
+}
