@@ -58,22 +58,25 @@ function knownKeysAt(path: string): readonly string[] {
   return KEY_SETS.find(([pattern]) => pattern.test(path))?.[1] ?? [];
 }
 
-function lineOf(doc: Document, lines: LineCounter, path: readonly (string | number)[], key?: string): number | undefined {
-  // Walk down as far as the path exists; report the deepest node we reach.
-  let offset: number | undefined;
-  for (let depth = path.length; depth >= 0; depth--) {
-    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
-    if (node && typeof node === 'object' && 'range' in node && Array.isArray(node.range)) {
-      offset = node.range[0] as number;
-      if (key !== undefined && depth === path.length && isMap(node)) {
-        const pair = node.items.find((item) => isScalar(item.key) && item.key.value === key);
-        const keyRange = pair && isScalar(pair.key) ? pair.key.range : undefined;
-        if (keyRange) offset = keyRange[0];
-      }
-      break;
-    }
+function keyOffset(doc: Document, path: readonly (string | number)[]): number | undefined {
+  const parent = path.length <= 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+  const last = path[path.length - 1];
+  if (isMap(parent)) {
+    const pair = parent.items.find((item) => isScalar(item.key) && String(item.key.value) === String(last));
+    if (pair && isScalar(pair.key) && pair.key.range) return pair.key.range[0];
   }
-  return offset === undefined ? undefined : lines.linePos(offset).line;
+  const node = doc.getIn(path, true);
+  if (node && typeof node === 'object' && 'range' in node && Array.isArray(node.range)) return node.range[0] as number;
+  return undefined;
+}
+
+/** Given a YAML path, returns the line of its key, or of the nearest enclosing key that exists. */
+function lineOf(doc: Document, lines: LineCounter, path: readonly (string | number)[]): number | undefined {
+  for (let depth = path.length; depth > 0; depth--) {
+    const offset = keyOffset(doc, path.slice(0, depth));
+    if (offset !== undefined) return lines.linePos(offset).line;
+  }
+  return undefined;
 }
 
 function issuesFromZod(error: ZodError, doc: Document, lines: LineCounter): ConfigIssue[] {
@@ -86,13 +89,14 @@ function issuesFromZod(error: ZodError, doc: Document, lines: LineCounter): Conf
         const suggestion = closestKey(key, knownKeysAt(dotted));
         issues.push({
           path: dotted ? `${dotted}.${key}` : key,
-          line: lineOf(doc, lines, path, key),
+          line: lineOf(doc, lines, [...path, key]),
           message: `unknown key${suggestion ? ` (did you mean ${suggestion}?)` : ''}`,
         });
       }
       continue;
     }
     let message = issue.message;
+    if (issue.code === 'invalid_key') message = issue.issues.map((inner) => inner.message).join('; ');
     if (issue.code === 'invalid_type' && /received undefined/.test(message)) message = 'required: this key is missing';
     else if (issue.code === 'invalid_type') message = message.replace(/^Invalid input: /, '');
     issues.push({ path: dotted, line: lineOf(doc, lines, path), message });
@@ -112,7 +116,7 @@ export function parseConfig(text: string, file: string, machine: MachineDefaults
   if (doc.errors.length > 0) {
     throw new ConfigError(
       name,
-      doc.errors.map((error) => ({ path: '', line: error.linePos?.[0]?.line, message: `YAML syntax: ${error.message.split('\n')[0]}` })),
+      doc.errors.map((error) => ({ path: '', line: lines.linePos(error.pos[0]).line, message: `YAML syntax: ${error.message.split('\n')[0]}` })),
     );
   }
   const data: unknown = doc.toJS();

@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.js';
+import { ConfigError } from '../../src/errors.js';
+
+const machine = { hostname: 'testhost', timezone: 'UTC', tmpdir: '/tmp', stateDir: '/var/lib/hotsnap' };
+
+const minimal = `
+tarsnap:
+  keyfile: /root/tarsnap.key
+  cachedir: /usr/local/tarsnap-cache
+profiles:
+  daily:
+    paths: [/home/alice]
+`;
+
+function problems(text: string): string[] {
+  try {
+    parseConfig(text, '/etc/hotsnap/hotsnap.yaml', machine);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).issues.map((issue) => `${issue.line ?? '-'} ${issue.path}: ${issue.message}`);
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('parseConfig: valid files', () => {
+  it('fills every default', () => {
+    const config = parseConfig(minimal, '/etc/hotsnap/hotsnap.yaml', machine);
+    expect(config).toMatchObject({
+      hostname: 'testhost',
+      timezone: 'UTC',
+      staging_dir: '/tmp',
+      state_dir: '/var/lib/hotsnap',
+      tarsnap: { binary: 'tarsnap', extra_args: [], retries: 3, retry_delay_ms: 30_000, auto_fsck: false },
+    });
+    expect(config.profiles).toEqual([
+      {
+        name: 'daily',
+        sqlite: [],
+        paths: ['/home/alice'],
+        exclude: [],
+        archive_name: '{hostname}-{profile}-{date}',
+        date_format: 'yyyy-MM-dd_HH-mm-ss',
+        adopt: [],
+        prune: true,
+        prune_partial: true,
+        max_delete: '50%',
+        hot_copy: { method: 'auto', verify: 'quick', busy_timeout_ms: 10_000, copy_timeout_ms: 1_800_000 },
+      },
+    ]);
+  });
+
+  it('merges defaults under profiles: profile keys win, exclude lists combine', () => {
+    const config = parseConfig(
+      `${minimal}
+defaults:
+  exclude: ["*.tmp"]
+  hot_copy: {verify: full, busy_timeout: 20s}
+  retention: {keep_daily: 3}
+  paths: [/etc]
+`.replace('    paths: [/home/alice]\n', `    paths: [/home/alice]
+    exclude: [node_modules]
+    hot_copy: {method: backup-api}
+    retention: {keep_daily: 7}
+  weekly:
+    sqlite: [/var/lib/app.db]
+`),
+      '/x/hotsnap.yaml',
+      machine,
+    );
+    const [daily, weekly] = config.profiles;
+    expect(daily).toMatchObject({
+      paths: ['/home/alice'],
+      exclude: ['*.tmp', 'node_modules'],
+      retention: { keep_daily: 7 },
+      hot_copy: { method: 'backup-api', verify: 'full', busy_timeout_ms: 20_000 },
+    });
+    expect(weekly).toMatchObject({ paths: ['/etc'], sqlite: ['/var/lib/app.db'], exclude: ['*.tmp'], retention: { keep_daily: 3 } });
+  });
+
+  it('keeps profiles in file order', () => {
+    const config = parseConfig(`${minimal}  weekly:\n    paths: [/etc]\n  hourly:\n    paths: [/srv]\n`, '/h.yaml', machine);
+    expect(config.profiles.map((profile) => profile.name)).toEqual(['daily', 'weekly', 'hourly']);
+  });
+});
+
+describe('parseConfig: every problem at once, with path and line', () => {
+  it.each([
+    [
+      'a typo in a retention key',
+      `${minimal}    retention: {keep_daly: 7}\n`,
+      ['8 profiles.daily.retention.keep_daly: unknown key (did you mean keep_daily?)'],
+    ],
+    [
+      'relative paths',
+      minimal.replace('/home/alice', 'home/alice').replace('/root/tarsnap.key', 'tarsnap.key'),
+      ['3 tarsnap.keyfile: must be an absolute path (start with /)', '7 profiles.daily.paths.0: must be an absolute path (start with /)'],
+    ],
+    [
+      'a profile with nothing to back up',
+      `${minimal}  weekly:\n    exclude: ["*.log"]\n`,
+      ['8 profiles.weekly: nothing to back up: add "paths" or "sqlite" (here or under defaults)'],
+    ],
+    [
+      'an unknown time zone',
+      `timezone: Mars/Olympus\n${minimal}`,
+      ['1 timezone: unknown time zone "Mars/Olympus": use an IANA name such as "UTC" or "Europe/Berlin"'],
+    ],
+    [
+      'a missing tarsnap key file setting',
+      minimal.replace('  keyfile: /root/tarsnap.key\n', ''),
+      ['2 tarsnap.keyfile: required: this key is missing'],
+    ],
+    [
+      'both retention styles',
+      `${minimal}    retention: {keep_daily: 7}\n    deltas: "1d 7d"\n`,
+      ['9 profiles.daily.deltas: use either "retention" or "deltas" in one profile, not both'],
+    ],
+    [
+      'zero in a count rule',
+      `${minimal}    retention: {keep_daily: 0}\n`,
+      ['8 profiles.daily.retention.keep_daily: 0 keeps nothing by this rule: remove the key, or use -1 for unlimited'],
+    ],
+    [
+      'a bad time span',
+      `${minimal}    hot_copy: {busy_timeout: soon}\n`,
+      ['8 profiles.daily.hot_copy.busy_timeout: invalid time span "soon": use a number with a unit (ms, s, m, h, d, w), e.g. "30s", "2h", "1h30m"'],
+    ],
+    [
+      'an unknown top-level key and a bad method',
+      `retension: {}\n${minimal}    hot_copy: {method: fastest}\n`,
+      [
+        '1 retension: unknown key',
+        '9 profiles.daily.hot_copy.method: Invalid option: expected one of "auto"|"fast"|"backup-api"',
+      ],
+    ],
+    [
+      'a bad profile name',
+      `${minimal}  "daily backup":\n    paths: [/etc]\n`,
+      ['8 profiles.daily backup: profile names use letters, digits, ".", "_" and "-", starting with a letter or digit'],
+    ],
+    ['duplicate keys', `${minimal}  daily:\n    paths: [/etc]\n`, ['8 : YAML syntax: Map keys must be unique']],
+    ['an empty file', '', ['- : the file is empty: it needs at least "tarsnap" and "profiles" (see "hotsnap init")']],
+  ])('%s', (_title, text, expected) => {
+    expect(problems(text)).toEqual(expected);
+  });
+
+  it('formats the message as file:line path: problem', () => {
+    try {
+      parseConfig(`${minimal}    retention: {keep_daly: 7}\n`, '/etc/hotsnap/hotsnap.yaml', machine);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toBe(
+        'invalid config hotsnap.yaml (1 problem):\n  hotsnap.yaml:8 profiles.daily.retention.keep_daly: unknown key (did you mean keep_daily?)',
+      );
+    }
+  });
+});
