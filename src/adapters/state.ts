@@ -1,0 +1,78 @@
+/**
+ * The state file of each profile (`state_dir/profiles/<profile>.json`): the last attempt and the
+ * last success of each kind of run, read by `list`, `status` and monitoring. Written atomically
+ * (temp file + rename) so a crash never leaves half a file.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../errors.js';
+
+export interface BackupStats {
+  total_bytes: number;
+  compressed_bytes: number;
+  new_bytes: number;
+  new_compressed_bytes?: number;
+}
+
+export interface RunRecord {
+  started: string;
+  finished: string;
+  status: 'ok' | 'failed' | 'dry-run';
+  duration_ms: number;
+  archive?: string;
+  stats?: BackupStats;
+  databases?: number;
+  writer_block_ms?: number;
+  error?: string;
+  /** Archives deleted by the prune that followed, when one ran. */
+  pruned?: number;
+}
+
+export interface VerifyRecord {
+  time: string;
+  status: 'ok' | 'failed';
+  archive?: string;
+  error?: string;
+  databases?: number;
+}
+
+export interface ProfileState {
+  profile: string;
+  last_attempt?: RunRecord;
+  last_success?: RunRecord;
+  last_verify?: VerifyRecord;
+}
+
+function stateFile(stateDir: string, profile: string): string {
+  return join(stateDir, 'profiles', `${profile}.json`);
+}
+
+/** Given the state dir and a profile, returns its state (an empty one when none was written yet). */
+export function readProfileState(stateDir: string, profile: string): ProfileState {
+  try {
+    return JSON.parse(readFileSync(stateFile(stateDir, profile), 'utf8')) as ProfileState;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { profile };
+    throw new UserError(`cannot read state file ${stateFile(stateDir, profile)}: ${(error as Error).message} (delete it to start afresh)`);
+  }
+}
+
+/** Given a change, merges it into the profile's state and writes it atomically; returns the new state. */
+export function updateProfileState(stateDir: string, profile: string, change: Partial<Omit<ProfileState, 'profile'>>): ProfileState {
+  const file = stateFile(stateDir, profile);
+  const next: ProfileState = { ...readProfileState(stateDir, profile), ...change, profile };
+  try {
+    mkdirSync(join(stateDir, 'profiles'), { recursive: true, mode: 0o700 });
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+    renameSync(temporary, file);
+  } catch (error) {
+    throw new UserError(`cannot write state file ${file}: ${(error as Error).message} (set state_dir to a writable directory, or run as root)`);
+  }
+  return next;
+}
+
+/** Given a finished run, returns the state change to record: always last_attempt, last_success only when it succeeded. */
+export function recordRun(record: RunRecord): Partial<ProfileState> {
+  return record.status === 'ok' ? { last_attempt: record, last_success: record } : { last_attempt: record };
+}

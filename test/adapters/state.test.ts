@@ -1,0 +1,32 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readProfileState, recordRun, updateProfileState, type RunRecord } from '../../src/adapters/state.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hotsnap-state-test-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const ok: RunRecord = { started: '2026-01-01T00:00:00.000Z', finished: '2026-01-01T00:01:00.000Z', status: 'ok', duration_ms: 60_000, archive: 'h-daily-1' };
+const failed: RunRecord = { ...ok, status: 'failed', archive: undefined, error: 'network down' };
+
+describe('profile state', () => {
+  it('starts empty, records success and keeps the last success through a failure', () => {
+    expect(readProfileState(dir, 'daily')).toEqual({ profile: 'daily' });
+    updateProfileState(dir, 'daily', recordRun(ok));
+    const after = updateProfileState(dir, 'daily', recordRun(failed));
+    expect(after.last_attempt).toEqual(failed);
+    expect(after.last_success).toEqual(ok);
+    expect(readProfileState(dir, 'daily')).toEqual(after);
+    expect(readdirSync(join(dir, 'profiles'))).toEqual(['daily.json']);
+  });
+
+  it('says how to recover from a damaged state file', () => {
+    mkdirSync(join(dir, 'profiles'));
+    writeFileSync(join(dir, 'profiles', 'daily.json'), '{ half');
+    expect(() => readProfileState(dir, 'daily')).toThrow(/cannot read state file .*daily.json: .*\(delete it to start afresh\)/);
+  });
+});
