@@ -1,0 +1,77 @@
+/**
+ * Turning a fresh copy into ONE self-contained, checked file: open it (SQLite recovers the
+ * copied WAL), fold the WAL into the main file, check it, close it, and make sure no `-wal` or
+ * `-shm` is left beside it (tarsnap would archive them, and a restore would replay stale frames).
+ */
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { HotCopyError, sqliteCode } from './errors.js';
+import type { VerifyLevel } from './manifest.js';
+
+export interface FinishedCopy {
+  pageSize: number;
+  pageCount: number;
+  verifyMs: number;
+}
+
+/** How many problem lines a failed check quotes. */
+const QUOTED_PROBLEMS = 5;
+
+/**
+ * Given the copy's path (no other connection to it), checkpoints any WAL with synchronous=OFF,
+ * runs the requested check and closes it; throws HotCopyError('corrupt') when the check fails.
+ * Example: finishCopy('/stage/ghost.db', '/srv/ghost.db', 'quick') → {pageSize: 4096, pageCount: 2560, verifyMs: 41}.
+ */
+export function finishCopy(copyPath: string, source: string, verify: VerifyLevel): FinishedCopy {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(copyPath, { fileMustExist: true, timeout: 0 });
+    // A staging copy needs no durability: an fsync of a large copy queues behind (and stalls)
+    // the live application's own fsyncs on a shared disk — measured 440–517 ms writer stalls.
+    // copy-db's durability comes from one fsync at the very end instead.
+    db.pragma('synchronous = OFF');
+    const mode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
+    if (mode === 'wal') {
+      const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number; log: number; checkpointed: number }>;
+      if (!result || result.busy !== 0) throw new HotCopyError(source, 'copy-failed', `could not checkpoint the copy ${copyPath} (busy); is another program opening files in the staging directory?`);
+    }
+    const started = performance.now();
+    if (verify !== 'none') {
+      const pragma = verify === 'full' ? 'integrity_check' : 'quick_check';
+      const rows = db.pragma(pragma) as Array<Record<string, string>>;
+      const problems = rows.map((row) => String(Object.values(row)[0]));
+      if (!(problems.length === 1 && problems[0] === 'ok')) {
+        const quoted = problems.slice(0, QUOTED_PROBLEMS).join('; ');
+        throw new HotCopyError(
+          source,
+          'corrupt',
+          `the copy failed PRAGMA ${pragma} (${problems.length} problem${problems.length === 1 ? '' : 's'}: ${quoted}). The copy is page for page the live database, so the database itself is damaged: stop the application, run sqlite3 ${source} "PRAGMA integrity_check", and restore it from a backup`,
+        );
+      }
+    }
+    const verifyMs = verify === 'none' ? 0 : performance.now() - started;
+    const pageSize = Number(db.pragma('page_size', { simple: true }));
+    const pageCount = Number(db.pragma('page_count', { simple: true }));
+    db.close();
+    db = undefined;
+    for (const suffix of ['-wal', '-shm', '-journal']) {
+      if (existsSync(copyPath + suffix)) throw new HotCopyError(source, 'copy-failed', `the copy still has a ${suffix} file after closing; refusing to archive a copy that is not self-contained`);
+    }
+    return { pageSize, pageCount, verifyMs };
+  } catch (error) {
+    if (error instanceof HotCopyError) throw error;
+    const code = sqliteCode(error) ?? '';
+    if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+      throw new HotCopyError(
+        source,
+        'corrupt',
+        `the copy cannot be read (${(error as Error).message}); the live database is damaged: stop the application, run sqlite3 ${source} "PRAGMA integrity_check", and restore it from a backup`,
+        { cause: error },
+      );
+    }
+    throw new HotCopyError(source, 'copy-failed', `checking the copy failed: ${(error as Error).message}`, { cause: error });
+  } finally {
+    db?.close();
+  }
+}
