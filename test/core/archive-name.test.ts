@@ -34,8 +34,14 @@ describe('dates are UTC whatever the host zone', () => {
   });
 
   // 01:30 UTC on these nights is inside (Europe/Berlin spring) or next to (New York autumn) a DST change.
-  it.each(['Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'UTC'])('in %s', (zone) => {
+  it.each([
+    ['Europe/Berlin', 3],
+    ['America/New_York', 21],
+    ['Asia/Kolkata', 7],
+    ['UTC', 1],
+  ])('in %s', (zone, localHour) => {
     process.env.TZ = zone;
+    expect(new Date('2024-03-31T01:30:00Z').getHours()).toBe(localHour); // the zone really changed
     for (const iso of ['2024-03-31T01:30:00Z', '2024-11-03T05:30:00Z', '2024-10-27T00:30:00Z']) {
       const name = formatArchiveName(DEFAULT_ARCHIVE_NAME, { ...owner, date: at(iso) }, DEFAULT_DATE_FORMAT);
       expect(name).toBe(`web1-daily-${iso.slice(0, 10)}_${iso.slice(11, 19).replaceAll(':', '-')}`);
