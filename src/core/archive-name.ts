@@ -86,7 +86,7 @@ export function formatArchiveName(
   return fill(segmentsOrThrow(template), values, format(values.date, dateFormat, UTC_OPTIONS));
 }
 
-/** Date-fns week-year (`Y`) and day-of-year (`D`) tokens need opt-in flags and log to the console. */
+/** Given a date-fns format, returns it without its quoted literal parts (`'T'`, `''`). */
 function unquotedLetters(dateFormat: string): string {
   return dateFormat.replace(/'(?:[^']|'')*'?/g, '');
 }
@@ -162,6 +162,8 @@ export function validateNameTemplate(template: string, dateFormat: string, owner
   if (CONTROL_CHARACTERS.test(template)) problems.push('must not contain control characters (tabs, newlines)');
 
   let dateOk = false;
+  // date-fns refuses week-year (Y) and day-of-year (D) tokens without opt-in flags, and writes a
+  // warning to the console even when it doesn't throw: refuse them before date-fns sees them.
   const letters = unquotedLetters(dateFormat);
   if (dateFormat.length === 0) problems.push('date format must not be empty');
   else if (/[YD]/.test(letters)) {
