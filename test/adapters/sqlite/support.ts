@@ -1,0 +1,149 @@
+/**
+ * Test helpers for the hot-copy tests: temp dirs, fixture databases, and the live writer,
+ * checkpointer and reader as real child processes (separate POSIX locks, separate connections).
+ */
+import { execa, type ResultPromise } from 'execa';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const FIXTURES = join(ROOT, 'fixtures/sqlite');
+
+/** Given a prefix, returns a fresh temp dir and a function removing it. */
+export function makeTempDir(prefix = 'hotsnap-test-'): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Given a path, size and journal mode, creates a Ghost-like database with make-db.js. */
+export async function makeDb(path: string, sizeMb: number, journal: 'wal' | 'delete', seed = 1): Promise<void> {
+  await execa('node', [join(FIXTURES, 'make-db.js'), '--out', path, '--size-mb', String(sizeMb), '--journal', journal, '--seed', String(seed), '--force']);
+}
+
+/** Given a directory, returns its entries sorted (for "nothing left behind" assertions). */
+export function listDir(dir: string): string[] {
+  return readdirSync(dir).sort();
+}
+
+/** Splits a child's stdout into lines and hands each to a callback. */
+function onLines(subprocess: ResultPromise, handle: (line: string) => void): void {
+  let buffer = '';
+  subprocess.stdout!.setEncoding('utf8');
+  subprocess.stdout!.on('data', (chunk: string) => {
+    buffer += chunk;
+    let newline;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      handle(buffer.slice(0, newline));
+      buffer = buffer.slice(newline + 1);
+    }
+  });
+}
+
+export interface LiveWriter {
+  /** The highest seq the writer has reported COMMITTED (printed after its COMMIT returned). */
+  lastCommitted(): number;
+  /** Resolves once the writer has committed at least n more transactions than now. */
+  waitForCommits(n: number): Promise<void>;
+  /** Commit latencies seen so far: [startEpochMs, ms]. */
+  latencies: Array<[number, number]>;
+  busy: number;
+  stop(): Promise<void>;
+}
+
+/** Given a database, starts writer.js committing every intervalMs; resolves once it is ready. */
+export async function startWriter(db: string, intervalMs = 2): Promise<LiveWriter> {
+  const subprocess = execa('node', [join(FIXTURES, 'writer.js'), '--db', db, '--interval-ms', String(intervalMs)], { stdin: 'ignore', stderr: 'inherit', buffer: false });
+  let last = -1;
+  const waiters: Array<{ target: number; resolve: () => void }> = [];
+  const writer: LiveWriter = {
+    lastCommitted: () => last,
+    latencies: [],
+    busy: 0,
+    waitForCommits(n) {
+      const target = last + n;
+      return new Promise((done) => waiters.push({ target, resolve: done }));
+    },
+    async stop() {
+      subprocess.kill('SIGTERM');
+      await subprocess;
+    },
+  };
+  const ready = new Promise<void>((done, fail) => {
+    onLines(subprocess, (line) => {
+      const [kind, seq, start, ms] = line.split(' ');
+      if (kind === 'ready') {
+        last = Number(seq);
+        done();
+      } else if (kind === 'c') {
+        last = Number(seq);
+        writer.latencies.push([Number(start), Number(ms)]);
+        for (const waiter of waiters.filter((w) => w.target <= last)) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve();
+        }
+      } else if (kind === 'busy') {
+        writer.busy++;
+      }
+    });
+    subprocess.catch(fail);
+  });
+  await ready;
+  return writer;
+}
+
+export interface ControlledWriter {
+  /** Sends one command (see writer.js --control) and resolves to its one-line answer. */
+  send(command: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Given a database (and a seed for repeatable transactions), starts writer.js --control (commits only when told). */
+export async function startControlledWriter(db: string, seed = 1): Promise<ControlledWriter> {
+  const subprocess = execa('node', [join(FIXTURES, 'writer.js'), '--db', db, '--control', '--seed', String(seed)], { stdin: 'pipe', stderr: 'inherit', buffer: false });
+  const pending: Array<(line: string) => void> = [];
+  const ready = new Promise<void>((done) => {
+    onLines(subprocess, (line) => {
+      if (line.startsWith('ready')) return done();
+      pending.shift()?.(line);
+    });
+  });
+  await ready;
+  return {
+    send(command) {
+      return new Promise((done) => {
+        pending.push(done);
+        subprocess.stdin!.write(`${command}\n`);
+      });
+    },
+    async stop() {
+      subprocess.stdin!.end('exit\n');
+      await subprocess;
+    },
+  };
+}
+
+/** Given a database, starts checkpointer.js; resolves once ready, stop() resolves to its counts. */
+export async function startCheckpointer(db: string, options: { intervalMs?: number; restartEvery?: number; truncateEvery?: number } = {}): Promise<{ stop(): Promise<Record<string, number>> }> {
+  const subprocess = execa(
+    'node',
+    [join(FIXTURES, 'checkpointer.js'), '--db', db, '--interval-ms', String(options.intervalMs ?? 5), '--restart-every', String(options.restartEvery ?? 15), '--truncate-every', String(options.truncateEvery ?? 40)],
+    { stdin: 'ignore', stderr: 'inherit', buffer: false },
+  );
+  let counts: Record<string, number> = {};
+  const ready = new Promise<void>((done) => {
+    onLines(subprocess, (line) => {
+      if (line === 'ready') done();
+      else if (line.startsWith('{')) counts = JSON.parse(line) as Record<string, number>;
+    });
+  });
+  await ready;
+  return {
+    async stop() {
+      subprocess.kill('SIGTERM');
+      await subprocess;
+      return counts;
+    },
+  };
+}
