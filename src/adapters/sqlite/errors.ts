@@ -55,6 +55,11 @@ export function currentUserName(): string {
   }
 }
 
+/** Given the owner's name, returns the advice; e.g. "ghost" → "run hotsnap as ghost (the owner) or root". */
+export function runAsAdvice(owner: string): string {
+  return owner === 'root' ? 'run hotsnap as root' : `run hotsnap as ${owner} (the owner) or root`;
+}
+
 /** Given a file mode, returns it as four octal digits; e.g. 0o100640 → "0640". */
 export function formatMode(mode: number): string {
   return `0${(mode & 0o777).toString(8).padStart(3, '0')}`;

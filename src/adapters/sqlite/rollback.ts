@@ -10,7 +10,7 @@
 import Database from 'better-sqlite3';
 import { accessSync, constants, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { HotCopyError, currentUserName, userNameOf } from './errors.js';
+import { HotCopyError, currentUserName, runAsAdvice, userNameOf } from './errors.js';
 import { SourceLockError, timeLeft, type CopyContext, type CopyPhaseResult } from './copy-context.js';
 
 function assertWritable(source: string): void {
@@ -18,16 +18,16 @@ function assertWritable(source: string): void {
     // access(2) opens nothing, so it cannot drop the read-only connection's locks.
     accessSync(source, constants.W_OK);
   } catch (error) {
-    let owner = 'its owner';
+    let advice = 'run hotsnap as the owner of the database or root';
     try {
-      owner = userNameOf(statSync(source).uid);
+      advice = runAsAdvice(userNameOf(statSync(source).uid));
     } catch {
-      // keep the generic word
+      // keep the generic advice
     }
     throw new HotCopyError(
       source,
       'permission',
-      `user ${currentUserName()} cannot lock it for writing: a rollback-journal database is copied under BEGIN IMMEDIATE, which needs write permission (hotsnap never writes to it; a read-only connection's IMMEDIATE would block the application's readers instead); run hotsnap as ${owner} or root`,
+      `user ${currentUserName()} cannot lock it for writing: a rollback-journal database is copied under BEGIN IMMEDIATE, which needs write permission (hotsnap never writes to it; a read-only connection's IMMEDIATE would block the application's readers instead); ${advice}`,
       { cause: error },
     );
   }

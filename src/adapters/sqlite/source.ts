@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { accessSync, constants, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatTimeSpan } from '../../core/timespan.js';
-import { HotCopyError, currentUserName, formatMode, sqliteCode, userNameOf } from './errors.js';
+import { HotCopyError, currentUserName, formatMode, runAsAdvice, sqliteCode, userNameOf } from './errors.js';
 
 export interface SourceConnection {
   db: Database.Database;
@@ -67,11 +67,11 @@ function permissionHint(path: string): string {
   }
 }
 
-function ownerName(path: string): string {
+function runAs(path: string): string {
   try {
-    return userNameOf(statSync(path).uid);
+    return runAsAdvice(userNameOf(statSync(path).uid));
   } catch {
-    return 'its owner';
+    return 'run hotsnap as the owner of the database or root';
   }
 }
 
@@ -117,12 +117,14 @@ export function explainSourceError(source: string, error: unknown, busyTimeoutMs
   if (code.startsWith('SQLITE_CORRUPT')) {
     return new HotCopyError(source, 'corrupt', `the database is damaged (${detail}); stop the application, run sqlite3 ${source} "PRAGMA integrity_check", and restore it from a backup`, { cause: error });
   }
-  if (code === 'SQLITE_READONLY_DIRECTORY' || code === 'SQLITE_READONLY_CANTINIT' || code === 'SQLITE_READONLY_RECOVERY' || code === 'SQLITE_READONLY_CANTLOCK' || code === 'SQLITE_READONLY_ROLLBACK') {
-    const dir = dirname(source);
+  if (code === 'SQLITE_READONLY_ROLLBACK') {
+    return new HotCopyError(source, 'permission', `has a hot journal (an interrupted write) that user ${user} cannot roll back without write access; ${runAs(source)}`, { cause: error });
+  }
+  if (code === 'SQLITE_READONLY_DIRECTORY' || code === 'SQLITE_READONLY_CANTINIT' || code === 'SQLITE_READONLY_RECOVERY' || code === 'SQLITE_READONLY_CANTLOCK') {
     return new HotCopyError(
       source,
       'permission',
-      `user ${user} cannot use its -shm/-wal files (${code}): reading a WAL database needs write access to ${source}-shm or to ${dir}, and rolling back an interrupted write needs write access to the database; run hotsnap as ${ownerName(source)} (the owner) or root`,
+      `user ${user} cannot use its -shm/-wal files (${code}): reading a WAL database needs write access to ${source}-shm or to ${dirname(source)}; ${runAs(source)}`,
       { cause: error },
     );
   }
@@ -130,9 +132,9 @@ export function explainSourceError(source: string, error: unknown, busyTimeoutMs
     try {
       accessSync(source, constants.R_OK);
     } catch {
-      return new HotCopyError(source, 'permission', `user ${user} cannot read it (${permissionHint(source)}); run hotsnap as ${ownerName(source)} or root`, { cause: error });
+      return new HotCopyError(source, 'permission', `user ${user} cannot read it (${permissionHint(source)}); ${runAs(source)}`, { cause: error });
     }
-    return new HotCopyError(source, 'permission', `SQLite cannot open it (${detail}); if it is in WAL mode, user ${user} needs write access to ${source}-shm or to ${dirname(source)}: run hotsnap as ${ownerName(source)} or root`, { cause: error });
+    return new HotCopyError(source, 'permission', `SQLite cannot open it (${detail}); if it is in WAL mode, user ${user} needs write access to ${source}-shm or to ${dirname(source)}: ${runAs(source)}`, { cause: error });
   }
   return new HotCopyError(source, 'copy-failed', `SQLite error while ${phase === 'open' ? 'opening' : 'locking'} it: ${detail}`, { cause: error });
 }

@@ -18,6 +18,21 @@ export interface FinishedCopy {
 /** How many problem lines a failed check quotes. */
 const QUOTED_PROBLEMS = 5;
 
+/** Given an open copy and the check pragma, returns its problems (none when it says "ok"). */
+function runCheck(db: Database.Database, pragma: 'quick_check' | 'integrity_check'): string[] {
+  let rows: Array<Record<string, unknown>>;
+  try {
+    rows = db.pragma(pragma) as Array<Record<string, unknown>>;
+  } catch (error) {
+    // Damage bad enough to stop the check itself is a failed check, not a different error.
+    if ((sqliteCode(error) ?? '').startsWith('SQLITE_CORRUPT')) return [(error as Error).message];
+    throw error;
+  }
+  // One row per problem, but a row may hold several lines; "*** in database main ***" is a heading.
+  const lines = rows.flatMap((row) => String(Object.values(row)[0]).split('\n')).filter((line) => line && !line.startsWith('***'));
+  return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
+}
+
 /**
  * Given the copy's path (no other connection to it), checkpoints any WAL with synchronous=OFF,
  * runs the requested check and closes it; throws HotCopyError('corrupt') when the check fails.
@@ -39,14 +54,13 @@ export function finishCopy(copyPath: string, source: string, verify: VerifyLevel
     const started = performance.now();
     if (verify !== 'none') {
       const pragma = verify === 'full' ? 'integrity_check' : 'quick_check';
-      const rows = db.pragma(pragma) as Array<Record<string, string>>;
-      const problems = rows.map((row) => String(Object.values(row)[0]));
-      if (!(problems.length === 1 && problems[0] === 'ok')) {
+      const problems = runCheck(db, pragma);
+      if (problems.length > 0) {
         const quoted = problems.slice(0, QUOTED_PROBLEMS).join('; ');
         throw new HotCopyError(
           source,
           'corrupt',
-          `the copy failed PRAGMA ${pragma} (${problems.length} problem${problems.length === 1 ? '' : 's'}: ${quoted}). The copy is page for page the live database, so the database itself is damaged: stop the application, run sqlite3 ${source} "PRAGMA integrity_check", and restore it from a backup`,
+          `the copy failed PRAGMA ${pragma} (${problems.length} problem${problems.length === 1 ? '' : 's'}: ${quoted}${problems.length > QUOTED_PROBLEMS ? '; …' : ''}). The copy is page for page the live database, so the database itself is damaged: stop the application, run sqlite3 ${source} "PRAGMA integrity_check", and restore it from a backup`,
         );
       }
     }

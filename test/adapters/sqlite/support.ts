@@ -3,7 +3,7 @@
  * checkpointer and reader as real child processes (separate POSIX locks, separate connections).
  */
 import { execa, type ResultPromise } from 'execa';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,11 +97,13 @@ export interface ControlledWriter {
   /** Sends one command (see writer.js --control) and resolves to its one-line answer. */
   send(command: string): Promise<string>;
   stop(): Promise<void>;
+  /** SIGKILL, like an application crash: no checkpoint, the WAL stays as it is. */
+  crash(): Promise<void>;
 }
 
 /** Given a database (and a seed for repeatable transactions), starts writer.js --control (commits only when told). */
-export async function startControlledWriter(db: string, seed = 1): Promise<ControlledWriter> {
-  const subprocess = execa('node', [join(FIXTURES, 'writer.js'), '--db', db, '--control', '--seed', String(seed)], { stdin: 'pipe', stderr: 'inherit', buffer: false });
+export async function startControlledWriter(db: string, seed = 1, busyTimeoutMs = 30_000): Promise<ControlledWriter> {
+  const subprocess = execa('node', [join(FIXTURES, 'writer.js'), '--db', db, '--control', '--seed', String(seed), '--busy-timeout-ms', String(busyTimeoutMs)], { stdin: 'pipe', stderr: 'inherit', buffer: false });
   const pending: Array<(line: string) => void> = [];
   const ready = new Promise<void>((done) => {
     onLines(subprocess, (line) => {
@@ -118,10 +120,41 @@ export async function startControlledWriter(db: string, seed = 1): Promise<Contr
       });
     },
     async stop() {
+      if (subprocess.exitCode !== null || subprocess.signalCode !== null) return;
       subprocess.stdin!.end('exit\n');
       await subprocess;
     },
+    async crash() {
+      subprocess.kill('SIGKILL');
+      await subprocess.catch(() => undefined);
+    },
   };
+}
+
+/** Runs test/adapters/sqlite/run-hot-copy.ts in a child (as `nobody` when we are root, so permissions apply). */
+export const RUN_HOT_COPY = join(ROOT, 'test/adapters/sqlite/run-hot-copy.ts');
+
+export interface ChildOutcome {
+  ok: boolean;
+  reason?: string;
+  message?: string;
+  entry?: Record<string, unknown>;
+}
+
+/** Given the engine's arguments, runs it in a child process (unprivileged if we are root); resolves to its JSON outcome. */
+export async function hotCopyInChild(args: { source: string; dest: string; options?: Record<string, unknown> }, unprivileged = false): Promise<ChildOutcome> {
+  const asNobody = unprivileged && process.getuid?.() === 0;
+  const result = await execa('node', ['--import', 'tsx', RUN_HOT_COPY, JSON.stringify(args)], {
+    cwd: ROOT,
+    reject: false,
+    ...(asNobody ? { uid: 65534, gid: 65534 } : {}),
+  });
+  const line = result.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as ChildOutcome;
+  } catch {
+    throw new Error(`run-hot-copy printed no result (exit ${result.exitCode}): ${result.stderr}`);
+  }
 }
 
 /** Given a database, starts checkpointer.js; resolves once ready, stop() resolves to its counts. */
@@ -146,4 +179,40 @@ export async function startCheckpointer(db: string, options: { intervalMs?: numb
       return counts;
     },
   };
+}
+
+/** Given a database and SQL that takes a lock, holds it in another process until release() is called. */
+export async function holdLock(db: string, sql: string): Promise<{ release(): Promise<void> }> {
+  const script = `
+    const Database = require(${JSON.stringify(join(ROOT, 'node_modules/better-sqlite3'))});
+    const db = new Database(process.argv[1], { fileMustExist: true, timeout: 5000 });
+    db.exec(process.argv[2]);
+    process.stdout.write('held\\n');
+    process.stdin.resume();
+    process.stdin.on('end', () => { if (db.inTransaction) db.exec('ROLLBACK'); db.close(); });`;
+  const subprocess = execa('node', ['-e', script, db, sql], { stdin: 'pipe', stderr: 'inherit', buffer: false });
+  await new Promise<void>((done, fail) => {
+    onLines(subprocess, (line) => line === 'held' && done());
+    subprocess.catch(fail);
+  });
+  return {
+    async release() {
+      subprocess.stdin!.end();
+      await subprocess;
+    },
+  };
+}
+
+/** Given a database file with no connection open to it, overwrites the header of a page in its middle. */
+export function corruptMiddlePage(path: string): number {
+  const pageSize = 4096;
+  const pages = statSync(path).size / pageSize;
+  const page = Math.floor(pages / 2);
+  const fd = openSync(path, 'r+');
+  try {
+    writeSync(fd, Buffer.alloc(64, 0xff), 0, 64, (page - 1) * pageSize);
+  } finally {
+    closeSync(fd);
+  }
+  return page;
 }
