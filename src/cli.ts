@@ -41,6 +41,44 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
+  program
+    .command('run')
+    .description('back up each profile (all when none named): hot-copy its databases, create a dated archive, then prune it')
+    .argument('[profile...]', 'profiles to run (default: all)')
+    .option('-n, --dry-run', 'stage and verify the copies and run tarsnap -c --dry-run; store and delete nothing')
+    .option('--json', 'print the summary as JSON on stdout')
+    .option('--wait <duration>', 'how long to wait for another hotsnap run holding the lock, e.g. 30m (default 2h)')
+    .option('--no-prune', 'do not prune after the backup')
+    .option('--no-progress', 'no progress bar, even on a terminal')
+    .action(async (profiles: string[], options: { dryRun?: boolean; json?: boolean; wait?: string; prune?: boolean; progress?: boolean }, command: Command) => {
+      const { runBackups } = await import('./commands/run.js');
+      finish(await runBackups(await contextOf(command), profiles, options));
+    });
+
+  program
+    .command('list')
+    .description('list archives, grouped by profile (names parsed with each profile\'s archive_name), .part archives flagged')
+    .argument('[profile...]', 'only these profiles (default: all, plus archives of no profile)')
+    .option('--json', 'print [{name, profile, time, partial}] sorted by time')
+    .action(async (profiles: string[], options: { json?: boolean }, command: Command) => {
+      const { listCommand } = await import('./commands/list.js');
+      finish(await listCommand(await contextOf(command), profiles, options));
+    });
+
+  program
+    .command('prune')
+    .description('delete archives the retention policy no longer keeps (restic forget semantics), in one tarsnap -d call')
+    .argument('[profile...]', 'profiles to prune (default: all)')
+    .option('-n, --dry-run', 'print the plan (kept archives with their reasons, removed ones) and delete nothing')
+    .option('--json', 'print {profiles: [{profile, keep: [{name, time, reasons}], remove: [{name, time}]}]}')
+    .option('--max-delete <count>', 'refuse a plan deleting more archives than this (default: max_delete, 50% of the profile)')
+    .option('--force', 'carry out a plan even when it deletes more than max_delete')
+    .option('--wait <duration>', 'how long to wait for another hotsnap run holding the lock (default 2h)')
+    .action(async (profiles: string[], options: { dryRun?: boolean; json?: boolean; maxDelete?: string; force?: boolean; wait?: string }, command: Command) => {
+      const { pruneCommand } = await import('./commands/prune.js');
+      finish(await pruneCommand(await contextOf(command), profiles, options));
+    });
+
   const config = program.command('config').description('check and show the config file');
   config
     .command('validate')

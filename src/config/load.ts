@@ -10,6 +10,9 @@ import { LineCounter, isMap, isScalar, parseDocument, type Document } from 'yaml
 import type { ZodError } from 'zod';
 import { ConfigError, UsageError, type ConfigIssue } from '../errors.js';
 import { closestKey } from './suggest.js';
+import { validateNameTemplate } from '../core/archive-name.js';
+import { parseDeltas } from '../core/deltas.js';
+import { parseRetentionDuration } from '../core/duration.js';
 import { configFileSchema, hotCopySchema, profileFieldsSchema, retentionSchema, tarsnapSchema } from './schema.js';
 import { findCrossFieldIssues, resolveConfig, type Config, type MachineDefaults, type ResolveChecks } from './resolve.js';
 
@@ -108,8 +111,15 @@ function sortByLine(issues: ConfigIssue[]): ConfigIssue[] {
   return [...issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 }
 
+/** The checks that need other modules: name templates, retention durations, tarsnapper deltas. */
+export const defaultChecks: ResolveChecks = {
+  nameTemplate: (template, dateFormat) => validateNameTemplate(template, dateFormat),
+  retentionDuration: parseRetentionDuration,
+  deltas: parseDeltas,
+};
+
 /** Given YAML text, returns the effective config or throws a ConfigError listing every problem. */
-export function parseConfig(text: string, file: string, machine: MachineDefaults = machineDefaults(), checks: ResolveChecks = {}): Config {
+export function parseConfig(text: string, file: string, machine: MachineDefaults = machineDefaults(), checks: ResolveChecks = defaultChecks): Config {
   const name = basename(file);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });

@@ -1,0 +1,60 @@
+/** `hotsnap list [PROFILE...]`: archives grouped by profile, oldest first, .part flagged. */
+import type { Context } from '../context.js';
+import { ExitCode } from '../errors.js';
+import { classifyArchives, type ArchiveInfo } from '../core/archives.js';
+import { buildListArgs } from '../core/tarsnap-args.js';
+import { parseListArchives } from '../core/tarsnap-output.js';
+import { tarsnapCommon } from '../pipeline.js';
+import { selectProfiles, tarsnapRunnerFor } from './common.js';
+import type { CommandResult } from './result.js';
+import type { Config } from '../config/resolve.js';
+import type { TarsnapRunner } from '../adapters/tarsnap.js';
+
+/** Given the config and a runner, returns every archive classified (one --list-archives -v call). */
+export async function listArchives(config: Config, tarsnap: TarsnapRunner): Promise<ArchiveInfo[]> {
+  const result = await tarsnap.run(buildListArgs(tarsnapCommon(config), { verbose: 1 }));
+  return classifyArchives(parseListArchives(result.stdout, 1), config.profiles, config.hostname);
+}
+
+function formatTime(date: Date): string {
+  return date.getTime() === 0 ? '(unknown time)     ' : `${date.toISOString().slice(0, 19).replace('T', ' ')}Z`;
+}
+
+/** Given classified archives and the profiles to show, returns the readable table. */
+export function renderArchiveTable(archives: readonly ArchiveInfo[], profiles: readonly string[], showForeign: boolean): string {
+  const lines: string[] = [];
+  for (const profile of profiles) {
+    const own = archives.filter((archive) => archive.profile === profile);
+    const complete = own.filter((archive) => !archive.partial).length;
+    const partial = own.length - complete;
+    lines.push(`${profile}: ${complete} archive${complete === 1 ? '' : 's'}${partial ? `, ${partial} partial` : ''}`);
+    for (const archive of own) {
+      const notes = [archive.partial ? 'PARTIAL (.part: an interrupted run, not a backup)' : '', archive.adopted ? 'adopted legacy name' : ''].filter(Boolean);
+      lines.push(`  ${formatTime(archive.time)}  ${JSON.stringify(archive.name).slice(1, -1)}${notes.length ? `  [${notes.join('; ')}]` : ''}`);
+    }
+  }
+  const foreign = archives.filter((archive) => archive.profile === null);
+  if (showForeign && foreign.length > 0) {
+    lines.push(`not from any profile of this config: ${foreign.length}`);
+    for (const archive of foreign) lines.push(`  ${formatTime(archive.time)}  ${JSON.stringify(archive.name).slice(1, -1)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Given the context, profile names and options, prints the archives; exit 0, or 1 when tarsnap fails. */
+export async function listCommand(context: Context, names: readonly string[], options: { json?: boolean }): Promise<CommandResult> {
+  const config = await context.loadConfig();
+  const profiles = selectProfiles(config, names).map((profile) => profile.name);
+  const archives = await listArchives(config, tarsnapRunnerFor(config, context));
+  const shown = names.length === 0 ? archives : archives.filter((archive) => archive.profile !== null && profiles.includes(archive.profile));
+  if (options.json) {
+    const rows = shown.map((archive) => ({
+      name: archive.name,
+      profile: archive.profile,
+      time: archive.time.toISOString(),
+      partial: archive.partial,
+    }));
+    return { exitCode: ExitCode.ok, stdout: `${JSON.stringify(rows, null, 2)}\n` };
+  }
+  return { exitCode: ExitCode.ok, stdout: renderArchiveTable(shown, profiles, names.length === 0) };
+}

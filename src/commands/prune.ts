@@ -1,0 +1,208 @@
+/**
+ * `hotsnap prune [PROFILE...]`: one list, a plan per profile, ONE `tarsnap -d` for every
+ * deletion (oldest first, --keep-going), then one list to confirm what is gone.
+ */
+import type { Config, Profile } from '../config/resolve.js';
+import type { Context } from '../context.js';
+import { describeError, ExitCode, UsageError } from '../errors.js';
+import type { ArchiveInfo } from '../core/archives.js';
+import { classifyArchives } from '../core/archives.js';
+import { planProfilePrune, type ProfilePrunePlan } from '../core/prune-plan.js';
+import { buildDeleteArgs, buildListArgs } from '../core/tarsnap-args.js';
+import { parseListArchives } from '../core/tarsnap-output.js';
+import { parseTimeSpan } from '../core/timespan.js';
+import type { Logger } from '../log.js';
+import { tarsnapCommon } from '../pipeline.js';
+import { acquireRunLock } from '../adapters/run-lock.js';
+import { TarsnapError, type TarsnapRunner } from '../adapters/tarsnap.js';
+import { selectProfiles, tarsnapRunnerFor } from './common.js';
+import type { CommandResult } from './result.js';
+
+export interface PruneOptions {
+  dryRun?: boolean;
+  json?: boolean;
+  force?: boolean;
+  maxDelete?: string;
+  wait?: string;
+}
+
+export interface ProfilePruneReport {
+  profile: string;
+  keep: { name: string; time: string; reasons: string[] }[];
+  remove: { name: string; time: string; why: string }[];
+  /** Why nothing was deleted for this profile, when it was skipped or refused. */
+  note?: string;
+  refused?: boolean;
+  /** Planned deletions still present after the delete call. */
+  not_deleted?: string[];
+}
+
+export interface PruneReport {
+  dry_run: boolean;
+  profiles: ProfilePruneReport[];
+  failed: boolean;
+  error?: string;
+}
+
+interface PruneDeps {
+  tarsnap: TarsnapRunner;
+  logger: Logger;
+  now: () => Date;
+}
+
+function toReport(profile: string, plan: ProfilePrunePlan): ProfilePruneReport {
+  const row = (archive: ArchiveInfo) => ({ name: archive.name, time: archive.time.toISOString() });
+  return {
+    profile,
+    keep: plan.keep.map(({ archive, reasons }) => ({ ...row(archive), reasons })),
+    remove: plan.remove.map(({ archive, why }) => ({ ...row(archive), why })),
+  };
+}
+
+async function listAll(config: Config, deps: PruneDeps, verbose: 0 | 1) {
+  const result = await deps.tarsnap.run(buildListArgs(tarsnapCommon(config), { verbose }));
+  return parseListArchives(result.stdout, verbose);
+}
+
+/**
+ * Given the config and profiles, plans and (unless dryRun) carries out their prune; never throws
+ * for tarsnap failures: the report says what happened and `failed` is set.
+ */
+export async function pruneProfiles(
+  config: Config,
+  profiles: readonly Profile[],
+  deps: PruneDeps,
+  options: { dryRun: boolean; force: boolean; maxDelete?: number },
+): Promise<PruneReport> {
+  const report: PruneReport = { dry_run: options.dryRun, profiles: [], failed: false };
+  let archives: ArchiveInfo[];
+  try {
+    archives = classifyArchives(await listAll(config, deps, 1), config.profiles, config.hostname);
+  } catch (error) {
+    if (error instanceof TarsnapError && error.failure.kind === 'write-only-key') {
+      const note = 'skipped: this key cannot list archives (write-only); prune on a host whose key has the read and delete keys';
+      report.profiles = profiles.map((profile) => ({ profile: profile.name, keep: [], remove: [], note }));
+      deps.logger.warn(note);
+      return report;
+    }
+    report.failed = true;
+    report.error = `cannot read the archive list, so nothing was pruned: ${describeError(error)}`;
+    deps.logger.error(report.error);
+    return report;
+  }
+
+  const doomed: ArchiveInfo[] = [];
+  for (const profile of profiles) {
+    if (!profile.prune) {
+      report.profiles.push({ profile: profile.name, keep: [], remove: [], note: 'skipped: prune is false for this profile' });
+      continue;
+    }
+    const own = archives.filter((archive) => archive.profile === profile.name);
+    const plan = planProfilePrune(own, profile, {
+      timezone: config.timezone,
+      now: deps.now(),
+      force: options.force,
+      ...(options.maxDelete !== undefined ? { maxDeleteOverride: options.maxDelete } : {}),
+    });
+    const entry = toReport(profile.name, plan);
+    if (plan.noRules) entry.note = 'never pruned: the profile has no retention rules';
+    if (plan.refused) {
+      entry.note = `refused: ${plan.refused}`;
+      entry.refused = true;
+      report.failed = true;
+      deps.logger.error({ profile: profile.name }, entry.note);
+    } else {
+      doomed.push(...plan.remove.map((removal) => removal.archive));
+    }
+    report.profiles.push(entry);
+  }
+  if (options.dryRun || doomed.length === 0) return report;
+
+  doomed.sort((a, b) => a.time.getTime() - b.time.getTime());
+  const names = doomed.map((archive) => archive.name);
+  deps.logger.info({ count: names.length }, `deleting ${names.length} archive${names.length === 1 ? '' : 's'}`);
+  try {
+    // No retries of the whole batch here: --keep-going already skips what's gone, and the
+    // confirming list below shows exactly what remains.
+    await deps.tarsnap.run(buildDeleteArgs(tarsnapCommon(config), names, { keepGoing: true }), { retry: false });
+  } catch (error) {
+    deps.logger.error(`tarsnap could not delete every archive: ${describeError(error)}`);
+  }
+  let remaining: Set<string>;
+  try {
+    remaining = new Set((await listAll(config, deps, 0)).map((archive) => archive.name));
+  } catch (error) {
+    report.failed = true;
+    report.error = `deleted, but cannot list archives to confirm what is gone: ${describeError(error)}`;
+    return report;
+  }
+  for (const entry of report.profiles) {
+    const left = entry.remove.filter((removal) => remaining.has(removal.name)).map((removal) => removal.name);
+    if (left.length > 0) {
+      entry.not_deleted = left;
+      report.failed = true;
+      deps.logger.error({ profile: entry.profile, archives: left }, `${left.length} archive${left.length === 1 ? ' was' : 's were'} not deleted`);
+    }
+  }
+  return report;
+}
+
+function formatTime(iso: string): string {
+  return `${iso.slice(0, 19).replace('T', ' ')}Z`;
+}
+
+/** Given a report, returns the readable plan (dry run) or result. */
+export function renderPruneReport(report: PruneReport): string {
+  const lines: string[] = [];
+  if (report.error) lines.push(`prune failed: ${report.error}`);
+  for (const entry of report.profiles) {
+    const deleted = entry.refused ? 0 : entry.remove.length - (entry.not_deleted?.length ?? 0);
+    const head = report.dry_run
+      ? `${entry.profile}: would keep ${entry.keep.length}, would remove ${entry.remove.length}`
+      : `${entry.profile}: kept ${entry.keep.length}, deleted ${deleted}`;
+    lines.push(entry.note ? `${head}  (${entry.note})` : head);
+    if (report.dry_run || entry.refused) {
+      const rows = [
+        ...entry.keep.map((keep) => ({ time: keep.time, action: 'keep  ', name: keep.name, why: keep.reasons.join(', ') })),
+        ...entry.remove.map((remove) => ({ time: remove.time, action: 'remove', name: remove.name, why: remove.why })),
+      ].sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
+      const width = Math.max(0, ...rows.map((row) => row.name.length));
+      for (const row of rows) lines.push(`  ${row.action}  ${formatTime(row.time)}  ${row.name.padEnd(width)}  ${row.why}`);
+    }
+    if (entry.not_deleted?.length) lines.push(`  NOT deleted (still listed): ${entry.not_deleted.join(', ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Given the context, profile names and flags, prunes; exit 0, or 1 when any profile's prune failed. */
+export async function pruneCommand(context: Context, names: readonly string[], options: PruneOptions): Promise<CommandResult> {
+  const config = await context.loadConfig();
+  const profiles = selectProfiles(config, names);
+  let maxDelete: number | undefined;
+  if (options.maxDelete !== undefined) {
+    if (!/^\d+$/.test(options.maxDelete)) throw new UsageError(`--max-delete must be a whole number, not "${options.maxDelete}"`);
+    maxDelete = Number(options.maxDelete);
+  }
+  let waitMs: number;
+  try {
+    waitMs = parseTimeSpan(options.wait ?? '2h');
+  } catch (error) {
+    throw new UsageError(`--wait: ${(error as Error).message}`);
+  }
+  const dryRun = options.dryRun ?? false;
+  const lock = dryRun
+    ? undefined
+    : await acquireRunLock({ stateDir: config.state_dir, keyfile: config.tarsnap.keyfile, waitMs, command: `prune ${profiles.map((p) => p.name).join(' ')}`, logger: context.logger });
+  let report: PruneReport;
+  try {
+    report = await pruneProfiles(config, profiles, { tarsnap: tarsnapRunnerFor(config, context, { dryRun }), logger: context.logger, now: () => new Date() }, {
+      dryRun,
+      force: options.force ?? false,
+      ...(maxDelete !== undefined ? { maxDelete } : {}),
+    });
+  } finally {
+    lock?.release();
+  }
+  const stdout = options.json ? `${JSON.stringify(report, null, 2)}\n` : renderPruneReport(report);
+  return { exitCode: report.failed ? ExitCode.failed : ExitCode.ok, stdout };
+}
