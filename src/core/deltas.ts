@@ -9,7 +9,7 @@
  * Reasons: "newest" for the newest archive; "delta 1d" for an archive picked by the generation
  * that steps 1d (it can carry several, e.g. ["delta 1d", "delta 7d"], in the order written).
  */
-import { archiveTimes, orderNewestFirst, type PrunePlan } from './retention.js';
+import { sortNewestFirst, type PrunePlan } from './retention.js';
 
 /** One delta as written ("7d") and its length in ms. */
 export interface Delta {
@@ -60,10 +60,9 @@ export function planDeltas<T extends { time: Date }>(archives: readonly T[], del
   deltas.forEach((delta, index) => {
     if (!(delta.ms > 0) || (index > 0 && delta.ms <= deltas[index - 1]!.ms)) throw new Error('deltas must be positive and ascending; use parseDeltas');
   });
-  const times = archiveTimes(archives);
-  const order = orderNewestFirst(times);
+  const { order, times } = sortNewestFirst(archives);
   if (order.length === 0) return { keep: [], remove: [] };
-  const timeAt = (position: number): number => times[order[position]!]!;
+  const timeAt = (position: number): number => times[position]!;
   // Positions are newest first, so times descend: binary search for the first time ≤ instant.
   const firstAtOrBefore = (instant: number): number => {
     let lo = 0;

@@ -63,27 +63,59 @@ export function isEmptyPolicy(policy: RetentionPolicy): boolean {
 }
 
 /**
- * Given times in ms, returns their indexes newest first; equal times keep their input order
- * (restic's sort.Stable). Given [1, 3, 2, 3], returns [1, 3, 2, 0].
+ * Given archives, returns their input indexes newest first, equal times in input order
+ * (restic's sort.Stable), and their times in ms in that same order, so planners walk memory
+ * sequentially. Throws on an invalid Date, naming its position.
+ * Given times [1, 3, 2, 3], returns { order: [1, 3, 2, 0], times: [3, 3, 2, 1] }.
  */
-export function orderNewestFirst(times: Float64Array): number[] {
-  const order = Array.from({ length: times.length }, (_, index) => index);
-  let sorted = true;
-  for (let index = 1; index < times.length && sorted; index++) sorted = times[index - 1]! >= times[index]!;
-  // Listings are often already in order; the explicit index tie-break keeps equal times stable.
-  if (!sorted) order.sort((a, b) => times[b]! - times[a]! || a - b);
-  return order;
-}
-
-/** Given archives, returns their times in ms; throws on an invalid Date, naming its position. */
-export function archiveTimes(archives: readonly { time: Date }[]): Float64Array {
-  const times = new Float64Array(archives.length);
+export function sortNewestFirst(archives: readonly { time: Date }[]): { order: Int32Array; times: Float64Array } {
+  const count = archives.length;
+  const input = new Float64Array(count);
+  let newest = -Infinity;
+  let oldest = Infinity;
+  let wholeSeconds = true;
   archives.forEach((archive, index) => {
     const time = archive.time.getTime();
     if (Number.isNaN(time)) throw new Error(`archive #${index + 1} has an invalid time`);
-    times[index] = time;
+    input[index] = time;
+    if (time > newest) newest = time;
+    if (time < oldest) oldest = time;
+    if (time % 1000 !== 0) wholeSeconds = false;
   });
-  return times;
+  const order = new Int32Array(count);
+  const times = new Float64Array(count);
+  const unit = wholeSeconds ? 1000 : 1;
+  if (count === 0 || ((newest - oldest) / unit + 1) * count < 2 ** 53) {
+    // tarsnap lists times in whole seconds, so (age, input index) usually packs into one exact
+    // number: a native numeric sort of those is stable by construction and ~10× faster than a
+    // comparator sort (100k archives: ~10 ms instead of ~90).
+    const packed = new Float64Array(count);
+    for (let index = 0; index < count; index++) packed[index] = ((newest - input[index]!) / unit) * count + index;
+    packed.sort();
+    for (let position = 0; position < count; position++) {
+      const index = packed[position]! % count;
+      order[position] = index;
+      times[position] = newest - ((packed[position]! - index) / count) * unit; // exact below 2^53
+    }
+    return { order, times };
+  }
+  // Too wide a spread to pack: sort the negated times natively, then binary-search each archive's
+  // slot. Equal times share a slot range and fill it in input order, which keeps the sort stable.
+  const negated = input.map((time) => -time).sort();
+  const used = new Int32Array(count);
+  for (let index = 0; index < count; index++) {
+    const key = -input[index]!;
+    let lo = 0;
+    let hi = count;
+    while (lo < hi) {
+      const middle = (lo + hi) >>> 1;
+      if (negated[middle]! < key) lo = middle + 1;
+      else hi = middle;
+    }
+    order[lo + used[lo]!++] = index;
+  }
+  for (let position = 0; position < count; position++) times[position] = -negated[position]!;
+  return { order, times };
 }
 
 function checkCount(key: string, value: number | undefined): number {
@@ -114,14 +146,13 @@ export function planPrune<T extends { time: Date }>(archives: readonly T[], poli
   if (isEmptyPolicy(policy)) throw new Error('refusing to plan a prune without retention rules: it would delete every archive');
   const countRules = COUNT_KEYS.map((key, index) => {
     const bucket = BUCKETS[index]!;
-    return { bucket, count: checkCount(key, policy[key]), last: NaN, reason: `${bucket} snapshot` };
+    return { bucket, slot: index, count: checkCount(key, policy[key]), last: NaN, reason: `${bucket} snapshot` };
   }).filter((rule) => rule.count !== 0);
   const within = checkWindow('keep_within', policy.keep_within);
-  const windows = WITHIN_KEYS.map((key, index) => ({ bucket: BUCKETS[index + 1]!, duration: checkWindow(key, policy[key]) }));
+  const windows = WITHIN_KEYS.map((key, index) => ({ bucket: BUCKETS[index + 1]!, slot: index + 1, duration: checkWindow(key, policy[key]) }));
   const calendar = createZoneCalendar(options.timezone);
 
-  const times = archiveTimes(archives);
-  const order = orderNewestFirst(times);
+  const { order, times } = sortNewestFirst(archives);
   const plan: PrunePlan<T> = { keep: [], remove: [] };
   if (order.length === 0) return plan;
 
@@ -132,48 +163,51 @@ export function planPrune<T extends { time: Date }>(archives: readonly T[], poli
     newest === -Infinity ? -Infinity : subtractRetentionDuration(newest, duration, calendar);
   const withinRule = within ? { start: windowStart(within), reason: `within ${formatRetentionDuration(within)}` } : undefined;
   const windowRules = windows
-    .filter((rule): rule is { bucket: Bucket; duration: RetentionDuration } => rule.duration !== undefined)
-    .map(({ bucket, duration }) => ({ bucket, start: windowStart(duration), last: NaN, reason: `${bucket} within`, label: formatRetentionDuration(duration) }));
+    .filter((rule): rule is { bucket: Bucket; slot: number; duration: RetentionDuration } => rule.duration !== undefined)
+    .map(({ bucket, slot, duration }) => ({ bucket, slot, start: windowStart(duration), last: NaN, reason: `${bucket} within`, label: formatRetentionDuration(duration) }));
   const needsCivil = [...countRules, ...windowRules].some((rule) => rule.bucket === 'monthly' || rule.bucket === 'yearly');
 
-  const keys: Record<Bucket, number> = { last: 0, hourly: 0, daily: 0, weekly: 0, monthly: 0, yearly: 0 };
+  // Bucket keys, indexed like BUCKETS; they only need to be equal within a bucket and differ
+  // between buckets. Typed slots and lazily made reason lists keep 100k archives well under 200 ms.
+  const keys = new Float64Array(BUCKETS.length);
+  let civilDay = NaN;
   order.forEach((archiveIndex, position) => {
-    const time = times[archiveIndex]!;
+    const time = times[position]!;
     const isOldest = position === order.length - 1;
-    // Bucket keys only need to be equal within a bucket and differ between buckets.
     const wall = time + calendar.offsetAt(time);
     const days = Math.floor(wall / DAY_MS);
-    keys.last = position;
-    keys.hourly = Math.floor(wall / 3_600_000);
-    keys.daily = days;
-    keys.weekly = Math.floor((days + 3) / 7); // 1970-01-01 was a Thursday: +3 aligns weeks on Mondays
-    if (needsCivil) {
+    keys[0] = position;
+    keys[1] = Math.floor(wall / 3_600_000);
+    keys[2] = days;
+    keys[3] = Math.floor((days + 3) / 7); // 1970-01-01 was a Thursday: +3 aligns weeks on Mondays
+    if (needsCivil && days !== civilDay) {
       const { year, month } = civilFromDays(days);
-      keys.monthly = year * 12 + month;
-      keys.yearly = year;
+      keys[4] = year * 12 + month;
+      keys[5] = year;
+      civilDay = days;
     }
 
-    const reasons: string[] = [];
-    if (withinRule && time > withinRule.start) reasons.push(withinRule.reason);
+    let reasons: string[] | undefined;
+    if (withinRule && time > withinRule.start) (reasons ??= []).push(withinRule.reason);
     for (const rule of countRules) {
       if (rule.count === 0) continue;
-      const key = keys[rule.bucket];
+      const key = keys[rule.slot]!;
       if (key === rule.last && !isOldest) continue;
       // restic keeps the oldest archive while a rule has count left, to stretch the history.
-      reasons.push(key === rule.last ? `oldest ${rule.reason}` : rule.reason);
+      (reasons ??= []).push(key === rule.last ? `oldest ${rule.reason}` : rule.reason);
       rule.last = key;
       if (rule.count > 0) rule.count--;
     }
     for (const rule of windowRules) {
       if (!(time > rule.start)) continue;
-      const key = keys[rule.bucket];
+      const key = keys[rule.slot]!;
       if (key === rule.last && !isOldest) continue;
-      reasons.push(`${key === rule.last ? 'oldest ' : ''}${rule.reason} ${rule.label}`);
+      (reasons ??= []).push(`${key === rule.last ? 'oldest ' : ''}${rule.reason} ${rule.label}`);
       rule.last = key;
     }
 
     const archive = archives[archiveIndex]!;
-    if (reasons.length > 0) plan.keep.push({ archive, reasons });
+    if (reasons) plan.keep.push({ archive, reasons });
     else plan.remove.push(archive);
   });
   return plan;

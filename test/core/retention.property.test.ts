@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isEmptyPolicy, planPrune, type PrunePlan, type RetentionPolicy } from '../../src/core/retention.js';
+import { isEmptyPolicy, planPrune, sortNewestFirst, type PrunePlan, type RetentionPolicy } from '../../src/core/retention.js';
 
 interface Archive { id: number; time: Date }
 const COUNT_KEYS = ['keep_last', 'keep_hourly', 'keep_daily', 'keep_weekly', 'keep_monthly', 'keep_yearly'] as const;
@@ -50,6 +50,17 @@ describe('planPrune invariants', () => {
       expect(ids(plan.remove)).toEqual(order.filter((id) => !kept.has(id)));
       expect(plan.keep.every(({ reasons }) => reasons.length > 0)).toBe(true);
     }), { numRuns: 200 });
+  });
+
+  it('orders like a stable comparator sort, newest first', () => {
+    // Whole seconds, whole milliseconds, and a spread too wide to pack (the binary-search path).
+    const valuesArb = fc.constantFrom(1000, 1, 1e15).chain((scale) => fc.array(fc.integer({ min: -5, max: 5 }).map((value) => value * scale + (scale === 1e15 ? 1 : 0))));
+    fc.assert(fc.property(valuesArb, (values) => {
+      const expected = values.map((_, index) => index).sort((a, b) => values[b]! - values[a]! || a - b);
+      const { order, times } = sortNewestFirst(values.map((value) => ({ time: new Date(value) })));
+      expect(Array.from(order)).toEqual(expected);
+      expect(Array.from(times)).toEqual(expected.map((index) => values[index]));
+    }), { numRuns: 300 });
   });
 
   it('always keeps the newest archive when any rule exists', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isEmptyPolicy, orderNewestFirst, planPrune, type RetentionPolicy } from '../../src/core/retention.js';
+import { isEmptyPolicy, planPrune, sortNewestFirst, type RetentionPolicy } from '../../src/core/retention.js';
 
 const fixtures = new URL('../../fixtures/restic-forget/', import.meta.url);
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(new URL(path, fixtures), 'utf8')) as T;
@@ -47,9 +47,14 @@ describe('planPrune against restic golden files (UTC)', () => {
 
 describe('order', () => {
   it('sorts newest first and keeps the input order of equal times (restic\'s sort.Stable)', () => {
-    expect(orderNewestFirst(Float64Array.from([1, 3, 2, 3]))).toEqual([1, 3, 2, 0]);
-    expect(orderNewestFirst(Float64Array.from([5, 5, 4]))).toEqual([0, 1, 2]);
-    expect(orderNewestFirst(Float64Array.from([]))).toEqual([]);
+    const sort = (ms: number[]) => {
+      const { order, times } = sortNewestFirst(ms.map((value) => ({ time: new Date(value) })));
+      return { order: Array.from(order), times: Array.from(times) };
+    };
+    expect(sort([1, 3, 2, 3])).toEqual({ order: [1, 3, 2, 0], times: [3, 3, 2, 1] });
+    expect(sort([5000, 5000, 4000])).toEqual({ order: [0, 1, 2], times: [5000, 5000, 4000] });
+    expect(sort([-8e15, 8e15 - 1, 8e15 - 1, -8e15])).toEqual({ order: [1, 2, 0, 3], times: [8e15 - 1, 8e15 - 1, -8e15, -8e15] });
+    expect(sort([])).toEqual({ order: [], times: [] });
   });
 
   it('gives a duplicate time\'s bucket to the duplicate listed first', () => {
