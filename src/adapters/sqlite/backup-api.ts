@@ -37,7 +37,8 @@ export async function runBackup(db: Database.Database, destination: string, cont
   try {
     result = await db.backup(destination, {
       progress({ totalPages, remainingPages }) {
-        if (remainingPages > lastRemaining) restarts++;
+        // Remaining pages fall with every step; a restart from page 1 shows up as no fall or a rise.
+        if (remainingPages >= lastRemaining) restarts++;
         lastRemaining = remainingPages;
         // Throwing aborts the backup and better-sqlite3 deletes the partial file.
         if (context.signal?.aborted) throw (stopped = abortedError(context));

@@ -199,7 +199,7 @@ export async function hotCopy(source: string, dest: string, options: HotCopyOpti
     source: sourcePath,
     tmpFile,
     journalMode: 'unknown',
-    busyTimeoutMs: Math.min(busyTimeoutMs, copyTimeoutMs),
+    busyTimeoutMs: Math.floor(Math.min(busyTimeoutMs, copyTimeoutMs)),
     copyTimeoutMs,
     deadline,
     signal: options.signal,

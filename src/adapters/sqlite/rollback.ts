@@ -41,7 +41,7 @@ function assertWritable(source: string): void {
 export async function copyRollback(context: CopyContext): Promise<CopyPhaseResult> {
   const { source, tmpFile, tools, signal, hooks } = context;
   assertWritable(source);
-  const db = new Database(source, { fileMustExist: true, timeout: Math.min(context.busyTimeoutMs, timeLeft(context, 'opening the database')) });
+  const db = new Database(source, { fileMustExist: true, timeout: Math.floor(Math.min(context.busyTimeoutMs, timeLeft(context, 'opening the database'))) });
   try {
     try {
       db.exec('BEGIN IMMEDIATE');
