@@ -9,6 +9,27 @@ import type { ConfigFile, ProfileFields, RetentionConfig } from './schema.js';
 
 export const DEFAULT_ARCHIVE_NAME = '{hostname}-{profile}-{date}';
 export const DEFAULT_DATE_FORMAT = 'yyyy-MM-dd_HH-mm-ss';
+/** A profile with one of these names is scheduled that often unless it says otherwise. */
+const SCHEDULE_NAMES = new Set(['hourly', 'daily', 'weekly', 'monthly']);
+
+/** Hooks with every event as a list of argv arrays. */
+export interface HookSettings {
+  before: string[][];
+  after: string[][];
+  on_error: string[][];
+  finally: string[][];
+}
+
+export const HOOK_EVENTS = ['before', 'after', 'on_error', 'finally'] as const;
+
+type RawHooks = Partial<Record<(typeof HOOK_EVENTS)[number], string[] | string[][]>>;
+
+/** Given hooks as written (one argv or a list of them per event), returns lists of argv. */
+export function normaliseHooks(raw: RawHooks | undefined): HookSettings {
+  const list = (value: string[] | string[][] | undefined): string[][] =>
+    value === undefined ? [] : value.every((item) => Array.isArray(item)) ? (value as string[][]) : [value as string[]];
+  return { before: list(raw?.before), after: list(raw?.after), on_error: list(raw?.on_error), finally: list(raw?.finally) };
+}
 
 export interface HotCopySettings {
   method: 'auto' | 'fast' | 'backup-api';
@@ -32,6 +53,10 @@ export interface Profile {
   prune_partial: boolean;
   max_delete: number | string;
   hot_copy: HotCopySettings;
+  /** hourly, daily, weekly, monthly or a systemd OnCalendar expression; undefined = not scheduled. */
+  schedule?: string;
+  hooks: HookSettings;
+  ping?: string;
 }
 
 export interface TarsnapSettings {
@@ -51,6 +76,10 @@ export interface Config {
   timezone: string;
   staging_dir: string;
   state_dir: string;
+  metrics_file?: string;
+  verify_schedule?: string;
+  /** Run once per `hotsnap run`, around all profiles. */
+  hooks: HookSettings;
   tarsnap: TarsnapSettings;
   /** In file order. */
   profiles: Profile[];
@@ -90,6 +119,7 @@ function mergeProfile(defaults: ProfileFields, own: ProfileFields): ProfileField
     merged.exclude = [...new Set([...(defaults.exclude ?? []), ...(own.exclude ?? [])])];
   }
   if (defaults.hot_copy || own.hot_copy) merged.hot_copy = { ...defaults.hot_copy, ...own.hot_copy };
+  if (defaults.hooks || own.hooks) merged.hooks = { ...defaults.hooks, ...own.hooks };
   return merged;
 }
 
@@ -201,6 +231,9 @@ export function resolveConfig(raw: ConfigFile, file: string, machine: MachineDef
         busy_timeout_ms: parseTimeSpan(hotCopy.busy_timeout ?? '10s'),
         copy_timeout_ms: parseTimeSpan(hotCopy.copy_timeout ?? '30m'),
       },
+      ...((fields.schedule ?? (SCHEDULE_NAMES.has(name) ? name : undefined)) ? { schedule: fields.schedule ?? name } : {}),
+      hooks: normaliseHooks(fields.hooks),
+      ...(fields.ping ? { ping: fields.ping } : {}),
     };
   });
 
@@ -210,6 +243,9 @@ export function resolveConfig(raw: ConfigFile, file: string, machine: MachineDef
     timezone: raw.timezone ?? machine.timezone,
     staging_dir: raw.staging_dir ?? machine.tmpdir,
     state_dir: raw.state_dir ?? machine.stateDir,
+    ...(raw.metrics_file ? { metrics_file: raw.metrics_file } : {}),
+    ...(raw.verify_schedule ? { verify_schedule: raw.verify_schedule } : {}),
+    hooks: normaliseHooks(raw.hooks),
     tarsnap: {
       binary: raw.tarsnap.binary ?? 'tarsnap',
       keyfile: raw.tarsnap.keyfile,

@@ -48,6 +48,20 @@ export const hotCopySchema = z
   })
   .describe('How SQLite databases are hot-copied.');
 
+const argv = z.array(z.string()).min(1, { message: 'a command is a non-empty list: program then arguments, e.g. ["systemctl", "reload", "ghost"]' });
+
+/** One command or a list of commands; each an argv array (no shell unless you write ["sh", "-c", "…"]). */
+const hookCommands = z.union([argv, z.array(argv)]);
+
+export const hooksSchema = z
+  .strictObject({
+    before: hookCommands.optional().describe('Run before the backup; if it fails, the profile fails and nothing is archived.'),
+    after: hookCommands.optional().describe('Run after a successful backup (and prune).'),
+    on_error: hookCommands.optional().describe('Run when the backup or prune failed.'),
+    finally: hookCommands.optional().describe('Run at the end, whatever happened.'),
+  })
+  .describe('Commands run around a backup; they see HOTSNAP_* environment variables (profile, archive, status, error, sizes).');
+
 const adoptSchema = z.strictObject({
   archive_name: z.string().min(1).describe('Name template of the legacy archives, e.g. "{hostname}-daily-{date}".'),
   date_format: z.string().min(1).describe('date-fns format of {date} in the legacy names (UTC).'),
@@ -67,6 +81,9 @@ export const profileFieldsSchema = z.strictObject({
   prune_partial: z.boolean().optional().describe('Delete .part archives once a newer complete archive exists (default true).'),
   max_delete: z.union([z.number().int().min(0), z.string().regex(/^\d+%$/)]).optional().describe('Most archives one prune may delete without --force: a number or a percentage (default "50%").'),
   hot_copy: hotCopySchema.optional(),
+  schedule: z.string().min(1).optional().describe('When to run: hourly, daily, weekly, monthly or a systemd OnCalendar expression (default: the profile name if it is one of those).'),
+  hooks: hooksSchema.optional(),
+  ping: z.url({ protocol: /^https?$/ }).optional().describe('Healthchecks-style URL: /start before, the URL on success, /fail on failure.'),
 });
 
 export const tarsnapSchema = z
@@ -91,6 +108,9 @@ export const configFileSchema = z
     timezone: z.string().min(1).optional().describe('IANA time zone for retention buckets (default: the machine zone).'),
     staging_dir: absolutePath.optional().describe('Parent of each run\'s private snapshot directory (default: the system temp dir).'),
     state_dir: absolutePath.optional().describe('Where run state is kept (default /var/lib/hotsnap as root, else ~/.local/state/hotsnap).'),
+    metrics_file: absolutePath.optional().describe('Write Prometheus node_exporter textfile metrics here after each run (e.g. /var/lib/node_exporter/textfile/hotsnap.prom).'),
+    verify_schedule: z.string().min(1).optional().describe('Also schedule "hotsnap verify" (a restore drill), e.g. weekly. Default: not scheduled.'),
+    hooks: hooksSchema.optional().describe('Commands run once per "hotsnap run": before the first profile, after the last.'),
     tarsnap: tarsnapSchema,
     defaults: profileFieldsSchema.optional().describe('Merged under every profile; profile keys win (exclude lists are combined).'),
     profiles: z.record(profileNameSchema, profileFieldsSchema).describe('Backup profiles, e.g. daily and weekly.'),

@@ -46,6 +46,8 @@ describe('parseConfig: valid files', () => {
         prune_partial: true,
         max_delete: '50%',
         hot_copy: { method: 'auto', verify: 'quick', busy_timeout_ms: 10_000, copy_timeout_ms: 1_800_000 },
+        schedule: 'daily',
+        hooks: { before: [], after: [], on_error: [], finally: [] },
       },
     ]);
   });
@@ -76,6 +78,26 @@ defaults:
       hot_copy: { method: 'backup-api', verify: 'full', busy_timeout_ms: 20_000 },
     });
     expect(weekly).toMatchObject({ paths: ['/etc'], sqlite: ['/var/lib/app.db'], exclude: ['*.tmp'], retention: { keep_daily: 3 } });
+  });
+
+  it('schedules hourly/daily/weekly/monthly profiles by name, others only when asked', () => {
+    const config = parseConfig(`${minimal}  weekly:\n    paths: [/etc]\n  db:\n    paths: [/srv]\n  nightly:\n    paths: [/srv]\n    schedule: "*-*-* 02:30"\n`, '/h.yaml', machine);
+    expect(config.profiles.map((profile) => [profile.name, profile.schedule])).toEqual([
+      ['daily', 'daily'],
+      ['weekly', 'weekly'],
+      ['db', undefined],
+      ['nightly', '*-*-* 02:30'],
+    ]);
+  });
+
+  it('accepts one hook command or a list of them, merged from defaults by event', () => {
+    const config = parseConfig(
+      `${minimal}    hooks:\n      before: [systemctl, stop, app]\n      after: [[echo, one], [echo, two]]\ndefaults:\n  hooks: {finally: [logger, done], before: [echo, default]}\nhooks: {on_error: [mail, root]}\n`,
+      '/h.yaml',
+      machine,
+    );
+    expect(config.profiles[0]!.hooks).toEqual({ before: [['systemctl', 'stop', 'app']], after: [['echo', 'one'], ['echo', 'two']], on_error: [], finally: [['logger', 'done']] });
+    expect(config.hooks).toEqual({ before: [], after: [], on_error: [['mail', 'root']], finally: [] });
   });
 
   it('keeps profiles in file order', () => {
