@@ -50,7 +50,7 @@ async function fixture(journal: 'wal' | 'delete', sizeMb = 1): Promise<{ source:
 
 function open(source: string, options: Database.Options = {}): Database.Database {
   const db = new Database(source, { fileMustExist: true, ...options });
-  cleanup.push(() => db.close());
+  cleanup.push(() => void db.close());
   return db;
 }
 
