@@ -150,14 +150,16 @@ export function createZoneCalendar(timeZone: string): ZoneCalendar {
   const resolved = format.resolvedOptions().timeZone;
   if (resolved === 'UTC' || resolved === 'Etc/UTC') return { timeZone: resolved, offsetAt: () => 0, instantOf: (wallMs) => wallMs };
 
-  // The exact offset from Intl, to the second (tz offsets are whole seconds).
+  // The exact offset from Intl, to the second (tz offsets are whole seconds). format() and a
+  // regex cost a quarter of formatToParts(), which stays as the fallback should a future ICU
+  // print en-US differently.
   const exactOffset = (instant: number): number => {
     const second = Math.floor(instant / SECOND) * SECOND;
-    const part: Record<string, string> = {};
-    for (const { type, value } of format.formatToParts(second)) part[type] = value;
-    const year = part.era === 'BC' || part.era === 'B' ? 1 - Number(part.year) : Number(part.year);
-    const days = daysFromCivil(year, Number(part.month), Number(part.day));
-    return days * DAY_MS + Number(part.hour) * HOUR + Number(part.minute) * 60_000 + Number(part.second) * SECOND - second;
+    const match = /^(\d+)\/(\d+)\/(\d+) (AD|BC), (\d+):(\d+):(\d+)$/.exec(format.format(second));
+    const [month, day, year, era, hour, minute, sec] = match ? match.slice(1) : fieldsOf(format.formatToParts(second));
+    const fullYear = era === 'BC' ? 1 - Number(year) : Number(year);
+    const days = daysFromCivil(fullYear, Number(month), Number(day));
+    return days * DAY_MS + Number(hour) * HOUR + Number(minute) * 60_000 + Number(sec) * SECOND - second;
   };
   const boundaryOffsets = new Map<number, number>();
   const offsetAtMidnight = (day: number): number => {
@@ -196,6 +198,13 @@ export function createZoneCalendar(timeZone: string): ZoneCalendar {
     return wallMs - (check === guess ? guess : check);
   };
   return { timeZone: resolved, offsetAt, instantOf };
+}
+
+function fieldsOf(parts: Intl.DateTimeFormatPart[]): string[] {
+  const part: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
+  for (const { type, value } of parts) part[type] = value;
+  const era = part.era === 'BC' || part.era === 'B' ? 'BC' : 'AD';
+  return [part.month ?? '', part.day ?? '', part.year ?? '', era, part.hour ?? '', part.minute ?? '', part.second ?? ''];
 }
 
 /**
