@@ -155,8 +155,7 @@ export function createZoneCalendar(timeZone: string): ZoneCalendar {
   // print en-US differently.
   const exactOffset = (instant: number): number => {
     const second = Math.floor(instant / SECOND) * SECOND;
-    const match = /^(\d+)\/(\d+)\/(\d+) (AD|BC), (\d+):(\d+):(\d+)$/.exec(format.format(second));
-    const [month, day, year, era, hour, minute, sec] = match ? match.slice(1) : fieldsOf(format.formatToParts(second));
+    const [month, day, year, era, hour, minute, sec] = readWallClock(format, second);
     const fullYear = era === 'BC' ? 1 - Number(year) : Number(year);
     const days = daysFromCivil(fullYear, Number(month), Number(day));
     return days * DAY_MS + Number(hour) * HOUR + Number(minute) * 60_000 + Number(sec) * SECOND - second;
@@ -200,9 +199,17 @@ export function createZoneCalendar(timeZone: string): ZoneCalendar {
   return { timeZone: resolved, offsetAt, instantOf };
 }
 
-function fieldsOf(parts: Intl.DateTimeFormatPart[]): string[] {
+/**
+ * Given an en-US, h23, era-showing formatter and an instant, returns its wall clock as
+ * [month, day, year, era ('AD' | 'BC'), hour, minute, second] strings, through format() and a
+ * regex, or through formatToParts() when `viaParts` (the fallback if the text ever differs).
+ * Given Berlin and 2024-01-01T00:00Z, returns ['1', '1', '2024', 'AD', '01', '00', '00'].
+ */
+export function readWallClock(format: Intl.DateTimeFormat, instant: number, viaParts = false): string[] {
+  const match = viaParts ? null : /^(\d+)\/(\d+)\/(\d+) (AD|BC), (\d+):(\d+):(\d+)$/.exec(format.format(instant));
+  if (match) return match.slice(1);
   const part: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
-  for (const { type, value } of parts) part[type] = value;
+  for (const { type, value } of format.formatToParts(instant)) part[type] = value;
   const era = part.era === 'BC' || part.era === 'B' ? 'BC' : 'AD';
   return [part.month ?? '', part.day ?? '', part.year ?? '', era, part.hour ?? '', part.minute ?? '', part.second ?? ''];
 }

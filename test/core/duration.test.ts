@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   DAY_MS, civilFromDays, createZoneCalendar, daysFromCivil, formatRetentionDuration, parseRetentionDuration,
-  subtractRetentionDuration,
+  readWallClock, subtractRetentionDuration,
 } from '../../src/core/duration.js';
 
 const ms = (iso: string): number => Date.parse(iso);
@@ -126,6 +126,20 @@ describe('createZoneCalendar', () => {
         expect(`${zone} ${iso(instant + calendar.offsetAt(instant)).slice(0, 19).replace('T', ' ')}`).toBe(`${zone} ${expected}`);
       }
     }
+  });
+
+  it('reads the same wall clock through format() and through the formatToParts() fallback', () => {
+    const options = {
+      hourCycle: 'h23', era: 'short', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+    } as const;
+    const berlin = new Intl.DateTimeFormat('en-US', { ...options, timeZone: 'Europe/Berlin' });
+    expect(readWallClock(berlin, ms('2024-01-01T00:00:00Z'))).toEqual(['1', '1', '2024', 'AD', '01', '00', '00']);
+    expect(readWallClock(berlin, ms('2024-01-01T00:00:00Z'), true)).toEqual(['1', '1', '2024', 'AD', '01', '00', '00']);
+    expect(readWallClock(berlin, Date.UTC(-1, 0, 1), true)).toEqual(['1', '1', '2', 'BC', '00', '53', '28']);
+    fc.assert(fc.property(fc.constantFrom('UTC', 'Asia/Kathmandu', 'America/St_Johns'), fc.integer({ min: -8e15, max: 8e15 }), (zone, instant) => {
+      const format = new Intl.DateTimeFormat('en-US', { ...options, timeZone: zone });
+      expect(readWallClock(format, instant, true)).toEqual(readWallClock(format, instant));
+    }), { numRuns: 200 });
   });
 
   it('rejects unknown zones with the fix in the message', () => {
