@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { chooseArchiveName, formatArchiveName } from './core/archive-name.js';
+import { liveDatabaseExcludes } from './core/paths.js';
 import { buildCreateArgs, buildListArgs, type TarsnapCommon } from './core/tarsnap-args.js';
 import { parseListArchives, parsePrintStats, type ListedArchive, type PrintStats } from './core/tarsnap-output.js';
 import type { ProfileSummary } from './core/summary.js';
@@ -149,11 +150,11 @@ export async function backupProfile(
       buildCreateArgs(tarsnapCommon(config), {
         name: archiveName,
         stageDir: stage!.path,
-        // Failed databases stay excluded too: a torn copy of a live file is worse than none.
-        stagedFiles: [...databases, ...failed].map((db) => ({ source: db.source })),
+        stagedFiles: databases.map((db) => ({ source: db.source })),
         stagedExtra: [MANIFEST_DIR],
         paths: profile.paths,
-        exclude: profile.exclude,
+        // Failed databases stay excluded too: a torn copy of a live file is worse than none.
+        exclude: [...profile.exclude, ...failed.flatMap((db) => liveDatabaseExcludes(db.source))],
         dryRun: options.dryRun,
         printStats: true,
       });
@@ -222,9 +223,9 @@ async function explainFailedCreate(config: Config, name: string, error: TarsnapE
   }
   const names = new Set((listed ?? []).map((archive) => archive.name));
   if (names.has(name)) {
-    summary.error = `${describeError(error)}\n  archive ${name} WAS stored, but may be incomplete (tarsnap reported errors); it is not counted as a good backup of this run`;
+    summary.error = `archive ${name} was stored but may be incomplete, so this run does not count as a good backup: ${describeError(error)}`;
   } else if (names.has(`${name}.part`)) {
-    summary.error = `${describeError(error)}\n  a truncated ${name}.part was stored: it is not a backup and is never counted as one`;
+    summary.error = `a truncated ${name}.part was stored: it is not a backup and is never counted as one: ${describeError(error)}`;
   } else {
     summary.error = describeError(error);
   }
