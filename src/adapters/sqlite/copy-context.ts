@@ -18,7 +18,13 @@ export interface HotCopyHooks {
 }
 
 export interface CopyContext {
+  /** The database as configured (absolute): what messages and the manifest name. */
   source: string;
+  /**
+   * Its real path, symlinks resolved: what is opened and copied. SQLite resolves symlinks and
+   * keeps `-wal` beside the real file, so `${source}-wal` via a symlink would be the wrong file.
+   */
+  realPath: string;
   /** The copy's path inside the private temp directory. */
   tmpFile: string;
   journalMode: string;

@@ -10,7 +10,7 @@
  * Every failure and SIGINT/SIGTERM/SIGHUP removes the temp dir; DEST appears only complete.
  */
 import type Database from 'better-sqlite3';
-import { chmodSync, closeSync, fsyncSync, linkSync, mkdtempSync, openSync, renameSync, rmSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, linkSync, mkdtempSync, openSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { formatTimeSpan } from '../../core/timespan.js';
@@ -93,10 +93,10 @@ function preflightDestination(source: string, destDir: string): void {
   }
 }
 
-async function preflightSpace(source: string, destDir: string, databaseBytes: number, freeSpace: FreeSpaceProbe): Promise<void> {
+async function preflightSpace(source: string, realPath: string, destDir: string, databaseBytes: number, freeSpace: FreeSpaceProbe): Promise<void> {
   let walBytes = 0;
   try {
-    walBytes = statSync(`${source}-wal`).size;
+    walBytes = statSync(`${realPath}-wal`).size;
   } catch {
     // No WAL file: rollback mode, or a WAL database whose last connection closed cleanly.
   }
@@ -136,14 +136,14 @@ function fsyncPath(path: string): void {
 
 function toHotCopyError(error: unknown, context: CopyContext): unknown {
   if (error instanceof HotCopyError) return error;
-  if (error instanceof SourceLockError) return explainSourceError(context.source, error.cause, context.busyTimeoutMs, error.phase);
+  if (error instanceof SourceLockError) return explainSourceError(context.source, error.cause, context.busyTimeoutMs, error.phase, context.realPath);
   if (error instanceof ExternalToolError) {
     if (error.kind === 'timeout') return timeoutError(context, 'copying files');
     if (error.kind === 'aborted') return abortedError(context);
     if (error.kind === 'missing') return new HotCopyError(context.source, 'tool-missing', error.message, { cause: error });
     return new HotCopyError(context.source, 'copy-failed', `copying failed: ${error.message}`, { cause: error });
   }
-  if (sqliteCode(error)) return explainSourceError(context.source, error, context.busyTimeoutMs, 'open');
+  if (sqliteCode(error)) return explainSourceError(context.source, error, context.busyTimeoutMs, 'open', context.realPath);
   return error;
 }
 
@@ -185,10 +185,11 @@ export async function hotCopy(source: string, dest: string, options: HotCopyOpti
   const destDir = dirname(destPath);
 
   const stats = statOrThrow(sourcePath);
+  const realPath = realpathSync(sourcePath);
   if (!stats.isFile()) throw new HotCopyError(sourcePath, 'not-a-file', 'is not a regular file; list the database file itself in sqlite:');
   if (stats.size === 0) throw new HotCopyError(sourcePath, 'empty', 'is empty (0 bytes): SQLite would treat it as a new database, so this is most likely the wrong path; check the sqlite: list');
   preflightDestination(sourcePath, destDir);
-  await preflightSpace(sourcePath, destDir, stats.size, d.freeSpace);
+  await preflightSpace(sourcePath, realPath, destDir, stats.size, d.freeSpace);
 
   const tmpDir = makeTempDir(sourcePath, destDir, basename(destPath));
   const tmpFile = join(tmpDir, basename(destPath));
@@ -197,6 +198,7 @@ export async function hotCopy(source: string, dest: string, options: HotCopyOpti
   const progress = options.progress ? d.createProgress(basename(sourcePath), 'bytes') : noProgress;
   const context: CopyContext = {
     source: sourcePath,
+    realPath,
     tmpFile,
     journalMode: 'unknown',
     busyTimeoutMs: Math.floor(Math.min(busyTimeoutMs, copyTimeoutMs)),
@@ -215,7 +217,7 @@ export async function hotCopy(source: string, dest: string, options: HotCopyOpti
     let sourceDb: Database.Database | undefined;
     const stopWatching = watchCopySize(tmpFile, stats.size, progress);
     try {
-      const opened = openSource(sourcePath, context.busyTimeoutMs);
+      const opened = openSource(sourcePath, context.busyTimeoutMs, realPath);
       sourceDb = opened.db;
       context.journalMode = opened.journalMode;
       if (method === 'backup-api') {

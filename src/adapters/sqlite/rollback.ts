@@ -13,14 +13,14 @@ import { performance } from 'node:perf_hooks';
 import { HotCopyError, currentUserName, runAsAdvice, userNameOf } from './errors.js';
 import { SourceLockError, timeLeft, type CopyContext, type CopyPhaseResult } from './copy-context.js';
 
-function assertWritable(source: string): void {
+function assertWritable(source: string, realPath: string): void {
   try {
     // access(2) opens nothing, so it cannot drop the read-only connection's locks.
-    accessSync(source, constants.W_OK);
+    accessSync(realPath, constants.W_OK);
   } catch (error) {
     let advice = 'run hotsnap as the owner of the database or root';
     try {
-      advice = runAsAdvice(userNameOf(statSync(source).uid));
+      advice = runAsAdvice(userNameOf(statSync(realPath).uid));
     } catch {
       // keep the generic advice
     }
@@ -39,9 +39,9 @@ function assertWritable(source: string): void {
  * BEGIN IMMEDIATE; resolves to the phase timings.
  */
 export async function copyRollback(context: CopyContext): Promise<CopyPhaseResult> {
-  const { source, tmpFile, tools, signal, hooks } = context;
-  assertWritable(source);
-  const db = new Database(source, { fileMustExist: true, timeout: Math.floor(Math.min(context.busyTimeoutMs, timeLeft(context, 'opening the database'))) });
+  const { source, realPath, tmpFile, tools, signal, hooks } = context;
+  assertWritable(source, realPath);
+  const db = new Database(realPath, { fileMustExist: true, timeout: Math.floor(Math.min(context.busyTimeoutMs, timeLeft(context, 'opening the database'))) });
   try {
     try {
       db.exec('BEGIN IMMEDIATE');
@@ -54,7 +54,7 @@ export async function copyRollback(context: CopyContext): Promise<CopyPhaseResul
       const mode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
       if (mode === 'wal') throw new HotCopyError(source, 'journal-changed', 'the database switched to WAL mode while hotsnap was copying it; run the copy again');
       await hooks.afterPin?.();
-      await tools.copyFile(source, tmpFile, { signal, timeoutMs: timeLeft(context, 'copying the database') });
+      await tools.copyFile(realPath, tmpFile, { signal, timeoutMs: timeLeft(context, 'copying the database') });
       await hooks.afterMainCopy?.();
     } finally {
       db.exec('COMMIT');

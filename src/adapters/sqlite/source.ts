@@ -22,19 +22,21 @@ export interface SourceConnection {
 }
 
 /**
- * Given the source path and busy timeout, opens it read-only and reads its journal mode; throws a
- * HotCopyError saying what to do when it cannot. Example: openSource('/srv/ghost.db', 10_000).journalMode → "wal".
+ * Given the source path (as configured, for messages), the busy timeout and its real path
+ * (symlinks resolved; default the path itself), opens it read-only and reads its journal mode;
+ * throws a HotCopyError saying what to do when it cannot.
+ * Example: openSource('/srv/ghost.db', 10_000).journalMode → "wal".
  */
-export function openSource(source: string, busyTimeoutMs: number): SourceConnection {
+export function openSource(source: string, busyTimeoutMs: number, realPath = source): SourceConnection {
   let db: Database.Database | undefined;
   try {
-    db = new Database(source, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+    db = new Database(realPath, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
     const journalMode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
     return { db, journalMode };
   } catch (error) {
     db?.close();
     // The connection is closed now, so explainSourceError may read the header with fs.
-    throw explainSourceError(source, error, busyTimeoutMs, 'open');
+    throw explainSourceError(source, error, busyTimeoutMs, 'open', realPath);
   }
 }
 
@@ -79,7 +81,7 @@ function runAs(path: string): string {
  * Given an error from opening or reading the source (connection already closed), returns the
  * HotCopyError that says what to do. `phase` tunes the busy message: who held which lock.
  */
-export function explainSourceError(source: string, error: unknown, busyTimeoutMs: number, phase: 'open' | 'pin' | 'write-lock' | 'shared-lock'): HotCopyError {
+export function explainSourceError(source: string, error: unknown, busyTimeoutMs: number, phase: 'open' | 'pin' | 'write-lock' | 'shared-lock', realPath = source): HotCopyError {
   if (error instanceof HotCopyError) return error;
   const code = sqliteCode(error) ?? '';
   const detail = error instanceof Error ? error.message : String(error);
@@ -97,7 +99,7 @@ export function explainSourceError(source: string, error: unknown, busyTimeoutMs
   if (code === 'SQLITE_NOTADB') {
     let kind: ReturnType<typeof classifyHeader> = 'other';
     try {
-      kind = classifyHeader(source);
+      kind = classifyHeader(realPath);
     } catch {
       // Unreadable now: report it as "not a database" with SQLite's own words below.
     }
@@ -118,23 +120,23 @@ export function explainSourceError(source: string, error: unknown, busyTimeoutMs
     return new HotCopyError(source, 'corrupt', `the database is damaged (${detail}); stop the application, run sqlite3 ${source} "PRAGMA integrity_check", and restore it from a backup`, { cause: error });
   }
   if (code === 'SQLITE_READONLY_ROLLBACK') {
-    return new HotCopyError(source, 'permission', `has a hot journal (an interrupted write) that user ${user} cannot roll back without write access; ${runAs(source)}`, { cause: error });
+    return new HotCopyError(source, 'permission', `has a hot journal (an interrupted write) that user ${user} cannot roll back without write access; ${runAs(realPath)}`, { cause: error });
   }
   if (code === 'SQLITE_READONLY_DIRECTORY' || code === 'SQLITE_READONLY_CANTINIT' || code === 'SQLITE_READONLY_RECOVERY' || code === 'SQLITE_READONLY_CANTLOCK') {
     return new HotCopyError(
       source,
       'permission',
-      `user ${user} cannot use its -shm/-wal files (${code}): reading a WAL database needs write access to ${source}-shm or to ${dirname(source)}; ${runAs(source)}`,
+      `user ${user} cannot use its -shm/-wal files (${code}): reading a WAL database needs write access to ${realPath}-shm or to ${dirname(realPath)}; ${runAs(realPath)}`,
       { cause: error },
     );
   }
   if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM') || code === 'SQLITE_AUTH') {
     try {
-      accessSync(source, constants.R_OK);
+      accessSync(realPath, constants.R_OK);
     } catch {
-      return new HotCopyError(source, 'permission', `user ${user} cannot read it (${permissionHint(source)}); ${runAs(source)}`, { cause: error });
+      return new HotCopyError(source, 'permission', `user ${user} cannot read it (${permissionHint(realPath)}); ${runAs(realPath)}`, { cause: error });
     }
-    return new HotCopyError(source, 'permission', `SQLite cannot open it (${detail}); if it is in WAL mode, user ${user} needs write access to ${source}-shm or to ${dirname(source)}: ${runAs(source)}`, { cause: error });
+    return new HotCopyError(source, 'permission', `SQLite cannot open it (${detail}); if it is in WAL mode, user ${user} needs write access to ${realPath}-shm or to ${dirname(realPath)}: ${runAs(realPath)}`, { cause: error });
   }
   return new HotCopyError(source, 'copy-failed', `SQLite error while ${phase === 'open' ? 'opening' : 'locking'} it: ${detail}`, { cause: error });
 }

@@ -40,18 +40,18 @@ export function unpinSnapshot(db: Database.Database): void {
  * holds no lock a writer needs.
  */
 export async function copyWalFast(db: Database.Database, context: CopyContext): Promise<CopyPhaseResult> {
-  const { source, tmpFile, tools, signal, logger, hooks } = context;
+  const { source, realPath, tmpFile, tools, signal, logger, hooks } = context;
   pinSnapshot(db);
   const pinnedAt = performance.now();
   const copiedAt = context.now();
   try {
     await hooks.afterPin?.();
-    await tools.copyFile(source, tmpFile, { signal, timeoutMs: timeLeft(context, 'copying the main file') });
+    await tools.copyFile(realPath, tmpFile, { signal, timeoutMs: timeLeft(context, 'copying the main file') });
     await hooks.afterMainCopy?.();
-    await tools.copyFile(`${source}-wal`, `${tmpFile}-wal`, { signal, timeoutMs: timeLeft(context, 'copying the WAL') });
+    await tools.copyFile(`${realPath}-wal`, `${tmpFile}-wal`, { signal, timeoutMs: timeLeft(context, 'copying the WAL') });
     if (context.unsafeSkipWalHeaderCheck) {
       logger.warn({ db: source }, 'WAL header check skipped (test-only switch): the copy may be inconsistent');
-    } else if (!(await tools.sameWalHeader(`${source}-wal`, `${tmpFile}-wal`, { signal, timeoutMs: timeLeft(context, 'checking the WAL header') }))) {
+    } else if (!(await tools.sameWalHeader(`${realPath}-wal`, `${tmpFile}-wal`, { signal, timeoutMs: timeLeft(context, 'checking the WAL header') }))) {
       // Only possible on read slot 0, where the main file is frozen and already complete.
       rmSync(`${tmpFile}-wal`, { force: true });
       logger.debug({ db: source }, 'WAL restarted during the copy; dropped the copied -wal (the main file is complete)');

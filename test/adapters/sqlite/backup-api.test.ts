@@ -26,6 +26,7 @@ afterEach(async () => {
 function contextFor(source: string, tmpFile: string, overrides: Partial<CopyContext> = {}): CopyContext {
   return {
     source,
+    realPath: source,
     tmpFile,
     journalMode: 'wal',
     busyTimeoutMs: 1000,

@@ -3,7 +3,7 @@
  * source is left as, and who waits for whom while hotsnap holds its pin or lock.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkDatabase } from '../../../fixtures/sqlite/check.js';
@@ -69,6 +69,20 @@ describe('hot copy of a WAL database', () => {
     expect(entry.page_count * entry.page_size).toBe(entry.size);
     const check = checkDatabase(dest);
     expect(check).toMatchObject({ ok: true, seq: 30 });
+  });
+
+  it('through a symlink: copies the WAL beside the real file (where SQLite keeps it), names the link', async () => {
+    const { dir, source, dest } = await fixture('wal');
+    const writer = await writerOn(source);
+    expect(await writer.send('commit 12')).toBe('ok 12');
+    const linkDir = join(dir, 'app');
+    mkdirSync(linkDir);
+    const link = join(linkDir, 'current.db');
+    symlinkSync(source, link);
+    const entry = await hotCopy(link, dest);
+    expect(entry.source).toBe(link);
+    expect(checkDatabase(dest)).toMatchObject({ ok: true, seq: 12 });
+    expect(listDir(linkDir)).toEqual(['current.db']);
   });
 
   it('wal-fast: a writer that refuses to wait (busy_timeout 0) commits while hotsnap is pinned', async () => {
