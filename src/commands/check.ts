@@ -1,0 +1,131 @@
+/**
+ * `hotsnap check [PROFILE...] [--json]`: the set-up doctor. Looks at everything a run needs,
+ * changes nothing (no tarsnap call but `--version`, databases opened read-only and closed at
+ * once, no file created), and says for each finding what to do.
+ *
+ * Exit 0: no problems (warnings allowed); 3: problems; 2: the config itself is invalid.
+ * Problems are what makes `hotsnap run` fail, or exposes the key:
+ *   tarsnap binary missing or failing; key file missing, unreadable, not a tarsnap key, readable
+ *   or writable by others, without the write keys, or without the delete key while a profile
+ *   prunes; cachedir/staging_dir/state_dir unusable; staging_dir too small for the copies; a
+ *   database missing, unreadable, not SQLite, or in rollback mode without write permission; a
+ *   `paths` entry missing or unreadable; a hook program that does not resolve.
+ * Warnings are things a run survives: rollback journal mode (writers pause; the estimate is in
+ * the message), a key readable by its group, a write-only key on a host that prunes (pruning is
+ * skipped), a passphrase-protected key, a cache without a chunk directory (prune and an
+ * out-of-sync cache may need --fsck), a tarsnap older than 1.0.41, a symlink in `paths`, a hook
+ * given by a relative path.
+ */
+import type { Config, Profile } from '../config/resolve.js';
+import { HOOK_EVENTS } from '../config/resolve.js';
+import type { Context } from '../context.js';
+import { ExitCode, UserError } from '../errors.js';
+import { checkExitCode, renderCheckJson, renderCheckText, type CheckItem } from '../core/check-report.js';
+import { checkCachedir, checkKeyfile, checkPath, checkStaging, checkStateDir } from '../adapters/check-files.js';
+import { checkHook, checkTarsnapBinary, runTarsnapVersion, type VersionProbe } from '../adapters/check-programs.js';
+import { checkDatabase } from '../adapters/check-sqlite.js';
+import { freeBytes, requiredBytes, type FreeSpaceProbe } from '../adapters/sqlite/space.js';
+import { selectProfiles } from './common.js';
+import type { CommandResult } from './result.js';
+
+export interface CheckDeps {
+  /** Free bytes in a directory's file system (statfs); tests simulate a full disk with it. */
+  freeBytes: FreeSpaceProbe;
+  /** Runs `tarsnap --version`. */
+  tarsnapVersion: VersionProbe;
+  /** The environment programs are resolved in (PATH) and tarsnap runs with. */
+  env: NodeJS.ProcessEnv;
+}
+
+export interface CheckOptions {
+  json?: boolean;
+}
+
+/** Given a profile, returns whether `run` will prune it (prune on, with rules to apply). */
+function prunes(profile: Profile): boolean {
+  const rules = profile.deltas !== undefined || Object.values(profile.retention ?? {}).some((value) => value !== undefined);
+  return profile.prune && rules;
+}
+
+/** Given items keyed by path, returns each path with the profiles listing it, in first-seen order. */
+function byPath(profiles: readonly Profile[], pick: (profile: Profile) => readonly string[]): Map<string, Profile[]> {
+  const map = new Map<string, Profile[]>();
+  for (const profile of profiles) {
+    for (const path of pick(profile)) map.set(path, [...(map.get(path) ?? []), profile]);
+  }
+  return map;
+}
+
+function hookItems(config: Config, profiles: readonly Profile[], env: NodeJS.ProcessEnv): CheckItem[] {
+  const items: CheckItem[] = [];
+  const scopes = [{ at: 'hooks', hooks: config.hooks }, ...profiles.map((profile) => ({ at: `profiles.${profile.name}.hooks`, hooks: profile.hooks }))];
+  for (const { at, hooks } of scopes) {
+    for (const event of HOOK_EVENTS) {
+      const commands = hooks[event];
+      commands.forEach((argv, index) => items.push(checkHook(`${at}.${event}${commands.length > 1 ? `[${index}]` : ''}`, argv, env)));
+    }
+  }
+  return items;
+}
+
+/**
+ * Given the config, the profiles to check and the probes, returns every finding in a stable order:
+ * config, tarsnap, key, cache, databases, paths, staging, state, hooks.
+ */
+export async function runChecks(config: Config, profiles: readonly Profile[], deps: CheckDeps): Promise<CheckItem[]> {
+  const names = profiles.map((profile) => profile.name);
+  const items: CheckItem[] = [
+    { check: 'config', status: 'ok', message: `${config.file} is valid (${names.length} profile${names.length === 1 ? '' : 's'} checked: ${names.join(', ')})` },
+  ];
+  items.push(await checkTarsnapBinary(config.tarsnap.binary, deps.tarsnapVersion, deps.env));
+
+  const pruning = profiles.filter(prunes).map((profile) => profile.name);
+  const key = checkKeyfile(config.tarsnap.keyfile, pruning);
+  items.push(...key.items);
+  items.push(checkCachedir(config.tarsnap.cachedir, config.tarsnap.keyfile, { autoFsck: config.tarsnap.auto_fsck, ...(key.capabilities ? { capabilities: key.capabilities } : {}) }));
+
+  const sizes = new Map<string, { bytes: number; walBytes: number }>();
+  for (const [source, listing] of byPath(profiles, (profile) => profile.sqlite)) {
+    const findings = checkDatabase(source, listing.map((profile) => profile.name), listing[0]!.hot_copy);
+    sizes.set(source, { bytes: findings.bytes, walBytes: findings.walBytes });
+    items.push(findings.item);
+  }
+  for (const [path, listing] of byPath(profiles, (profile) => profile.paths)) {
+    items.push(checkPath(path, listing.map((profile) => profile.name)));
+  }
+
+  // Profiles run one after another and each removes its stage, so the largest one must fit.
+  let need: { bytes: number; profile?: string } = { bytes: 0 };
+  for (const profile of profiles) {
+    if (profile.sqlite.length === 0) continue;
+    const total = profile.sqlite.reduce((sum, source) => ({ bytes: sum.bytes + (sizes.get(source)?.bytes ?? 0), walBytes: sum.walBytes + (sizes.get(source)?.walBytes ?? 0) }), { bytes: 0, walBytes: 0 });
+    const bytes = requiredBytes(total.bytes, total.walBytes);
+    if (bytes > need.bytes) need = { bytes, profile: profile.name };
+  }
+  items.push(...(await checkStaging(config.staging_dir, need, deps.freeBytes)));
+  items.push(checkStateDir(config.state_dir));
+  items.push(...hookItems(config, profiles, deps.env));
+  return items;
+}
+
+/**
+ * Given the context, profile names (none = all) and options, checks the set-up; returns exit 0
+ * (warnings allowed) or 3 (problems) with one line per finding, or the JSON list with --json.
+ * An invalid config throws its ConfigError (exit 2); with --json it is also printed as a finding.
+ */
+export async function checkCommand(context: Context, names: readonly string[], options: CheckOptions, overrides: Partial<CheckDeps> = {}): Promise<CommandResult> {
+  let config: Config;
+  try {
+    config = await context.loadConfig();
+  } catch (error) {
+    if (options.json && error instanceof UserError && error.exitCode === ExitCode.usage) {
+      const item: CheckItem = { check: 'config', status: 'problem', message: error.message, fix: 'fix each problem listed, then run hotsnap config validate' };
+      return { exitCode: ExitCode.usage, stdout: renderCheckJson([item]) };
+    }
+    throw error;
+  }
+  const profiles = selectProfiles(config, names);
+  const deps: CheckDeps = { freeBytes, tarsnapVersion: runTarsnapVersion, env: process.env, ...overrides };
+  const items = await runChecks(config, profiles, deps);
+  return { exitCode: checkExitCode(items), stdout: options.json ? renderCheckJson(items) : renderCheckText(items) };
+}
