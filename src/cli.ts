@@ -79,6 +79,17 @@ export function buildProgram(): Command {
       finish(await pruneCommand(await contextOf(command), profiles, options));
     });
 
+  program
+    .command('check')
+    .description('check the set-up without changing anything: config, tarsnap binary, key file (mode, which keys), cachedir, databases (journal mode, writer pause), paths, staging space, state_dir, hooks')
+    .argument('[profile...]', 'profiles to check (default: all)')
+    .option('--json', 'print [{check, status: ok|warn|problem, message, fix?}]')
+    .addHelpText('after', '\nExit 0 when there are no problems (warnings are printed but pass), 3 when a problem would make\n"hotsnap run" fail or exposes the key, 2 when the config itself is invalid.')
+    .action(async (profiles: string[], options: { json?: boolean }, command: Command) => {
+      const { checkCommand } = await import('./commands/check.js');
+      finish(await checkCommand(await contextOf(command), profiles, options));
+    });
+
   const config = program.command('config').description('check and show the config file');
   config
     .command('validate')
