@@ -57,7 +57,10 @@ export interface RunnerOptions {
 
 export interface TarsnapRunner {
   readonly settings: TarsnapSettingsForRunner;
-  /** Runs one invocation with the retry policy; throws TarsnapError when it finally fails. */
+  /**
+   * Runs one invocation with the retry policy; throws TarsnapError when it finally fails.
+   * `retry: false` turns off waiting for a busy cache and network retries (auto_fsck still applies).
+   */
   run(invocation: Invocation, options?: { retry?: boolean }): Promise<TarsnapResult>;
 }
 
@@ -117,20 +120,22 @@ export function createTarsnapRunner(settings: TarsnapSettingsForRunner, options:
       if (result.exitCode === 0) return result;
       const failure = classifyTarsnapFailure(result.exitCode, result.stderr, settings);
       // Exit 2 changed the server: never retry, the caller must list to see what was stored.
-      if (!retry || failure.serverModified) throw new TarsnapError(invocation, result.exitCode, result.stderr, failure);
-      if (failure.kind === 'lock-busy' && lockWaited < lockWaitMs) {
+      if (failure.serverModified) throw new TarsnapError(invocation, result.exitCode, result.stderr, failure);
+      if (retry && failure.kind === 'lock-busy' && lockWaited < lockWaitMs) {
         logger.warn({ waited: formatTimeSpan(lockWaited) }, 'another tarsnap transaction is in progress on this cache; waiting');
         await sleep(LOCK_POLL_MS);
         lockWaited += LOCK_POLL_MS;
         continue;
       }
-      if (failure.kind === 'network' && networkRetries < settings.retries) {
+      if (retry && failure.kind === 'network' && networkRetries < settings.retries) {
         const delay = settings.retryDelayMs * 2 ** networkRetries;
         networkRetries++;
         logger.warn({ attempt: networkRetries, of: settings.retries, delay: formatTimeSpan(delay) }, `cannot reach the tarsnap server; retrying in ${formatTimeSpan(delay)}`);
         await sleep(delay);
         continue;
       }
+      // Both refusals happen before tarsnap changes anything, so fixing the cache and trying once
+      // more is safe even for calls that must not be retried otherwise.
       if ((failure.kind === 'needs-fsck' || failure.kind === 'no-cache') && settings.autoFsck && !fsckDone) {
         fsckDone = true;
         logger.warn('the tarsnap cache is out of step with the server; running tarsnap --fsck once (tarsnap.auto_fsck)');

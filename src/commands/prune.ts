@@ -109,8 +109,11 @@ export async function pruneProfiles(
     if (plan.refused) {
       entry.note = `refused: ${plan.refused}`;
       entry.refused = true;
-      report.failed = true;
-      deps.logger.error({ profile: profile.name }, entry.note);
+      // A dry run has done its job when it shows the refusal; a real prune has failed.
+      if (!options.dryRun) {
+        report.failed = true;
+        deps.logger.error({ profile: profile.name }, entry.note);
+      }
     } else {
       doomed.push(...plan.remove.map((removal) => removal.archive));
     }

@@ -28,6 +28,8 @@ export interface World {
   hotsnap(args: readonly string[], options?: Options): Promise<Result>;
   /** Runs the emulator directly (e.g. -t, -x) in this world. */
   tarsnap(args: readonly string[], options?: Options): Promise<Result>;
+  /** Builds the cache directory as `tarsnap --fsck` does on a new machine (needed before -d). */
+  fsck(): Promise<Result>;
   /** Emulator calls so far, from its call log. */
   calls(): { argv: string[]; mode: string; exit: number }[];
   cleanup(): void;
@@ -67,6 +69,9 @@ export function createWorld(name = 'e2e'): World {
     },
     tarsnap(args, options = {}) {
       return execa(EMULATOR, [...args], { reject: false, cwd: dir, ...options, env: { ...env, ...options.env } });
+    },
+    fsck() {
+      return execa(EMULATOR, ['--fsck', '--keyfile', world.keyfile, '--cachedir', world.cachedir], { reject: false, cwd: dir, env });
     },
     calls() {
       try {
