@@ -10,7 +10,7 @@
  * Every failure and SIGINT/SIGTERM/SIGHUP removes the temp dir; DEST appears only complete.
  */
 import type Database from 'better-sqlite3';
-import { chmodSync, closeSync, fsyncSync, linkSync, mkdtempSync, openSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { formatTimeSpan } from '../../core/timespan.js';
@@ -19,12 +19,14 @@ import { onInterrupt } from '../cleanup.js';
 import { createProgress, noProgress, type ProgressReporter } from '../progress.js';
 import { copyWithBackupApi } from './backup-api.js';
 import { SourceLockError, abortedError, timeoutError, type CopyContext, type CopyPhaseResult, type HotCopyHooks } from './copy-context.js';
-import { HotCopyError, currentUserName, sqliteCode } from './errors.js';
+import { HotCopyError, sqliteCode } from './errors.js';
 import { ExternalToolError, externalTools, type ExternalTools } from './external.js';
-import { sha256File, type ManifestEntry, type VerifyLevel } from './manifest.js';
+import type { ManifestEntry, VerifyLevel } from './manifest.js';
+import { checkDestinationDir, checkFreeSpace, checkSource, makeCopyDir } from './preflight.js';
+import { publishCopy } from './publish.js';
 import { copyRollback } from './rollback.js';
 import { explainSourceError, openSource } from './source.js';
-import { freeBytes, requiredBytes, type FreeSpaceProbe } from './space.js';
+import { freeBytes, type FreeSpaceProbe } from './space.js';
 import { finishCopy } from './verify.js';
 import { copyWalFast } from './wal-fast.js';
 
@@ -70,69 +72,8 @@ export const defaultHotCopyDeps: HotCopyDeps = {
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
 export const DEFAULT_COPY_TIMEOUT_MS = 30 * 60_000;
-
-const MB = 1024 * 1024;
-
-function statOrThrow(source: string): Stats {
-  try {
-    return statSync(source);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new HotCopyError(source, 'missing', 'does not exist; check the path in the sqlite: list (has the application created its database yet?)', { cause: error });
-    if (code === 'EACCES') throw new HotCopyError(source, 'permission', `user ${currentUserName()} cannot reach it (a parent directory is not searchable); run hotsnap as the application's user or root`, { cause: error });
-    throw error;
-  }
-}
-
-function preflightDestination(source: string, destDir: string): void {
-  try {
-    if (!statSync(destDir).isDirectory()) throw new HotCopyError(source, 'dest-dir', `the destination ${destDir} is not a directory; fix the destination path`);
-  } catch (error) {
-    if (error instanceof HotCopyError) throw error;
-    throw new HotCopyError(source, 'dest-dir', `the destination directory ${destDir} does not exist; create it (mkdir -p ${destDir}) or fix the path`, { cause: error });
-  }
-}
-
-async function preflightSpace(source: string, realPath: string, destDir: string, databaseBytes: number, freeSpace: FreeSpaceProbe): Promise<void> {
-  let walBytes = 0;
-  try {
-    walBytes = statSync(`${realPath}-wal`).size;
-  } catch {
-    // No WAL file: rollback mode, or a WAL database whose last connection closed cleanly.
-  }
-  const needed = requiredBytes(databaseBytes, walBytes);
-  const available = await freeSpace(destDir);
-  if (available < needed) {
-    throw new HotCopyError(
-      source,
-      'space',
-      `not enough free space in ${destDir}: the copy needs about ${(needed / MB).toFixed(0)} MiB (database ${(databaseBytes / MB).toFixed(1)} MiB + WAL ${(walBytes / MB).toFixed(1)} MiB + margin), only ${(available / MB).toFixed(0)} MiB are available; free some space or copy to a larger file system`,
-    );
-  }
-}
-
-function makeTempDir(source: string, destDir: string, name: string): string {
-  try {
-    // A private directory rather than a temp file: SQLite's -wal/-shm for the copy land in it
-    // too, and a cp racing our signal cleanup cannot create a file in a removed directory.
-    return mkdtempSync(join(destDir, `.${name}.hotsnap-`));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-      throw new HotCopyError(source, 'permission', `user ${currentUserName()} cannot create files in ${destDir} (${code}); choose a writable destination or run as its owner`, { cause: error });
-    }
-    throw new HotCopyError(source, 'copy-failed', `cannot create a temporary directory in ${destDir}: ${(error as Error).message}`, { cause: error });
-  }
-}
-
-function fsyncPath(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
+/** Writer stalls from this long on are worth a warning: many applications' busy timeouts are a few seconds or less. */
+const WRITER_BLOCK_WARN_MS = 1000;
 
 function toHotCopyError(error: unknown, context: CopyContext): unknown {
   if (error instanceof HotCopyError) return error;
@@ -184,14 +125,11 @@ export async function hotCopy(source: string, dest: string, options: HotCopyOpti
   const destPath = resolve(dest);
   const destDir = dirname(destPath);
 
-  const stats = statOrThrow(sourcePath);
-  const realPath = realpathSync(sourcePath);
-  if (!stats.isFile()) throw new HotCopyError(sourcePath, 'not-a-file', 'is not a regular file; list the database file itself in sqlite:');
-  if (stats.size === 0) throw new HotCopyError(sourcePath, 'empty', 'is empty (0 bytes): SQLite would treat it as a new database, so this is most likely the wrong path; check the sqlite: list');
-  preflightDestination(sourcePath, destDir);
-  await preflightSpace(sourcePath, realPath, destDir, stats.size, d.freeSpace);
+  const { stats, realPath } = checkSource(sourcePath);
+  checkDestinationDir(sourcePath, destDir);
+  await checkFreeSpace(sourcePath, realPath, destDir, stats.size, d.freeSpace);
 
-  const tmpDir = makeTempDir(sourcePath, destDir, basename(destPath));
+  const tmpDir = makeCopyDir(sourcePath, destDir, basename(destPath));
   const tmpFile = join(tmpDir, basename(destPath));
   // Synchronous because it runs inside a signal handler; retries cover a cp that was creating a file.
   const unregister = onInterrupt(() => rmSync(tmpDir, { recursive: true, force: true, maxRetries: 3 }));
@@ -239,24 +177,8 @@ export async function hotCopy(source: string, dest: string, options: HotCopyOpti
     if (performance.now() > deadline) throw timeoutError(context, 'finishing the copy');
     progress.phase(verify === 'none' ? 'finishing' : 'checking');
     const finished = finishCopy(tmpFile, sourcePath, verify);
-    chmodSync(tmpFile, 0o600);
-    const sha256 = await sha256File(tmpFile);
-    const size = statSync(tmpFile).size;
     if (options.signal?.aborted) throw abortedError(context);
-    if (options.durable) fsyncPath(tmpFile);
-    if (options.overwrite === false) {
-      try {
-        // link(2) fails with EEXIST instead of replacing: no race with a dest created meanwhile.
-        linkSync(tmpFile, destPath);
-        unlinkSync(tmpFile);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new HotCopyError(sourcePath, 'copy-failed', `${destPath} appeared while copying; nothing was overwritten`);
-        throw error;
-      }
-    } else {
-      renameSync(tmpFile, destPath);
-    }
-    if (options.durable) fsyncPath(destDir);
+    const { size, sha256 } = await publishCopy(sourcePath, tmpFile, destPath, { durable: options.durable === true, overwrite: options.overwrite !== false });
     const entry: ManifestEntry = {
       source: sourcePath,
       size,
@@ -272,8 +194,11 @@ export async function hotCopy(source: string, dest: string, options: HotCopyOpti
       copied_at: phase.copiedAt.toISOString(),
     };
     logger.debug({ db: sourcePath, method: entry.method, copy_ms: entry.copy_ms, verify_ms: entry.verify_ms, bytes: size }, 'hot copy done');
-    if (entry.copy_ms > busyTimeoutMs / 2 && entry.writer_block_ms > 0) {
-      logger.warn({ db: sourcePath, writer_block_ms: entry.writer_block_ms }, `writers waited ${formatTimeSpan(entry.writer_block_ms)} for this copy; the application's busy_timeout must be longer than that`);
+    if (entry.writer_block_ms >= WRITER_BLOCK_WARN_MS) {
+      logger.warn(
+        { db: sourcePath, writer_block_ms: entry.writer_block_ms },
+        `the application's writers waited ${formatTimeSpan(entry.writer_block_ms)} for this copy (rollback journal); its busy_timeout must be longer than that, or switch it to WAL mode, where they never wait`,
+      );
     }
     return entry;
   } finally {
