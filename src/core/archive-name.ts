@@ -5,7 +5,10 @@
  * character for character, and the date part survives `format(parse(x)) === x` in UTC. A loose
  * prefix match would let profile `daily` claim (and prune) `host-daily-db-…` archives.
  */
-import { format, isValid, parse } from 'date-fns';
+// Subpath imports: the package root loads every date-fns function (~130 ms of start-up per run).
+import { format } from 'date-fns/format';
+import { isValid } from 'date-fns/isValid';
+import { parse } from 'date-fns/parse';
 import { utc } from '@date-fns/utc';
 
 export const DEFAULT_ARCHIVE_NAME = '{hostname}-{profile}-{date}';
