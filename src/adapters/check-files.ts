@@ -29,6 +29,11 @@ function statOrError(path: string): Stats | NodeJS.ErrnoException {
   }
 }
 
+/** ENOTDIR (a parent is a file) means the same as ENOENT here: there is nothing at that path. */
+function isMissing(error: NodeJS.ErrnoException): boolean {
+  return error.code === 'ENOENT' || error.code === 'ENOTDIR';
+}
+
 function ownerAdvice(stats: Stats): string {
   return runAsAdvice(userNameOf(stats.uid));
 }
@@ -49,10 +54,11 @@ function nearestExisting(path: string): string {
 }
 
 /** Whether `mkdir -p path` would succeed for this user: its nearest existing ancestor is a writable directory. */
-function creatable(path: string): { ok: boolean; base: string } {
+function creatable(path: string): { ok: boolean; why: string } {
   const base = nearestExisting(path);
   const stats = statOrError(base);
-  return { ok: !(stats instanceof Error) && stats.isDirectory() && can(base, constants.W_OK | constants.X_OK), base };
+  if (stats instanceof Error || !stats.isDirectory()) return { ok: false, why: `${base} is not a directory` };
+  return can(base, constants.W_OK | constants.X_OK) ? { ok: true, why: base } : { ok: false, why: `${base} is not writable` };
 }
 
 /** What the key file holds, for the cache directory check (undefined when unknown). */
@@ -69,7 +75,7 @@ export function checkKeyfile(keyfile: string, pruning: readonly string[]): Keyfi
   const user = currentUserName();
   const stats = statOrError(keyfile);
   if (stats instanceof Error) {
-    if (stats.code === 'ENOENT') {
+    if (isMissing(stats)) {
       return { items: [{ check: 'keyfile', status: 'problem', message: `keyfile ${keyfile} does not exist`, fix: 'set tarsnap.keyfile to your tarsnap key (tarsnap-keygen writes one), or copy the key there' }] };
     }
     return { items: [{ check: 'keyfile', status: 'problem', message: `user ${user} cannot reach keyfile ${keyfile} (${stats.code ?? stats.message})`, fix: 'run hotsnap as root, or fix the permissions of the directories above it' }] };
@@ -127,7 +133,7 @@ export function checkCachedir(cachedir: string, keyfile: string, options: { auto
   if (!(stats instanceof Error) && !stats.isDirectory()) {
     return { check: 'cachedir', status: 'problem', message: `cachedir ${cachedir} is not a directory`, fix: 'set tarsnap.cachedir to a directory (tarsnap creates it when missing)' };
   }
-  if (stats instanceof Error && stats.code !== 'ENOENT') {
+  if (stats instanceof Error && !isMissing(stats)) {
     return { check: 'cachedir', status: 'problem', message: `user ${user} cannot reach cachedir ${cachedir} (${stats.code ?? stats.message})`, fix: 'run hotsnap as root, or fix the permissions of the directories above it' };
   }
   const exists = !(stats instanceof Error);
@@ -135,9 +141,9 @@ export function checkCachedir(cachedir: string, keyfile: string, options: { auto
     return { check: 'cachedir', status: 'problem', message: `user ${user} cannot write cachedir ${cachedir} (${describeOwner(stats)}); tarsnap keeps its lock and chunk directory there`, fix: ownerAdvice(stats) };
   }
   if (!exists) {
-    const { ok, base } = creatable(cachedir);
+    const { ok, why } = creatable(cachedir);
     if (!ok) {
-      return { check: 'cachedir', status: 'problem', message: `cachedir ${cachedir} does not exist and user ${user} cannot create it (${base} is not writable)`, fix: `create it: mkdir -p -m 700 ${shellQuote(cachedir)} (as root), or set tarsnap.cachedir elsewhere` };
+      return { check: 'cachedir', status: 'problem', message: `cachedir ${cachedir} does not exist and user ${user} cannot create it (${why})`, fix: `create it: mkdir -p -m 700 ${shellQuote(cachedir)} (as root), or set tarsnap.cachedir elsewhere` };
     }
   }
   if (exists && !(statOrError(join(cachedir, 'directory')) instanceof Error)) {
@@ -162,7 +168,7 @@ export function checkPath(path: string, profiles: readonly string[]): CheckItem 
     link = lstatSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { check: 'path', status: 'problem', message: `${path} (${where}) does not exist`, fix: `correct or remove it in the paths of ${where}` };
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { check: 'path', status: 'problem', message: `${path} (${where}) does not exist`, fix: `correct or remove it in the paths of ${where}` };
     return { check: 'path', status: 'problem', message: `user ${currentUserName()} cannot reach ${path} (${code ?? (error as Error).message})`, fix: 'run hotsnap as root' };
   }
   if (link.isSymbolicLink()) {
@@ -189,7 +195,7 @@ export function checkPath(path: string, profiles: readonly string[]): CheckItem 
 export async function checkStaging(stagingDir: string, need: { bytes: number; profile?: string }, freeBytes: FreeSpaceProbe): Promise<CheckItem[]> {
   const stats = statOrError(stagingDir);
   if (stats instanceof Error) {
-    const missing = stats.code === 'ENOENT';
+    const missing = isMissing(stats);
     return [{
       check: 'staging_dir',
       status: 'problem',
@@ -230,9 +236,12 @@ export function checkStateDir(stateDir: string): CheckItem {
     }
     return { check: 'state_dir', status: 'ok', message: `state_dir ${stateDir} is writable` };
   }
-  const { ok, base } = creatable(stateDir);
-  if (!ok) {
-    return { check: 'state_dir', status: 'problem', message: `state_dir ${stateDir} does not exist and user ${user} cannot create it (${base} is not writable)`, fix: `create it: mkdir -p -m 700 ${shellQuote(stateDir)} (as root), or set state_dir elsewhere` };
+  if (!isMissing(stats)) {
+    return { check: 'state_dir', status: 'problem', message: `user ${user} cannot reach state_dir ${stateDir} (${stats.code ?? stats.message})`, fix: 'run hotsnap as root, or set state_dir elsewhere' };
   }
-  return { check: 'state_dir', status: 'ok', message: `state_dir ${stateDir} does not exist yet; the first run creates it in ${base}` };
+  const { ok, why } = creatable(stateDir);
+  if (!ok) {
+    return { check: 'state_dir', status: 'problem', message: `state_dir ${stateDir} does not exist and user ${user} cannot create it (${why})`, fix: `create it: mkdir -p -m 700 ${shellQuote(stateDir)} (as root), or set state_dir elsewhere` };
+  }
+  return { check: 'state_dir', status: 'ok', message: `state_dir ${stateDir} does not exist yet; the first run creates it in ${why}` };
 }

@@ -86,9 +86,9 @@ export async function checkTarsnapBinary(binary: string, probe: VersionProbe, en
  * Given where a hook is configured (e.g. "profiles.daily.hooks.before") and its argv, checks its
  * program resolves. Example: (…, ['systemctl','reload','ghost']) → ok "… systemctl → /usr/bin/systemctl".
  */
-export function checkHook(where: string, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CheckItem {
+export function checkHook(where: string, argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): CheckItem {
   const program = argv[0] ?? '';
-  const lookup = findProgram(program, env);
+  const lookup = findProgram(program, env, cwd);
   if (!lookup.found) {
     const fix = lookup.reason === 'not-executable' ? `run chmod +x ${shellQuote(lookup.path ?? program)}` : 'use an absolute path, or install the program / fix PATH';
     return { check: 'hook', status: 'problem', message: `${where}: ${program} ${notFound(lookup, program)}`, fix };
