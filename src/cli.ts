@@ -42,6 +42,24 @@ export function buildProgram(): Command {
     .exitOverride();
 
   program
+    .command('copy-db')
+    .description('hot-copy one live SQLite database to DEST: consistent, verified and durable, without stopping the application (no config needed)')
+    .argument('<source>', 'the live database file')
+    .argument('<dest>', 'the copy to create, or an existing directory to put it in')
+    .option('--force', 'replace DEST if it exists')
+    .addOption(new Option('--verify <level>', 'check the copy: quick = PRAGMA quick_check (default), full = integrity_check, none').choices(['quick', 'full', 'none']))
+    .addOption(new Option('--method <method>', 'auto (default): WAL → pinned read + cp, rollback → BEGIN IMMEDIATE + cp; fast; backup-api').choices(['auto', 'fast', 'backup-api']))
+    .option('--busy-timeout <duration>', 'how long to wait for the application\'s locks (default 10s)')
+    .option('--copy-timeout <duration>', 'give up after this long (default 30m)')
+    .option('--json', 'print the manifest entry (size, pages, journal mode, sha256, timings) as JSON')
+    .option('--no-progress', 'no progress bar, even on a terminal')
+    .action(async (source: string, dest: string, options: Record<string, string | boolean | undefined>, command: Command) => {
+      const { copyDb } = await import('./commands/copy-db.js');
+      const context = await contextOf(command);
+      finish(await copyDb({ ...options, source, dest }, { logger: context.logger }));
+    });
+
+  program
     .command('run')
     .description('back up each profile (all when none named): hot-copy its databases, create a dated archive, then prune it')
     .argument('[profile...]', 'profiles to run (default: all)')
@@ -88,6 +106,28 @@ export function buildProgram(): Command {
     .action(async (profiles: string[], options: { json?: boolean }, command: Command) => {
       const { checkCommand } = await import('./commands/check.js');
       finish(await checkCommand(await contextOf(command), profiles, options));
+    });
+
+  program
+    .command('restore')
+    .description('extract an archive (or the named PATHs) into DIR, then check every restored database against the archive\'s manifest (SHA-256, integrity_check)')
+    .argument('<archive>', 'an archive name, latest (newest complete archive of any profile) or latest:PROFILE')
+    .argument('[path...]', 'only these members, as absolute paths (/srv/ghost) or member names (srv/ghost); default: everything')
+    .option('--to <dir>', 'existing directory to restore into (required; --to / puts files back over the live ones: stop the applications first)')
+    .option('--json', 'print {archive, target, files, manifest, databases: [{source, status, sha256, …}], warnings, ok}')
+    .action(async (archive: string, paths: string[], options: { to?: string; json?: boolean }, command: Command) => {
+      const { restoreCommand } = await import('./commands/restore.js');
+      finish(await restoreCommand(await contextOf(command), archive, paths, options));
+    });
+
+  program
+    .command('verify')
+    .description('restore drill: restore each profile\'s newest complete archive into a private directory under staging_dir, check its databases (SHA-256, integrity_check) and paths, record the result')
+    .argument('[profile...]', 'profiles to verify (default: all)')
+    .option('--json', 'print {profiles: [{profile, status, archive, databases, missing_paths, error}]}')
+    .action(async (profiles: string[], options: { json?: boolean }, command: Command) => {
+      const { verifyCommand } = await import('./commands/verify.js');
+      finish(await verifyCommand(await contextOf(command), profiles, options));
     });
 
   const config = program.command('config').description('check and show the config file');

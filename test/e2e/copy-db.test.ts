@@ -17,13 +17,7 @@ function hotsnap(args: string[]) {
   return execa('node', [BIN, ...args], { cwd: ROOT, reject: false, stripFinalNewline: false, env: { HOTSNAP_CONFIG: '/nonexistent/hotsnap.yaml' } });
 }
 
-// Until src/cli.ts wires copy-db these tests are skipped with a visible reason rather than failing
-// everyone's `npm test`; the wiring is described in the hot-copy report.
-const built = process.env.HOTSNAP_E2E_BIN !== undefined || existsSync(join(ROOT, 'dist/cli.js'));
-const wired = built && (await hotsnap(['--help'])).stdout.includes('copy-db');
-if (!wired) console.warn(`test/e2e/copy-db.test.ts: skipped — ${built ? 'copy-db is not wired in src/cli.ts yet' : 'dist/ is not built (npm test builds it)'}`);
-
-describe.skipIf(!wired)('hotsnap copy-db (built CLI)', () => {
+describe('hotsnap copy-db (built CLI)', () => {
   const { dir, remove } = makeTempDir('hotsnap-e2e-');
   const wal = join(dir, 'ghost.db');
   const rollback = join(dir, 'rollback.db');
