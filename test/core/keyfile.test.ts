@@ -117,7 +117,7 @@ describe('parseKeyFile: tarsnap key files', () => {
     ['empty', Buffer.alloc(0), 'unreasonable size (0 bytes)'],
     ['over 1,000,000 bytes', Buffer.alloc(1_000_001, 0x41), 'unreasonable size (1000001 bytes)'],
     ['only comments', Buffer.from('# START OF TARSNAP KEY FILE\n# END OF TARSNAP KEY FILE\n'), 'holds no key data (only comments or blank lines)'],
-    ['data not starting with "tarsnap"', textKeyFile(Buffer.from('notsnap\0123456789')), 'corrupt (the decoded data does not start with "tarsnap")'],
+    ['data not starting with "tarsnap"', textKeyFile(Buffer.from('notsnap\x00123456789', 'latin1')), 'corrupt (the decoded data does not start with "tarsnap")'],
     ['a record longer than the data', textKeyFile(Buffer.concat([cooked([T.authPut]).subarray(0, -1)])), 'corrupt or truncated (unexpected end of key data)'],
     ['a header cut short', textKeyFile(Buffer.concat([cooked([T.authPut]), Buffer.from([1, 0])])), 'corrupt or truncated (unexpected end of key data)'],
     ['type 8 (reserved for the server)', textKeyFile(Buffer.concat([cooked([T.authPut]), keyRecord(8)])), 'corrupt (unrecognized key type 8)'],
