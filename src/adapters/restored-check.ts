@@ -1,0 +1,126 @@
+/**
+ * Checking a restored tree against the archive's manifest, for `restore` and `verify`: each
+ * database's SHA-256 (the bytes that were backed up?) and SQLite's integrity_check (a usable
+ * database?), after removing stale `-wal`/`-shm`/`-journal` files that SQLite would otherwise
+ * replay into the restored copy the first time anything opens it.
+ */
+import Database from 'better-sqlite3';
+import { lstatSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ArchiveManifest } from '../pipeline.js';
+import { UserError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { SQLITE_SIDE_SUFFIXES, stagedRelativePath } from '../core/paths.js';
+import { selectedDatabases } from '../core/restore.js';
+import type { DatabaseCheck } from '../core/restore-report.js';
+import { sha256File, type ManifestEntry } from './sqlite/manifest.js';
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Given the path of a restored `.hotsnap/manifest.json`, returns it parsed; throws a UserError
+ * naming the file when it is unreadable or not a hotsnap manifest of a known format.
+ */
+export function readManifest(file: string): ArchiveManifest {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UserError(`cannot read the archive's manifest ${file}: ${(error as Error).message}`);
+  }
+  const manifest = data as Partial<ArchiveManifest> | null;
+  const field = (entry: unknown, key: string): unknown => (entry && typeof entry === 'object' ? (entry as Record<string, unknown>)[key] : undefined);
+  const absolute = (entry: unknown) => typeof field(entry, 'source') === 'string' && (field(entry, 'source') as string).startsWith('/');
+  const databasesOk = Array.isArray(manifest?.databases) && manifest.databases.every((entry) => absolute(entry) && typeof field(entry, 'sha256') === 'string');
+  const failedOk = manifest?.failed_databases === undefined || (Array.isArray(manifest.failed_databases) && manifest.failed_databases.every(absolute));
+  if (manifest?.format !== 1 || !databasesOk || !failedOk) {
+    throw new UserError(`${file} is not a hotsnap manifest of format 1 (made by a newer hotsnap? upgrade hotsnap to check this archive)`);
+  }
+  return { ...manifest, failed_databases: manifest.failed_databases ?? [], paths: manifest.paths ?? [] } as ArchiveManifest;
+}
+
+/** Given a restored database's path, returns integrity_check's problem lines ([] when it says "ok"). */
+function integrityProblems(path: string): string[] {
+  let db: Database.Database | undefined;
+  try {
+    // Our own restored copy: a normal read-write open, so SQLite may recover and fold its WAL.
+    db = new Database(path, { fileMustExist: true, timeout: 5000 });
+    const rows = db.pragma('integrity_check') as Array<Record<string, unknown>>;
+    // A row may hold several lines; "*** in database main ***" is a heading, not a problem.
+    const lines = rows.flatMap((row) => String(Object.values(row)[0]).split('\n')).filter((line) => line && !line.startsWith('***'));
+    return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
+  } catch (error) {
+    return [`SQLite cannot check it: ${(error as Error).message}`];
+  } finally {
+    try {
+      db?.close();
+    } catch {
+      // The check's verdict stands; a failed close changes nothing in it.
+    }
+  }
+}
+
+/**
+ * Given the restore root and one manifest entry, removes stale side files beside the restored
+ * copy, then checks its SHA-256 against the manifest and runs integrity_check on it.
+ * Example: `await checkRestoredDatabase('/tmp/r', entry, logger)` → `{ source: '/srv/a.db', status: 'ok', … }`.
+ */
+export async function checkRestoredDatabase(root: string, entry: Pick<ManifestEntry, 'source' | 'sha256'>, logger: Logger): Promise<DatabaseCheck> {
+  const path = join(root, stagedRelativePath(entry.source));
+  const check: DatabaseCheck = { source: entry.source, restored_to: path, status: 'ok', expected_sha256: entry.sha256 };
+  let isFile = false;
+  try {
+    isFile = lstatSync(path).isFile();
+  } catch {
+    isFile = false;
+  }
+  if (!isFile) return { ...check, status: 'missing', detail: exists(path) ? 'not a regular file' : 'no such file' };
+
+  // The archive never holds these (the live ones are excluded at backup): any present belong to
+  // an older file at this path, and SQLite would replay or roll them back into the restored copy.
+  const removed: string[] = [];
+  for (const suffix of SQLITE_SIDE_SUFFIXES) {
+    if (!exists(path + suffix)) continue;
+    rmSync(path + suffix, { force: true });
+    removed.push(path + suffix);
+    logger.warn({ db: path, file: path + suffix }, `removed a stale ${suffix} file beside the restored database`);
+  }
+  if (removed.length > 0) check.removed = removed;
+
+  // Hash first: opening the file may change it (WAL recovery), and the manifest hashed it closed.
+  check.sha256 = await sha256File(path);
+  logger.info({ db: path }, 'checking the restored database (integrity_check)');
+  check.integrity = integrityProblems(path);
+  if (check.sha256 !== entry.sha256) check.status = 'mismatch';
+  else if (check.integrity.length > 0) check.status = 'integrity-failed';
+  return check;
+}
+
+/**
+ * Given the restore root, the manifest and the selected members (none = everything), checks
+ * every database the extraction restored, and reports those the archive lacks because their hot
+ * copy failed. Example: `(await checkRestoredTree('/tmp/r', manifest, [], logger)).map((c) => c.status)` → `['ok']`.
+ */
+export async function checkRestoredTree(root: string, manifest: ArchiveManifest, selectors: readonly string[], logger: Logger): Promise<DatabaseCheck[]> {
+  const checks: DatabaseCheck[] = [];
+  for (const entry of selectedDatabases(manifest.databases, selectors)) checks.push(await checkRestoredDatabase(root, entry, logger));
+  for (const failed of selectedDatabases(manifest.failed_databases, selectors)) {
+    checks.push({ source: failed.source, status: 'not-in-archive', detail: `its hot copy failed at backup time: ${failed.error}` });
+  }
+  return checks;
+}
+
+/**
+ * Given the restore root and absolute paths, returns those with nothing restored at their place.
+ * Example: `missingPaths('/tmp/r', ['/home/alice', '/gone'])` → `['/gone']`.
+ */
+export function missingPaths(root: string, paths: readonly string[]): string[] {
+  return paths.filter((path) => !exists(join(root, stagedRelativePath(path))));
+}
