@@ -1,0 +1,150 @@
+/**
+ * `hotsnap restore ARCHIVE --to DIR [PATH...]`: one `-t` to learn what the archive holds, one
+ * `-x` into DIR, then every restored database checked against the archive's manifest. Takes no
+ * run lock: tarsnap reads archives beside a running create or delete.
+ */
+import { existsSync, mkdtempSync, realpathSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Config } from '../config/resolve.js';
+import type { Context } from '../context.js';
+import { ExitCode, UsageError, UserError } from '../errors.js';
+import { allVerified, formatRestoreSummary, type RestoreSummary } from '../core/restore-report.js';
+import { memberForPath, parseArchiveSpec, parseContentsListing, pickLatestArchive, planRestore, selectedDatabases, type ArchiveSpec } from '../core/restore.js';
+import { buildContentsArgs, buildExtractArgs, shellQuote } from '../core/tarsnap-args.js';
+import type { Logger } from '../log.js';
+import { MANIFEST_FILE, tarsnapCommon, type ArchiveManifest } from '../pipeline.js';
+import { checkRestoredTree, readManifest } from '../adapters/restored-check.js';
+import type { TarsnapRunner } from '../adapters/tarsnap.js';
+import { selectProfiles, tarsnapRunnerFor } from './common.js';
+import { listArchives } from './list.js';
+import type { CommandResult } from './result.js';
+
+export interface RestoreOptions {
+  /** The directory to restore into; required (`/` puts files back over the live ones). */
+  to?: string;
+  json?: boolean;
+}
+
+export interface RestoreDeps {
+  tarsnap: TarsnapRunner;
+  logger: Logger;
+  /** A new private (0700) directory that outlives the command: the manifest's home when restoring into `/`. */
+  makePrivateDir: () => string;
+}
+
+/** Given the --to value, returns it absolute; a usage error unless it is an existing directory. */
+function checkTarget(to: string | undefined): string {
+  if (to === undefined || to === '') {
+    throw new UsageError('restore needs --to DIR, an existing directory to restore into (e.g. --to /var/tmp/restore; --to / puts files back over the live ones)');
+  }
+  const target = resolve(to);
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(target).isDirectory();
+  } catch {
+    throw new UsageError(`--to ${to}: no such directory; create it first (mkdir -p ${shellQuote(target)}) or give an existing one`);
+  }
+  if (!isDirectory) throw new UsageError(`--to ${to} is not a directory; give an existing directory to restore into`);
+  return target;
+}
+
+/**
+ * Given the config, what ARCHIVE asked for and a runner, returns the archive name: a literal name
+ * as given, `latest[:PROFILE]` as the newest complete archive by one `--list-archives`.
+ * Example: `await resolveArchiveName(config, { kind: 'latest', profile: 'daily' }, tarsnap)` → `'blog-daily-2026-11-26_03-00-00'`.
+ */
+export async function resolveArchiveName(config: Config, spec: ArchiveSpec, tarsnap: TarsnapRunner): Promise<string> {
+  if (spec.kind === 'name') return spec.name;
+  if (spec.profile !== undefined) selectProfiles(config, [spec.profile]);
+  const latest = pickLatestArchive(await listArchives(config, tarsnap), spec.profile);
+  if (!latest) {
+    const whose = spec.profile === undefined ? 'of any profile of this config' : `of profile ${spec.profile}`;
+    throw new UserError(`there is no complete archive ${whose} yet: run "hotsnap run${spec.profile ? ` ${spec.profile}` : ''}" first, or name an archive from "hotsnap list"`);
+  }
+  return latest.name;
+}
+
+/** Restoring into `/` replaces live databases: say so loudly, before a byte is written. */
+function warnInPlace(manifest: ArchiveManifest | undefined, selectors: readonly string[], logger: Logger): string[] {
+  const warnings: string[] = [];
+  if (!manifest) return warnings;
+  for (const entry of selectedDatabases(manifest.databases, selectors)) {
+    const running = existsSync(`${entry.source}-shm`) ? ` Its ${entry.source}-shm exists: the application may be running right now.` : '';
+    const warning = `restoring over the live database ${entry.source}: STOP the application that uses it first; a running application keeps writing to the file it has open and loses or corrupts data. Its -wal, -shm and -journal files belong to the old file and are removed after the extraction.${running}`;
+    logger.warn({ db: entry.source }, warning);
+    warnings.push(warning);
+  }
+  return warnings;
+}
+
+/**
+ * Given the config, the archive, an existing target directory and the selected members (none =
+ * everything), extracts them and checks the restored databases; returns the summary.
+ */
+export async function restoreArchive(config: Config, spec: ArchiveSpec, target: string, selectors: readonly string[], deps: RestoreDeps): Promise<RestoreSummary> {
+  const common = tarsnapCommon(config);
+  const archive = await resolveArchiveName(config, spec, deps.tarsnap);
+  const listing = parseContentsListing((await deps.tarsnap.run(buildContentsArgs(common, archive, { nullOutput: true }))).stdout);
+  const toRoot = realpathSync(target) === '/';
+  const plan = planRestore(listing, selectors, { toRoot, manifestMember: MANIFEST_FILE });
+  if (plan.missing.length > 0) {
+    throw new UsageError(`not in archive ${archive}: ${plan.missing.map((member) => `/${member}`).join(', ')}; see what it holds with: tarsnap -t --keyfile ${shellQuote(common.keyfile)} -f ${shellQuote(archive)}`);
+  }
+
+  let manifestPath: string | null = null;
+  let manifest: ArchiveManifest | undefined;
+  if (plan.manifest === 'separate') {
+    // Never litter / with .hotsnap/: the manifest goes to a private directory that is kept.
+    const dir = deps.makePrivateDir();
+    await deps.tarsnap.run(buildExtractArgs(common, archive, { to: dir, members: [MANIFEST_FILE] }));
+    manifestPath = join(dir, MANIFEST_FILE);
+    manifest = readManifest(manifestPath);
+  }
+  const warnings = toRoot ? warnInPlace(manifest, selectors, deps.logger) : [];
+
+  deps.logger.info({ archive, to: target, files: plan.files }, 'restoring');
+  if (plan.members === null || plan.members.length > 0) {
+    await deps.tarsnap.run(buildExtractArgs(common, archive, { to: target, ...(plan.members ? { members: plan.members } : {}) }));
+  }
+  if (plan.manifest === 'inline') {
+    manifestPath = join(target, MANIFEST_FILE);
+    manifest = readManifest(manifestPath);
+  }
+  const databases = manifest ? await checkRestoredTree(target, manifest, selectors, deps.logger) : [];
+  return { archive, target, files: plan.files, manifest: manifestPath, databases, warnings, ok: allVerified(databases) };
+}
+
+/**
+ * Given the context, ARCHIVE, the PATHs and options, restores; exit 0 when every restored
+ * database verified, 1 otherwise, 2 for usage errors (no --to, a missing directory, a bad PATH).
+ * Example: `restoreCommand(ctx, 'latest:daily', ['/srv/ghost'], { to: '/var/tmp/r' })`.
+ */
+export async function restoreCommand(
+  context: Context,
+  archiveArgument: string,
+  paths: readonly string[],
+  options: RestoreOptions,
+  overrides: Partial<RestoreDeps> = {},
+): Promise<CommandResult> {
+  const target = checkTarget(options.to);
+  const usage = <T>(work: () => T): T => {
+    try {
+      return work();
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  };
+  const selectors = paths.map((path) => usage(() => memberForPath(path)));
+  const spec = usage(() => parseArchiveSpec(archiveArgument));
+  const config = await context.loadConfig();
+  const deps: RestoreDeps = {
+    tarsnap: tarsnapRunnerFor(config, context),
+    logger: context.logger,
+    makePrivateDir: () => mkdtempSync(join(tmpdir(), 'hotsnap-restore-')),
+    ...overrides,
+  };
+  const summary = await restoreArchive(config, spec, target, selectors, deps);
+  const stdout = options.json ? `${JSON.stringify(summary, null, 2)}\n` : formatRestoreSummary(summary);
+  return { exitCode: summary.ok ? ExitCode.ok : ExitCode.failed, stdout };
+}

@@ -1,0 +1,140 @@
+/**
+ * `hotsnap verify [PROFILE...]`, the restore drill: each profile's newest complete archive is
+ * restored whole into a private directory under staging_dir, its databases are checked against
+ * the manifest (SHA-256, integrity_check) and its configured paths looked for; the verdict goes to
+ * stdout and the profile's state file. The directory is removed at the end, whatever happens.
+ */
+import { join } from 'node:path';
+import type { Config, Profile } from '../config/resolve.js';
+import type { Context } from '../context.js';
+import { describeError, ExitCode, UserError } from '../errors.js';
+import type { ArchiveInfo } from '../core/archives.js';
+import { formatVerifySummary, shortDatabaseVerdict, type DatabaseCheck, type VerifySummary } from '../core/restore-report.js';
+import { pickLatestArchive } from '../core/restore.js';
+import { formatBytes } from '../core/summary.js';
+import { buildExtractArgs, buildStatsArgs } from '../core/tarsnap-args.js';
+import { parsePrintStats } from '../core/tarsnap-output.js';
+import type { Logger } from '../log.js';
+import { MANIFEST_FILE, tarsnapCommon } from '../pipeline.js';
+import { checkRestoredTree, missingPaths, readManifest } from '../adapters/restored-check.js';
+import { freeBytes, type FreeSpaceProbe } from '../adapters/sqlite/space.js';
+import { createStagingDir, removeLeftovers, type StagingDir } from '../adapters/staging.js';
+import { updateProfileState } from '../adapters/state.js';
+import type { TarsnapRunner } from '../adapters/tarsnap.js';
+import { selectProfiles, tarsnapRunnerFor } from './common.js';
+import { listArchives } from './list.js';
+import type { CommandResult } from './result.js';
+
+export interface VerifyDeps {
+  tarsnap: TarsnapRunner;
+  logger: Logger;
+  now: () => Date;
+  freeBytes: FreeSpaceProbe;
+  createStagingDir: (parent: string, profile: string) => StagingDir;
+}
+
+/** Room for SQLite's -shm and -wal while the check runs, beyond the archive's own bytes. */
+const SPACE_MARGIN_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Given an archive, returns its total (uncompressed) size from `--print-stats -f`, which reads
+ * only metadata; undefined when tarsnap cannot say (e.g. no cache directory on this machine).
+ */
+async function archiveBytes(config: Config, archive: string, deps: VerifyDeps): Promise<number | undefined> {
+  const stats = buildStatsArgs(tarsnapCommon(config));
+  try {
+    const result = await deps.tarsnap.run({ ...stats, argv: [...stats.argv, '-f', archive], summary: `print the size of archive ${archive}` }, { retry: false });
+    return parsePrintStats(result.stdout).thisArchive?.total;
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    deps.logger.warn(`cannot learn the size of ${archive} before restoring it (${describeError(error).split('\n')[0]}); going ahead without a free-space check`);
+    return undefined;
+  }
+}
+
+/** Given the archive and the stage, throws a UserError when the stage's file system cannot hold it. */
+async function assertRoom(config: Config, archive: string, stage: StagingDir, deps: VerifyDeps): Promise<void> {
+  const needed = await archiveBytes(config, archive, deps);
+  if (needed === undefined) return;
+  const free = await deps.freeBytes(stage.path);
+  if (free < needed + SPACE_MARGIN_BYTES) {
+    throw new UserError(
+      `staging_dir ${config.staging_dir} has ${formatBytes(free)} free, but restoring ${archive} needs about ${formatBytes(needed + SPACE_MARGIN_BYTES)}: free some space there, or set staging_dir to a larger file system`,
+    );
+  }
+}
+
+/** Given the configured databases and the manifest's, returns checks for those the archive never held. */
+function unlistedDatabases(profile: Profile, seen: readonly DatabaseCheck[]): DatabaseCheck[] {
+  const known = new Set(seen.map((check) => check.source));
+  return profile.sqlite
+    .filter((source) => !known.has(source))
+    .map((source) => ({ source, status: 'not-in-archive' as const, detail: 'the config lists it, but this archive was made without it (added to the config since?); the next run includes it' }));
+}
+
+/**
+ * Given a profile and every listed archive, restores its newest complete archive into a private
+ * directory and checks it; returns the verdict (never throws for an expected failure).
+ */
+export async function verifyProfile(config: Config, profile: Profile, archives: readonly ArchiveInfo[], deps: VerifyDeps): Promise<VerifySummary> {
+  const started = deps.now();
+  const summary: VerifySummary = { profile: profile.name, status: 'failed', duration_ms: 0, databases: [], missing_paths: [] };
+  const latest = pickLatestArchive(archives, profile.name);
+  let stage: StagingDir | undefined;
+  try {
+    if (!latest) throw new UserError(`profile ${profile.name} has no complete archive yet: nothing to verify; run "hotsnap run ${profile.name}" first`);
+    summary.archive = latest.name;
+    stage = deps.createStagingDir(config.staging_dir, `verify-${profile.name}`);
+    await assertRoom(config, latest.name, stage, deps);
+    deps.logger.info({ profile: profile.name, archive: latest.name, into: stage.path }, 'restore drill: extracting the whole archive');
+    await deps.tarsnap.run(buildExtractArgs(tarsnapCommon(config), latest.name, { to: stage.path }));
+    const manifest = readManifest(join(stage.path, MANIFEST_FILE));
+    const checks = await checkRestoredTree(stage.path, manifest, [], deps.logger);
+    summary.databases = [...checks, ...unlistedDatabases(profile, checks)];
+    summary.paths_checked = profile.paths.length;
+    summary.missing_paths = missingPaths(stage.path, profile.paths);
+    const problems = summary.databases.filter((check) => check.status !== 'ok').map(shortDatabaseVerdict);
+    if (summary.missing_paths.length > 0) problems.push(`configured path${summary.missing_paths.length === 1 ? '' : 's'} not in the archive: ${summary.missing_paths.join(', ')}`);
+    if (problems.length === 0) summary.status = 'ok';
+    else summary.error = problems.join('; ');
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    summary.error = describeError(error);
+    deps.logger.error({ profile: profile.name }, `restore drill failed: ${summary.error}`);
+  } finally {
+    stage?.remove();
+    summary.duration_ms = deps.now().getTime() - started.getTime();
+  }
+  return summary;
+}
+
+/**
+ * Given the context and profile names (all when none), runs the drill for each; exit 0 when every
+ * profile verified, 1 otherwise. Example: `verifyCommand(ctx, ['daily'], {})` → `{ exitCode: 0, stdout: 'daily: ok  …' }`.
+ */
+export async function verifyCommand(context: Context, names: readonly string[], options: { json?: boolean }, overrides: Partial<VerifyDeps> = {}): Promise<CommandResult> {
+  const config = await context.loadConfig();
+  const profiles = selectProfiles(config, names);
+  const deps: VerifyDeps = { tarsnap: tarsnapRunnerFor(config, context), logger: context.logger, now: () => new Date(), freeBytes, createStagingDir, ...overrides };
+  removeLeftovers(config.staging_dir, deps.logger);
+  const archives = await listArchives(config, deps.tarsnap);
+  const summaries: VerifySummary[] = [];
+  for (const profile of profiles) {
+    const time = deps.now();
+    const summary = await verifyProfile(config, profile, archives, deps);
+    const databasesOk = summary.databases.filter((check) => check.status === 'ok').length;
+    updateProfileState(config.state_dir, profile.name, {
+      last_verify: {
+        time: time.toISOString(),
+        status: summary.status,
+        ...(summary.archive ? { archive: summary.archive } : {}),
+        ...(summary.error ? { error: summary.error } : {}),
+        databases: databasesOk,
+      },
+    });
+    summaries.push(summary);
+  }
+  const failed = summaries.some((summary) => summary.status === 'failed');
+  const stdout = options.json ? `${JSON.stringify({ profiles: summaries }, null, 2)}\n` : `${summaries.map(formatVerifySummary).join('\n')}\n`;
+  return { exitCode: failed ? ExitCode.failed : ExitCode.ok, stdout };
+}
