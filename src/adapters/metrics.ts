@@ -7,7 +7,7 @@
 import { closeSync, fchmodSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { renderMetrics, type ArchiveCounts, type MetricsInput } from '../core/metrics.js';
-import { UserError } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import { readProfileState } from './state.js';
 
 /** The metrics file could not be written; the message says how to fix it. */
@@ -40,7 +40,7 @@ export function writeMetricsFile(file: string, text: string): void {
     renameSync(temporary, file);
   } catch (error) {
     rmSync(temporary, { force: true });
-    throw new MetricsError(explain(file, error as NodeJS.ErrnoException), { cause: error });
+    throw new MetricsError(explain(file, error as NodeJS.ErrnoException), ExitCode.failed, { cause: error });
   }
 }
 

@@ -33,7 +33,7 @@ function capturingLogger() {
   const logger = createLogger({
     format: 'json',
     level: 'debug',
-    destination: { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) } as NodeJS.WritableStream,
+    destination: { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) } as unknown as NodeJS.WritableStream,
   });
   return { logger, records };
 }

@@ -50,7 +50,7 @@ const answer = (status: number, text = 'OK') => (_index: number, _request: Incom
 
 function capturingLogger() {
   const lines: string[] = [];
-  const logger = createLogger({ format: 'json', level: 'debug', destination: { write: (line: string) => void lines.push(line) } as NodeJS.WritableStream });
+  const logger = createLogger({ format: 'json', level: 'debug', destination: { write: (line: string) => void lines.push(line) } as unknown as NodeJS.WritableStream });
   return { logger, lines };
 }
 
