@@ -4,10 +4,13 @@
  * mode decides how much the backup makes the application's writers wait.
  *
  * The connection is read-only and closed as soon as the journal mode is read: it never writes,
- * never changes the journal mode, and (read-only) never checkpoints the WAL when it closes.
+ * never changes the journal mode, and (read-only) never checkpoints the WAL when it closes. A WAL
+ * database nobody has open (no -shm) is not opened at all: a read-only connection would create
+ * -wal and -shm beside it and could not remove them; its header says WAL, which is enough.
  */
 import Database from 'better-sqlite3';
-import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { HotCopySettings } from '../config/resolve.js';
 import { estimateRollbackStallMs, type CheckItem } from '../core/check-report.js';
 import { formatBytes } from '../core/summary.js';
@@ -27,6 +30,44 @@ export interface DatabaseFindings {
  * whole copy (docs/sqlite-hot-copy.md: 1.8–1.9 s for 500 MB).
  */
 const BACKUP_API_STALL_BYTES_PER_MS = 500_000_000 / 1850;
+
+function can(path: string, mode: number): boolean {
+  try {
+    accessSync(path, mode);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function runAsOwner(path: string): string {
+  try {
+    return runAsAdvice(userNameOf(statSync(path).uid));
+  } catch {
+    return 'run hotsnap as the owner of the database or root';
+  }
+}
+
+/**
+ * Whether the file is a WAL database no connection has open: its header says WAL (file format
+ * bytes 18 and 19 are 2) and there is no -shm. Read with fs before any SQLite connection to it
+ * exists in this process, so no POSIX lock can be dropped.
+ */
+function idleWalDatabase(realPath: string): boolean {
+  if (existsSync(`${realPath}-shm`)) return false;
+  const header = Buffer.alloc(100);
+  try {
+    const fd = openSync(realPath, 'r');
+    try {
+      if (readSync(fd, header, 0, header.length, 0) < header.length) return false;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false; // SQLite's own open below says why it cannot be read.
+  }
+  return header.subarray(0, 16).toString('latin1') === 'SQLite format 3\0' && header[18] === 2 && header[19] === 2;
+}
 
 function sizeOf(path: string): number {
   try {
@@ -61,39 +102,45 @@ export function checkDatabase(source: string, profiles: readonly string[], setti
   // SQLite keeps -wal and -shm beside the real file, so a symlinked path is opened where it points.
   const realPath = realpathSync(source);
   let journalMode: string;
-  let db: Database.Database | undefined;
-  try {
-    db = new Database(realPath, { readonly: true, fileMustExist: true, timeout: settings.busy_timeout_ms });
-    journalMode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
-  } catch (error) {
-    db?.close();
-    db = undefined;
-    // Closed first: explainSourceError may read the header with fs. Its message says what to do.
-    return fail(explainSourceError(source, error, settings.busy_timeout_ms, 'open').message);
-  } finally {
-    db?.close();
+  const idle = idleWalDatabase(realPath);
+  if (idle) {
+    // Opening it would create -wal and -shm that a read-only connection cannot remove again; the
+    // header already says WAL, and the run will need to create -shm: check it may.
+    if (!can(dirname(realPath), constants.W_OK | constants.X_OK)) {
+      return fail(
+        `${source}: WAL mode, and user ${currentUserName()} cannot create its -shm file (${dirname(realPath)} is not writable): reading a WAL database needs write access to ${realPath}-shm or to its directory`,
+        runAsOwner(realPath),
+      );
+    }
+    journalMode = 'wal';
+  } else {
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(realPath, { readonly: true, fileMustExist: true, timeout: settings.busy_timeout_ms });
+      journalMode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
+    } catch (error) {
+      db?.close();
+      db = undefined;
+      // Closed first: explainSourceError may read the header with fs. Its message says what to do.
+      return fail(explainSourceError(source, error, settings.busy_timeout_ms, 'open').message);
+    } finally {
+      db?.close();
+    }
   }
 
   const walBytes = journalMode === 'wal' ? sizeOf(`${realPath}-wal`) : 0;
   const size = `${formatBytes(bytes)}${walBytes > 0 ? ` + ${formatBytes(walBytes)} WAL` : ''}`;
   if (journalMode === 'wal') {
     const how = settings.method === 'backup-api' ? 'copied with the backup API (hot_copy.method)' : 'copied from a pinned snapshot';
-    return { item: { check: 'sqlite', status: 'ok', message: `${source}: WAL mode, ${size}: ${how} without blocking the application's writers` }, bytes, walBytes };
+    const note = idle ? ' (not in use now: read its header only, so no -wal/-shm is left behind)' : '';
+    return { item: { check: 'sqlite', status: 'ok', message: `${source}: WAL mode, ${size}${note}: ${how} without blocking the application's writers` }, bytes, walBytes };
   }
 
-  try {
-    // access(2) opens nothing; the copy takes BEGIN IMMEDIATE, which needs write permission.
-    accessSync(realPath, constants.W_OK);
-  } catch {
-    let advice = 'run hotsnap as the owner of the database or root';
-    try {
-      advice = runAsAdvice(userNameOf(statSync(source).uid));
-    } catch {
-      // keep the generic advice
-    }
+  // access(2) opens nothing; the copy takes BEGIN IMMEDIATE, which needs write permission.
+  if (!can(realPath, constants.W_OK)) {
     return fail(
       `${source}: rollback journal (${journalMode}) and user ${currentUserName()} cannot write it: the copy is taken under BEGIN IMMEDIATE, which needs write permission (hotsnap never writes to it)`,
-      advice,
+      runAsOwner(realPath),
     );
   }
   const backupApi = settings.method === 'backup-api';

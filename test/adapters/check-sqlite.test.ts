@@ -58,6 +58,21 @@ describe('checkDatabase', () => {
     writer.close();
   });
 
+  it('an idle WAL database (no -shm: nobody has it open): not opened, so no -wal/-shm is left behind', async () => {
+    const dir = join(root, 'idle');
+    mkdirSync(dir);
+    const db = join(dir, 'idle.db');
+    await makeDb(db, 1, 'wal');
+    expect(listDir(dir)).toEqual(['idle.db']);
+    const before = sha(db);
+    const findings = checkDatabase(db, ['daily'], settings);
+    expect(findings.item).toMatchObject({ status: 'ok', message: expect.stringContaining('WAL mode, 1.') });
+    expect(findings.item.message).toContain('(not in use now: read its header only, so no -wal/-shm is left behind)');
+    expect(findings).toMatchObject({ bytes: statSync(db).size, walBytes: 0 });
+    expect(listDir(dir)).toEqual(['idle.db']);
+    expect(sha(db)).toBe(before);
+  });
+
   it('rollback mode: a warning with the writer pause estimated from the size, the database untouched', async () => {
     const db = join(root, 'rollback.db');
     await makeDb(db, 3, 'delete');

@@ -114,18 +114,23 @@ describe.skipIf(!built)('hotsnap check (built CLI)', () => {
   });
 
   describe.skipIf(process.getuid?.() !== 0)('as an unprivileged user (nobody)', () => {
-    it('unreadable key, path, state_dir, staging_dir and a rollback database it cannot lock: each a problem naming who to run as', async () => {
+    it('unreadable key, path, state_dir, staging_dir, a rollback database it cannot lock, a WAL one it cannot open: each a problem naming who to run as', async () => {
       const rollback = join(setup.dir, 'locked-rollback.db');
       await makeDb(rollback, 1, 'delete');
       chmodSync(rollback, 0o644);
       const secret = join(setup.dir, 'secret');
       mkdirSync(secret, { mode: 0o700 });
+      const dbDir = join(setup.dir, 'app-data');
+      mkdirSync(dbDir, { mode: 0o755 });
+      const idleWal = join(dbDir, 'idle.db');
+      await makeDb(idleWal, 1, 'wal');
+      chmodSync(idleWal, 0o644);
       const stagingRo = join(setup.dir, 'staging-ro');
       mkdirSync(stagingRo, { mode: 0o755 });
       const file = setup.writeConfig((c) => {
         c.staging_dir = stagingRo;
         c.state_dir = join(setup.dir, 'state');
-        c.profiles.daily.sqlite = [rollback];
+        c.profiles.daily.sqlite = [rollback, idleWal];
         c.profiles.daily.paths = [secret];
       });
       expect(statSync(setup.keyfile).mode & 0o777).toBe(0o600);
@@ -137,6 +142,12 @@ describe.skipIf(!built)('hotsnap check (built CLI)', () => {
           { check: 'keyfile', status: 'problem', message: `user nobody cannot read keyfile ${setup.keyfile} (EACCES; owner root, mode 0600)`, fix: 'run hotsnap as root' },
           { check: 'cachedir', status: 'problem', message: `user nobody cannot write cachedir ${setup.cachedir} (owner root, mode 0700); tarsnap keeps its lock and chunk directory there`, fix: 'run hotsnap as root' },
           expect.objectContaining({ check: 'sqlite', message: expect.stringContaining(`${rollback}: rollback journal (delete) and user nobody cannot write it`) }),
+          {
+            check: 'sqlite',
+            status: 'problem',
+            message: `${idleWal}: WAL mode, and user nobody cannot create its -shm file (${dbDir} is not writable): reading a WAL database needs write access to ${idleWal}-shm or to its directory`,
+            fix: 'run hotsnap as root',
+          },
           { check: 'path', status: 'problem', message: `user nobody cannot read ${secret} (owner root, mode 0700)`, fix: 'run hotsnap as root' },
           expect.objectContaining({ check: 'staging_dir', message: `user nobody cannot write staging_dir ${stagingRo} (owner root, mode 0755)` }),
           expect.objectContaining({ check: 'state_dir', message: `user nobody cannot write state_dir ${setup.state} (owner root, mode 0700)` }),
