@@ -204,7 +204,10 @@ export function createLogTail(options: { maxBytes?: number } = {}): LogTail {
   function record(line: string): void {
     if (!line.trim()) return;
     try {
-      push(formatLogLine(JSON.parse(line) as Record<string, unknown>));
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      // `--log-format json` stamps ISO strings; the readable line wants epoch milliseconds.
+      if (typeof parsed.time === 'string') parsed.time = Date.parse(parsed.time);
+      push(formatLogLine(parsed));
     } catch {
       push(line);
     }

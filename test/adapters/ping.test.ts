@@ -205,6 +205,13 @@ describe('createLogTail', () => {
     expect(weekly[1]).toMatch(/ERROR {2}cannot hot-copy database: disk I\/O error {2}db=\/var\/lib\/app\/app\.db$/);
   });
 
+  it('reads records of a JSON-format logger (ISO time) just the same', () => {
+    const tail = createLogTail();
+    const logger = pino({ level: 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, pino.multistream([{ level: 'info', stream: tail.stream }]));
+    logger.warn({ profile: 'daily' }, 'cannot ping');
+    expect(tail.text()).toMatch(/^\d\d:\d\d:\d\d {2}WARN {3}cannot ping {2}profile=daily$/);
+  });
+
   it('keeps within its byte budget, dropping the oldest lines and saying so', () => {
     const tail = createLogTail({ maxBytes: 100 });
     for (let i = 0; i < 50; i++) tail.push(`line number ${i}`);
