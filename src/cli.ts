@@ -130,6 +130,18 @@ export function buildProgram(): Command {
       finish(await verifyCommand(await contextOf(command), profiles, options));
     });
 
+  program
+    .command('init')
+    .description('write a commented starter config (keyfile and cachedir from ~/.tarsnaprc), or convert a tarsnapper config')
+    .option('--from-tarsnapper <file>', 'convert this tarsnapper YAML config (jobs → profiles); what could not be converted is listed on stderr and atop the file')
+    .option('-o, --output <file>', 'where to write, - for stdout (default: --config, $HOTSNAP_CONFIG, /etc/hotsnap/hotsnap.yaml as root, else ~/.config/hotsnap/hotsnap.yaml)')
+    .option('--force', 'replace an existing file')
+    .action(async (options: { fromTarsnapper?: string; output?: string; force?: boolean }, command: Command) => {
+      const { initCommand } = await import('./commands/init.js');
+      const context = await contextOf(command);
+      finish(await initCommand(options, { logger: context.logger, configFlag: context.configFlag }));
+    });
+
   const config = program.command('config').description('check and show the config file');
   config
     .command('validate')

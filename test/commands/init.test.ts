@@ -1,0 +1,173 @@
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { afterEach, describe, expect, it } from 'vitest';
+import { initCommand, defaultConfigPath, type InitDeps } from '../../src/commands/init.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { MachineDefaults } from '../../src/config/resolve.js';
+import { ExitCode, UsageError } from '../../src/errors.js';
+import { createLogger } from '../../src/log.js';
+
+const FIXTURES = resolve(import.meta.dirname, '../../fixtures/tarsnapper');
+const MACHINE: MachineDefaults = { hostname: 'web1', timezone: 'UTC', tmpdir: '/tmp', stateDir: '/var/lib/hotsnap' };
+
+let dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  dirs = [];
+});
+
+/** A private home with a ~/.tarsnaprc, and deps that never look outside it (nor at /etc). */
+function world(rc = 'keyfile ~/tarsnap.key\ncachedir ~/.cache/tarsnap\ncheckpoint-bytes 1G\nprint-stats\n') {
+  const home = mkdtempSync(join(tmpdir(), 'hotsnap-init-'));
+  dirs.push(home);
+  if (rc !== '') writeFileSync(join(home, '.tarsnaprc'), rc);
+  const logged: Array<{ level: number; msg: string }> = [];
+  const logger = createLogger({ format: 'json', level: 'info', destination: { write: (line: string) => logged.push(JSON.parse(line)) } as unknown as NodeJS.WritableStream });
+  const deps: Partial<InitDeps> = { logger, home, isRoot: false, env: {}, machine: MACHINE, tarsnapConfFiles: [join(home, '.tarsnaprc')] };
+  return { home, deps, logged, warnings: () => logged.filter((line) => line.level === 40).map((line) => line.msg) };
+}
+
+async function usageError(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(UsageError);
+  expect((error as UsageError).exitCode).toBe(ExitCode.usage);
+  return (error as Error).message;
+}
+
+const modeOf = (file: string) => statSync(file).mode & 0o777;
+
+describe('init: starter config', () => {
+  it('writes ~/.config/hotsnap/hotsnap.yaml (0600) for a non-root user, with keyfile and cachedir from ~/.tarsnaprc', async () => {
+    const { home, deps, warnings } = world();
+    const result = await initCommand({}, deps);
+    const file = join(home, '.config/hotsnap/hotsnap.yaml');
+    expect(result.file).toBe(file);
+    expect(result.exitCode).toBe(ExitCode.ok);
+    expect(modeOf(file)).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toBe(result.text);
+    const config = parseConfig(result.text, file, MACHINE);
+    expect(config.tarsnap).toMatchObject({ keyfile: join(home, 'tarsnap.key'), cachedir: join(home, '.cache/tarsnap'), extra_args: ['--checkpoint-bytes', '1G'] });
+    expect(result.stdout).toContain(`wrote ${file} (mode 0600)\nnext:\n  1. edit it: the paths, databases and retention`);
+    expect(result.stdout).toMatch(/ {2}2\. hotsnap( --config \S+)? check\n {2}3\. hotsnap( --config \S+)? run --dry-run\n {2}4\. hotsnap( --config \S+)? schedule\n$/);
+    // Notes (here: the option hotsnap can't pass) go to the logger as warnings, i.e. stderr.
+    expect(warnings()).toEqual([`${join(home, '.tarsnaprc')}: "print-stats" not carried over (not allowed: hotsnap adds it when it needs the numbers)`]);
+    expect(result.notes).toEqual(warnings());
+  });
+
+  it('as root the default is /etc/hotsnap/hotsnap.yaml', () => {
+    expect(defaultConfigPath(true, '/root')).toBe('/etc/hotsnap/hotsnap.yaml');
+    expect(defaultConfigPath(false, '/home/a')).toBe('/home/a/.config/hotsnap/hotsnap.yaml');
+  });
+
+  it('refuses to overwrite without --force, leaving the file and no temp file; --force replaces it, still 0600', async () => {
+    const { home, deps } = world();
+    const file = join(home, 'conf', 'hotsnap.yaml');
+    mkdirSync(join(home, 'conf'));
+    writeFileSync(file, 'mine\n');
+    chmodSync(file, 0o644);
+    expect(await usageError(initCommand({ output: file }, deps))).toBe(`${file} already exists; pass --force to replace it, or --output FILE to write elsewhere`);
+    expect(readFileSync(file, 'utf8')).toBe('mine\n');
+    expect(readdirSync(join(home, 'conf'))).toEqual(['hotsnap.yaml']);
+    const result = await initCommand({ output: file, force: true }, deps);
+    expect(readFileSync(file, 'utf8')).toBe(result.text);
+    expect(modeOf(file)).toBe(0o600);
+    expect(readdirSync(join(home, 'conf'))).toEqual(['hotsnap.yaml']);
+  });
+
+  it('--output - prints the YAML and writes nothing', async () => {
+    const { home, deps, warnings } = world('');
+    const result = await initCommand({ output: '-' }, deps);
+    expect(result.file).toBe('-');
+    expect(result.stdout).toBe(result.text);
+    expect(parse(result.text).tarsnap).toEqual({ keyfile: '/root/tarsnap.key', cachedir: '/usr/local/tarsnap-cache' });
+    expect(warnings()).toHaveLength(2);
+    expect(warnings()[0]).toMatch(/^tarsnap.keyfile: no "keyfile" line in .*\.tarsnaprc; the file has the placeholder \/root\/tarsnap.key/);
+    expect(existsSync(join(home, '.config'))).toBe(false);
+  });
+
+  it('without --output: --config, then $HOTSNAP_CONFIG, name the file; the next steps then need no --config only when hotsnap finds it', async () => {
+    const { home, deps } = world();
+    const viaFlag = join(home, 'a', 'b', 'flag.yaml');
+    const flagged = await initCommand({}, { ...deps, configFlag: viaFlag });
+    expect(flagged.file).toBe(viaFlag);
+    expect(modeOf(join(home, 'a', 'b'))).toBe(0o700);
+    expect(flagged.stdout).toContain(`  2. hotsnap --config ${viaFlag} check\n`);
+    const viaEnv = join(home, 'env.yaml');
+    const env = await initCommand({}, { ...deps, env: { HOTSNAP_CONFIG: viaEnv } });
+    expect(env.file).toBe(viaEnv);
+    expect(env.stdout).toContain('  2. hotsnap check\n');
+  });
+
+  it('refuses a directory as the output', async () => {
+    const { home, deps } = world();
+    expect(await usageError(initCommand({ output: home }, deps))).toBe(`${home} is a directory; pass --output FILE`);
+  });
+});
+
+describe('init --from-tarsnapper', () => {
+  it('converts, reading include-jobs relative to the tarsnapper file (hidden and non-matching files skipped); notes on stderr and atop the file', async () => {
+    const { home, deps, warnings } = world();
+    const file = join(home, 'hotsnap.yaml');
+    const result = await initCommand({ fromTarsnapper: join(FIXTURES, 'with-includes.yml'), output: file }, deps);
+    const config = parseConfig(readFileSync(file, 'utf8'), file, MACHINE);
+    expect(config.profiles.map((profile) => profile.name)).toEqual(['system', 'postgres-dumps', 'uploads']);
+    expect(config.tarsnap.keyfile).toBe(join(home, 'tarsnap.key'));
+    expect(warnings()).toEqual(result.notes);
+    expect(warnings()[0]).toBe(`include-jobs "jobs.d/*.yml" is relative; read from ${join(FIXTURES, 'jobs.d')} (the tarsnapper config's directory)`);
+    expect(warnings()).toContain(`${join(home, '.tarsnaprc')}: "print-stats" not carried over (not allowed: hotsnap adds it when it needs the numbers)`);
+    expect(result.text).toContain(`# hotsnap configuration converted from the tarsnapper config ${join(FIXTURES, 'with-includes.yml')}\n`);
+    expect(result.text).toContain('#   - include-jobs "jobs.d/*.yml" is relative;');
+    expect(result.stdout).toContain(`  1. review it: the ${result.notes.length} notes at its top say what was not converted\n`);
+  });
+
+  it('include-jobs: an absolute pattern, one that matches nothing, one with wildcards in directories', async () => {
+    const { home, deps } = world();
+    cpSync(join(FIXTURES, 'jobs.d'), join(home, 'jobs'), { recursive: true });
+    const write = (name: string, include: string) => {
+      writeFileSync(join(home, name), `target: $name-$date\ninclude-jobs: ${include}\njobs:\n  etc: {source: /etc}\n`);
+      return join(home, name);
+    };
+    const absolute = await initCommand({ fromTarsnapper: write('a.yml', join(home, 'jobs', '[12]0-*.yml')), output: '-' }, deps);
+    expect(Object.keys(parse(absolute.text).profiles)).toEqual(['etc', 'postgres-dumps', 'uploads']);
+    const none = await initCommand({ fromTarsnapper: write('b.yml', join(home, 'nowhere', '*.yml')), output: '-' }, deps);
+    expect(none.notes).toContain(`include-jobs "${join(home, 'nowhere', '*.yml')}" matches no file; no jobs included`);
+    const deep = await initCommand({ fromTarsnapper: write('c.yml', join(home, '*', '*.yml')), output: '-' }, deps);
+    expect(deep.notes).toContain(`include-jobs "${join(home, '*', '*.yml')}" has wildcards in its directories; those job files were not read: convert them separately`);
+  });
+
+  it('reads the file as PyYAML does (YAML 1.1: yes is true)', async () => {
+    const { home, deps } = world();
+    writeFileSync(join(home, 't.yml'), 'target: $name-$date\njobs:\n  a: {source: /a, force: yes}\n  b: {source: /b, force: no}\n');
+    const result = await initCommand({ fromTarsnapper: join(home, 't.yml'), output: '-' }, deps);
+    expect(result.notes).toContain('job "a": force: dropped; hotsnap never skips a profile whose sources are missing or empty');
+    expect(result.notes.filter((note) => note.includes('force: dropped'))).toHaveLength(1);
+  });
+
+  it('refuses a file tarsnapper refuses, listing every problem; writes nothing', async () => {
+    const { home, deps } = world();
+    const output = join(home, 'out.yaml');
+    const message = await usageError(initCommand({ fromTarsnapper: join(FIXTURES, 'refused.yml'), output }, deps));
+    expect(message).toBe(
+      [
+        `cannot convert the tarsnapper config ${join(FIXTURES, 'refused.yml')}:`,
+        '  - jobs.both: use either "source" or "sources", not both',
+        '  - jobs.undefined-delta: named delta "critical" is not defined under delta-names',
+        '  - jobs.no-date: target "opt-$name" must use the $date placeholder',
+        '  - jobs.typo: unsupported "exlcude" (a job has source, sources, alias, aliases, exclude, excludes, delta, deltas, target, force, dateformat, exec_before, exec_after)',
+      ].join('\n'),
+    );
+    expect(existsSync(output)).toBe(false);
+  });
+
+  it('a missing file, a YAML syntax error: usage errors that say which file', async () => {
+    const { home, deps } = world();
+    expect(await usageError(initCommand({ fromTarsnapper: join(home, 'nope.yml'), output: '-' }, deps))).toBe(`cannot read tarsnapper config ${join(home, 'nope.yml')}: it does not exist`);
+    writeFileSync(join(home, 'bad.yml'), 'jobs:\n  a: [unclosed\n');
+    expect(await usageError(initCommand({ fromTarsnapper: join(home, 'bad.yml'), output: '-' }, deps))).toMatch(new RegExp(`^${join(home, 'bad.yml')} is not valid YAML: `));
+  });
+});
