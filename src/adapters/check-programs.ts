@@ -90,7 +90,12 @@ export function checkHook(where: string, argv: readonly string[], env: NodeJS.Pr
   const program = argv[0] ?? '';
   const lookup = findProgram(program, env, cwd);
   if (!lookup.found) {
-    const fix = lookup.reason === 'not-executable' ? `run chmod +x ${shellQuote(lookup.path ?? program)}` : 'use an absolute path, or install the program / fix PATH';
+    const fix =
+      lookup.reason === 'not-executable'
+        ? `run chmod +x ${shellQuote(lookup.path ?? program)}`
+        : program.includes('/')
+          ? 'correct the path, or install the program there'
+          : 'use an absolute path, or install the program / fix PATH';
     return { check: 'hook', status: 'problem', message: `${where}: ${program} ${notFound(lookup, program)}`, fix };
   }
   if (lookup.relative) {

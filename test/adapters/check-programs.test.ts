@@ -120,6 +120,6 @@ describe('checkHook', () => {
       message: `hooks.before: ./bin/old-tarsnap is relative to the current directory (${join(bin, 'old-tarsnap')} now); cron and systemd start hotsnap elsewhere`,
       fix: `write it as ${join(bin, 'old-tarsnap')}`,
     });
-    expect(checkHook('hooks.before', ['./bin/old-tarsnap'], env, '/')).toMatchObject({ status: 'problem', message: 'hooks.before: ./bin/old-tarsnap does not exist' });
+    expect(checkHook('hooks.before', ['./bin/old-tarsnap'], env, '/')).toMatchObject({ status: 'problem', message: 'hooks.before: ./bin/old-tarsnap does not exist', fix: 'correct the path, or install the program there' });
   });
 });
