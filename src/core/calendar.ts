@@ -234,16 +234,40 @@ function daysInMonth(year: number, month: number): number {
   return daysFromCivil(year, month + 1, 1) - daysFromCivil(year, month, 1);
 }
 
+interface ExpandedSpec {
+  years: number[];
+  months: number[];
+  days: number[];
+  hours: number[];
+  minutes: number[];
+  seconds: number[];
+}
+
+// Specs are never mutated after parsing, so their expanded values can be kept with them.
+const expansions = new WeakMap<CalendarSpec, ExpandedSpec>();
+function expanded(spec: CalendarSpec): ExpandedSpec {
+  let values = expansions.get(spec);
+  if (!values) {
+    values = {
+      years: fieldValues(spec.year, MIN_YEAR, MAX_YEAR),
+      months: fieldValues(spec.month, 1, 12),
+      days: fieldValues(spec.day, 1, 31),
+      hours: fieldValues(spec.hour, 0, 23),
+      minutes: fieldValues(spec.minute, 0, 59),
+      seconds: fieldValues(spec.second, 0, 59),
+    };
+    expansions.set(spec, values);
+  }
+  return values;
+}
+
 /** The first wall-clock second ≥ `from` (seconds, wall time written as UTC) the spec matches. */
 function nextMatchingWall(spec: CalendarSpec, from: number): number | undefined {
   const fromDays = Math.floor(from / 86_400);
   const { year: Y, month: MO, day: D } = civilFromDays(fromDays);
   const secondOfDay = from - fromDays * 86_400;
   const [H, MI, S] = [Math.floor(secondOfDay / 3600), Math.floor((secondOfDay % 3600) / 60), secondOfDay % 60];
-  const years = fieldValues(spec.year, MIN_YEAR, MAX_YEAR);
-  const [months, days, hours, minutes, seconds] = [
-    fieldValues(spec.month, 1, 12), fieldValues(spec.day, 1, 31), fieldValues(spec.hour, 0, 23), fieldValues(spec.minute, 0, 59), fieldValues(spec.second, 0, 59),
-  ];
+  const { years, months, days, hours, minutes, seconds } = expanded(spec);
   for (const year of years) {
     if (year < Y) continue;
     const yearFirst = year === Y;
