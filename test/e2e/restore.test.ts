@@ -1,0 +1,204 @@
+/**
+ * `hotsnap restore` end to end: the built CLI against the emulator. A backup of a live blog is
+ * restored and compared file by file with the tree as it was at backup time; databases by the
+ * manifest's SHA-256 (computed here independently) and by the fixture's invariants.
+ */
+import { execa } from 'execa';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorld, FIXTURES, type World } from './harness.js';
+import { flipByteOfDatabase, startWriter } from './restore-support.js';
+
+type Entry = { kind: 'file'; bytes: Buffer } | { kind: 'link'; target: string };
+
+/** Every regular file and symlink under DIR, keyed by its path relative to STRIP (with a leading /). */
+function snapshot(dir: string, strip = ''): Map<string, Entry> {
+  const found = new Map<string, Entry>();
+  const walk = (path: string) => {
+    const stats = lstatSync(path);
+    const key = path.slice(strip.length) || '/';
+    if (stats.isSymbolicLink()) found.set(key, { kind: 'link', target: readlinkSync(path) });
+    else if (stats.isFile()) found.set(key, { kind: 'file', bytes: readFileSync(path) });
+    else if (stats.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));
+  };
+  walk(dir);
+  return found;
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+describe('hotsnap restore', () => {
+  let world: World;
+  let db: string;
+  let home: string;
+  let daily: string;
+  let notes: string;
+  /** The tree at backup time: every file and link of the configured paths except the live database. */
+  let atBackup: Map<string, Entry>;
+
+  beforeAll(async () => {
+    world = createWorld('restore');
+    db = join(world.dir, 'srv/ghost/content/data/ghost.db');
+    home = join(world.dir, 'home/alice');
+    mkdirSync(join(db, '..'), { recursive: true });
+    await execa('node', [join(FIXTURES, 'sqlite/make-db.js'), '--out', db, '--size-mb', '3']);
+    writeFileSync(join(world.dir, 'srv/ghost/content/theme.css'), 'body { color: #222 }\n');
+    mkdirSync(join(home, 'notes/empty'), { recursive: true });
+    writeFileSync(join(home, 'notes/with space.txt'), 'spaces survive\n');
+    writeFileSync(join(home, 'notes/new\nline.txt'), 'newlines survive\n');
+    writeFileSync(join(home, 'notes/ünïcödé.txt'), 'unicode survives\n');
+    writeFileSync(join(home, '-dash.txt'), 'leading dashes survive\n');
+    writeFileSync(join(home, '@at.txt'), 'leading at signs survive\n');
+    writeFileSync(join(home, 'binary.bin'), Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7919) % 256)));
+    symlinkSync('notes/with space.txt', join(home, 'link'));
+    world.writeConfig({
+      profiles: {
+        daily: { sqlite: [db], paths: [home, join(world.dir, 'srv/ghost')], retention: { keep_last: 5 } },
+        notes: { paths: [join(home, 'notes')], retention: { keep_last: 5 } },
+      },
+    });
+
+    const writer = await startWriter(db);
+    const first = await world.hotsnap(['run', 'daily', '--no-prune'], { env: { TARSNAP_EMULATOR_NOW: '2030-01-01T00:00:00Z' } });
+    await writer.stop();
+    expect(first.stderr).not.toMatch(/internal error/);
+    expect(first.exitCode).toBe(0);
+    daily = /archive (\S+)/.exec(String(first.stdout))![1]!;
+    const second = await world.hotsnap(['run', 'notes', '--no-prune'], { env: { TARSNAP_EMULATOR_NOW: '2030-01-02T00:00:00Z' } });
+    expect(second.exitCode).toBe(0);
+    notes = /archive (\S+)/.exec(String(second.stdout))![1]!;
+
+    atBackup = new Map([...snapshot(home), ...snapshot(join(world.dir, 'srv/ghost'))]);
+    for (const key of [...atBackup.keys()]) if (key.startsWith(db)) atBackup.delete(key);
+  });
+  afterAll(() => world?.cleanup());
+
+  it('restores every file byte for byte and a database with the manifest\'s SHA-256 that keeps its invariants', async () => {
+    const target = join(world.dir, 'full');
+    mkdirSync(target);
+    // Leftovers of an older database at the same place: SQLite would replay them into the restored one.
+    mkdirSync(join(target, db, '..'), { recursive: true });
+    writeFileSync(`${join(target, db)}-wal`, 'stale');
+    writeFileSync(`${join(target, db)}-shm`, 'stale');
+
+    const result = await world.hotsnap(['restore', daily, '--to', target]);
+    expect(result.stderr).not.toMatch(/internal error/);
+    expect(result.exitCode).toBe(0);
+    const stdout = String(result.stdout);
+    expect(stdout).toContain(`restored ${daily} into ${target}: ${atBackup.size + 1} files\n`);
+    expect(stdout).toContain(`manifest: ${target}/.hotsnap/manifest.json\n`);
+    expect(stdout).toContain(`  ${db}: verified ok (SHA-256 matches the manifest, integrity_check ok); removed stale ${join(target, db)}-wal, ${join(target, db)}-shm\n`);
+    expect(stdout).toMatch(/\nall 1 database verified$/);
+
+    const restored = snapshot(target, target);
+    const manifest = JSON.parse(readFileSync(join(target, '.hotsnap/manifest.json'), 'utf8'));
+    const restoredDb = restored.get(db) as { kind: 'file'; bytes: Buffer };
+    expect(sha256(restoredDb.bytes)).toBe(manifest.databases[0].sha256);
+    restored.delete(db);
+    restored.delete('/.hotsnap/manifest.json');
+    expect([...restored.keys()].sort()).toEqual([...atBackup.keys()].sort());
+    for (const [path, entry] of atBackup) expect(restored.get(path), path).toEqual(entry);
+    expect(lstatSync(join(target, home, 'notes/empty')).isDirectory()).toBe(true);
+    expect(existsSync(`${join(target, db)}-wal`)).toBe(false);
+
+    const check = await execa('node', [join(FIXTURES, 'sqlite/check.js'), join(target, db)], { reject: false });
+    expect(JSON.parse(String(check.stdout))).toMatchObject({ ok: true });
+  });
+
+  it('latest is the newest complete archive of any profile; latest:PROFILE of that profile', async () => {
+    const any = join(world.dir, 'latest');
+    const ofDaily = join(world.dir, 'latest-daily');
+    mkdirSync(any);
+    mkdirSync(ofDaily);
+    const latest = await world.hotsnap(['restore', 'latest', '--to', any, '--json']);
+    expect(latest.exitCode).toBe(0);
+    expect(JSON.parse(String(latest.stdout))).toEqual({
+      archive: notes,
+      target: any,
+      files: 3,
+      manifest: join(any, '.hotsnap/manifest.json'),
+      databases: [],
+      warnings: [],
+      ok: true,
+    });
+    expect(readFileSync(join(any, home, 'notes/with space.txt'), 'utf8')).toBe('spaces survive\n');
+    expect(existsSync(join(any, home, '-dash.txt'))).toBe(false);
+
+    const result = await world.hotsnap(['restore', 'latest:daily', '--to', ofDaily, '--json']);
+    expect(result.exitCode).toBe(0);
+    const summary = JSON.parse(String(result.stdout));
+    expect(summary.archive).toBe(daily);
+    expect(summary.databases).toEqual([expect.objectContaining({ source: db, status: 'ok', restored_to: join(ofDaily, db) })]);
+    expect(summary.databases[0].sha256).toBe(summary.databases[0].expected_sha256);
+  });
+
+  it('restores only the named members (absolute paths or member names), and checks the databases among them', async () => {
+    const target = join(world.dir, 'partial');
+    mkdirSync(target);
+    const result = await world.hotsnap(['restore', 'latest:daily', '--to', target, join(home, 'notes'), db.slice(1)]);
+    expect(result.exitCode).toBe(0);
+    expect(String(result.stdout)).toContain(`into ${target}: 4 files\n`);
+    expect(String(result.stdout)).toContain(`  ${db}: verified ok`);
+    const restored = [...snapshot(target, target).keys()].sort();
+    expect(restored).toEqual(
+      [db, '/.hotsnap/manifest.json', ...[...atBackup.keys()].filter((path) => path.startsWith(`${home}/notes/`))].sort(),
+    );
+  });
+
+  it('without a database among the named members, checks none and says so', async () => {
+    const target = join(world.dir, 'partial-2');
+    mkdirSync(target);
+    const result = await world.hotsnap(['restore', daily, '--to', target, `${home}/-dash.txt`]);
+    expect(result.exitCode).toBe(0);
+    expect(String(result.stdout)).toBe(`restored ${daily} into ${target}: 1 file\nmanifest: ${target}/.hotsnap/manifest.json\nno database of the manifest was restored (nothing to check)`);
+    expect(readFileSync(join(target, home, '-dash.txt'), 'utf8')).toBe('leading dashes survive\n');
+  });
+
+  it('refuses without --to, with a missing or non-directory target, a bad PATH or profile: exit 2, tarsnap never run', async () => {
+    const callsBefore = world.calls().length;
+    const cases: [string[], RegExp][] = [
+      [['restore', 'latest'], /restore needs --to DIR, an existing directory to restore into/],
+      [['restore', 'latest', '--to', join(world.dir, 'nowhere')], new RegExp(`--to ${join(world.dir, 'nowhere')}: no such directory; create it first \\(mkdir -p `)],
+      [['restore', 'latest', '--to', world.configFile], /is not a directory/],
+      [['restore', 'latest', '--to', world.dir, '/'], /names the whole archive: leave out PATH to restore everything/],
+      [['restore', 'latest:weekly', '--to', world.dir], /unknown profile weekly/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await world.hotsnap(args);
+      expect(result.exitCode, args.join(' ')).toBe(2);
+      expect(String(result.stderr), args.join(' ')).toMatch(message);
+    }
+    expect(world.calls().length).toBe(callsBefore);
+  });
+
+  it('a member the archive lacks: exit 2 before extracting anything', async () => {
+    const target = join(world.dir, 'lacks');
+    mkdirSync(target);
+    const result = await world.hotsnap(['restore', daily, '--to', target, '/etc/passwd', join(home, 'notes')]);
+    expect(result.exitCode).toBe(2);
+    expect(String(result.stderr)).toContain(`not in archive ${daily}: /etc/passwd; see what it holds with: tarsnap -t --keyfile`);
+    expect(readdirSync(target)).toEqual([]);
+    expect(world.calls().at(-1)!.mode).toBe('-t');
+  });
+
+  it('an archive that does not exist: exit 1 with tarsnap\'s reason', async () => {
+    const result = await world.hotsnap(['restore', 'no-such-archive', '--to', world.dir]);
+    expect(result.exitCode).toBe(1);
+    expect(String(result.stderr)).toMatch(/Archive does not exist: no-such-archive/);
+  });
+
+  it('a database whose bytes changed in storage: exit 1, MISMATCH naming it', async () => {
+    const target = join(world.dir, 'tampered');
+    mkdirSync(target);
+    await flipByteOfDatabase(world, daily, db);
+    const result = await world.hotsnap(['restore', daily, '--to', target]);
+    expect(result.exitCode).toBe(1);
+    expect(String(result.stdout)).toContain(`  ${db}: MISMATCH: SHA-256 mismatch (manifest `);
+    expect(String(result.stdout)).toMatch(/\n1 of 1 databases FAILED verification$/);
+    const json = JSON.parse(String((await world.hotsnap(['restore', daily, '--to', target, '--json'])).stdout));
+    expect(json.ok).toBe(false);
+    expect(json.databases[0].status).toBe('mismatch');
+  });
+});
