@@ -87,13 +87,14 @@ function hardening(job: ScheduledJob, options: UnitOptions): string[] {
   // PrivateTmp hides the real /tmp and /var/tmp: only when hotsnap needs nothing there.
   const usesTemp = [...writable, ...read].some((path) => TEMP_DIRS.some((temp) => isWithin(path, temp)));
   const writablePaths = outermost(usesTemp ? [...writable, ...TEMP_DIRS] : writable);
+  const toCreate = outermost(created).filter((path) => !TEMP_DIRS.includes(path));
   return [
     '# hotsnap reads everything it backs up but writes only below these paths (its state, the',
     '# tarsnap cache, staging, metrics, and the directories of hot-copied SQLite databases, whose',
     '# -shm and locks SQLite writes). A hook that writes elsewhere needs a drop-in:',
     `#   systemctl edit ${job.unit}.service, then add: [Service] ReadWritePaths=/that/dir`,
     // "+": runs outside the sandbox, so a first run can create them; "-": a missing path is no error.
-    `ExecStartPre=+/bin/mkdir -p -m 0700 ${outermost(created).filter((path) => !TEMP_DIRS.includes(path)).map(systemdQuote).join(' ')}`,
+    ...(toCreate.length > 0 ? [`ExecStartPre=+/bin/mkdir -p -m 0700 ${toCreate.map(systemdQuote).join(' ')}`] : []),
     'ProtectSystem=strict',
     'ProtectHome=read-only',
     `ReadWritePaths=${writablePaths.map((path) => systemdQuote(TEMP_DIRS.includes(path) ? path : `-${path}`)).join(' ')}`,

@@ -106,7 +106,10 @@ describe('renderUnits: system units', () => {
   });
 
   it('keeps the real /tmp and /var/tmp (writable, no PrivateTmp) when staging or anything backed up is there', () => {
+    const odd = units({ stagingDir: '/tmp', stateDir: '/var/tmp', cacheDir: '/tmp' }).get('hotsnap-daily.service')!;
+    expect(value(odd, 'Service', 'ExecStartPre')).toBeUndefined();
     const staged = units({ stagingDir: '/tmp' }).get('hotsnap-daily.service')!;
+    expect(value(staged, 'Service', 'ExecStartPre')).toBe('+/bin/mkdir -p -m 0700 /var/cache/tarsnap /var/lib/hotsnap');
     expect(value(staged, 'Service', 'PrivateTmp')).toBeUndefined();
     expect(value(staged, 'Service', 'ReadWritePaths')).toBe('/tmp -/var/cache/tarsnap -/var/lib/hotsnap -/var/lib/node_exporter/textfile /var/tmp -/var/www/ghost/content/data');
     const backedUp = units({ profiles: [{ name: 'daily', sqlite: ['/var/tmp/app/app.db'], paths: [] }, { name: 'weekly', sqlite: [], paths: ['/tmp/keep'] }] });
