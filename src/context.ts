@@ -5,6 +5,7 @@
 import type { Config } from './config/resolve.js';
 import { createLogger, type LogFormat, type Logger } from './log.js';
 import { UsageError } from './errors.js';
+import { createLogTail, type LogTail } from './adapters/ping.js';
 
 export interface GlobalOptions {
   config?: string;
@@ -19,6 +20,8 @@ export interface Context {
   loadConfig(): Promise<Config>;
   /** The --config flag as given (for messages and generated schedules). */
   configFlag: string | undefined;
+  /** The last lines logged (info and above), for the body of a failure ping. */
+  logTail: LogTail;
 }
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -29,9 +32,11 @@ export function createContext(options: GlobalOptions): Context {
   if (format !== 'text' && format !== 'json') throw new UsageError(`--log-format must be "text" or "json", not "${options.logFormat}"`);
   const level = options.quiet ? 'warn' : (options.logLevel ?? 'info');
   if (!(LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}`);
-  const logger = createLogger({ format, level: level as (typeof LEVELS)[number] });
+  const logTail = createLogTail();
+  const logger = createLogger({ format, level: level as (typeof LEVELS)[number], tee: logTail.stream });
   return {
     logger,
+    logTail,
     configFlag: options.config,
     async loadConfig() {
       const { locateConfig, loadConfigFile } = await import('./config/load.js');

@@ -51,16 +51,23 @@ export interface LoggerOptions {
   level?: LevelWithSilent;
   /** Where lines go; default process.stderr (stdout is for results: tables, --json). */
   destination?: NodeJS.WritableStream;
+  /** A second destination for info and above, as pino JSON lines (the log tail for failure pings). */
+  tee?: NodeJS.WritableStream;
 }
 
 /** Given options, returns a pino logger; e.g. `createLogger({format:'json'}).info({db}, 'copied')`. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const destination = options.destination ?? process.stderr;
   const level = options.level ?? 'info';
-  if (options.format === 'json') {
-    return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination as never);
-  }
-  return pino({ level, base: undefined }, textStream(destination));
+  const json = options.format === 'json';
+  const main = json ? destination : textStream(destination);
+  const stream = options.tee
+    ? pino.multistream([
+        { level: 'trace', stream: main },
+        { level: 'info', stream: options.tee },
+      ])
+    : main;
+  return pino({ level, base: undefined, ...(json ? { timestamp: pino.stdTimeFunctions.isoTime } : {}) }, stream as never);
 }
 
 /** A logger that drops everything: the default for library calls and tests. */

@@ -5,7 +5,13 @@ import type { Context } from '../context.js';
 import { describeError, ExitCode, UsageError } from '../errors.js';
 import { formatSummaryLine, type ProfileSummary } from '../core/summary.js';
 import { parseTimeSpan } from '../core/timespan.js';
-import { backupProfile, type PipelineDeps } from '../pipeline.js';
+import { backupProfile, type BackupOutcome, type PipelineDeps } from '../pipeline.js';
+import { formatCommandForLog } from '../core/tarsnap-args.js';
+import { countArchives } from '../core/metrics.js';
+import { HookError, runHooks, type HookEvent, type HookVars } from '../adapters/hooks.js';
+import { createPinger } from '../adapters/ping.js';
+import { updateMetricsFile } from '../adapters/metrics.js';
+import { listArchives } from './list.js';
 import { hotCopy } from '../adapters/sqlite/hot-copy.js';
 import { createStagingDir, removeLeftovers } from '../adapters/staging.js';
 import { acquireRunLock } from '../adapters/run-lock.js';
@@ -55,44 +61,148 @@ export async function runBackups(
     ? undefined
     : await acquireRunLock({ stateDir: config.state_dir, keyfile: config.tarsnap.keyfile, waitMs, command: `run ${profiles.map((p) => p.name).join(' ')}`, logger: context.logger });
   const summaries: ProfileSummary[] = [];
+  const hooks = hookRunner(context, dryRun);
+  const runVars: HookVars = { profiles: profiles.map((p) => p.name), config: config.file, dry_run: dryRun };
   try {
-    for (const profile of profiles) {
-      context.logger.info({ profile: profile.name }, dryRun ? 'dry run: backing up (nothing is stored)' : 'backing up');
-      const started = new Date();
-      const outcome = await backupProfile(config, profile, deps, { dryRun, progress: options.progress ?? process.stderr.isTTY === true });
-      const summary = outcome.summary;
-      // A failed backup never prunes: the archives it would thin out may be the only good ones.
-      if (summary.status === 'ok' && options.prune !== false) await pruneAfterBackup(config, profile, deps, summary);
-      if (!dryRun) {
-        updateProfileState(
-          config.state_dir,
-          profile.name,
-          recordRun({
-            started: started.toISOString(),
-            finished: new Date().toISOString(),
-            status: summary.status,
-            duration_ms: summary.duration_ms,
-            ...(outcome.archive ? { archive: outcome.archive } : {}),
-            ...(outcome.stats?.thisArchive
-              ? { stats: { total_bytes: outcome.stats.thisArchive.total, compressed_bytes: outcome.stats.thisArchive.compressed, new_bytes: outcome.stats.newData?.total ?? 0, new_compressed_bytes: outcome.stats.newData?.compressed ?? 0 } }
-              : {}),
-            databases: summary.databases,
-            writer_block_ms: summary.writer_block_ms,
-            ...(summary.error ? { error: summary.error } : {}),
-            ...(summary.pruned !== undefined ? { pruned: summary.pruned } : {}),
-          }),
-        );
+    const before = await hooks.run('before', config.hooks.before, runVars);
+    if (before) {
+      // A failing run-wide `before` hook stops everything: its job was to prepare every profile.
+      for (const profile of profiles) summaries.push(failedBeforeStart(profile.name, before));
+    } else {
+      for (const profile of profiles) {
+        summaries.push(await runProfile(config, profile, deps, context, { dryRun, prune: options.prune !== false, progress: options.progress ?? process.stderr.isTTY === true }));
       }
-      summaries.push(summary);
     }
+    const failed = summaries.some((summary) => summary.status === 'failed');
+    const endVars: HookVars = { ...runVars, status: failed ? 'failed' : dryRun ? 'dry-run' : 'ok', ...(failed ? { error: summaries.find((s) => s.error)?.error ?? before } : {}) };
+    if (!before) await hooks.run(failed ? 'on_error' : 'after', failed ? config.hooks.on_error : config.hooks.after, endVars);
+    else await hooks.run('on_error', config.hooks.on_error, endVars);
+    await hooks.run('finally', config.hooks.finally, endVars);
   } finally {
     lock?.release();
   }
+  if (!dryRun && config.metrics_file) await writeMetrics(config, deps, context);
   const failed = summaries.some((summary) => summary.status === 'failed');
   const stdout = options.json
     ? `${JSON.stringify({ profiles: summaries }, null, 2)}\n`
     : `${summaries.map(formatSummaryLine).join('\n')}\n`;
   return { exitCode: failed ? ExitCode.failed : ExitCode.ok, stdout };
+}
+
+function failedBeforeStart(profile: string, error: string): ProfileSummary {
+  return { profile, status: 'failed', duration_ms: 0, databases: 0, databases_failed: 0, writer_block_ms: 0, error };
+}
+
+/** Runs hook commands; returns the failure message instead of throwing. Dry runs only say what would run. */
+function hookRunner(context: Context, dryRun: boolean) {
+  return {
+    async run(event: HookEvent, commands: readonly string[][], vars: HookVars): Promise<string | undefined> {
+      if (commands.length === 0) return undefined;
+      if (dryRun) {
+        for (const argv of commands) context.logger.info(`[dry run] would run ${event} hook: ${formatCommandForLog(argv[0]!, argv.slice(1))}`);
+        return undefined;
+      }
+      try {
+        await runHooks(event, commands, vars, { logger: context.logger });
+        return undefined;
+      } catch (error) {
+        if (!(error instanceof HookError)) throw error;
+        context.logger.error(error.message);
+        return error.message;
+      }
+    },
+  };
+}
+
+/**
+ * One profile, start to end: ping start → before hooks → backup → prune → after/on_error and
+ * finally hooks → state → ping success/fail. Returns its summary; never throws for expected failures.
+ */
+async function runProfile(
+  config: Config,
+  profile: Profile,
+  deps: PipelineDeps,
+  context: Context,
+  options: { dryRun: boolean; prune: boolean; progress: boolean },
+): Promise<ProfileSummary> {
+  const { dryRun } = options;
+  const mark = context.logTail.mark();
+  const ping = createPinger(dryRun ? undefined : profile.ping, { logger: context.logger, profile: profile.name });
+  await ping.start();
+  context.logger.info({ profile: profile.name }, dryRun ? 'dry run: backing up (nothing is stored)' : 'backing up');
+  const started = new Date();
+  const hooks = hookRunner(context, dryRun);
+  const baseVars: HookVars = { profile: profile.name, config: config.file, dry_run: dryRun };
+
+  let outcome: BackupOutcome;
+  const beforeFailure = await hooks.run('before', profile.hooks.before, baseVars);
+  if (beforeFailure) {
+    outcome = { summary: failedBeforeStart(profile.name, `${beforeFailure} (nothing was backed up)`) };
+  } else {
+    outcome = await backupProfile(config, profile, deps, { dryRun, progress: options.progress });
+    // A failed backup never prunes: the archives it would thin out may be the only good ones.
+    if (outcome.summary.status === 'ok' && options.prune) await pruneAfterBackup(config, profile, deps, outcome.summary);
+  }
+  const summary = outcome.summary;
+  const vars = (): HookVars => ({
+    ...baseVars,
+    status: summary.status,
+    ...(summary.archive ? { archive: summary.archive } : {}),
+    ...(summary.error ? { error: summary.error } : {}),
+    ...(outcome.stats?.thisArchive ? { total_bytes: outcome.stats.thisArchive.total, compressed_bytes: outcome.stats.thisArchive.compressed } : {}),
+    ...(outcome.stats?.newData ? { new_bytes: outcome.stats.newData.total } : {}),
+    databases: summary.databases,
+    writer_block_ms: Math.round(summary.writer_block_ms),
+  });
+  if (!beforeFailure) {
+    const ok = summary.status !== 'failed';
+    const afterFailure = await hooks.run(ok ? 'after' : 'on_error', ok ? profile.hooks.after : profile.hooks.on_error, vars());
+    if (afterFailure && ok) Object.assign(summary, { status: 'failed', error: `backup ok, but ${afterFailure}` });
+  } else {
+    await hooks.run('on_error', profile.hooks.on_error, vars());
+  }
+  const finallyFailure = await hooks.run('finally', profile.hooks.finally, vars());
+  if (finallyFailure && summary.status !== 'failed') Object.assign(summary, { status: 'failed', error: `backup ok, but ${finallyFailure}` });
+
+  if (!dryRun) {
+    updateProfileState(
+      config.state_dir,
+      profile.name,
+      recordRun({
+        started: started.toISOString(),
+        finished: new Date().toISOString(),
+        status: summary.status,
+        duration_ms: summary.duration_ms,
+        ...(outcome.archive ? { archive: outcome.archive } : {}),
+        ...(outcome.stats?.thisArchive
+          ? { stats: { total_bytes: outcome.stats.thisArchive.total, compressed_bytes: outcome.stats.thisArchive.compressed, new_bytes: outcome.stats.newData?.total ?? 0, new_compressed_bytes: outcome.stats.newData?.compressed ?? 0 } }
+          : {}),
+        databases: summary.databases,
+        writer_block_ms: summary.writer_block_ms,
+        ...(summary.error ? { error: summary.error } : {}),
+        ...(summary.pruned !== undefined ? { pruned: summary.pruned } : {}),
+      }),
+    );
+  }
+  if (summary.status === 'failed') await ping.fail(`${formatSummaryLine(summary)}\n\n${context.logTail.text(mark)}`);
+  else await ping.success(formatSummaryLine(summary));
+  return summary;
+}
+
+/** Writes the Prometheus textfile; a metrics problem only warns, it never fails a backup. */
+async function writeMetrics(config: Config, deps: PipelineDeps, context: Context): Promise<void> {
+  const names = config.profiles.map((profile) => profile.name);
+  let counts: ReturnType<typeof countArchives> | undefined;
+  try {
+    counts = countArchives(await listArchives(config, deps.tarsnap), names);
+  } catch (error) {
+    context.logger.warn(`metrics: archive counts left out, cannot list archives: ${describeError(error)}`);
+  }
+  try {
+    updateMetricsFile(config.metrics_file!, config.state_dir, names, counts);
+  } catch (error) {
+    context.logger.warn(`cannot write metrics: ${describeError(error)}`);
+  }
 }
 
 function parseTimeSpanOption(value: string, flag: string): number {
