@@ -94,9 +94,9 @@ export async function checkRestoredDatabase(root: string, entry: Pick<ManifestEn
   }
   if (removed.length > 0) check.removed = removed;
 
+  logger.info({ db: path }, 'checking the restored database (SHA-256, integrity_check)');
   // Hash first: opening the file may change it (WAL recovery), and the manifest hashed it closed.
   check.sha256 = await sha256File(path);
-  logger.info({ db: path }, 'checking the restored database (integrity_check)');
   check.integrity = integrityProblems(path);
   if (check.sha256 !== entry.sha256) check.status = 'mismatch';
   else if (check.integrity.length > 0) check.status = 'integrity-failed';
