@@ -1,0 +1,156 @@
+/**
+ * `hotsnap init` end to end: the built CLI writes a starter config from a HOME with a .tarsnaprc,
+ * refuses to overwrite it, converts tarsnapper configs; then a converted config runs against the
+ * emulator, owning the archives tarsnapper made and naming new ones the same way.
+ */
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, parseDocument } from 'yaml';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { seedArchives } from '../../fixtures/tarsnap-emulator/lib/seed.js';
+import { createWorld, EMULATOR, FIXTURES, type World } from './harness.js';
+
+let world: World;
+let home: string;
+
+beforeEach(() => {
+  world = createWorld('init');
+  home = join(world.dir, 'home');
+  mkdirSync(home);
+  writeFileSync(join(home, '.tarsnaprc'), `# tarsnap settings\nkeyfile ${world.keyfile}\ncachedir ${world.cachedir}\nprint-stats\nnodump\n`);
+});
+afterEach(() => world.cleanup());
+
+/** Runs the CLI with HOME in the world; the harness adds --config (the default output: never /etc here). */
+const hotsnap = (args: readonly string[]) => world.hotsnap(args, { env: { HOME: home } });
+
+describe('hotsnap init', () => {
+  it('writes the starter config (0600) with the key from ~/.tarsnaprc; it validates; a second init refuses, --force replaces', async () => {
+    const result = await hotsnap(['init', '--output', world.configFile]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe(
+      [
+        `wrote ${world.configFile} (mode 0600)`,
+        'next:',
+        '  1. edit it: the paths, databases and retention (every key is explained in it)',
+        `  2. hotsnap --config ${world.configFile} check`,
+        `  3. hotsnap --config ${world.configFile} run --dry-run`,
+        `  4. hotsnap --config ${world.configFile} schedule`,
+      ].join('\n'), // execa strips the final newline
+
+    );
+    expect(String(result.stderr).split('\n')).toEqual([expect.stringMatching(/^\d\d:\d\d:\d\d {2}WARN +\//)]);
+    expect(result.stderr).toContain(`${join(home, '.tarsnaprc')}: "print-stats" not carried over (not allowed: hotsnap adds it when it needs the numbers)`);
+    expect(statSync(world.configFile).mode & 0o777).toBe(0o600);
+    const written = readFileSync(world.configFile, 'utf8');
+    expect(parse(written).tarsnap).toEqual({ keyfile: world.keyfile, cachedir: world.cachedir, extra_args: ['--nodump'] });
+
+    const validate = await hotsnap(['config', 'validate']);
+    expect([validate.exitCode, validate.stdout]).toEqual([0, `${world.configFile}: valid (2 profiles: daily, weekly)`]);
+
+    const again = await hotsnap(['init', '--output', world.configFile]);
+    expect([again.exitCode, again.stdout]).toEqual([2, '']);
+    expect(again.stderr).toContain(`hotsnap: ${world.configFile} already exists; pass --force to replace it, or --output FILE to write elsewhere`);
+    expect(readFileSync(world.configFile, 'utf8')).toBe(written);
+    writeFileSync(world.configFile, 'edited: by hand\n');
+    expect((await hotsnap(['init', '--force'])).exitCode).toBe(0);
+    expect(readFileSync(world.configFile, 'utf8')).toBe(written);
+  });
+
+  it('--output - prints the YAML on stdout and writes no file', async () => {
+    const result = await hotsnap(['init', '--output', '-']);
+    expect(result.exitCode).toBe(0);
+    expect(parse(String(result.stdout)).profiles.daily.sqlite).toEqual(['/var/www/ghost/content/data/ghost.db']);
+    expect(existsSync(world.configFile)).toBe(false);
+  });
+
+  it('--from-tarsnapper: notes on stderr and atop the file', async () => {
+    const result = await hotsnap(['init', '--from-tarsnapper', join(FIXTURES, 'tarsnapper/ghost-blog.yml')]);
+    expect(result.exitCode).toBe(0);
+    const warnings = String(result.stderr).split('\n');
+    expect(warnings).toHaveLength(6);
+    expect(warnings).toContainEqual(expect.stringMatching(/WARN +job "mail": deltas "30d 1d 7d" reordered to "1d 7d 30d" \(hotsnap wants them ascending; tarsnapper sorted them\)$/));
+    expect(warnings).toContainEqual(expect.stringMatching(/WARN +job "ghost": exec_before → hooks.before, exec_after → hooks.finally: tarsnapper ran them through a shell/));
+    const text = readFileSync(world.configFile, 'utf8');
+    expect(text).toContain('#   - job "mail": deltas "30d 1d 7d" reordered to "1d 7d 30d"');
+    // It validates: init checks that before writing (and the emulator test below runs such a file).
+    expect(Object.keys(parse(text).profiles)).toEqual(['ghost', 'mail']);
+  });
+
+  it('--from-tarsnapper with a file tarsnapper refuses: exit 2, every problem listed, nothing written', async () => {
+    const result = await hotsnap(['init', '--from-tarsnapper', join(FIXTURES, 'tarsnapper/refused.yml')]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`hotsnap: cannot convert the tarsnapper config ${join(FIXTURES, 'tarsnapper/refused.yml')}:\n  - jobs.both: use either "source" or "sources", not both`);
+    expect(String(result.stderr).match(/^ {2}- /gm)).toHaveLength(4);
+    expect(existsSync(world.configFile)).toBe(false);
+  });
+});
+
+describe('a converted tarsnapper setup, run by hotsnap', () => {
+  it('owns the archives tarsnapper made (aliases too), prunes them with the deltas, and names new archives the same way', async () => {
+    const data = join(world.dir, 'ghost');
+    mkdirSync(data);
+    writeFileSync(join(data, 'post.md'), 'hello\n');
+    const tarsnapper = join(world.dir, 'tarsnapper.yml');
+    writeFileSync(
+      tarsnapper,
+      [
+        'target: blog/$name-$date',
+        'dateformat: "%Y-%m-%d_%H%M"',
+        'deltas: 1d 7d 30d',
+        'jobs:',
+        '  ghost:',
+        `    source: ${data}`,
+        '    alias: blog',
+        `    exec_before: echo "before $(basename ${data})" > ${join(world.dir, 'hook.out')}`,
+        '  mail:',
+        `    source: ${data}`,
+        '    target: mail-$date.tar',
+        '',
+      ].join('\n'),
+    );
+    // What tarsnapper left behind: 40 days of ghost, the same job's archives under its old name, mail, and a stranger.
+    const seeded: Array<{ name: string; time: Date; profile: string | null }> = [];
+    for (let i = 0; i < 40; i++) {
+      const time = new Date(Date.UTC(2024, 0, 1 + i, 3, 15));
+      const stamp = time.toISOString().replace(/T(\d\d):(\d\d).*/, '_$1$2');
+      seeded.push({ name: `blog/ghost-${stamp}`, time, profile: 'ghost' });
+      if (i < 5) seeded.push({ name: `blog/blog-${stamp.replace('2024', '2023')}`, time: new Date(time.getTime() - 365 * 86_400_000), profile: 'ghost' });
+      // mail has its own target, and the global dateformat.
+      if (i % 10 === 0) seeded.push({ name: `mail-${stamp}.tar`, time, profile: 'mail' });
+    }
+    seeded.push({ name: 'blog/other-2024-01-01_0315', time: new Date('2024-01-01T03:15:00Z'), profile: null });
+    seedArchives(world.emulatorDir, seeded);
+    expect((await world.fsck()).exitCode).toBe(0);
+
+    expect((await hotsnap(['init', '--from-tarsnapper', tarsnapper])).exitCode).toBe(0);
+    // The machine-specific bits a real host would not need: the emulator, the world's dirs.
+    const doc = parseDocument(readFileSync(world.configFile, 'utf8'));
+    doc.setIn(['tarsnap', 'binary'], EMULATOR);
+    doc.set('hostname', 'blog');
+    doc.set('state_dir', world.stateDir);
+    doc.set('staging_dir', world.stagingDir);
+    writeFileSync(world.configFile, doc.toString());
+
+    const list = await hotsnap(['list', '--json']);
+    expect(list.exitCode).toBe(0);
+    const owners = Object.fromEntries((JSON.parse(String(list.stdout)) as Array<{ name: string; profile: string | null }>).map((row) => [row.name, row.profile]));
+    expect(owners).toEqual(Object.fromEntries(seeded.map((archive) => [archive.name, archive.profile])));
+
+    const plan = await hotsnap(['prune', '--dry-run', '--json', 'ghost']);
+    expect(plan.exitCode).toBe(0);
+    const ghost = (JSON.parse(String(plan.stdout)) as { profiles: Array<{ profile: string; keep: Array<{ name: string; reasons: string[] }>; remove: Array<{ name: string }> }> }).profiles[0]!;
+    expect(ghost.keep[0]).toMatchObject({ name: 'blog/ghost-2024-02-09_0315', reasons: ['newest'] });
+    // Deltas 1d 7d 30d reach back 30 days from the newest: the adopted 2023 archives go.
+    expect(ghost.remove.map((archive) => archive.name)).toEqual(expect.arrayContaining(['blog/blog-2023-01-01_0315', 'blog/ghost-2024-01-01_0315']));
+    expect(ghost.keep.length + ghost.remove.length).toBe(45);
+
+    const run = await hotsnap(['run', 'ghost', '--no-prune']);
+    expect(run.exitCode, String(run.stderr)).toBe(0);
+    expect(readFileSync(join(world.dir, 'hook.out'), 'utf8')).toBe('before ghost\n');
+    const names = String((await world.tarsnap(['--list-archives', '--keyfile', world.keyfile])).stdout).split('\n');
+    const created = names.filter((name) => !seeded.some((archive) => archive.name === name) && name !== '');
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatch(/^blog\/ghost-\d{4}-\d\d-\d\d_\d{4}$/);
+  });
+});
