@@ -1,0 +1,104 @@
+/** The tarsnap runner against the real emulator process: retries, lock waits, fsck, dry run. */
+import { execa } from 'execa';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTarsnapRunner, TarsnapError } from '../../src/adapters/tarsnap.js';
+import { buildCreateArgs, buildListArgs } from '../../src/core/tarsnap-args.js';
+import { UserError } from '../../src/errors.js';
+
+const EMULATOR = resolve(import.meta.dirname, '../../fixtures/tarsnap-emulator/tarsnap');
+let dir: string;
+let settings: Parameters<typeof createTarsnapRunner>[0];
+let env: Record<string, string>;
+
+function recorder() {
+  const lines: string[] = [];
+  const log = (level: string) => (a: unknown, b?: unknown) => lines.push(`${level} ${typeof a === 'string' ? a : String(b)}`);
+  return { lines, logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') } as never };
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hotsnap-runner-'));
+  mkdirSync(join(dir, 'emulator'));
+  mkdirSync(join(dir, 'data'));
+  writeFileSync(join(dir, 'data/a.txt'), 'a\n');
+  writeFileSync(join(dir, 'key'), '# START OF TARSNAP KEY FILE\nemulator-key: read,write,delete\n');
+  chmodSync(join(dir, 'key'), 0o600);
+  settings = { binary: EMULATOR, keyfile: join(dir, 'key'), cachedir: join(dir, 'cache'), retries: 2, retryDelayMs: 5, autoFsck: false };
+  env = { TARSNAP_EMULATOR_DIR: join(dir, 'emulator') };
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const create = (name: string, dryRun = false) => buildCreateArgs(settings, { name, stageDir: join(dir, 'data'), stagedFiles: [], paths: [join(dir, 'data')], dryRun, printStats: true });
+
+describe('createTarsnapRunner', () => {
+  it('runs an invocation and returns stdout/stderr (list in TZ=UTC)', async () => {
+    const runner = createTarsnapRunner(settings, { env });
+    await runner.run(create('a'));
+    const listed = await runner.run(buildListArgs(settings, { verbose: 1 }));
+    expect(listed.exitCode).toBe(0);
+    expect(listed.stdout).toMatch(/^a\0\0\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\0$/);
+  });
+
+  it('retries network failures with doubling delays, then gives up with a hint', async () => {
+    const sleeps: number[] = [];
+    const { lines, logger } = recorder();
+    const runner = createTarsnapRunner(settings, { env: { ...env, TARSNAP_EMULATOR_FAULT: 'network' }, logger, sleep: async (ms) => sleeps.push(ms) });
+    const error = await runner.run(buildListArgs(settings, { verbose: 0 })).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TarsnapError);
+    expect((error as TarsnapError).failure.kind).toBe('network');
+    expect((error as Error).message).toMatch(/what to do: cannot reach the tarsnap server/);
+    expect(sleeps).toEqual([5, 10]);
+    expect(lines.filter((line) => line.startsWith('warn'))).toHaveLength(2);
+  });
+
+  it('does not retry when told not to', async () => {
+    const sleeps: number[] = [];
+    const runner = createTarsnapRunner(settings, { env: { ...env, TARSNAP_EMULATOR_FAULT: 'network' }, sleep: async (ms) => sleeps.push(ms) });
+    await expect(runner.run(buildListArgs(settings, { verbose: 0 }), { retry: false })).rejects.toBeInstanceOf(TarsnapError);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('waits while another tarsnap holds the cache lock, then succeeds', async () => {
+    const runner = createTarsnapRunner(settings, { env });
+    await runner.run(create('first'));
+    const busy = execa(EMULATOR, [...create('slow').argv], { env: { ...env, TARSNAP_EMULATOR_DELAY_MS: '1500' }, reject: false });
+    await new Promise((r) => setTimeout(r, 400));
+    const { lines, logger } = recorder();
+    const waiting = createTarsnapRunner(settings, { env, logger, sleep: (ms) => new Promise((r) => setTimeout(r, ms / 25)) });
+    const result = await waiting.run(create('second'));
+    expect(result.exitCode).toBe(0);
+    expect(lines.some((line) => /another tarsnap transaction is in progress/.test(line))).toBe(true);
+    expect((await busy).exitCode).toBe(0);
+  });
+
+  it('cache out of sync: names the fsck command; with auto_fsck runs it once and retries', async () => {
+    const faulty = { ...env, TARSNAP_EMULATOR_FAULT: 'fsck' };
+    const plain = createTarsnapRunner(settings, { env: faulty });
+    const error = await plain.run(create('needs-fsck')).catch((caught: unknown) => caught);
+    expect((error as TarsnapError).failure.kind).toBe('needs-fsck');
+    expect((error as Error).message).toContain(`run: tarsnap --fsck --keyfile ${settings.keyfile} --cachedir ${settings.cachedir}`);
+    const auto = createTarsnapRunner({ ...settings, autoFsck: true }, { env: faulty });
+    expect((await auto.run(create('after-fsck'))).exitCode).toBe(0);
+  });
+
+  it('dry run: a mutating call is logged and skipped; tarsnap -c --dry-run still runs', async () => {
+    const { lines, logger } = recorder();
+    const runner = createTarsnapRunner(settings, { env, logger, dryRun: true });
+    const skipped = await runner.run(create('x'));
+    expect(skipped.skipped).toBe(true);
+    expect(lines.some((line) => line.startsWith(`info [dry run] would run: ${EMULATOR} -c --keyfile`))).toBe(true);
+    const simulated = await runner.run(create('y', true));
+    expect(simulated.skipped).toBe(false);
+    expect(simulated.stderr).toMatch(/Total size/);
+  });
+
+  it('says how to fix a missing binary', async () => {
+    const runner = createTarsnapRunner({ ...settings, binary: join(dir, 'no-tarsnap-here') }, { env });
+    const error = await runner.run(buildListArgs(settings, { verbose: 0 })).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toBe(`tarsnap binary "${join(dir, 'no-tarsnap-here')}" not found: install tarsnap, or set tarsnap.binary to its path`);
+  });
+});
