@@ -114,7 +114,8 @@ export function evaluateStatus(input: StatusInput, now: number, timeZone: string
   }
 
   let verify: ProfileStatus['verify'] = { schedule: input.verify?.text ?? null, state: 'unscheduled', last: records.last_verify ?? null, deadline: null };
-  if (input.verify && input.schedule) {
+  // Verify needs an archive: until the first success, "never backed up" says it all.
+  if (input.verify && input.schedule && successAt !== undefined) {
     const last = records.last_verify;
     if (last?.status === 'failed') {
       verify = { ...verify, state: 'failed' };

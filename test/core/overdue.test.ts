@@ -127,6 +127,8 @@ describe('evaluateStatus', () => {
     const onTime = run({ time: '2024-04-29T01:00:00Z', status: 'ok' });
     expect(onTime.problems).toEqual([]);
     expect(onTime.verify).toEqual({ schedule: 'weekly', state: 'ok', last: { time: '2024-04-29T01:00:00Z', status: 'ok' }, deadline: '2024-05-07T18:00:00.000Z' });
+    const neverBackedUp = evaluateStatus({ profile: 'daily', schedule: daily, verify: weekly, records: {} }, now, 'UTC');
+    expect(neverBackedUp.problems).toEqual(['daily: scheduled (daily) but never backed up successfully']);
     const unscheduledProfile = evaluateStatus({ profile: 'manual', verify: weekly, records: {} }, now, 'UTC');
     expect(unscheduledProfile.problems).toEqual([]);
     expect(unscheduledProfile.verify.state).toBe('unscheduled');

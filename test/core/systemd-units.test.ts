@@ -6,32 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { planScheduledJobs } from '../../src/core/schedule.js';
 import { randomizedDelaySeconds, renderUnits, systemdQuote, type UnitFile, type UnitOptions } from '../../src/core/systemd-units.js';
 import { parseCalendar } from '../../src/core/calendar.js';
-
-/** A strict INI reader for unit files: sections, Key=Value, # and ; comments; anything else throws. */
-export function parseUnit(text: string): Map<string, Map<string, string[]>> {
-  const sections = new Map<string, Map<string, string[]>>();
-  let current: Map<string, string[]> | undefined;
-  text.split('\n').forEach((line, index) => {
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
-    const section = /^\[([A-Za-z]+)\]$/.exec(line);
-    if (section) {
-      if (sections.has(section[1]!)) throw new Error(`line ${index + 1}: section [${section[1]}] twice`);
-      sections.set(section[1]!, (current = new Map()));
-      return;
-    }
-    const pair = /^([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(line);
-    if (!pair || !current) throw new Error(`line ${index + 1}: not "Key=Value" inside a section: ${JSON.stringify(line)}`);
-    if (pair[2]!.endsWith('\\')) throw new Error(`line ${index + 1}: continuation lines are not expected`);
-    current.set(pair[1]!, [...(current.get(pair[1]!) ?? []), pair[2]!]);
-  });
-  return sections;
-}
-
-function value(unit: Map<string, Map<string, string[]>>, section: string, key: string): string | undefined {
-  const values = unit.get(section)?.get(key);
-  if (values && values.length > 1) throw new Error(`${section}.${key} set ${values.length} times`);
-  return values?.[0];
-}
+import { parseUnit, unitValue as value } from './unit-ini.js';
 
 const BASE = Date.parse('2024-03-01T00:00:00Z');
 
