@@ -117,6 +117,14 @@ describe('round trip', () => {
     expect(fs.readFileSync(path.join(restore, member, 'two'), 'utf8')).toBe('2');
   });
 
+  it('honours -C among the operands; a relative -C is taken from the previous one', async () => {
+    box.write({ 'one/a': '1', 'one/two/b': '2', 'c': '3' });
+    const result = await box.run(['-c', '-v', '--dry-run', '-f', 'x', '-C', path.join(box.dir, 'one'), 'a', '-C', 'two', 'b', `-C${box.dir}`, 'c']);
+    expect(result).toMatchObject({ exitCode: 0, stderr: 'a a\na b\na c\n' });
+    const missing = await box.run(['-c', '--dry-run', '-f', 'x', '-C', box.dir, 'c', '-C', 'nowhere', 'c']);
+    expect(missing).toMatchObject({ exitCode: 1, stderr: "tarsnap: could not chdir to 'nowhere'\n\n" });
+  });
+
   it('outputs the archive as a tar stream with -r', async () => {
     box.write({ 'd/f': 'contents' });
     await box.run(['-c', ...box.common(), '-f', 'r', '-C', box.dir, 'd']);

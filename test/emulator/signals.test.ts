@@ -128,4 +128,18 @@ describe('signals during -c', () => {
     const members = await box.run(['-t', '--keyfile', box.key, '-f', 'checkpointed.part']);
     expect(lines(members.stdout)).toContain('d/big');
   });
+
+  it('--recover commits a checkpoint left by SIGINT (SIGUSR2 asks for one mid-upload)', async () => {
+    // --recover, like -d, needs CACHEDIR/directory: a cache that has committed before.
+    expect((await box.run(['--fsck', ...box.common()])).exitCode).toBe(0);
+    const { slow } = await startSlowCreate('recovered');
+    slow.kill('SIGUSR2');
+    await until(() => pendingCheckpoints(box.state).length > 0, 'a checkpoint');
+    slow.kill('SIGINT');
+    expect((await slow).signal).toBe('SIGINT');
+    const recover = await box.run(['--recover', ...box.common()]);
+    expect(recover).toMatchObject({ exitCode: 0, stdout: '', stderr: '' });
+    expect(names()).toEqual(['recovered.part']);
+    expect(pendingCheckpoints(box.state)).toEqual([]);
+  });
 });
