@@ -11,6 +11,7 @@ import type { Context } from '../context.js';
 import { ExitCode, UsageError, UserError } from '../errors.js';
 import { allVerified, formatRestoreSummary, type RestoreSummary } from '../core/restore-report.js';
 import { memberForPath, parseArchiveSpec, parseContentsListing, pickLatestArchive, planRestore, selectedDatabases, type ArchiveSpec } from '../core/restore.js';
+import { stagedRelativePath } from '../core/paths.js';
 import { buildContentsArgs, buildExtractArgs, shellQuote } from '../core/tarsnap-args.js';
 import type { Logger } from '../log.js';
 import { MANIFEST_FILE, tarsnapCommon, type ArchiveManifest } from '../pipeline.js';
@@ -31,6 +32,8 @@ export interface RestoreDeps {
   logger: Logger;
   /** A new private (0700) directory that outlives the command: the manifest's home when restoring into `/`. */
   makePrivateDir: () => string;
+  /** Whether files restored into this directory land at their live paths (it is `/`). */
+  isRoot: (dir: string) => boolean;
 }
 
 /** Given the --to value, returns it absolute; a usage error unless it is an existing directory. */
@@ -66,13 +69,14 @@ export async function resolveArchiveName(config: Config, spec: ArchiveSpec, tars
 }
 
 /** Restoring into `/` replaces live databases: say so loudly, before a byte is written. */
-function warnInPlace(manifest: ArchiveManifest | undefined, selectors: readonly string[], logger: Logger): string[] {
+function warnInPlace(manifest: ArchiveManifest | undefined, selectors: readonly string[], target: string, logger: Logger): string[] {
   const warnings: string[] = [];
   if (!manifest) return warnings;
   for (const entry of selectedDatabases(manifest.databases, selectors)) {
-    const running = existsSync(`${entry.source}-shm`) ? ` Its ${entry.source}-shm exists: the application may be running right now.` : '';
-    const warning = `restoring over the live database ${entry.source}: STOP the application that uses it first; a running application keeps writing to the file it has open and loses or corrupts data. Its -wal, -shm and -journal files belong to the old file and are removed after the extraction.${running}`;
-    logger.warn({ db: entry.source }, warning);
+    const live = join(target, stagedRelativePath(entry.source));
+    const running = existsSync(`${live}-shm`) ? ` Its ${live}-shm exists: the application may be running right now.` : '';
+    const warning = `restoring over the live database ${live}: STOP the application that uses it first; a running application keeps writing to the file it has open and loses or corrupts data. Its -wal, -shm and -journal files belong to the old file and are removed after the extraction.${running}`;
+    logger.warn({ db: live }, warning);
     warnings.push(warning);
   }
   return warnings;
@@ -86,7 +90,7 @@ export async function restoreArchive(config: Config, spec: ArchiveSpec, target: 
   const common = tarsnapCommon(config);
   const archive = await resolveArchiveName(config, spec, deps.tarsnap);
   const listing = parseContentsListing((await deps.tarsnap.run(buildContentsArgs(common, archive, { nullOutput: true }))).stdout);
-  const toRoot = realpathSync(target) === '/';
+  const toRoot = deps.isRoot(target);
   const plan = planRestore(listing, selectors, { toRoot, manifestMember: MANIFEST_FILE });
   if (plan.missing.length > 0) {
     throw new UsageError(`not in archive ${archive}: ${plan.missing.map((member) => `/${member}`).join(', ')}; see what it holds with: tarsnap -t --keyfile ${shellQuote(common.keyfile)} -f ${shellQuote(archive)}`);
@@ -101,7 +105,7 @@ export async function restoreArchive(config: Config, spec: ArchiveSpec, target: 
     manifestPath = join(dir, MANIFEST_FILE);
     manifest = readManifest(manifestPath);
   }
-  const warnings = toRoot ? warnInPlace(manifest, selectors, deps.logger) : [];
+  const warnings = toRoot ? warnInPlace(manifest, selectors, target, deps.logger) : [];
 
   deps.logger.info({ archive, to: target, files: plan.files }, 'restoring');
   if (plan.members === null || plan.members.length > 0) {
@@ -142,6 +146,7 @@ export async function restoreCommand(
     tarsnap: tarsnapRunnerFor(config, context),
     logger: context.logger,
     makePrivateDir: () => mkdtempSync(join(tmpdir(), 'hotsnap-restore-')),
+    isRoot: (dir) => realpathSync(dir) === '/',
     ...overrides,
   };
   const summary = await restoreArchive(config, spec, target, selectors, deps);
