@@ -142,6 +142,50 @@ export function buildProgram(): Command {
       finish(await initCommand(options, { logger: context.logger, configFlag: context.configFlag }));
     });
 
+  const schedule = program
+    .command('schedule')
+    .description('render what runs hotsnap on time from each profile\'s schedule (and verify_schedule): crontab lines or systemd timers');
+  schedule
+    .command('cron')
+    .description('print crontab lines: absolute paths, --config, output appended to a log, a stable per-host minute for hourly/daily/weekly/monthly (no flock: hotsnap locks itself)')
+    .option('--log <file>', 'append each run\'s output here (default /var/log/hotsnap.log as root, else state_dir/hotsnap.log)')
+    .addHelpText('after', '\nInstall the lines with "crontab -e". An OnCalendar expression cron cannot express (a weekday and a\nday of the month together, seconds, years, a time zone) is an error: use "hotsnap schedule systemd".')
+    .action(async (options: { log?: string }, command: Command) => {
+      const { scheduleCron } = await import('./commands/schedule.js');
+      finish(await scheduleCron(await contextOf(command), options));
+    });
+  schedule
+    .command('systemd')
+    .description('a oneshot hotsnap-<profile>.service and a .timer per scheduled profile (Persistent, randomised delay, sandboxed), plus hotsnap-verify with verify_schedule; printed unless --dir or --install')
+    .option('--install', 'place the units (/etc/systemd/system as root, ~/.config/systemd/user with --user, or --dir), then run systemctl daemon-reload and systemctl enable --now on the timers')
+    .option('--user', 'units for the user\'s own systemd (systemctl --user); they run while the user is logged in, unless "loginctl enable-linger"')
+    .option('--dir <dir>', 'write the unit files into this directory')
+    .addHelpText('after', `
+--install runs, after writing the files:
+  systemctl [--user] daemon-reload
+  systemctl [--user] enable --now hotsnap-<profile>.timer …
+Then: systemctl [--user] list-timers 'hotsnap-*'; logs: journalctl [--user] -u hotsnap-<profile>.
+Units of profiles no longer in the config are reported, not removed.`)
+    .action(async (options: { install?: boolean; user?: boolean; dir?: string }, command: Command) => {
+      const { scheduleSystemd } = await import('./commands/schedule.js');
+      finish(await scheduleSystemd(await contextOf(command), options));
+    });
+
+  program
+    .command('status')
+    .description('each profile\'s last run, last success, age, last verify and whether it is overdue for its schedule (reads the state files; no tarsnap call)')
+    .argument('[profile...]', 'only these profiles (default: all)')
+    .option('--json', 'print {now, ok, verify_schedule, profiles: [{profile, schedule, state, last_attempt, last_success, age_seconds, next_due, deadline, verify, problems}]}')
+    .addHelpText('after', `
+Exit 0 when every scheduled profile is on time; 3 when one is overdue (no success by the run its
+schedule set after the last success, plus a grace of max(1h, 25% of the interval)), has never
+succeeded, or - with verify_schedule - its last verify failed, is overdue or never ran.
+Usable as a monitoring check (Nagios-style; note Nagios reads 3 as UNKNOWN, map it if needed).`)
+    .action(async (profiles: string[], options: { json?: boolean }, command: Command) => {
+      const { statusCommand } = await import('./commands/status.js');
+      finish(await statusCommand(await contextOf(command), profiles, options));
+    });
+
   const config = program.command('config').description('check and show the config file');
   config
     .command('validate')

@@ -1,0 +1,154 @@
+/**
+ * `hotsnap schedule cron` and `hotsnap schedule systemd [--install] [--user] [--dir DIR]`: what
+ * runs hotsnap on time, rendered from the config's schedules (core/schedule, core/systemd-units),
+ * then printed, written into a directory, or installed and enabled.
+ */
+import { realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../config/resolve.js';
+import type { Context } from '../context.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { assertPrintablePath, planScheduledJobs, renderCrontab, type ScheduledJob } from '../core/schedule.js';
+import { renderUnits, type UnitOptions } from '../core/systemd-units.js';
+import { existingTimers, runSystemctl, writeUnitFiles, type Systemctl } from '../adapters/systemd.js';
+import type { CommandResult } from './result.js';
+
+/** What the schedule commands take from the machine; tests pass their own. */
+export interface ScheduleDeps {
+  /** Absolute path of node. */
+  node: string;
+  /** Absolute real path of bin/hotsnap.js. */
+  script: string;
+  uid: number;
+  home: string;
+  now: () => number;
+  /** The machine's zone, for sampling schedules that name none. */
+  timeZone: string;
+  systemctl: Systemctl;
+}
+
+/** Returns the real machine: this node, this package's bin/hotsnap.js, the current user. */
+export function defaultScheduleDeps(): ScheduleDeps {
+  // src/commands and dist/commands are both two levels below the package root.
+  const script = fileURLToPath(new URL('../../bin/hotsnap.js', import.meta.url));
+  let real = script;
+  try {
+    real = realpathSync(script);
+  } catch {
+    // Not built or not installed: keep the path as computed; it is still absolute.
+  }
+  return {
+    node: process.execPath,
+    script: real,
+    uid: typeof process.getuid === 'function' ? process.getuid() : -1,
+    home: homedir(),
+    now: () => Date.now(),
+    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+    systemctl: runSystemctl,
+  };
+}
+
+function scheduledJobs(config: Config): ScheduledJob[] {
+  const jobs = planScheduledJobs(config);
+  if (jobs.length === 0) {
+    throw new UsageError(
+      `nothing is scheduled in ${config.file}: add "schedule: daily" (or an OnCalendar expression) to a profile, name a profile hourly, daily, weekly or monthly, or set verify_schedule`,
+    );
+  }
+  return jobs;
+}
+
+function locations(config: Config, deps: ScheduleDeps): { configFile: string } {
+  const configFile = resolve(config.file);
+  for (const [path, what] of [[deps.node, 'node'], [deps.script, 'hotsnap'], [configFile, 'the config file']] as const) assertPrintablePath(path, what);
+  return { configFile };
+}
+
+/**
+ * Given the context and options, returns crontab lines for every scheduled job (exit 0); a
+ * schedule cron cannot express is a UsageError naming it. Example: `hotsnap schedule cron --log /var/log/hotsnap.log`.
+ */
+export async function scheduleCron(context: Pick<Context, 'loadConfig'>, options: { log?: string }, deps: ScheduleDeps = defaultScheduleDeps()): Promise<CommandResult> {
+  const config = await context.loadConfig();
+  const jobs = scheduledJobs(config);
+  const { configFile } = locations(config, deps);
+  // /var/log is root's; anyone else appends next to their state.
+  const logFile = resolve(options.log ?? (deps.uid === 0 ? '/var/log/hotsnap.log' : join(config.state_dir, 'hotsnap.log')));
+  assertPrintablePath(logFile, '--log');
+  const stdout = renderCrontab(jobs, {
+    hostname: config.hostname,
+    node: deps.node,
+    script: deps.script,
+    configFile,
+    logFile,
+    needsPath: !config.tarsnap.binary.includes('/'),
+  });
+  return { exitCode: ExitCode.ok, stdout };
+}
+
+export interface ScheduleSystemdOptions {
+  install?: boolean;
+  user?: boolean;
+  dir?: string;
+}
+
+/**
+ * Given the context and options, renders a .service and a .timer per scheduled job; prints them,
+ * writes them into --dir, or with --install places them (/etc/systemd/system, or
+ * ~/.config/systemd/user with --user), runs `systemctl [--user] daemon-reload` and
+ * `systemctl [--user] enable --now <timers>`. Example: scheduleSystemd(context, {dir: '/tmp/units'}).
+ */
+export async function scheduleSystemd(context: Pick<Context, 'loadConfig'>, options: ScheduleSystemdOptions, deps: ScheduleDeps = defaultScheduleDeps()): Promise<CommandResult> {
+  const config = await context.loadConfig();
+  const jobs = scheduledJobs(config);
+  const { configFile } = locations(config, deps);
+  const user = options.user === true;
+  const unitOptions: UnitOptions = {
+    node: deps.node,
+    script: deps.script,
+    configFile,
+    user,
+    stateDir: config.state_dir,
+    cacheDir: config.tarsnap.cachedir,
+    stagingDir: config.staging_dir,
+    ...(config.metrics_file ? { metricsFile: config.metrics_file } : {}),
+    profiles: config.profiles,
+    reference: deps.now(),
+    timeZone: deps.timeZone,
+  };
+  for (const path of [config.state_dir, config.tarsnap.cachedir, config.staging_dir, config.metrics_file ?? '', ...config.profiles.flatMap((p) => p.sqlite)]) {
+    assertPrintablePath(path, 'path');
+  }
+  const files = renderUnits(jobs, unitOptions);
+
+  if (options.install && !user && options.dir === undefined && deps.uid !== 0) {
+    throw new UsageError('installing system units into /etc/systemd/system needs root: run it as root, or add --user for units of your own user');
+  }
+  const dir = options.dir !== undefined ? resolve(options.dir) : options.install ? (user ? join(deps.home, '.config/systemd/user') : '/etc/systemd/system') : undefined;
+  if (dir === undefined) {
+    return { exitCode: ExitCode.ok, stdout: files.map((file) => `# ---- ${file.name} ----\n${file.text}`).join('\n') };
+  }
+
+  const userFlag = user ? ['--user'] : [];
+  const timers = files.filter((file) => file.name.endsWith('.timer')).map((file) => file.name);
+  const stale = existingTimers(dir).filter((name) => !timers.includes(name));
+  const written = writeUnitFiles(dir, files);
+  const lines = written.map((path) => `wrote ${path}`);
+  if (options.install) {
+    await deps.systemctl([...userFlag, 'daemon-reload']);
+    lines.push(`ran systemctl ${[...userFlag, 'daemon-reload'].join(' ')}`);
+    await deps.systemctl([...userFlag, 'enable', '--now', ...timers]);
+    lines.push(`ran systemctl ${[...userFlag, 'enable', '--now', ...timers].join(' ')}`);
+    lines.push(`check with: systemctl ${[...userFlag, 'list-timers', 'hotsnap-*'].join(' ')}`);
+    if (user) lines.push('user timers run only while you are logged in, unless you run: loginctl enable-linger');
+  } else {
+    lines.push(`to enable: systemctl ${[...userFlag, 'daemon-reload'].join(' ')} && systemctl ${[...userFlag, 'enable', '--now', ...timers].join(' ')}`);
+  }
+  for (const name of stale) {
+    const base = name.slice(0, -'.timer'.length);
+    lines.push(`note: ${name} is not in the config any more; remove it with: systemctl ${[...userFlag, 'disable', '--now', name].join(' ')} && rm ${join(dir, `${base}.timer`)} ${join(dir, `${base}.service`)}`);
+  }
+  return { exitCode: ExitCode.ok, stdout: `${lines.join('\n')}\n` };
+}
