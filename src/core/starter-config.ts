@@ -7,7 +7,7 @@
  */
 import { Document, isMap, isScalar, isSeq, visit, type YAMLMap } from 'yaml';
 import { z } from 'zod';
-import { configFileSchema, profileFieldsSchema, retentionSchema, tarsnapSchema, type ConfigFile } from '../config/schema.js';
+import { configFileSchema, profileFieldsSchema, retentionSchema, tarsnapSchema, type ConfigFile, type ProfileFields } from '../config/schema.js';
 import { assertExtraArgs } from './tarsnap-extra-args.js';
 
 /** What tarsnap's config files say (adapters/tarsnaprc reads them, user file first). */
@@ -86,13 +86,13 @@ export function planTarsnapSection(detected: DetectedTarsnap): TarsnapSection {
   };
 }
 
-/** Given a schema, returns its description (looking through `.optional()`). */
+/** Given a schema, returns its description (looking through `.optional()`); e.g. `descriptionOf(tarsnapSchema.shape.keyfile)` → 'tarsnap key file (passed as --keyfile).'. */
 export function descriptionOf(schema: z.ZodType): string {
   if (schema.description) return schema.description;
   return schema instanceof z.ZodOptional ? descriptionOf(schema.unwrap() as z.ZodType) : '';
 }
 
-/** Given text, returns it wrapped to lines of at most `width` characters (each a comment line once prefixed). */
+/** Given text, returns it wrapped at spaces to lines of at most `width` characters (longer words stay whole); e.g. `wrapComment('aaa bbb ccc', 7)` → `['aaa bbb', 'ccc']`. */
 export function wrapComment(text: string, width = 90): string[] {
   const lines: string[] = [];
   for (const paragraph of text.split('\n')) {
@@ -108,12 +108,12 @@ export function wrapComment(text: string, width = 90): string[] {
   return lines;
 }
 
-/** Given comment lines, returns them as the yaml package wants them (one leading space per line, so `# text`). */
+/** Given comment lines, returns them as the yaml package wants them: `asComment(['a', '', 'b'])` → `' a\n\n b'` (printed `# a`, blank, `# b`). */
 export function asComment(lines: readonly string[]): string {
   return lines.map((line) => (line === '' ? '' : ` ${line}`)).join('\n');
 }
 
-/** Given a map and a key, puts `lines` as a comment above that key (optionally after a blank line). */
+/** Given a map and a key, adds `lines` to the comment above that key (optionally after a blank line); e.g. `commentKey(root, 'tarsnap', ['How to call tarsnap.'])`. */
 export function commentKey(map: YAMLMap, key: string, lines: readonly string[], spaceBefore = false): void {
   const pair = map.items.find((item) => isScalar(item.key) && item.key.value === key);
   if (!pair || !isScalar(pair.key)) return;
@@ -122,7 +122,7 @@ export function commentKey(map: YAMLMap, key: string, lines: readonly string[], 
   if (spaceBefore) pair.key.spaceBefore = true;
 }
 
-/** Given a document, writes every argv list (hooks, extra_args) on one line: `[sh, -c, "…"]`. */
+/** Given a document, marks every argv list (hooks, extra_args) to print on one line: `- [sh, -c, systemctl stop x]`. */
 export function flowArgvLists(doc: Document): void {
   const flowHooks = (hooks: unknown): void => {
     if (!isMap(hooks)) return;
@@ -140,7 +140,7 @@ export function flowArgvLists(doc: Document): void {
   if (isMap(profiles)) for (const pair of profiles.items) if (isMap(pair.value)) flowHooks(pair.value.get('hooks', true));
 }
 
-/** Given a document whose `tarsnap` map exists, explains each key and where its value came from. */
+/** Given a document with a `tarsnap` map and the section it came from, comments each key (where its value came from) and lists the optional ones commented out. */
 export function commentTarsnapSection(doc: Document, section: TarsnapSection): void {
   const tarsnap = doc.getIn(['tarsnap'], true);
   if (!isMap(tarsnap)) return;
@@ -160,10 +160,10 @@ export function commentTarsnapSection(doc: Document, section: TarsnapSection): v
   commentKey(doc.contents as YAMLMap, 'tarsnap', wrapComment(descriptionOf(configFileSchema.shape.tarsnap)));
 }
 
-/** Optional `tarsnap` keys shown commented out, with their default or an example value. */
+/** Optional `tarsnap` keys shown commented out, with their default or an example value (valid as written). */
 export const TARSNAP_EXAMPLES = { binary: 'tarsnap', extra_args: ['--maxbw-rate', '50000'], retries: 3, retry_delay: '30s', auto_fsck: false };
 
-/** Given `key` and an example value, returns its YAML lines (argv and pattern lists on one line). */
+/** Given `key` and an example value, returns its YAML lines, lists of words on one line: `exampleLines('retries', 3)` → `['retries: 3']`. */
 export function exampleLines(key: string, value: unknown): string[] {
   const doc = new Document({ [key]: value });
   visit(doc, {
@@ -174,7 +174,7 @@ export function exampleLines(key: string, value: unknown): string[] {
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false }).trimEnd().split('\n');
 }
 
-/** Given a description, a key and an example value, returns comment lines: the description, then `key: value`. */
+/** Given a description, a key and a value, returns comment lines: the wrapped description, then `key: value`; e.g. `commentedExample('Retries.', 'retries', 3)` → `['Retries.', 'retries: 3']`. */
 export function commentedExample(description: string, key: string, value: unknown): string[] {
   return [...wrapComment(description), ...exampleLines(key, value)];
 }
@@ -193,7 +193,7 @@ export interface StarterInput {
 const GHOST = '/var/www/ghost';
 const GHOST_DB = `${GHOST}/content/data/ghost.db`;
 
-/** Given the input, returns the active part of the starter config (what parseConfig sees). */
+/** Given the input, returns the active part of the starter config (what parseConfig sees): tarsnap, defaults when tarsnap.conf has excludes, profiles daily and weekly. */
 export function starterConfigObject(input: StarterInput): ConfigFile {
   return {
     tarsnap: input.tarsnap.settings,
@@ -215,11 +215,21 @@ export function starterConfigObject(input: StarterInput): ConfigFile {
   };
 }
 
+/** Example values of the optional keys, by where they are shown. */
+export interface StarterExamples {
+  top: Partial<ConfigFile>;
+  defaults: ProfileFields;
+  /** Shown in the `daily` profile. */
+  profile: ProfileFields;
+  /** Instead of `retention`, so never together with it. */
+  deltas: string;
+}
+
 /**
- * Optional keys the starter shows commented out, each with a value that is valid as written
- * (tests uncomment them all): top level, `defaults`, and profile keys (shown in `daily`).
+ * Given the machine values, returns the optional keys the starter shows commented out, each with a
+ * value valid as written (tests uncomment them all); e.g. `starterExamples(machine).top.verify_schedule` → 'weekly'.
  */
-export function starterExamples(input: Pick<StarterInput, 'hostname' | 'timezone' | 'tmpdir' | 'stateDir'>) {
+export function starterExamples(input: Pick<StarterInput, 'hostname' | 'timezone' | 'tmpdir' | 'stateDir'>): StarterExamples {
   return {
     top: {
       hostname: input.hostname,
@@ -243,12 +253,9 @@ export function starterExamples(input: Pick<StarterInput, 'hostname' | 'timezone
       hooks: { finally: ['logger', '-t', 'hotsnap', 'daily backup done'] },
       ping: 'https://hc-ping.com/your-check-uuid',
     },
-    /** Instead of `retention`, so never together with it. */
     deltas: '1d 7d 30d 360d',
-  } satisfies { top: Partial<ConfigFile>; defaults: ProfileFieldsExample; profile: ProfileFieldsExample; deltas: string };
+  };
 }
-
-type ProfileFieldsExample = NonNullable<ConfigFile['defaults']>;
 
 const HEADER = `hotsnap configuration, written by "hotsnap init".
 Every key is explained above it; keys shown commented out ("# key: value") are optional, with
@@ -300,7 +307,7 @@ export function renderStarterConfig(input: StarterInput): string {
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
 
-function commentProfiles(doc: Document, examples: ReturnType<typeof starterExamples>): void {
+function commentProfiles(doc: Document, examples: StarterExamples): void {
   const profiles = doc.getIn(['profiles'], true) as YAMLMap;
   const daily = doc.getIn(['profiles', 'daily'], true) as YAMLMap;
   const weekly = doc.getIn(['profiles', 'weekly'], true) as YAMLMap;

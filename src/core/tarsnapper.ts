@@ -368,7 +368,13 @@ function namingOf(job: Job, alias: string, profileName: string | undefined): Nam
   }
   const converted = targetToTemplate(job.target, alias, profileName);
   if ('problem' in converted) return converted;
-  const problems = validateNameTemplate(converted.template, dateFormat);
+  let problems: string[];
+  try {
+    problems = validateNameTemplate(converted.template, dateFormat);
+  } catch (error) {
+    // date-fns' parse throws for some token mixes (e.g. "hh" with "HH") that format accepts.
+    problems = [`date format "${dateFormat}" cannot be parsed back: ${(error as Error).message}`];
+  }
   if (problems.length > 0) return { problem: `archive name "${converted.template}" with date format "${dateFormat}": ${problems.join('; ')}` };
   return { archive_name: converted.template, date_format: dateFormat };
 }
@@ -574,7 +580,7 @@ export function renderTarsnapperConfig(conversion: TarsnapperConversion, source:
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
 
-/** Given a path or name, returns whether Python's glob treats it as a pattern. */
+/** Given a path or name, returns whether Python's glob treats it as a pattern: `hasGlobMagic('jobs.d/*.yml')` → true. */
 export function hasGlobMagic(text: string): boolean {
   return /[*?[]/.test(text);
 }

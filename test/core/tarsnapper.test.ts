@@ -326,6 +326,12 @@ describe('convertTarsnapper: single rules', () => {
     expect(notesOf(config).find((note) => note.startsWith('job "a": its archive names'))).toMatch(/date format "yyMMdd" cannot be parsed back to the time it shows/);
   });
 
+  it('a dateformat date-fns formats but refuses to parse ("%I%H": hh with HH) is a note, not a crash', () => {
+    const config = { jobs: { a: { source: '/a', target: 'a-$date', dateformat: '%Y%m%d%I%H%M%S' } } };
+    expect(profilesOf(config).a).toEqual({ paths: ['/a'] });
+    expect(notesOf(config).find((note) => note.startsWith('job "a": its archive names'))).toContain('cannot be parsed back: The format string mustn\'t contain `hh` and `HH` at the same time');
+  });
+
   it('a date-only dateformat is fine', () => {
     expect(profilesOf({ jobs: { a: { source: '/a', target: 'a-$date', dateformat: '%Y%m%d' } } }).a?.date_format).toBe('yyyyMMdd');
   });
