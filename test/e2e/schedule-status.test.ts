@@ -1,0 +1,218 @@
+/**
+ * `hotsnap schedule cron|systemd` and `hotsnap status` end to end through the built CLI: crontab
+ * lines checked field by field and one run the way cron runs it (a real backup into the emulator),
+ * unit files parsed as INI and checked by systemd-analyze where it exists, --install against a
+ * fake systemctl on PATH that records its argv, status against hand-written state files.
+ */
+import { execa } from 'execa';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCronLine } from '../core/cron-validator.js';
+import { parseUnit, unitValue } from '../core/unit-ini.js';
+import { BIN, createWorld, type World } from './harness.js';
+
+const built = existsSync(join(BIN, '../../dist/cli.js'));
+const wired = built && (await execa('node', [BIN, '--help'], { reject: false })).stdout.includes('schedule');
+if (!wired) console.warn(`test/e2e/schedule-status.test.ts: skipped — ${built ? 'schedule is not wired in src/cli.ts' : 'dist/ is not built (npm test builds it)'}`);
+const analyze = (await execa('sh', ['-c', 'command -v systemd-analyze'], { reject: false })).exitCode === 0;
+if (!analyze) console.warn('test/e2e/schedule-status.test.ts: systemd-analyze verify skipped — systemd-analyze is not installed here');
+
+const HOUR = 3_600_000;
+
+describe.skipIf(!wired)('hotsnap schedule and status (built CLI)', () => {
+  let world: World;
+  let node: string;
+  const script = realpathSync(BIN);
+
+  // The exact bytes the user sees (execa strips the final newline by default).
+  const exact = { stripFinalNewline: false } as const;
+
+  beforeAll(async () => {
+    world = createWorld('schedule');
+    node = (await execa('node', ['-p', 'process.execPath'])).stdout;
+    mkdirSync(join(world.dir, 'srv/site'), { recursive: true });
+    writeFileSync(join(world.dir, 'srv/site/index.html'), '<h1>hello</h1>\n');
+    world.writeConfig({
+      verify_schedule: 'weekly',
+      profiles: {
+        daily: { paths: [join(world.dir, 'srv/site')] },
+        site: { paths: [join(world.dir, 'srv/site')], schedule: 'Mon..Fri 02:30' },
+        manual: { paths: [join(world.dir, 'srv/site')] },
+      },
+    });
+  });
+  afterAll(() => world.cleanup());
+
+  it('schedule cron: one valid line per job with absolute node, script, config and log', async () => {
+    const log = join(world.dir, 'hotsnap.log');
+    const result = await world.hotsnap(['schedule', 'cron', '--log', log], exact);
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    const lines = result.stdout.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    const parsed = lines.map(parseCronLine);
+    const prefix = `${node} ${script} --config ${world.configFile} `;
+    expect(parsed.map((line) => line.command)).toEqual([
+      `${prefix}run daily >>${log} 2>&1`,
+      `${prefix}run site >>${log} 2>&1`,
+      `${prefix}verify >>${log} 2>&1`,
+    ]);
+    expect(lines[1]!.startsWith('30 2 * * 1-5 ')).toBe(true);
+  });
+
+  it('a cron line, run the way cron runs it, backs up; status then reports that profile on time', async () => {
+    expect((await world.fsck()).exitCode).toBe(0);
+    const log = join(world.dir, 'cron.log');
+    const result = await world.hotsnap(['schedule', 'cron', '--log', log]);
+    const line = result.stdout.split('\n').find((entry) => / run site /.test(entry))!;
+    const { command } = parseCronLine(line);
+    // cron hands the command to /bin/sh with a minimal environment (plus what the emulator needs).
+    const ran = await execa('/bin/sh', ['-c', command.replace(/\\%/g, '%')], {
+      reject: false, extendEnv: false, env: { PATH: '/usr/bin:/bin', HOME: world.dir, TARSNAP_EMULATOR_DIR: world.emulatorDir, TZ: 'UTC' },
+    });
+    expect(ran.exitCode).toBe(0);
+    expect(readFileSync(log, 'utf8')).toMatch(/^site: ok {2}archive blog-site-/m);
+    // On time now; what is left is the restore drill verify_schedule asks for, which never ran.
+    const status = await world.hotsnap(['status', 'site', '--json']);
+    expect(status.exitCode).toBe(3);
+    expect(JSON.parse(status.stdout).profiles[0]).toMatchObject({
+      profile: 'site', state: 'ok', last_success: { status: 'ok' }, verify: { state: 'never' }, problems: ['site: verify is scheduled (weekly) but has never run'],
+    });
+  });
+
+  it('schedule cron refuses what cron cannot express: exit 2, the reason and the way out on stderr', async () => {
+    const other = createWorld('schedule-cron');
+    try {
+      other.writeConfig({ profiles: { monthly: { paths: [other.dir], schedule: 'Mon *-*-1..7 03:00' } } });
+      const result = await other.hotsnap(['schedule', 'cron'], exact);
+      expect(result.exitCode).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe(
+        'hotsnap: profile monthly: "Mon *-*-1..7 03:00" cannot be written as a cron line: it restricts both the weekday and the day of the month, and cron would run when either matches\n' +
+          'use "hotsnap schedule systemd" for these (systemd timers understand every OnCalendar expression), or change the schedule\n',
+      );
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  it('schedule systemd --dir: a service and a timer per job, valid INI with the expected keys, accepted by systemd-analyze verify', async () => {
+    const dir = join(world.dir, 'units');
+    const result = await world.hotsnap(['schedule', 'systemd', '--dir', dir], exact);
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    const names = ['hotsnap-daily', 'hotsnap-site', 'hotsnap-verify'].flatMap((unit) => [`${unit}.service`, `${unit}.timer`]);
+    expect(result.stdout).toBe(`${names.map((name) => `wrote ${join(dir, name)}`).join('\n')}\nto enable: systemctl daemon-reload && systemctl enable --now hotsnap-daily.timer hotsnap-site.timer hotsnap-verify.timer\n`);
+    const service = parseUnit(readFileSync(join(dir, 'hotsnap-site.service'), 'utf8'));
+    expect(unitValue(service, 'Service', 'ExecStart')).toBe(`${node} ${script} --config ${world.configFile} run site`);
+    expect(unitValue(service, 'Service', 'Type')).toBe('oneshot');
+    expect(unitValue(service, 'Service', 'ProtectSystem')).toBe('strict');
+    const timer = parseUnit(readFileSync(join(dir, 'hotsnap-site.timer'), 'utf8'));
+    expect(unitValue(timer, 'Timer', 'OnCalendar')).toBe('Mon..Fri 02:30');
+    expect(unitValue(timer, 'Timer', 'Persistent')).toBe('true');
+    expect(unitValue(parseUnit(readFileSync(join(dir, 'hotsnap-verify.service'), 'utf8')), 'Service', 'ExecStart')).toBe(`${node} ${script} --config ${world.configFile} verify`);
+    expect(existsSync(join(dir, 'hotsnap-manual.service'))).toBe(false);
+    if (analyze) {
+      const verify = await execa('systemd-analyze', ['verify', '--man=no', ...names.map((name) => join(dir, name))], { reject: false, env: { SYSTEMD_COLORS: '0' } });
+      expect(verify.stderr).toBe('');
+      expect(verify.exitCode).toBe(0);
+    }
+  });
+
+  describe('schedule systemd --install with a fake systemctl on PATH', () => {
+    let fakeBin: string;
+    let callLog: string;
+
+    beforeAll(() => {
+      fakeBin = join(world.dir, 'fake-bin');
+      callLog = join(world.dir, 'systemctl-calls.txt');
+      mkdirSync(fakeBin);
+      // Records each call's argv, one tab-separated line per call; FAKE_SYSTEMCTL_FAIL makes it fail.
+      writeFileSync(
+        join(fakeBin, 'systemctl'),
+        '#!/bin/sh\nfor arg in "$@"; do printf \'%s\\t\' "$arg"; done >> "$FAKE_SYSTEMCTL_LOG"\necho >> "$FAKE_SYSTEMCTL_LOG"\nif [ -n "$FAKE_SYSTEMCTL_FAIL" ]; then echo "Failed to connect to bus: No such file or directory" >&2; exit 1; fi\n',
+      );
+      chmodSync(join(fakeBin, 'systemctl'), 0o755);
+    });
+
+    const calls = () => readFileSync(callLog, 'utf8').split('\n').filter(Boolean).map((line) => line.replace(/\t$/, '').split('\t'));
+    const env = (extra: Record<string, string> = {}) => ({ PATH: `${fakeBin}:${process.env.PATH}`, FAKE_SYSTEMCTL_LOG: callLog, ...extra });
+
+    it('writes the units, then daemon-reload and enable --now on the timers', async () => {
+      const dir = join(world.dir, 'installed');
+      writeFileSync(callLog, '');
+      const result = await world.hotsnap(['schedule', 'systemd', '--install', '--dir', dir], { ...exact, env: env() });
+      expect(result.stderr).toBe('');
+      expect(result.exitCode).toBe(0);
+      expect(calls()).toEqual([['daemon-reload'], ['enable', '--now', 'hotsnap-daily.timer', 'hotsnap-site.timer', 'hotsnap-verify.timer']]);
+      expect(existsSync(join(dir, 'hotsnap-verify.timer'))).toBe(true);
+      expect(result.stdout).toContain('ran systemctl enable --now hotsnap-daily.timer hotsnap-site.timer hotsnap-verify.timer\n');
+    });
+
+    it('--user: user units and systemctl --user', async () => {
+      const dir = join(world.dir, 'installed-user');
+      writeFileSync(callLog, '');
+      const result = await world.hotsnap(['schedule', 'systemd', '--install', '--user', '--dir', dir], { env: env() });
+      expect(result.exitCode).toBe(0);
+      expect(calls()).toEqual([['--user', 'daemon-reload'], ['--user', 'enable', '--now', 'hotsnap-daily.timer', 'hotsnap-site.timer', 'hotsnap-verify.timer']]);
+      expect(unitValue(parseUnit(readFileSync(join(dir, 'hotsnap-daily.service'), 'utf8')), 'Service', 'ProtectSystem')).toBeUndefined();
+    });
+
+    it('a failing systemctl: exit 1 with its message, and enable is never attempted', async () => {
+      writeFileSync(callLog, '');
+      const result = await world.hotsnap(['schedule', 'systemd', '--install', '--dir', join(world.dir, 'installed-fail')], { ...exact, env: env({ FAKE_SYSTEMCTL_FAIL: '1' }) });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toBe('hotsnap: systemctl daemon-reload failed (exit 1):\n  Failed to connect to bus: No such file or directory\n');
+      expect(calls()).toEqual([['daemon-reload']]);
+    });
+  });
+
+  describe('status against hand-written state files', () => {
+    let other: World;
+    const writeState = (profile: string, state: object) => {
+      mkdirSync(join(other.stateDir, 'profiles'), { recursive: true });
+      writeFileSync(join(other.stateDir, 'profiles', `${profile}.json`), `${JSON.stringify({ profile, ...state }, null, 2)}\n`);
+    };
+    const record = (ago: number, status = 'ok') => {
+      const started = new Date(Date.now() - ago).toISOString();
+      return { started, finished: new Date(Date.now() - ago + 60_000).toISOString(), status, duration_ms: 60_000 };
+    };
+
+    beforeAll(() => {
+      other = createWorld('status');
+      other.writeConfig({ profiles: { daily: { paths: [other.dir] }, weekly: { paths: [other.dir] }, manual: { paths: [other.dir] } } });
+    });
+    afterAll(() => other.cleanup());
+
+    it('exit 0 with recent successes, 3 once one is stale; --json agrees', async () => {
+      writeState('daily', { last_attempt: record(HOUR), last_success: record(HOUR) });
+      writeState('weekly', { last_attempt: record(2 * 24 * HOUR), last_success: record(2 * 24 * HOUR) });
+      const fresh = await other.hotsnap(['status'], { ...exact, env: { TZ: 'UTC' } });
+      expect(fresh.stderr).toBe('');
+      expect(fresh.exitCode).toBe(0);
+      expect(fresh.stdout).toMatch(/^PROFILE +SCHEDULE +LAST RUN +LAST SUCCESS +AGE +LAST VERIFY +STATE\ndaily +daily +\S+ \S+ ok +\S+ \S+ +59m +- +ok, next due /);
+      expect(fresh.stdout.endsWith('all 3 profiles on schedule\n')).toBe(true);
+
+      writeState('daily', { last_attempt: record(HOUR, 'failed'), last_success: record(3 * 24 * HOUR) });
+      const stale = await other.hotsnap(['status'], { ...exact, env: { TZ: 'UTC' } });
+      expect(stale.exitCode).toBe(3);
+      expect(stale.stdout).toMatch(/\nproblem: daily: overdue: last success .* \(2d23h ago\); the next run was due .* \(daily\), at the latest by .*\n1 problem\n$/);
+
+      const json = await other.hotsnap(['status', '--json'], { env: { TZ: 'UTC' } });
+      expect(json.exitCode).toBe(3);
+      const body = JSON.parse(json.stdout);
+      expect(body.ok).toBe(false);
+      expect(body.profiles.map((status: { profile: string; state: string }) => [status.profile, status.state])).toEqual([['daily', 'overdue'], ['weekly', 'ok'], ['manual', 'unscheduled']]);
+      expect(body.profiles[0].last_attempt.status).toBe('failed');
+
+      const onlyWeekly = await other.hotsnap(['status', 'weekly'], { env: { TZ: 'UTC' } });
+      expect(onlyWeekly.exitCode).toBe(0);
+    });
+
+    it('an unknown profile: exit 2', async () => {
+      const result = await other.hotsnap(['status', 'nightly'], exact);
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toMatch(/^hotsnap: unknown profile nightly; the config \(.*\) has: daily, weekly, manual\n$/);
+    });
+  });
+});
