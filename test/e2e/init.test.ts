@@ -57,13 +57,6 @@ describe('hotsnap init', () => {
     expect(readFileSync(world.configFile, 'utf8')).toBe(written);
   });
 
-  it('--output - prints the YAML on stdout and writes no file', async () => {
-    const result = await hotsnap(['init', '--output', '-']);
-    expect(result.exitCode).toBe(0);
-    expect(parse(String(result.stdout)).profiles.daily.sqlite).toEqual(['/var/www/ghost/content/data/ghost.db']);
-    expect(existsSync(world.configFile)).toBe(false);
-  });
-
   it('--from-tarsnapper: notes on stderr and atop the file', async () => {
     const result = await hotsnap(['init', '--from-tarsnapper', join(FIXTURES, 'tarsnapper/ghost-blog.yml')]);
     expect(result.exitCode).toBe(0);
