@@ -4,6 +4,7 @@
  * the manifest (SHA-256, integrity_check) and its configured paths looked for; the verdict goes to
  * stdout and the profile's state file. The directory is removed at the end, whatever happens.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config, Profile } from '../config/resolve.js';
 import type { Context } from '../context.js';
@@ -88,7 +89,11 @@ export async function verifyProfile(config: Config, profile: Profile, archives: 
     await assertRoom(config, latest.name, stage, deps);
     deps.logger.info({ profile: profile.name, archive: latest.name, into: stage.path }, 'restore drill: extracting the whole archive');
     await deps.tarsnap.run(buildExtractArgs(tarsnapCommon(config), latest.name, { to: stage.path }));
-    const manifest = readManifest(join(stage.path, MANIFEST_FILE));
+    const manifestFile = join(stage.path, MANIFEST_FILE);
+    if (!existsSync(manifestFile)) {
+      throw new UserError(`archive ${latest.name} holds no ${MANIFEST_FILE}, so its databases cannot be checked (not made by "hotsnap run"? an adopted legacy archive?); the drill passes once hotsnap has made an archive of this profile`);
+    }
+    const manifest = readManifest(manifestFile);
     const checks = await checkRestoredTree(stage.path, manifest, [], deps.logger);
     summary.databases = [...checks, ...unlistedDatabases(profile, checks)];
     summary.paths_checked = profile.paths.length;

@@ -4,7 +4,7 @@
  * the private restore directory is gone afterwards, also after SIGTERM.
  */
 import { execa } from 'execa';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../src/commands/verify.js';
@@ -57,6 +57,18 @@ describe('hotsnap verify', () => {
     expect(extract.argv.at(-1)).toBe(extract.argv[extract.argv.indexOf('-C') + 1]);
   });
 
+  it('goes ahead without the free-space check when tarsnap cannot tell the archive\'s size (no cache directory)', async () => {
+    world.writeConfig({ profiles, tarsnap: { cachedir: join(world.dir, 'no-cache-here') } });
+    try {
+      const result = await world.hotsnap(['verify', 'daily']);
+      expect(result.exitCode).toBe(0);
+      expect(String(result.stderr)).toContain(`cannot learn the size of ${archive} before restoring it (tarsnap failed to print the size of archive ${archive}`);
+      expect(String(result.stderr)).toContain('going ahead without a free-space check');
+    } finally {
+      world.writeConfig({ profiles });
+    }
+  });
+
   it('a profile without an archive fails with a clear message; the others still run', async () => {
     const result = await world.hotsnap(['verify', '--json']);
     expect(result.exitCode).toBe(1);
@@ -67,6 +79,24 @@ describe('hotsnap verify', () => {
     ]);
     expect(report.profiles[1]!.error).toBe('profile weekly has no complete archive yet: nothing to verify; run "hotsnap run weekly" first');
     expect(lastVerify(world, 'weekly')).toMatchObject({ status: 'failed', error: expect.stringContaining('no complete archive yet') });
+  });
+
+  it('an archive not made by hotsnap (no manifest): verify fails saying so; restore restores it and checks nothing', async () => {
+    const legacy = 'blog-weekly-2030-01-01_00-00-00';
+    const files = readdirSync(data).length;
+    const made = await world.tarsnap(['-c', '--keyfile', world.keyfile, '--cachedir', world.cachedir, '-f', legacy, data]);
+    expect(made.exitCode).toBe(0);
+    const verify = await world.hotsnap(['verify', 'weekly']);
+    expect(verify.exitCode).toBe(1);
+    expect(String(verify.stdout)).toContain(`error: archive ${legacy} holds no .hotsnap/manifest.json, so its databases cannot be checked`);
+    expect(stagingLeftovers(world)).toEqual([]);
+
+    const target = join(world.dir, 'legacy');
+    mkdirSync(target);
+    const restore = await world.hotsnap(['restore', 'latest:weekly', '--to', target]);
+    expect(restore.exitCode).toBe(0);
+    expect(String(restore.stdout)).toBe(`restored ${legacy} into ${target}: ${files} files\nmanifest: none in this archive (not made by hotsnap?), so no database was checked`);
+    expect(readFileSync(join(target, data, 'readme.txt'), 'utf8')).toBe('hello\n');
   });
 
   it('fails when the archive lacks a configured path or database (config changed since)', async () => {
