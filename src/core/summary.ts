@@ -49,6 +49,7 @@ export function formatSummaryLine(summary: ProfileSummary): string {
   }
   if (summary.pruned !== undefined) parts.push(`pruned ${summary.pruned}`);
   if (summary.prune_note) parts.push(summary.prune_note);
-  if (summary.error) parts.push(`error: ${summary.error.split('\n')[0]}`);
+  // One line, but with the "what to do" part: it is what the reader of cron mail needs most.
+  if (summary.error) parts.push(`error: ${summary.error.replace(/\s*\n\s*/g, ' — ')}`);
   return parts.join('  ');
 }

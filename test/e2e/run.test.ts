@@ -216,6 +216,22 @@ describe('hotsnap run: failures', () => {
     expect(state.last_attempt.archive).toBeUndefined();
   });
 
+  it('exit 2 (stored, but some paths unreadable): the archive is named, the run fails and does not prune', async () => {
+    const deletesBefore = world.calls().filter((call) => call.mode === '-d').length;
+    const result = await world.hotsnap(['run'], { env: { TARSNAP_EMULATOR_FAULT: 'partial' } });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/^daily: FAILED .*error: archive blog-daily-\S+ was stored but may be incomplete, so this run does not count as a good backup: tarsnap failed to create archive .*\(exit 2\)/m);
+    expect(world.calls().filter((call) => call.mode === '-d').length).toBe(deletesBefore);
+  });
+
+  it('a missing key file: says which file and what to check', async () => {
+    world.writeConfig({ tarsnap: { keyfile: join(world.dir, 'nope.key') }, profiles: { daily: { paths: [join(world.dir, 'data')] } } });
+    const result = await world.hotsnap(['run']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain(`cannot read the key file ${join(world.dir, 'nope.key')}; check the path and that this user can read it`);
+    world.writeConfig({ profiles: { daily: { sqlite: [db], paths: [join(world.dir, 'data')], retention: { keep_last: 3 } } } });
+  });
+
   it('a database that cannot be copied fails the profile but the rest is archived', async () => {
     world.writeConfig({ profiles: { daily: { sqlite: [db, join(world.dir, 'data/missing.db')], paths: [join(world.dir, 'data')] } } });
     const result = await world.hotsnap(['run']);
