@@ -131,7 +131,13 @@ const ROUND_TRIP_SAMPLES = [
 ];
 
 function parseDatePart(text: string, dateFormat: string): Date | null {
-  const parsed = parse(text, dateFormat, PARSE_REFERENCE, UTC_OPTIONS);
+  let parsed: Date;
+  try {
+    parsed = parse(text, dateFormat, PARSE_REFERENCE, UTC_OPTIONS);
+  } catch {
+    // date-fns throws for formats it can format but not parse (e.g. "hh" with "HH"); then no name parses.
+    return null;
+  }
   if (!isValid(parsed)) return null;
   // Strict: date-fns accepts `2024-5-6` for `yyyy-MM-dd`; only the canonical spelling is ours.
   if (format(parsed, dateFormat, UTC_OPTIONS) !== text) return null;
@@ -142,6 +148,11 @@ function parseDatePart(text: string, dateFormat: string): Date | null {
 function dateFormatResolution(dateFormat: string): { unit: Unit } | { problem: string } {
   const advice = `it must name the year and every unit down to its finest one, e.g. "${DEFAULT_DATE_FORMAT}"`;
   const probeText = format(RESOLUTION_PROBE, dateFormat, UTC_OPTIONS);
+  try {
+    parse(probeText, dateFormat, PARSE_REFERENCE, UTC_OPTIONS);
+  } catch (error) {
+    return { problem: `date format "${dateFormat}" cannot be parsed: ${error instanceof Error ? error.message : String(error)}` };
+  }
   const probeBack = parseDatePart(probeText, dateFormat);
   const unit = probeBack ? ALL_UNITS.find((u) => truncate(RESOLUTION_PROBE, u) === probeBack.getTime()) : undefined;
   if (unit === undefined) return { problem: `date format "${dateFormat}" cannot be parsed back to the time it shows (${advice})` };

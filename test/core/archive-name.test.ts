@@ -172,3 +172,13 @@ describe('chooseArchiveName', () => {
     expect(chooseArchiveName('a', new Set(existing))).toBe(chosen);
   });
 });
+
+describe('date formats date-fns can format but not parse', () => {
+  it('are a config problem, not a crash, and never match a name', async () => {
+    const { validateNameTemplate, parseArchiveName } = await import('../../src/core/archive-name.js');
+    const problems = validateNameTemplate('{hostname}-{profile}-{date}', 'yyyyMMddhhHHmmss');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^date format "yyyyMMddhhHHmmss" cannot be parsed: /);
+    expect(parseArchiveName('h-p-20240101010101', '{hostname}-{profile}-{date}', { hostname: 'h', profile: 'p' }, 'yyyyMMddhhHHmmss')).toBeNull();
+  });
+});
