@@ -85,7 +85,12 @@ export async function verifyProfile(config: Config, profile: Profile, archives: 
   try {
     if (!latest) throw new UserError(`profile ${profile.name} has no complete archive yet: nothing to verify; run "hotsnap run ${profile.name}" first`);
     summary.archive = latest.name;
-    stage = deps.createStagingDir(config.staging_dir, `verify-${profile.name}`);
+    try {
+      stage = deps.createStagingDir(config.staging_dir, `verify-${profile.name}`);
+    } catch (error) {
+      // Its message already says what to do (create staging_dir, or run as a user who can write it).
+      throw new UserError(describeError(error), ExitCode.failed, { cause: error });
+    }
     await assertRoom(config, latest.name, stage, deps);
     deps.logger.info({ profile: profile.name, archive: latest.name, into: stage.path }, 'restore drill: extracting the whole archive');
     await deps.tarsnap.run(buildExtractArgs(tarsnapCommon(config), latest.name, { to: stage.path }));
@@ -122,11 +127,22 @@ export async function verifyCommand(context: Context, names: readonly string[], 
   const profiles = selectProfiles(config, names);
   const deps: VerifyDeps = { tarsnap: tarsnapRunnerFor(config, context), logger: context.logger, now: () => new Date(), freeBytes, createStagingDir, ...overrides };
   removeLeftovers(config.staging_dir, deps.logger);
-  const archives = await listArchives(config, deps.tarsnap);
+  let archives: ArchiveInfo[] | undefined;
+  let listError: string | undefined;
+  try {
+    archives = await listArchives(config, deps.tarsnap);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    // Still a verdict per profile: monitoring reads last_verify, and "could not verify" is one.
+    listError = `cannot list archives: ${describeError(error)}`;
+    deps.logger.error(`restore drill failed: ${listError}`);
+  }
   const summaries: VerifySummary[] = [];
   for (const profile of profiles) {
     const time = deps.now();
-    const summary = await verifyProfile(config, profile, archives, deps);
+    const summary: VerifySummary = archives
+      ? await verifyProfile(config, profile, archives, deps)
+      : { profile: profile.name, status: 'failed', duration_ms: 0, databases: [], missing_paths: [], error: listError };
     const databasesOk = summary.databases.filter((check) => check.status === 'ok').length;
     updateProfileState(config.state_dir, profile.name, {
       last_verify: {

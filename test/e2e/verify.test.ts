@@ -116,6 +116,29 @@ describe('hotsnap verify', () => {
     }
   });
 
+  it('cannot list archives (network down): every profile fails with the reason, recorded', async () => {
+    const result = await world.hotsnap(['verify'], { env: { TARSNAP_EMULATOR_FAULT: 'network' } });
+    expect(result.exitCode).toBe(1);
+    const lines = String(result.stdout).split('\n');
+    expect(lines).toHaveLength(2);
+    for (const [i, profile] of ['daily', 'weekly'].entries()) {
+      expect(lines[i]).toMatch(new RegExp(`^${profile}: FAILED {2}0\\.0s {2}error: cannot list archives: tarsnap failed to list archives`));
+      expect(lastVerify(world, profile)).toMatchObject({ status: 'failed', error: expect.stringContaining('check DNS and outbound TCP port 9279') });
+    }
+  });
+
+  it('a staging_dir that does not exist: the profile fails saying what to do, not a crash', async () => {
+    world.writeConfig({ profiles, staging_dir: join(world.dir, 'no-staging') });
+    try {
+      const result = await world.hotsnap(['verify', 'daily']);
+      expect(result.exitCode).toBe(1);
+      expect(String(result.stderr)).not.toMatch(/internal error/);
+      expect(String(result.stdout)).toContain(`error: cannot create a staging directory in ${join(world.dir, 'no-staging')}: it does not exist: create it or set staging_dir to an existing directory`);
+    } finally {
+      world.writeConfig({ profiles });
+    }
+  });
+
   it('refuses to start when staging_dir has too little room for the archive', async () => {
     process.env.TARSNAP_EMULATOR_DIR = world.emulatorDir;
     const context = createContext({ config: world.configFile, logFormat: 'text', logLevel: 'silent' });
