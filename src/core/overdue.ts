@@ -5,7 +5,8 @@
  * elapse rather than from a fixed interval gets uneven schedules right (Mon..Fri, the 1st of the
  * month); the grace covers RandomizedDelaySec, a run's own duration and a waiting lock.
  */
-import { formatCalendar, nextElapse, type CalendarSpec } from './calendar.js';
+import { formatCalendar, type CalendarSpec } from './calendar.js';
+import { nextElapse } from './calendar-elapse.js';
 
 const HOUR_MS = 3_600_000;
 

@@ -10,7 +10,7 @@
  */
 import { dirname } from 'node:path/posix';
 import type { CalendarSpec } from './calendar.js';
-import { shortestInterval } from './calendar.js';
+import { shortestInterval } from './calendar-elapse.js';
 import type { ScheduledJob } from './schedule.js';
 
 export interface UnitFile {

@@ -6,7 +6,8 @@
 import { execa } from 'execa';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatCalendar, nextElapse, parseCalendar } from '../../src/core/calendar.js';
+import { formatCalendar, parseCalendar } from '../../src/core/calendar.js';
+import { nextElapse } from '../../src/core/calendar-elapse.js';
 import { BASE, INVALID, VALID } from './calendar-cases.js';
 
 const available = (await execa('sh', ['-c', 'command -v systemd-analyze'], { reject: false })).exitCode === 0;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fieldValues, formatCalendar, nextElapse, parseCalendar, shortestInterval } from '../../src/core/calendar.js';
+import { fieldValues, formatCalendar, parseCalendar } from '../../src/core/calendar.js';
+import { nextElapse, shortestInterval } from '../../src/core/calendar-elapse.js';
 import { BASE, INVALID, VALID } from './calendar-cases.js';
 
 /** Given a spec text, a base and a zone, returns the first `count` elapses as ISO strings. */

@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ALL_WEEKDAYS, fieldValues, nextElapse, parseCalendar, type CalendarSpec } from '../../src/core/calendar.js';
+import { ALL_WEEKDAYS, fieldValues, parseCalendar, type CalendarSpec } from '../../src/core/calendar.js';
+import { nextElapse } from '../../src/core/calendar-elapse.js';
 import { calendarToCron, planScheduledJobs, renderCrontab, scheduleMinute, shellQuote, type CronFields } from '../../src/core/schedule.js';
 import { ConfigError, UsageError } from '../../src/errors.js';
 import { cronMatches, parseCronLine, type ParsedCron } from './cron-validator.js';

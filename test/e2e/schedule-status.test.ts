@@ -20,13 +20,22 @@ if (!analyze) console.warn('test/e2e/schedule-status.test.ts: systemd-analyze ve
 
 const HOUR = 3_600_000;
 
+interface Ran {
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI in a world; the exact bytes the user sees (no final newline stripped), as strings. */
+async function hotsnapIn(world: World, args: readonly string[], env: Record<string, string> = {}): Promise<Ran> {
+  const result = await world.hotsnap(args, { stripFinalNewline: false, env });
+  return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
 describe.skipIf(!wired)('hotsnap schedule and status (built CLI)', () => {
   let world: World;
   let node: string;
   const script = realpathSync(BIN);
-
-  // The exact bytes the user sees (execa strips the final newline by default).
-  const exact = { stripFinalNewline: false } as const;
 
   beforeAll(async () => {
     world = createWorld('schedule');
@@ -46,7 +55,7 @@ describe.skipIf(!wired)('hotsnap schedule and status (built CLI)', () => {
 
   it('schedule cron: one valid line per job with absolute node, script, config and log', async () => {
     const log = join(world.dir, 'hotsnap.log');
-    const result = await world.hotsnap(['schedule', 'cron', '--log', log], exact);
+    const result = await hotsnapIn(world, ['schedule', 'cron', '--log', log]);
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     const lines = result.stdout.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
@@ -63,7 +72,7 @@ describe.skipIf(!wired)('hotsnap schedule and status (built CLI)', () => {
   it('a cron line, run the way cron runs it, backs up; status then reports that profile on time', async () => {
     expect((await world.fsck()).exitCode).toBe(0);
     const log = join(world.dir, 'cron.log');
-    const result = await world.hotsnap(['schedule', 'cron', '--log', log]);
+    const result = await hotsnapIn(world, ['schedule', 'cron', '--log', log]);
     const line = result.stdout.split('\n').find((entry) => / run site /.test(entry))!;
     const { command } = parseCronLine(line);
     // cron hands the command to /bin/sh with a minimal environment (plus what the emulator needs).
@@ -73,7 +82,7 @@ describe.skipIf(!wired)('hotsnap schedule and status (built CLI)', () => {
     expect(ran.exitCode).toBe(0);
     expect(readFileSync(log, 'utf8')).toMatch(/^site: ok {2}archive blog-site-/m);
     // On time now; what is left is the restore drill verify_schedule asks for, which never ran.
-    const status = await world.hotsnap(['status', 'site', '--json']);
+    const status = await hotsnapIn(world, ['status', 'site', '--json']);
     expect(status.exitCode).toBe(3);
     expect(JSON.parse(status.stdout).profiles[0]).toMatchObject({
       profile: 'site', state: 'ok', last_success: { status: 'ok' }, verify: { state: 'never' }, problems: ['site: verify is scheduled (weekly) but has never run'],
@@ -84,7 +93,7 @@ describe.skipIf(!wired)('hotsnap schedule and status (built CLI)', () => {
     const other = createWorld('schedule-cron');
     try {
       other.writeConfig({ profiles: { monthly: { paths: [other.dir], schedule: 'Mon *-*-1..7 03:00' } } });
-      const result = await other.hotsnap(['schedule', 'cron'], exact);
+      const result = await hotsnapIn(other, ['schedule', 'cron']);
       expect(result.exitCode).toBe(2);
       expect(result.stdout).toBe('');
       expect(result.stderr).toBe(
@@ -98,7 +107,7 @@ describe.skipIf(!wired)('hotsnap schedule and status (built CLI)', () => {
 
   it('schedule systemd --dir: a service and a timer per job, valid INI with the expected keys, accepted by systemd-analyze verify', async () => {
     const dir = join(world.dir, 'units');
-    const result = await world.hotsnap(['schedule', 'systemd', '--dir', dir], exact);
+    const result = await hotsnapIn(world, ['schedule', 'systemd', '--dir', dir]);
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     const names = ['hotsnap-daily', 'hotsnap-site', 'hotsnap-verify'].flatMap((unit) => [`${unit}.service`, `${unit}.timer`]);
@@ -141,7 +150,7 @@ describe.skipIf(!wired)('hotsnap schedule and status (built CLI)', () => {
     it('writes the units, then daemon-reload and enable --now on the timers', async () => {
       const dir = join(world.dir, 'installed');
       writeFileSync(callLog, '');
-      const result = await world.hotsnap(['schedule', 'systemd', '--install', '--dir', dir], { ...exact, env: env() });
+      const result = await hotsnapIn(world, ['schedule', 'systemd', '--install', '--dir', dir], env());
       expect(result.stderr).toBe('');
       expect(result.exitCode).toBe(0);
       expect(calls()).toEqual([['daemon-reload'], ['enable', '--now', 'hotsnap-daily.timer', 'hotsnap-site.timer', 'hotsnap-verify.timer']]);
@@ -152,7 +161,7 @@ describe.skipIf(!wired)('hotsnap schedule and status (built CLI)', () => {
     it('--user: user units and systemctl --user', async () => {
       const dir = join(world.dir, 'installed-user');
       writeFileSync(callLog, '');
-      const result = await world.hotsnap(['schedule', 'systemd', '--install', '--user', '--dir', dir], { env: env() });
+      const result = await hotsnapIn(world, ['schedule', 'systemd', '--install', '--user', '--dir', dir], env());
       expect(result.exitCode).toBe(0);
       expect(calls()).toEqual([['--user', 'daemon-reload'], ['--user', 'enable', '--now', 'hotsnap-daily.timer', 'hotsnap-site.timer', 'hotsnap-verify.timer']]);
       expect(unitValue(parseUnit(readFileSync(join(dir, 'hotsnap-daily.service'), 'utf8')), 'Service', 'ProtectSystem')).toBeUndefined();
@@ -160,7 +169,7 @@ describe.skipIf(!wired)('hotsnap schedule and status (built CLI)', () => {
 
     it('a failing systemctl: exit 1 with its message, and enable is never attempted', async () => {
       writeFileSync(callLog, '');
-      const result = await world.hotsnap(['schedule', 'systemd', '--install', '--dir', join(world.dir, 'installed-fail')], { ...exact, env: env({ FAKE_SYSTEMCTL_FAIL: '1' }) });
+      const result = await hotsnapIn(world, ['schedule', 'systemd', '--install', '--dir', join(world.dir, 'installed-fail')], env({ FAKE_SYSTEMCTL_FAIL: '1' }));
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toBe('hotsnap: systemctl daemon-reload failed (exit 1):\n  Failed to connect to bus: No such file or directory\n');
       expect(calls()).toEqual([['daemon-reload']]);
@@ -187,30 +196,30 @@ describe.skipIf(!wired)('hotsnap schedule and status (built CLI)', () => {
     it('exit 0 with recent successes, 3 once one is stale; --json agrees', async () => {
       writeState('daily', { last_attempt: record(HOUR), last_success: record(HOUR) });
       writeState('weekly', { last_attempt: record(2 * 24 * HOUR), last_success: record(2 * 24 * HOUR) });
-      const fresh = await other.hotsnap(['status'], { ...exact, env: { TZ: 'UTC' } });
+      const fresh = await hotsnapIn(other, ['status'], { TZ: 'UTC' });
       expect(fresh.stderr).toBe('');
       expect(fresh.exitCode).toBe(0);
       expect(fresh.stdout).toMatch(/^PROFILE +SCHEDULE +LAST RUN +LAST SUCCESS +AGE +LAST VERIFY +STATE\ndaily +daily +\S+ \S+ ok +\S+ \S+ +59m +- +ok, next due /);
       expect(fresh.stdout.endsWith('all 3 profiles on schedule\n')).toBe(true);
 
       writeState('daily', { last_attempt: record(HOUR, 'failed'), last_success: record(3 * 24 * HOUR) });
-      const stale = await other.hotsnap(['status'], { ...exact, env: { TZ: 'UTC' } });
+      const stale = await hotsnapIn(other, ['status'], { TZ: 'UTC' });
       expect(stale.exitCode).toBe(3);
       expect(stale.stdout).toMatch(/\nproblem: daily: overdue: last success .* \(2d23h ago\); the next run was due .* \(daily\), at the latest by .*\n1 problem\n$/);
 
-      const json = await other.hotsnap(['status', '--json'], { env: { TZ: 'UTC' } });
+      const json = await hotsnapIn(other, ['status', '--json'], { TZ: 'UTC' });
       expect(json.exitCode).toBe(3);
       const body = JSON.parse(json.stdout);
       expect(body.ok).toBe(false);
       expect(body.profiles.map((status: { profile: string; state: string }) => [status.profile, status.state])).toEqual([['daily', 'overdue'], ['weekly', 'ok'], ['manual', 'unscheduled']]);
       expect(body.profiles[0].last_attempt.status).toBe('failed');
 
-      const onlyWeekly = await other.hotsnap(['status', 'weekly'], { env: { TZ: 'UTC' } });
+      const onlyWeekly = await hotsnapIn(other, ['status', 'weekly'], { TZ: 'UTC' });
       expect(onlyWeekly.exitCode).toBe(0);
     });
 
     it('an unknown profile: exit 2', async () => {
-      const result = await other.hotsnap(['status', 'nightly'], exact);
+      const result = await hotsnapIn(other, ['status', 'nightly']);
       expect(result.exitCode).toBe(2);
       expect(result.stderr).toMatch(/^hotsnap: unknown profile nightly; the config \(.*\) has: daily, weekly, manual\n$/);
     });
