@@ -88,6 +88,7 @@ export async function scheduleCron(context: Pick<Context, 'loadConfig'>, options
   return { exitCode: ExitCode.ok, stdout };
 }
 
+/** The flags of `hotsnap schedule systemd`. */
 export interface ScheduleSystemdOptions {
   install?: boolean;
   user?: boolean;

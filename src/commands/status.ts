@@ -11,6 +11,7 @@ import { readProfileState, type ProfileState } from '../adapters/state.js';
 import { selectProfiles } from './common.js';
 import type { CommandResult } from './result.js';
 
+/** What status takes from the machine; tests pass a fixed clock. */
 export interface StatusDeps {
   now: () => number;
   /** The machine's zone: the one cron and systemd timers count in. */

@@ -19,6 +19,7 @@ export interface CalendarItem {
 /** A numeric field: undefined is `*`. */
 export type CalendarField = readonly CalendarItem[] | undefined;
 
+/** A parsed OnCalendar expression; parseCalendar('Mon 03:00') → {weekdays: 1, hour: [{start: 3}], …}. */
 export interface CalendarSpec {
   /** Bit 0 = Monday … bit 6 = Sunday; 0x7f when any weekday matches. */
   weekdays: number;
@@ -34,7 +35,9 @@ export interface CalendarSpec {
   shorthand?: string;
 }
 
+/** The weekday mask of an expression that names no weekday. */
 export const ALL_WEEKDAYS = 0x7f;
+/** systemd refuses years before 1970. */
 export const MIN_YEAR = 1970;
 /** systemd refuses years after 2199; the search for the next elapse stops there too. */
 export const MAX_YEAR = 2199;

@@ -15,6 +15,7 @@ export function graceFor(interval: number | undefined): number {
   return Math.max(HOUR_MS, (interval ?? 0) / 4);
 }
 
+/** What checkSchedule found: on time, overdue or never succeeded, with the times it used. */
 export interface ScheduleCheck {
   state: 'ok' | 'overdue' | 'never';
   /** The first elapse after the last success (ms); undefined when never succeeded or none is left. */
@@ -47,6 +48,7 @@ export interface StatusRecords {
   last_verify?: { time: string; status: string; error?: string; archive?: string };
 }
 
+/** One profile's line of `hotsnap status` (also its --json form). */
 export interface ProfileStatus {
   profile: string;
   /** As written in the config, or null when the profile is not scheduled. */
@@ -90,6 +92,7 @@ export function formatMinute(ms: number): string {
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
+/** What evaluateStatus needs about one profile: its schedules (when scheduled) and state records. */
 export interface StatusInput {
   profile: string;
   schedule?: { text: string; spec: CalendarSpec };

@@ -133,6 +133,7 @@ export function shellQuote(argument: string): string {
   return `'${argument.replaceAll("'", `'\\''`)}'`;
 }
 
+/** Where things are, for renderCrontab. */
 export interface CrontabOptions {
   hostname: string;
   /** Absolute path of node (process.execPath). */

@@ -13,6 +13,7 @@ import type { CalendarSpec } from './calendar.js';
 import { shortestInterval } from './calendar-elapse.js';
 import type { ScheduledJob } from './schedule.js';
 
+/** A unit file to write: its name and text. */
 export interface UnitFile {
   /** "hotsnap-daily.service" */
   name: string;
