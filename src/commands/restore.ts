@@ -101,7 +101,9 @@ export async function restoreArchive(config: Config, spec: ArchiveSpec, target: 
   if (plan.manifest === 'separate') {
     // Never litter / with .hotsnap/: the manifest goes to a private directory that is kept.
     const dir = deps.makePrivateDir();
-    await deps.tarsnap.run(buildExtractArgs(common, archive, { to: dir, members: [MANIFEST_FILE] }));
+    const extract = buildExtractArgs(common, archive, { to: dir, members: [MANIFEST_FILE] });
+    // --fast-read (-q): stop at the manifest, which comes before the walked paths in the archive.
+    await deps.tarsnap.run({ ...extract, argv: [extract.argv[0]!, '-q', ...extract.argv.slice(1)] });
     manifestPath = join(dir, MANIFEST_FILE);
     manifest = readManifest(manifestPath);
   }

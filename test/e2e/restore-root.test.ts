@@ -79,6 +79,7 @@ describe('hotsnap restore --to /', () => {
     expect(calls.map((call) => call.mode)).toEqual(['--list-archives', '-t', '-x', '-x']);
     const [, , manifestCall, restoreCall] = calls;
     expect(manifestCall!.argv.slice(-3)).toEqual(['-C', privateDir, '.hotsnap/manifest.json']);
+    expect(manifestCall!.argv.slice(0, 2)).toEqual(['-x', '-q']);
     expect(restoreCall!.argv.slice(-3)).toEqual(['-C', root, world.dir.split('/')[1]]);
   });
 
