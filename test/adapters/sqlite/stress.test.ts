@@ -18,6 +18,8 @@ import { makeDb, makeTempDir, startCheckpointer, startWriter, type LiveWriter } 
 
 const STRESS = process.env.HOTSNAP_STRESS === '1';
 const SIZE_MB = STRESS ? 48 : 6;
+/** vitest's 60 s default is for the quick version; hundreds of copies need longer. */
+const TEST_TIMEOUT_MS = STRESS ? 30 * 60_000 : undefined;
 const COUNTS = STRESS
   ? { walFast: 300, walBackup: 80, walUnchecked: 300, rollbackCp: 150, rollbackBackup: 40 }
   : { walFast: 8, walBackup: 3, walUnchecked: 0, rollbackCp: 6, rollbackBackup: 3 };
@@ -94,20 +96,20 @@ describe('hot copies under a live writer (WAL, with checkpoints)', () => {
     expect(tally.copies).toBe(COUNTS.walFast);
     // The writer really ran during the copies (otherwise this proves nothing).
     expect(writer.lastCommitted() - start).toBeGreaterThan(COUNTS.walFast);
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('backup-api (pinned): every copy consistent and complete', async () => {
     const tally = await copyRepeatedly(source, dir, writer, 'backup-api', 'backup-api', COUNTS.walBackup);
     report('backup-api wal', tally, writer);
     expect(tally.problems).toEqual([]);
     expect(tally.copies).toBe(COUNTS.walBackup);
-  });
+  }, TEST_TIMEOUT_MS);
 
   it.runIf(STRESS)('wal-fast WITHOUT the header check (measures how often the race happens)', async () => {
     const tally = await copyRepeatedly(source, dir, writer, 'auto', 'wal-fast', COUNTS.walUnchecked, true);
     report('wal-fast, header check skipped', tally, writer);
     expect(tally.copies).toBe(COUNTS.walUnchecked);
-  });
+  }, TEST_TIMEOUT_MS);
 });
 
 describe('hot copies under a live writer (rollback journal)', () => {
@@ -130,12 +132,12 @@ describe('hot copies under a live writer (rollback journal)', () => {
     report('rollback-cp', tally, writer);
     expect(tally.problems).toEqual([]);
     expect(writer.lastCommitted() - start).toBeGreaterThan(COUNTS.rollbackCp);
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('backup-api (pinned): every copy consistent and complete', async () => {
     const tally = await copyRepeatedly(source, dir, writer, 'backup-api', 'backup-api', COUNTS.rollbackBackup);
     report('backup-api rollback', tally, writer);
     expect(tally.problems).toEqual([]);
     expect(tally.copies).toBe(COUNTS.rollbackBackup);
-  });
+  }, TEST_TIMEOUT_MS);
 });
