@@ -12,6 +12,7 @@ import { ConfigError, UsageError, type ConfigIssue } from '../errors.js';
 import { closestKey } from './suggest.js';
 import { validateNameTemplate } from '../core/archive-name.js';
 import { parseDeltas } from '../core/deltas.js';
+import { parseCalendar } from '../core/calendar.js';
 import { parseRetentionDuration } from '../core/duration.js';
 import { configFileSchema, hotCopySchema, profileFieldsSchema, retentionSchema, tarsnapSchema } from './schema.js';
 import { findCrossFieldIssues, resolveConfig, type Config, type MachineDefaults, type ResolveChecks } from './resolve.js';
@@ -116,6 +117,7 @@ export const defaultChecks: ResolveChecks = {
   nameTemplate: (template, dateFormat) => validateNameTemplate(template, dateFormat),
   retentionDuration: parseRetentionDuration,
   deltas: parseDeltas,
+  schedule: parseCalendar,
 };
 
 /** Given YAML text, returns the effective config or throws a ConfigError listing every problem. */

@@ -101,6 +101,8 @@ export interface ResolveChecks {
   retentionDuration?: (text: string) => unknown;
   /** Given a deltas string, throws a clear Error when invalid. */
   deltas?: (text: string) => unknown;
+  /** Given a schedule (daily, or an OnCalendar expression), throws a clear Error when invalid. */
+  schedule?: (text: string) => unknown;
 }
 
 /** Given an IANA name, returns whether this Node knows the zone. */
@@ -144,6 +146,15 @@ export function findCrossFieldIssues(data: unknown, checks: ResolveChecks = {}):
   if (typeof root.timezone === 'string' && !isKnownTimeZone(root.timezone)) {
     issues.push({ path: 'timezone', message: `unknown time zone "${root.timezone}": use an IANA name such as "UTC" or "Europe/Berlin"` });
   }
+  const checkSchedule = (value: unknown, path: string) => {
+    if (typeof value !== 'string' || !checks.schedule) return;
+    try {
+      checks.schedule(value);
+    } catch (error) {
+      issues.push({ path, message: (error as Error).message });
+    }
+  };
+  checkSchedule(root.verify_schedule, 'verify_schedule');
   const profiles = asObject(root.profiles);
   if (root.profiles !== undefined && profiles && Object.keys(profiles).length === 0) {
     issues.push({ path: 'profiles', message: 'no profiles: add at least one, e.g. "daily" with the paths to back up' });
@@ -185,6 +196,7 @@ export function findCrossFieldIssues(data: unknown, checks: ResolveChecks = {}):
       }
       if (rule === 0) issues.push({ path, message: '0 keeps nothing by this rule: remove the key, or use -1 for unlimited' });
     }
+    checkSchedule(pick('schedule'), ownerOf('schedule', own, defaults, at));
     const deltas = pick('deltas');
     if (typeof deltas === 'string' && checks.deltas) {
       try {

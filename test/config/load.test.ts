@@ -184,6 +184,8 @@ describe('parseConfig: checks from the archive-name and retention modules', () =
     ['a template without {date}', `${minimal}    archive_name: "{hostname}-{profile}"\n`, /profiles\.daily\.archive_name: .*\{date\}/],
     ['a date format that cannot round-trip', `${minimal}    date_format: "HH-mm"\n`, /profiles\.daily\.date_format: /],
     ['a bad keep_within duration', `${minimal}    retention: {keep_within: "2 days"}\n`, /profiles\.daily\.retention\.keep_within: /],
+    ['a bad schedule', `${minimal}    schedule: "every tuesday"\n`, /profiles\.daily\.schedule: /],
+    ['a bad verify_schedule', `verify_schedule: "sometimes"\n${minimal}`, /verify_schedule: /],
     ['bad deltas', `${minimal}    deltas: "7d 1d"\n`, /profiles\.daily\.deltas: deltas "7d 1d": "1d" is not longer than "7d"/],
   ])('%s', (_title, text, expected) => {
     expect(problems(text).join('\n')).toMatch(expected);
