@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { removeOnInterrupt } from './cleanup.js';
+import { ExitCode, UserError } from '../errors.js';
 
 /** Not archived: tarsnap gets explicit operands below the stage, never the stage itself. */
 const OWNER_FILE = '.owner';
@@ -83,7 +84,7 @@ export function createStagingDir(parent: string, profile: string, now: Date = ne
         : code === 'EACCES'
           ? 'permission denied: run as root or set staging_dir to a directory you can write'
           : (error as Error).message;
-    throw Object.assign(new Error(`cannot create a staging directory in ${parent}: ${why}`), { cause: error });
+    throw new UserError(`cannot create a staging directory in ${parent}: ${why}`, ExitCode.failed, { cause: error });
   }
   // mkdtemp creates 0700 already; the copies inside are 0600.
   const unregister = removeOnInterrupt(path);

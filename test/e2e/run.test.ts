@@ -224,6 +224,14 @@ describe('hotsnap run: failures', () => {
     expect(world.calls().filter((call) => call.mode === '-d').length).toBe(deletesBefore);
   });
 
+  it('a staging_dir that does not exist: the profile fails with the fix, no internal error', async () => {
+    world.writeConfig({ staging_dir: join(world.dir, 'no-such-dir'), profiles: { daily: { paths: [join(world.dir, 'data')] } } });
+    const result = await world.hotsnap(['run']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain(`error: cannot create a staging directory in ${join(world.dir, 'no-such-dir')}: it does not exist: create it or set staging_dir to an existing directory`);
+    world.writeConfig({ profiles: { daily: { sqlite: [db], paths: [join(world.dir, 'data')], retention: { keep_last: 3 } } } });
+  });
+
   it('a missing key file: says which file and what to check', async () => {
     world.writeConfig({ tarsnap: { keyfile: join(world.dir, 'nope.key') }, profiles: { daily: { paths: [join(world.dir, 'data')] } } });
     const result = await world.hotsnap(['run']);
