@@ -12,7 +12,8 @@ import { shellQuote } from '../core/tarsnap-args.js';
 import { currentUserName, formatMode, runAsAdvice, userNameOf } from './sqlite/errors.js';
 import type { FreeSpaceProbe } from './sqlite/space.js';
 
-function can(path: string, mode: number): boolean {
+/** Given a path and an access mode (fs.constants.R_OK…), returns whether this process has it. */
+export function can(path: string, mode: number): boolean {
   try {
     accessSync(path, mode);
     return true;

@@ -9,7 +9,7 @@
  * -wal and -shm beside it and could not remove them; its header says WAL, which is enough.
  */
 import Database from 'better-sqlite3';
-import { accessSync, closeSync, constants, existsSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { HotCopySettings } from '../config/resolve.js';
 import { estimateRollbackStallMs, type CheckItem } from '../core/check-report.js';
@@ -17,6 +17,7 @@ import { formatBytes } from '../core/summary.js';
 import { shellQuote } from '../core/tarsnap-args.js';
 import { currentUserName, runAsAdvice, userNameOf } from './sqlite/errors.js';
 import { explainSourceError } from './sqlite/source.js';
+import { can } from './check-files.js';
 
 export interface DatabaseFindings {
   item: CheckItem;
@@ -30,15 +31,6 @@ export interface DatabaseFindings {
  * whole copy (docs/sqlite-hot-copy.md: 1.8–1.9 s for 500 MB).
  */
 const BACKUP_API_STALL_BYTES_PER_MS = 500_000_000 / 1850;
-
-function can(path: string, mode: number): boolean {
-  try {
-    accessSync(path, mode);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function runAsOwner(path: string): string {
   try {

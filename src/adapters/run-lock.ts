@@ -18,6 +18,7 @@ import { formatTimeSpan } from '../core/timespan.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { onInterrupt } from './cleanup.js';
+import { isProcessAlive } from './process-alive.js';
 
 export interface LockHolder {
   pid: number;
@@ -41,15 +42,6 @@ export interface AcquireOptions {
   logger?: Logger;
   pollMs?: number;
   now?: () => Date;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Given a key path, returns the lock's base name: readable and unique per key. */
@@ -114,7 +106,7 @@ export async function acquireRunLock(options: AcquireOptions): Promise<RunLock> 
   }
 
   const previous = readHolder(holderPath);
-  if (previous && previous.pid !== process.pid && !isAlive(previous.pid)) {
+  if (previous && previous.pid !== process.pid && !isProcessAlive(previous.pid)) {
     logger.warn({ pid: previous.pid, started: previous.started }, 'taking over the run lock from a hotsnap run that is no longer running');
   }
   const holder: LockHolder = { pid: process.pid, started: now().toISOString(), command: options.command };

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { removeOnInterrupt } from './cleanup.js';
+import { isProcessAlive } from './process-alive.js';
 import { ExitCode, UserError } from '../errors.js';
 
 /** Not archived: tarsnap gets explicit operands below the stage, never the stage itself. */
@@ -24,15 +25,6 @@ export interface StagingDir {
   placeFor(source: string): string;
   /** Removes the directory and everything in it; safe to call twice. */
   remove(): void;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
@@ -56,7 +48,7 @@ export function removeLeftovers(parent: string, logger: Logger = silentLogger, n
     } catch {
       owner = undefined;
     }
-    const abandoned = owner?.pid ? !isAlive(owner.pid) : now - statSync(path).mtimeMs > ORPHAN_GRACE_MS;
+    const abandoned = owner?.pid ? !isProcessAlive(owner.pid) : now - statSync(path).mtimeMs > ORPHAN_GRACE_MS;
     if (!abandoned) continue;
     rmSync(path, { recursive: true, force: true });
     removed.push(path);
