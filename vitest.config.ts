@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,5 +10,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: two workers keep the e2e tests (which spawn processes) from starving each other.
     maxWorkers: 2,
+    // The CLIs the tests spawn keep their config cache here, not in the developer's /var/cache.
+    env: { HOTSNAP_CACHE_DIR: join(tmpdir(), `hotsnap-test-config-cache-${process.pid}`) },
   },
 });

@@ -3,12 +3,10 @@
  * Heavy modules (SQLite, execa, pino, zod) load lazily inside each action so `--help` stays fast.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { createRequire } from 'node:module';
 import { ExitCode, UserError } from './errors.js';
 import type { CommandResult } from './commands/result.js';
 import type { Context, GlobalOptions } from './context.js';
-
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+import { VERSION as version } from './package-info.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:

@@ -16,8 +16,8 @@ export interface GlobalOptions {
 
 export interface Context {
   logger: Logger;
-  /** Loads and validates the config file (throws ConfigError listing every problem). */
-  loadConfig(): Promise<Config>;
+  /** Loads and validates the config file (throws ConfigError listing every problem); `cache: false` always re-validates. */
+  loadConfig(options?: { cache?: boolean }): Promise<Config>;
   /** The --config flag as given (for messages and generated schedules). */
   configFlag: string | undefined;
   /** The last lines logged (info and above), for the body of a failure ping. */
@@ -38,9 +38,9 @@ export function createContext(options: GlobalOptions): Context {
     logger,
     logTail,
     configFlag: options.config,
-    async loadConfig() {
-      const { locateConfig, loadConfigFile } = await import('./config/load.js');
-      return loadConfigFile(locateConfig(options.config));
+    async loadConfig(loadOptions = {}) {
+      const { locateConfig, loadConfig } = await import('./config/read.js');
+      return loadConfig(locateConfig(options.config), loadOptions);
     },
   };
 }

@@ -6,6 +6,7 @@
  * cache (one --fsck when `auto_fsck` is set). With dry-run, a mutating call is logged and skipped.
  */
 import { execa } from 'execa';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { UserError } from '../errors.js';
 import { buildFsckArgs, formatCommandForLog, maskSecrets, type Invocation, type TarsnapCommon } from '../core/tarsnap-args.js';
@@ -75,6 +76,7 @@ export function createTarsnapRunner(settings: TarsnapSettingsForRunner, options:
   async function once(invocation: Invocation): Promise<TarsnapResult> {
     const display = formatCommandForLog(settings.binary, maskSecrets(invocation.argv));
     logger.debug({ command: display }, `running tarsnap to ${invocation.summary}`);
+    const started = performance.now();
     const subprocess = execa(settings.binary, [...invocation.argv], {
       reject: false,
       stripFinalNewline: false,
@@ -92,6 +94,8 @@ export function createTarsnapRunner(settings: TarsnapSettingsForRunner, options:
     });
     const result = await subprocess;
     if (pending) logStderrLine(logger, pending);
+    // bench/cli-overhead sums these to tell hotsnap's own time from tarsnap's.
+    logger.debug({ tarsnap_ms: Math.round((performance.now() - started) * 10) / 10, exit: result.exitCode ?? null }, `tarsnap finished: ${invocation.summary}`);
     if (result.failed && result.exitCode === undefined) {
       const cause = (result as { cause?: NodeJS.ErrnoException }).cause;
       if (cause?.code === 'ENOENT') {

@@ -116,7 +116,7 @@ export async function runChecks(config: Config, profiles: readonly Profile[], de
 export async function checkCommand(context: Context, names: readonly string[], options: CheckOptions, overrides: Partial<CheckDeps> = {}): Promise<CommandResult> {
   let config: Config;
   try {
-    config = await context.loadConfig();
+    config = await context.loadConfig({ cache: false });
   } catch (error) {
     if (options.json && error instanceof UserError && error.exitCode === ExitCode.usage) {
       const item: CheckItem = { check: 'config', status: 'problem', message: error.message, fix: 'fix each problem listed, then run hotsnap config validate' };

@@ -7,7 +7,8 @@ import type { CommandResult } from './result.js';
 
 /** Given a context, validates the config; returns exit 0 with a one-line summary (errors throw ConfigError → exit 2). */
 export async function validateConfig(context: Context): Promise<CommandResult> {
-  const config = await context.loadConfig();
+  // Validating is the point here: never answer from the cache.
+  const config = await context.loadConfig({ cache: false });
   const names = config.profiles.map((profile) => profile.name).join(', ');
   return { exitCode: ExitCode.ok, stdout: `${config.file}: valid (${config.profiles.length} profile${config.profiles.length === 1 ? '' : 's'}: ${names})\n` };
 }

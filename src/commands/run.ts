@@ -1,6 +1,6 @@
 /** `hotsnap run [PROFILE...]`: back up each profile (then prune it), one summary line each. */
-import { createRequire } from 'node:module';
 import type { Config, Profile } from '../config/resolve.js';
+import { VERSION as version } from '../package-info.js';
 import type { Context } from '../context.js';
 import { describeError, ExitCode, UsageError } from '../errors.js';
 import { formatSummaryLine, type ProfileSummary } from '../core/summary.js';
@@ -29,7 +29,6 @@ export interface RunOptions {
   progress?: boolean;
 }
 
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 /**
  * Given the context, profile names and options, backs up each profile; returns exit 0 when all

@@ -3,10 +3,10 @@
  * runs hotsnap on time, rendered from the config's schedules (core/schedule, core/systemd-units),
  * then printed, written into a directory, or installed and enabled.
  */
+import { PACKAGE_ROOT } from '../package-info.js';
 import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/resolve.js';
 import type { Context } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -32,7 +32,7 @@ export interface ScheduleDeps {
 /** Returns the real machine: this node, this package's bin/hotsnap.js, the current user. */
 export function defaultScheduleDeps(): ScheduleDeps {
   // src/commands and dist/commands are both two levels below the package root.
-  const script = fileURLToPath(new URL('../../bin/hotsnap.js', import.meta.url));
+  const script = `${PACKAGE_ROOT}bin/hotsnap.js`;
   let real = script;
   try {
     real = realpathSync(script);

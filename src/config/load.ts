@@ -3,12 +3,11 @@
  * path and line) → effective config. Precedence: --config, $HOTSNAP_CONFIG,
  * /etc/hotsnap/hotsnap.yaml, ~/.config/hotsnap/hotsnap.yaml.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir, hostname as machineHostname, tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { LineCounter, isMap, isScalar, parseDocument, type Document } from 'yaml';
 import type { ZodError } from 'zod';
-import { ConfigError, UsageError, type ConfigIssue } from '../errors.js';
+import { ConfigError, type ConfigIssue } from '../errors.js';
+import { machineDefaults, readConfigText } from './read.js';
 import { closestKey } from './suggest.js';
 import { validateNameTemplate } from '../core/archive-name.js';
 import { parseDeltas } from '../core/deltas.js';
@@ -17,37 +16,7 @@ import { parseRetentionDuration } from '../core/duration.js';
 import { configFileSchema, hotCopySchema, profileFieldsSchema, retentionSchema, tarsnapSchema } from './schema.js';
 import { findCrossFieldIssues, resolveConfig, type Config, type MachineDefaults, type ResolveChecks } from './resolve.js';
 
-export const SYSTEM_CONFIG = '/etc/hotsnap/hotsnap.yaml';
-
-/** Given the --config flag and the environment, returns the config path to use (or throws saying where it looked). */
-export function locateConfig(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
-  if (flag) {
-    if (!existsSync(flag)) throw new UsageError(`config file ${flag} (from --config) does not exist`);
-    return flag;
-  }
-  if (env.HOTSNAP_CONFIG) {
-    if (!existsSync(env.HOTSNAP_CONFIG)) throw new UsageError(`config file ${env.HOTSNAP_CONFIG} (from $HOTSNAP_CONFIG) does not exist`);
-    return env.HOTSNAP_CONFIG;
-  }
-  const candidates = [SYSTEM_CONFIG, join(home, '.config/hotsnap/hotsnap.yaml')];
-  const found = candidates.find((candidate) => existsSync(candidate));
-  if (!found) {
-    throw new UsageError(`no config file found (looked at ${candidates.join(', ')}); write one with "hotsnap init", or pass --config FILE`);
-  }
-  return found;
-}
-
-/** Given the process environment, returns the machine defaults (host name, zone, temp and state dirs). */
-export function machineDefaults(env: NodeJS.ProcessEnv = process.env): MachineDefaults {
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const stateHome = env.XDG_STATE_HOME || join(homedir(), '.local/state');
-  return {
-    hostname: machineHostname().split('.')[0] || 'localhost',
-    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
-    tmpdir: tmpdir(),
-    stateDir: isRoot ? '/var/lib/hotsnap' : join(stateHome, 'hotsnap'),
-  };
-}
+export { locateConfig, machineDefaults, SYSTEM_CONFIG } from './read.js';
 
 const KEY_SETS: Array<[RegExp, readonly string[]]> = [
   [/^$/, Object.keys(configFileSchema.shape)],
@@ -144,18 +113,7 @@ export function parseConfig(text: string, file: string, machine: MachineDefaults
   return resolveConfig(parsed.data, file, machine);
 }
 
-/** Given a path, reads and parses it (see parseConfig). */
+/** Given a path, reads and parses it (see parseConfig); no cache. */
 export function loadConfigFile(file: string, machine?: MachineDefaults, checks?: ResolveChecks): Config {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      code === 'EACCES'
-        ? `cannot read config file ${file}: permission denied (run as the user that owns it, or as root)`
-        : `cannot read config file ${file}: ${(error as Error).message}`,
-    );
-  }
-  return parseConfig(text, file, machine, checks);
+  return parseConfig(readConfigText(file), file, machine, checks);
 }

@@ -1,0 +1,77 @@
+/**
+ * Finding and reading the config file, without loading the YAML parser or the schema validator
+ * unless the file changed since it was last validated (see cache.ts). Precedence: --config,
+ * $HOTSNAP_CONFIG, /etc/hotsnap/hotsnap.yaml, ~/.config/hotsnap/hotsnap.yaml.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir, hostname as machineHostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { configCacheDir, configCacheKey, readCachedConfig, writeCachedConfig } from './cache.js';
+import type { Config, MachineDefaults } from './resolve.js';
+
+export const SYSTEM_CONFIG = '/etc/hotsnap/hotsnap.yaml';
+
+/** Given the --config flag and the environment, returns the config path to use (or throws saying where it looked). */
+export function locateConfig(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
+  if (flag) {
+    if (!existsSync(flag)) throw new UsageError(`config file ${flag} (from --config) does not exist`);
+    return flag;
+  }
+  if (env.HOTSNAP_CONFIG) {
+    if (!existsSync(env.HOTSNAP_CONFIG)) throw new UsageError(`config file ${env.HOTSNAP_CONFIG} (from $HOTSNAP_CONFIG) does not exist`);
+    return env.HOTSNAP_CONFIG;
+  }
+  const candidates = [SYSTEM_CONFIG, join(home, '.config/hotsnap/hotsnap.yaml')];
+  const found = candidates.find((candidate) => existsSync(candidate));
+  if (!found) {
+    throw new UsageError(`no config file found (looked at ${candidates.join(', ')}); write one with "hotsnap init", or pass --config FILE`);
+  }
+  return found;
+}
+
+/** Given the process environment, returns the machine defaults (host name, zone, temp and state dirs). */
+export function machineDefaults(env: NodeJS.ProcessEnv = process.env): MachineDefaults {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const stateHome = env.XDG_STATE_HOME || join(homedir(), '.local/state');
+  return {
+    hostname: machineHostname().split('.')[0] || 'localhost',
+    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+    tmpdir: tmpdir(),
+    stateDir: isRoot ? '/var/lib/hotsnap' : join(stateHome, 'hotsnap'),
+  };
+}
+
+/** Given a path, reads the file's text, or throws a UsageError that says why it can't. */
+export function readConfigText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === 'EACCES'
+        ? `cannot read config file ${file}: permission denied (run as the user that owns it, or as root)`
+        : `cannot read config file ${file}: ${(error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * Given a path, returns its effective config; throws ConfigError listing every problem. With
+ * `cache` (the default) an unchanged file is not parsed again. Example: `await loadConfig('/etc/hotsnap/hotsnap.yaml')`.
+ */
+export async function loadConfig(file: string, options: { cache?: boolean; cacheDir?: string } = {}): Promise<Config> {
+  const text = readConfigText(file);
+  const machine = machineDefaults();
+  const useCache = options.cache ?? true;
+  const dir = options.cacheDir ?? configCacheDir();
+  const key = configCacheKey(file, text, machine);
+  if (useCache) {
+    const cached = readCachedConfig(dir, file, key);
+    if (cached) return cached;
+  }
+  const { parseConfig } = await import('./load.js');
+  const config = parseConfig(text, file, machine);
+  if (useCache) writeCachedConfig(dir, file, key, config);
+  return config;
+}
