@@ -24,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { checkDatabase } from '../fixtures/sqlite/check.js';
 import { hotCopy } from '../src/adapters/sqlite/hot-copy.js';
+import type { ManifestEntry } from '../src/adapters/sqlite/manifest.js';
 import { copyDb } from '../src/commands/copy-db.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,6 +49,8 @@ interface Outcome {
   /** hotsnap: the copy phase alone (pin → unpin), and how long writers were blocked by its lock. */
   copyPhaseMs?: number;
   writerBlockMs?: number;
+  /** hotsnap: epoch ms of its pin/lock and release, to look at the load during that phase alone. */
+  phaseWindow?: [number, number];
 }
 
 type Technique = { name: string; loads?: Array<'idle' | 'writer'>; run(source: string, dest: string): Promise<Outcome> };
@@ -76,6 +79,16 @@ async function backup(db: Database.Database, dest: string, limitMs: number): Pro
     if ((error as Error).message !== 'limit') throw error;
     return { restarts, finished: false };
   }
+}
+
+function phaseOf(entry: ManifestEntry): Partial<Outcome> {
+  const pinned = Date.parse(entry.copied_at!);
+  return {
+    copyPhaseMs: entry.copy_ms,
+    writerBlockMs: entry.writer_block_ms,
+    phaseWindow: [pinned, pinned + entry.copy_ms],
+    note: `${entry.method}, verify ${Math.round(entry.verify_ms)} ms`,
+  };
 }
 
 const TECHNIQUES: Technique[] = [
@@ -128,7 +141,7 @@ const TECHNIQUES: Technique[] = [
     run: (source, dest) =>
       timed(async () => {
         const { entry } = await copyDb({ source, dest, json: true, progress: false });
-        return { copyPhaseMs: entry.copy_ms, writerBlockMs: entry.writer_block_ms, note: `${entry.method}, verify ${Math.round(entry.verify_ms)} ms` };
+        return phaseOf(entry);
       }),
   },
   {
@@ -137,7 +150,7 @@ const TECHNIQUES: Technique[] = [
     run: (source, dest) =>
       timed(async () => {
         const entry = await hotCopy(source, dest, { durable: false });
-        return { copyPhaseMs: entry.copy_ms, writerBlockMs: entry.writer_block_ms, note: `${entry.method}, verify ${Math.round(entry.verify_ms)} ms` };
+        return phaseOf(entry);
       }),
   },
 ];
@@ -235,6 +248,7 @@ async function main(): Promise<void> {
       const bytes = statSync(source).size;
       console.log(`\n${mode}: made ${(bytes / 1e6).toFixed(0)} MB in ${((performance.now() - made) / 1000).toFixed(1)} s`);
       await execa('cat', [source], { stdout: 'ignore' }); // warm page cache: every technique starts equal
+      await execa('sync');
       for (const load of LOADS) {
         let loadProcesses: Load | undefined;
         let baseline = '';
@@ -252,6 +266,8 @@ async function main(): Promise<void> {
         let cpMs = Number.NaN;
         for (const technique of TECHNIQUES) {
           if (technique.loads && !technique.loads.includes(load)) continue;
+          // Flush the previous copy's dirty pages first, so its writeback does not land in this window.
+          await execa('sync');
           await sleep(SETTLE_MS);
           const dest = join(dir, `copy-${mode}-${load}.db`);
           const before = loadProcesses ? Math.max(-1, ...readOps(loadProcesses.writerLog).map((op) => op.seq ?? -1)) : -1;
@@ -273,7 +289,13 @@ async function main(): Promise<void> {
           }
           for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(dest + suffix, { force: true });
           const mbps = bytes / 1e6 / (outcome.ms / 1000);
-          const phase = outcome.copyPhaseMs !== undefined ? `; copy phase ${fmt(outcome.copyPhaseMs, 0)} ms = ${fmt(bytes / 1e6 / (outcome.copyPhaseMs / 1000), 0)} MB/s, ${fmt(cpMs / outcome.copyPhaseMs, 2)}× cp; writer_block_ms ${fmt(outcome.writerBlockMs, 0)}` : '';
+          let phase = outcome.copyPhaseMs !== undefined ? `; copy phase ${fmt(outcome.copyPhaseMs, 0)} ms = ${fmt(bytes / 1e6 / (outcome.copyPhaseMs / 1000), 0)} MB/s, ${fmt(cpMs / outcome.copyPhaseMs, 2)}× cp; writer_block_ms ${fmt(outcome.writerBlockMs, 0)}` : '';
+          if (loadProcesses && outcome.phaseWindow) {
+            const [pinFrom, pinTo] = outcome.phaseWindow;
+            const w = windowStats(readOps(loadProcesses.writerLog), pinFrom, pinTo);
+            const r = windowStats(readOps(loadProcesses.readerLog), pinFrom, pinTo);
+            phase += `; while pinned/locked: writer p99/max ${fmt(w.p99)}/${fmt(w.max)} ms (${w.count} commits), reader ${fmt(r.p99)}/${fmt(r.max)} ms`;
+          }
           const row = [
             mode,
             load,
