@@ -221,7 +221,9 @@ function reportError(error: unknown): number {
     process.stderr.write(`hotsnap: ${error.message}\n`);
     return error.exitCode;
   }
-  process.stderr.write(`hotsnap: internal error (this is a bug in hotsnap; please report it with the text below)\n`);
+  process.stderr.write(
+    `hotsnap: internal error (this is a bug in hotsnap; please report it with the text below${process.execArgv.includes('--enable-source-maps') ? '' : ', after running again with NODE_OPTIONS=--enable-source-maps for source line numbers'})\n`,
+  );
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return 70;
 }
