@@ -222,7 +222,7 @@ function reportError(error: unknown): number {
     return error.exitCode;
   }
   process.stderr.write(
-    `hotsnap: internal error (this is a bug in hotsnap; please report it with the text below${process.execArgv.includes('--enable-source-maps') ? '' : ', after running again with NODE_OPTIONS=--enable-source-maps for source line numbers'})\n`,
+    `hotsnap: internal error (this is a bug in hotsnap; please report it with the text below${(process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled ? '' : ', after running again with NODE_OPTIONS=--enable-source-maps for source line numbers'})\n`,
   );
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return 70;
