@@ -11,6 +11,6 @@ export default defineConfig({
     // Two cores: two workers keep the e2e tests (which spawn processes) from starving each other.
     maxWorkers: 2,
     // The CLIs the tests spawn keep their config cache here, not in the developer's /var/cache.
-    env: { HOTSNAP_CACHE_DIR: join(tmpdir(), `hotsnap-test-config-cache-${process.pid}`) },
+    env: { XDG_CACHE_HOME: join(tmpdir(), `hotsnap-test-cache-${process.pid}`) },
   },
 });

@@ -4,8 +4,8 @@
  *
  * The effective config is a pure function of the file's text, the machine defaults and hotsnap's
  * version; the cache key is a SHA-256 of exactly those, so any edit, upgrade or host change misses.
- * The cache lives where only its owner can write ($HOTSNAP_CACHE_DIR, else root: /var/cache/hotsnap;
- * others: $XDG_CACHE_HOME/hotsnap or ~/.cache/hotsnap; mode 0700). Any problem reading or writing it is
+ * The cache lives where only its owner can write ($XDG_CACHE_HOME/hotsnap when set, else
+ * /var/cache/hotsnap for root and ~/.cache/hotsnap for others; mode 0700). Any problem reading or writing it is
  * ignored: the cache can only make loading faster, never different.
  */
 import { createHash } from 'node:crypto';
@@ -17,9 +17,9 @@ import { VERSION } from '../package-info.js';
 
 /** Given the environment, returns the cache directory for this user. */
 export function configCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.HOTSNAP_CACHE_DIR) return env.HOTSNAP_CACHE_DIR;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'hotsnap');
   if (typeof process.getuid === 'function' && process.getuid() === 0) return '/var/cache/hotsnap';
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'hotsnap');
+  return join(homedir(), '.cache', 'hotsnap');
 }
 
 function sha256(text: string): string {

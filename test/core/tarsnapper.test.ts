@@ -329,7 +329,7 @@ describe('convertTarsnapper: single rules', () => {
   it('a dateformat date-fns formats but refuses to parse ("%I%H": hh with HH) is a note, not a crash', () => {
     const config = { jobs: { a: { source: '/a', target: 'a-$date', dateformat: '%Y%m%d%I%H%M%S' } } };
     expect(profilesOf(config).a).toEqual({ paths: ['/a'] });
-    expect(notesOf(config).find((note) => note.startsWith('job "a": its archive names'))).toContain('cannot be parsed back: The format string mustn\'t contain `hh` and `HH` at the same time');
+    expect(notesOf(config).find((note) => note.startsWith('job "a": its archive names'))).toContain('cannot be parsed: The format string mustn\'t contain `hh` and `HH` at the same time');
   });
 
   it('a date-only dateformat is fine', () => {
