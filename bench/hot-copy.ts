@@ -225,7 +225,8 @@ const fmt = (value: number | undefined, digits = 1): string => (value === undefi
 
 async function machine(): Promise<string> {
   const cpu = cpus()[0]?.model ?? 'unknown';
-  const fs = (await execa('stat', ['-f', '-c', '%T', tmpdir()], { reject: false })).stdout.trim();
+  // df names ext4 as such; stat -f reports the shared ext2/ext3 magic number.
+  const fs = (await execa('df', ['--output=fstype', tmpdir()], { reject: false })).stdout.trim().split('\n').pop();
   const kernel = (await execa('uname', ['-r'])).stdout.trim();
   const db = new Database(':memory:');
   const sqlite = db.prepare('select sqlite_version()').pluck().get() as string;
