@@ -71,12 +71,15 @@ function report(label: string, tally: Tally, writer: LiveWriter): void {
 }
 
 describe('hot copies under a live writer (WAL, with checkpoints)', () => {
-  const { dir, remove } = makeTempDir();
-  const source = join(dir, 'ghost.db');
+  let dir = '';
+  let source = '';
+  let remove = (): void => undefined;
   let writer: LiveWriter;
   let checkpointer: Awaited<ReturnType<typeof startCheckpointer>>;
 
   beforeAll(async () => {
+    ({ dir, remove } = makeTempDir());
+    source = join(dir, 'ghost.db');
     await makeDb(source, SIZE_MB, 'wal');
     writer = await startWriter(source, 2);
     checkpointer = await startCheckpointer(source);
@@ -113,11 +116,14 @@ describe('hot copies under a live writer (WAL, with checkpoints)', () => {
 });
 
 describe('hot copies under a live writer (rollback journal)', () => {
-  const { dir, remove } = makeTempDir();
-  const source = join(dir, 'ghost.db');
+  let dir = '';
+  let source = '';
+  let remove = (): void => undefined;
   let writer: LiveWriter;
 
   beforeAll(async () => {
+    ({ dir, remove } = makeTempDir());
+    source = join(dir, 'ghost.db');
     await makeDb(source, SIZE_MB, 'delete');
     writer = await startWriter(source, 2);
   });
