@@ -3,7 +3,7 @@
  * clean up. Returns what happened; never throws for an expected failure (the summary carries it),
  * so one failed profile doesn't stop the others.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { chooseArchiveName, formatArchiveName } from './core/archive-name.js';
 import { liveDatabaseExcludes } from './core/paths.js';
@@ -153,8 +153,14 @@ export async function backupProfile(
         stagedFiles: databases.map((db) => ({ source: db.source })),
         stagedExtra: [MANIFEST_DIR],
         paths: profile.paths,
-        // Failed databases stay excluded too: a torn copy of a live file is worse than none.
-        exclude: [...profile.exclude, ...failed.flatMap((db) => liveDatabaseExcludes(db.source))],
+        // Failed databases stay excluded too: a torn copy of a live file is worse than none. A
+        // database named through a symlink is also excluded at its real path, where a walk of
+        // `paths` would otherwise find the live file.
+        exclude: [
+          ...profile.exclude,
+          ...failed.flatMap((db) => liveDatabaseExcludes(db.source)),
+          ...profile.sqlite.flatMap((source) => realPathExcludes(source)),
+        ],
         dryRun: options.dryRun,
         printStats: true,
       });
@@ -210,6 +216,16 @@ function parseStatsQuietly(stderr: string, logger: Logger): PrintStats | undefin
   } catch (error) {
     logger.warn(`cannot read tarsnap's statistics: ${describeError(error)}`);
     return undefined;
+  }
+}
+
+/** Given a database path, returns the excludes for its real path when a symlink leads there. */
+function realPathExcludes(source: string): string[] {
+  try {
+    const real = realpathSync(source);
+    return real === source ? [] : liveDatabaseExcludes(real);
+  } catch {
+    return [];
   }
 }
 

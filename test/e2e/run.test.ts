@@ -3,7 +3,7 @@
  * process, the tarsnap emulator; restore the archive and check what came back.
  */
 import { execa, type ResultPromise } from 'execa';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorld, FIXTURES, stagingLeftovers, type World } from './harness.js';
@@ -214,6 +214,19 @@ describe('hotsnap run: failures', () => {
     const state = JSON.parse(readFileSync(join(world.stateDir, 'profiles/daily.json'), 'utf8'));
     expect(state.last_attempt.status).toBe('failed');
     expect(state.last_attempt.archive).toBeUndefined();
+  });
+
+  it('a database named through a symlink: the live file at its real path stays out of the archive', async () => {
+    const link = join(world.dir, 'app-link.db');
+    symlinkSync(db, link);
+    world.writeConfig({ profiles: { daily: { sqlite: [link], paths: [join(world.dir, 'data')], retention: { keep_last: 3 } } } });
+    const result = await world.hotsnap(['run', '--no-prune']);
+    expect(result.exitCode).toBe(0);
+    const archive = /archive (\S+)/.exec(String(result.stdout))![1]!;
+    const members = String((await world.tarsnap(['-t', '--keyfile', world.keyfile, '-f', archive])).stdout).split('\n');
+    expect(members).toContain(link.slice(1));
+    expect(members).not.toContain(db.slice(1));
+    world.writeConfig({ profiles: { daily: { sqlite: [db], paths: [join(world.dir, 'data')], retention: { keep_last: 3 } } } });
   });
 
   it('exit 2 (stored, but some paths unreadable): the archive is named, the run fails and does not prune', async () => {
