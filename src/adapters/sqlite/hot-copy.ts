@@ -129,10 +129,21 @@ export async function hotCopy(source: string, dest: string, options: HotCopyOpti
   checkDestinationDir(sourcePath, destDir);
   await checkFreeSpace(sourcePath, realPath, destDir, stats.size, d.freeSpace);
 
-  const tmpDir = makeCopyDir(sourcePath, destDir, basename(destPath));
+  // Registered BEFORE the directory exists: until a process installs its first signal handler,
+  // SIGTERM kills it outright, and a kill between mkdtemp and the registration would leave the
+  // directory behind. Synchronous because it runs inside a signal handler; the retries cover a
+  // cp that was creating a file in it.
+  let tmpDir: string | undefined;
+  const unregister = onInterrupt(() => {
+    if (tmpDir) rmSync(tmpDir, { recursive: true, force: true, maxRetries: 3 });
+  });
+  try {
+    tmpDir = makeCopyDir(sourcePath, destDir, basename(destPath));
+  } catch (error) {
+    unregister();
+    throw error;
+  }
   const tmpFile = join(tmpDir, basename(destPath));
-  // Synchronous because it runs inside a signal handler; retries cover a cp that was creating a file.
-  const unregister = onInterrupt(() => rmSync(tmpDir, { recursive: true, force: true, maxRetries: 3 }));
   const progress = options.progress ? d.createProgress(basename(sourcePath), 'bytes') : noProgress;
   const context: CopyContext = {
     source: sourcePath,
