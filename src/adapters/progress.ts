@@ -14,14 +14,17 @@ export interface ProgressReporter {
   stop(): void;
 }
 
+/** The reporter that draws nothing (not a terminal, or progress not asked for). */
 export const noProgress: ProgressReporter = { phase() {}, update() {}, stop() {} };
 
+/** The part of a stream the bar needs (process.stderr, or a fake in tests). */
 export interface ProgressStream {
   isTTY?: boolean;
   columns?: number;
   write(text: string): unknown;
 }
 
+/** What to draw, where, and with which clock. */
 export interface ProgressOptions {
   /** Shown first, e.g. the database's file name. */
   label: string;

@@ -31,11 +31,13 @@ export interface CopyDbOptions {
   progress?: boolean;
 }
 
+/** Collaborators of copy-db (the logger from the CLI context; the engine, swappable in tests). */
 export interface CopyDbDeps {
   logger: Logger;
   hotCopy: (source: string, dest: string, options: HotCopyOptions) => Promise<ManifestEntry>;
 }
 
+/** copy-db's result: exit code and stdout for cli.ts, plus the destination and manifest entry. */
 export interface CopyDbResult extends CommandResult {
   /** Where the copy went (DEST, or DEST/<name> when DEST is a directory). */
   dest: string;

@@ -16,6 +16,7 @@ import { pinSnapshot, unpinSnapshot } from './wal-fast.js';
 /** Pages per step: 1024 × 4 KiB keeps event-loop gaps short; 4096 gave 150–190 ms gaps. */
 export const PAGES_PER_STEP = 1024;
 
+/** What one backup run did: pages copied and restarts seen. */
 export interface BackupOutcome {
   totalPages: number;
   /** Times the copy went back to page 1 because another connection wrote (0 when pinned). */

@@ -17,6 +17,7 @@ export interface HotCopyHooks {
   afterMainCopy?: () => Promise<void> | void;
 }
 
+/** Everything a copy method needs from the engine for one copy. */
 export interface CopyContext {
   /** The database as configured (absolute): what messages and the manifest name. */
   source: string;
@@ -43,6 +44,7 @@ export interface CopyContext {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** What a copy method reports: which method, how long it held the source, whom it blocked. */
 export interface CopyPhaseResult {
   method: CopyMethod;
   /** Pin or lock held → released. */

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { SnapshotError } from '../../errors.js';
 
+/** Why a hot copy failed; stable tags for summaries and tests. */
 export type HotCopyFailure =
   | 'missing' // the source path does not exist
   | 'not-a-file' // a directory, socket…

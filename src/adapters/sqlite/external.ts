@@ -8,6 +8,7 @@
 import { execa, type ResultPromise } from 'execa';
 import { onInterrupt } from '../cleanup.js';
 
+/** Cancellation and time limit for one external tool run. */
 export interface ExternalRunOptions {
   signal?: AbortSignal;
   /** Kill the tool after this long (what is left of copy_timeout). */

@@ -30,8 +30,10 @@ import { freeBytes, type FreeSpaceProbe } from './space.js';
 import { finishCopy } from './verify.js';
 import { copyWalFast } from './wal-fast.js';
 
+/** The method asked for (hot_copy.method / --method); the manifest records the one used. */
 export type HotCopyMethodOption = 'auto' | 'fast' | 'backup-api';
 
+/** Options of one hot copy; every field has a default. */
 export interface HotCopyOptions {
   /** auto (default): WAL → wal-fast, rollback → rollback-cp, backup-api if cp/cmp are missing. fast: the same without the fallback. */
   method?: HotCopyMethodOption;
@@ -51,6 +53,7 @@ export interface HotCopyOptions {
   signal?: AbortSignal;
 }
 
+/** Collaborators, swappable in tests (the defaults are the real ones). */
 export interface HotCopyDeps {
   tools: ExternalTools;
   freeSpace: FreeSpaceProbe;
@@ -61,6 +64,7 @@ export interface HotCopyDeps {
   createProgress: (label: string, unit: 'bytes' | 'pages') => ProgressReporter;
 }
 
+/** The real collaborators: cp/cmp, statfs, the clock, no hooks. */
 export const defaultHotCopyDeps: HotCopyDeps = {
   tools: externalTools,
   freeSpace: freeBytes,
@@ -70,7 +74,9 @@ export const defaultHotCopyDeps: HotCopyDeps = {
   createProgress: (label, unit) => createProgress({ label, unit }),
 };
 
+/** busy_timeout when none is configured: 10 s (better-sqlite3's own default is 5 s; set explicitly). */
 export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+/** copy_timeout when none is configured: 30 min. */
 export const DEFAULT_COPY_TIMEOUT_MS = 30 * 60_000;
 /** Writer stalls from this long on are worth a warning: many applications' busy timeouts are a few seconds or less. */
 const WRITER_BLOCK_WARN_MS = 1000;

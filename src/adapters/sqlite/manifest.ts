@@ -17,6 +17,7 @@ export type CopyMethod =
 /** quick = PRAGMA quick_check, full = PRAGMA integrity_check, none = no check. */
 export type VerifyLevel = 'quick' | 'full' | 'none';
 
+/** One database's entry in `.hotsnap/manifest.json` (and `copy-db --json`). */
 export interface ManifestEntry {
   /** Absolute path of the live database. */
   source: string;

@@ -10,6 +10,7 @@ import { requiredBytes, type FreeSpaceProbe } from './space.js';
 
 const MIB = 1024 * 1024;
 
+/** The source as checkSource found it. */
 export interface CheckedSource {
   stats: Stats;
   /** Symlinks resolved: SQLite keeps `-wal` beside the real file. */

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { HotCopyError } from './errors.js';
 import { sha256File } from './manifest.js';
 
+/** How publishCopy places the copy. */
 export interface PublishOptions {
   /** fsync the file before the rename and the directory after it. */
   durable: boolean;

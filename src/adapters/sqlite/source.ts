@@ -15,6 +15,7 @@ import { dirname } from 'node:path';
 import { formatTimeSpan } from '../../core/timespan.js';
 import { HotCopyError, currentUserName, formatMode, runAsAdvice, sqliteCode, userNameOf } from './errors.js';
 
+/** The read-only connection to the live database and its journal mode. */
 export interface SourceConnection {
   db: Database.Database;
   /** As SQLite reports it: "wal" or a rollback mode ("delete", "truncate", "persist", "memory", "off"). */

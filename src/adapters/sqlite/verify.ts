@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { HotCopyError, sqliteCode } from './errors.js';
 import type { VerifyLevel } from './manifest.js';
 
+/** What finishCopy learned about the finished copy. */
 export interface FinishedCopy {
   pageSize: number;
   pageCount: number;
