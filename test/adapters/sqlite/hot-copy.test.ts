@@ -139,6 +139,26 @@ describe('hot copy of a rollback-journal database', () => {
     expect(await writer.send('commit 1')).toBe('ok 5');
   });
 
+  it('rollback-cp: a writer WAITING for hotsnap\'s lock does not lock readers out (RESERVED, not SHARED + PENDING)', async () => {
+    const { source, dest } = await fixture('delete');
+    const waiter = await writerOn(source, 30_000);
+    const probe = await writerOn(source, 0);
+    let waited: Promise<string> | undefined;
+    let read = '';
+    await hotCopy(source, dest, {}, {
+      hooks: {
+        afterPin: async () => {
+          waited = waiter.send('commit 1');
+          // Give the waiter time to reach its lock wait; with a SHARED lock it would now hold PENDING.
+          await new Promise((settle) => setTimeout(settle, 300));
+          read = await probe.send('read');
+        },
+      },
+    });
+    expect(read).toBe('read ok');
+    expect(await waited).toBe('ok 1');
+  });
+
   it('backup-api: the pin is a SHARED lock, so writers cannot commit for the whole copy', async () => {
     const { source, dest } = await fixture('delete');
     const writer = await writerOn(source, 0);
