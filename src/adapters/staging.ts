@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
-import { removeOnInterrupt } from './cleanup.js';
+import { onInterrupt } from './cleanup.js';
 import { isProcessAlive } from './process-alive.js';
 import { ExitCode, UserError } from '../errors.js';
 
@@ -65,10 +65,18 @@ export function removeLeftovers(parent: string, logger: Logger = silentLogger, n
  * interrupt. Example: createStagingDir('/var/tmp', 'daily').placeFor('/srv/a.db') → '/var/tmp/hotsnap-daily-x1Y2z3/srv/a.db'.
  */
 export function createStagingDir(parent: string, profile: string, now: Date = new Date()): StagingDir {
+  // Registered before the directory exists: a signal between mkdtemp and registering would
+  // otherwise leave it behind (the next run's sweep would find it, but only then).
+  let created: string | undefined;
+  const unregister = onInterrupt(() => {
+    if (created) rmSync(created, { recursive: true, force: true });
+  });
   let path: string;
   try {
     path = mkdtempSync(join(parent, `${PREFIX}${profile}-`));
+    created = path;
   } catch (error) {
+    unregister();
     const code = (error as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT'
@@ -79,7 +87,6 @@ export function createStagingDir(parent: string, profile: string, now: Date = ne
     throw new UserError(`cannot create a staging directory in ${parent}: ${why}`, ExitCode.failed, { cause: error });
   }
   // mkdtemp creates 0700 already; the copies inside are 0600.
-  const unregister = removeOnInterrupt(path);
   writeFileSync(join(path, OWNER_FILE), JSON.stringify({ pid: process.pid, started: now.toISOString() }), { mode: 0o600 });
   let removed = false;
   return {
