@@ -63,7 +63,7 @@ async function runOverhead() {
     let calls = 0;
     for (let i = 0; i < runs; i++) {
       const start = performance.now();
-      const result = await execa('node', [BIN, 'run', '--config', config, '--log-format', 'json', '--log-level', 'debug'], { env: { TARSNAP_EMULATOR_DIR: emulatorDir }, reject: false });
+      const result = await execa('node', [BIN, 'run', '--config', config, '--log-format', 'json', '--log-level', 'debug'], { env: { TARSNAP_EMULATOR_DIR: emulatorDir, XDG_CACHE_HOME: join(dir, 'cache-home') }, reject: false });
       const total = performance.now() - start;
       if (result.exitCode !== 0) throw new Error(`run failed: ${result.stderr}`);
       const inside = String(result.stderr)
