@@ -53,7 +53,12 @@ export interface BackupOutcome {
 
 /** Given the config, returns the options every tarsnap call shares. */
 export function tarsnapCommon(config: Config): TarsnapCommon {
-  return { keyfile: config.tarsnap.keyfile, cachedir: config.tarsnap.cachedir, extraArgs: config.tarsnap.extra_args };
+  return {
+    keyfile: config.tarsnap.keyfile,
+    cachedir: config.tarsnap.cachedir,
+    extraArgs: config.tarsnap.extra_args,
+    ...(config.tarsnap.passphrase ? { passphrase: config.tarsnap.passphrase } : {}),
+  };
 }
 
 /** Lists archive names; undefined when this key cannot list (write-only), so creation can go on. */

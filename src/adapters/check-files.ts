@@ -72,7 +72,7 @@ export interface KeyfileFindings {
  * Given the key file and the profiles that prune, checks it exists, is private and readable, and
  * which keys it holds. Example: a 0644 key → a problem "keyfile K is readable by others (mode 0644)".
  */
-export function checkKeyfile(keyfile: string, pruning: readonly string[]): KeyfileFindings {
+export function checkKeyfile(keyfile: string, pruning: readonly string[], passphrase?: string): KeyfileFindings {
   const user = currentUserName();
   const stats = statOrError(keyfile);
   if (stats instanceof Error) {
@@ -104,12 +104,20 @@ export function checkKeyfile(keyfile: string, pruning: readonly string[]): Keyfi
       items.push({ check: 'key', status: 'problem', message: `keyfile ${keyfile} is not a usable tarsnap key: ${info.reason}`, fix: 'point tarsnap.keyfile at the key tarsnap-keygen or tarsnap-keymgmt wrote (its first line is "# START OF TARSNAP KEY FILE")' });
       return { items };
     case 'tarsnap-passphrase':
-      items.push({
-        check: 'key',
-        status: 'warn',
-        message: `keyfile ${keyfile} is passphrase-protected: which keys it holds cannot be seen without the passphrase, and tarsnap asks for it on a terminal, which scheduled runs (cron, systemd) do not have`,
-        fix: `for unattended backups make an unprotected key for this host: tarsnap-keymgmt --outkeyfile NEW.key -w -d ${shellQuote(keyfile)} (or -w alone for a write-only key)`,
-      });
+      items.push(
+        passphrase
+          ? {
+              check: 'key',
+              status: 'ok',
+              message: `keyfile ${keyfile} is passphrase-protected; tarsnap reads the passphrase from ${passphrase} (tarsnap.passphrase), so scheduled runs won't wait at a prompt (which keys it holds cannot be seen without the passphrase)`,
+            }
+          : {
+              check: 'key',
+              status: 'warn',
+              message: `keyfile ${keyfile} is passphrase-protected: which keys it holds cannot be seen without the passphrase, and tarsnap asks for it on a terminal, which scheduled runs (cron, systemd) do not have`,
+              fix: `set tarsnap.passphrase to env:VARIABLE or file:/root/tarsnap.pass, or make an unprotected key for this host: tarsnap-keymgmt --outkeyfile NEW.key -w -d ${shellQuote(keyfile)} (or -w alone for a write-only key)`,
+            },
+      );
       return { items };
     case 'emulator': {
       const verdict = judgeKeyCapabilities(keyfile, info.capabilities, pruning);

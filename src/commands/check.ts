@@ -80,7 +80,7 @@ export async function runChecks(config: Config, profiles: readonly Profile[], de
   items.push(await checkTarsnapBinary(config.tarsnap.binary, deps.tarsnapVersion, deps.env));
 
   const pruning = profiles.filter(prunes).map((profile) => profile.name);
-  const key = checkKeyfile(config.tarsnap.keyfile, pruning);
+  const key = checkKeyfile(config.tarsnap.keyfile, pruning, config.tarsnap.passphrase);
   items.push(...key.items);
   items.push(checkCachedir(config.tarsnap.cachedir, config.tarsnap.keyfile, { autoFsck: config.tarsnap.auto_fsck, ...(key.capabilities ? { capabilities: key.capabilities } : {}) }));
 

@@ -24,6 +24,7 @@ export function tarsnapRunnerFor(config: Config, context: Context, options: { dr
       retries: config.tarsnap.retries,
       retryDelayMs: config.tarsnap.retry_delay_ms,
       autoFsck: config.tarsnap.auto_fsck,
+      ...(config.tarsnap.passphrase ? { passphrase: config.tarsnap.passphrase } : {}),
     },
     { dryRun: options.dryRun, logger: context.logger },
   );

@@ -67,6 +67,8 @@ export interface TarsnapSettings {
   retries: number;
   retry_delay_ms: number;
   auto_fsck: boolean;
+  /** env:VAR or file:PATH for a passphrase-protected key. */
+  passphrase?: string;
 }
 
 export interface Config {
@@ -266,6 +268,7 @@ export function resolveConfig(raw: ConfigFile, file: string, machine: MachineDef
       retries: raw.tarsnap.retries ?? 3,
       retry_delay_ms: parseTimeSpan(raw.tarsnap.retry_delay ?? '30s'),
       auto_fsck: raw.tarsnap.auto_fsck ?? false,
+      ...(raw.tarsnap.passphrase ? { passphrase: raw.tarsnap.passphrase } : {}),
     },
     profiles,
   };

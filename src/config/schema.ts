@@ -95,6 +95,11 @@ export const tarsnapSchema = z
     retries: z.number().int().min(0).max(20).optional().describe('Retries after a network failure (default 3).'),
     retry_delay: timeSpan.optional().describe('Wait before the first retry, doubling each time (default 30s).'),
     auto_fsck: z.boolean().optional().describe('Run tarsnap --fsck once when the cache is out of sync (default false).'),
+    passphrase: z
+      .string()
+      .regex(/^(env|file):.+$/, { message: 'must be env:VARIABLE or file:/path/to/file (never the passphrase itself)' })
+      .optional()
+      .describe('For a passphrase-protected key: where tarsnap reads the passphrase (--passphrase env:VAR or file:PATH), so a scheduled run never waits at a prompt.'),
   })
   .describe('How to call tarsnap.');
 

@@ -161,6 +161,11 @@ describe('parseConfig: every problem at once, with path and line', () => {
       `${minimal}  "daily backup":\n    paths: [/etc]\n`,
       ['8 profiles.daily backup: profile names use letters, digits, ".", "_" and "-", starting with a letter or digit'],
     ],
+    [
+      'a passphrase written into the config itself',
+      minimal.replace('  cachedir: /usr/local/tarsnap-cache\n', '  cachedir: /usr/local/tarsnap-cache\n  passphrase: hunter2\n'),
+      ['5 tarsnap.passphrase: must be env:VARIABLE or file:/path/to/file (never the passphrase itself)'],
+    ],
     ['duplicate keys', `${minimal}  daily:\n    paths: [/etc]\n`, ['8 : YAML syntax: Map keys must be unique']],
     ['an empty file', '', ['- : the file is empty: it needs at least "tarsnap" and "profiles" (see "hotsnap init")']],
   ])('%s', (_title, text, expected) => {

@@ -3,7 +3,7 @@
  * process, the tarsnap emulator; restore the archive and check what came back.
  */
 import { execa, type ResultPromise } from 'execa';
-import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorld, FIXTURES, stagingLeftovers, type World } from './harness.js';
@@ -242,6 +242,21 @@ describe('hotsnap run: failures', () => {
     const result = await world.hotsnap(['run']);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain(`error: cannot create a staging directory in ${join(world.dir, 'no-such-dir')}: it does not exist: create it or set staging_dir to an existing directory`);
+    world.writeConfig({ profiles: { daily: { sqlite: [db], paths: [join(world.dir, 'data')], retention: { keep_last: 3 } } } });
+  });
+
+  it('a passphrase-protected key: tarsnap.passphrase feeds it (env:VAR), and it never appears in logs', async () => {
+    const protectedKey = join(world.dir, 'protected.key');
+    writeFileSync(protectedKey, '# START OF TARSNAP KEY FILE\nemulator-key: read,write,delete\nemulator-passphrase: correct horse\n');
+    chmodSync(protectedKey, 0o600);
+    world.writeConfig({ tarsnap: { keyfile: protectedKey, passphrase: 'env:TARSNAP_PASS' }, profiles: { daily: { paths: [join(world.dir, 'data')] } } });
+    const result = await world.hotsnap(['run', '--log-level', 'debug'], { env: { TARSNAP_PASS: 'correct horse' } });
+    expect(result.exitCode).toBe(0);
+    expect(`${result.stdout}${result.stderr}`).not.toContain('correct horse');
+    expect(world.calls().at(-1)!.argv).toEqual(expect.arrayContaining(['--passphrase', 'env:TARSNAP_PASS']));
+    const wrong = await world.hotsnap(['run'], { env: { TARSNAP_PASS: 'wrong' } });
+    expect(wrong.exitCode).toBe(1);
+    expect(wrong.stdout).toMatch(/passphrase/);
     world.writeConfig({ profiles: { daily: { sqlite: [db], paths: [join(world.dir, 'data')], retention: { keep_last: 3 } } } });
   });
 
