@@ -161,7 +161,7 @@ export function commentTarsnapSection(doc: Document, section: TarsnapSection): v
 }
 
 /** Optional `tarsnap` keys shown commented out, with their default or an example value (valid as written). */
-export const TARSNAP_EXAMPLES = { binary: 'tarsnap', extra_args: ['--maxbw-rate', '50000'], retries: 3, retry_delay: '30s', auto_fsck: false };
+export const TARSNAP_EXAMPLES = { binary: 'tarsnap', extra_args: ['--maxbw-rate', '50000'], retries: 3, retry_delay: '30s', auto_fsck: false, passphrase: 'env:TARSNAP_PASSPHRASE' };
 
 /** Given `key` and an example value, returns its YAML lines, lists of words on one line: `exampleLines('retries', 3)` → `['retries: 3']`. */
 export function exampleLines(key: string, value: unknown): string[] {
