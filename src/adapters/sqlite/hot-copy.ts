@@ -22,7 +22,7 @@ import { SourceLockError, abortedError, timeoutError, type CopyContext, type Cop
 import { HotCopyError, sqliteCode } from './errors.js';
 import { ExternalToolError, externalTools, type ExternalTools } from './external.js';
 import type { ManifestEntry, VerifyLevel } from './manifest.js';
-import { checkDestinationDir, checkFreeSpace, checkSource, makeCopyDir } from './preflight.js';
+import { checkDestinationDir, checkFreeSpace, checkSource, makeCopyDir, sweepStaleCopyDirs } from './preflight.js';
 import { publishCopy } from './publish.js';
 import { copyRollback } from './rollback.js';
 import { explainSourceError, openSource } from './source.js';
@@ -143,6 +143,9 @@ export async function hotCopy(source: string, dest: string, options: HotCopyOpti
   const unregister = onInterrupt(() => {
     if (tmpDir) rmSync(tmpDir, { recursive: true, force: true, maxRetries: 3 });
   });
+  for (const stale of sweepStaleCopyDirs(destDir, basename(destPath), 2 * copyTimeoutMs)) {
+    logger.warn({ dir: stale }, 'removed a temporary copy left by a hot copy that was killed');
+  }
   try {
     tmpDir = makeCopyDir(sourcePath, destDir, basename(destPath));
   } catch (error) {

@@ -3,7 +3,7 @@
  * destination directory exists, there is room for the copy, and a private temp dir can be made
  * beside the destination. Each failure is a HotCopyError that says what to do.
  */
-import { mkdtempSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { HotCopyError, currentUserName } from './errors.js';
 import { requiredBytes, type FreeSpaceProbe } from './space.js';
@@ -61,6 +61,35 @@ export async function checkFreeSpace(source: string, realPath: string, destDir: 
       `not enough free space in ${destDir}: the copy needs about ${(needed / MIB).toFixed(0)} MiB (database ${(databaseBytes / MIB).toFixed(1)} MiB + WAL ${(walBytes / MIB).toFixed(1)} MiB + margin), only ${(available / MIB).toFixed(0)} MiB are available; free some space or copy to a larger file system`,
     );
   }
+}
+
+/**
+ * Given the destination directory and file name, removes `.NAME.hotsnap-*` directories left by a
+ * copy that was killed outright (SIGKILL, power loss) and returns their paths. Only those older
+ * than `olderThanMs` go: a live copy's directory is never older than its copy_timeout, and the
+ * caller passes twice that. Example: sweepStaleCopyDirs('/backup', 'ghost.db', 3_600_000).
+ */
+export function sweepStaleCopyDirs(destDir: string, name: string, olderThanMs: number, now = Date.now()): string[] {
+  const prefix = `.${name}.hotsnap-`;
+  const removed: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(destDir).filter((entry) => entry.startsWith(prefix) && entry.length === prefix.length + 6);
+  } catch {
+    return removed;
+  }
+  for (const entry of entries) {
+    const path = join(destDir, entry);
+    try {
+      const stats = lstatSync(path);
+      if (!stats.isDirectory() || now - stats.mtimeMs < olderThanMs) continue;
+      rmSync(path, { recursive: true, force: true });
+      removed.push(path);
+    } catch {
+      // Gone already, or not ours to remove: leave it.
+    }
+  }
+  return removed;
 }
 
 /**
