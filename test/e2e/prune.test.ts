@@ -3,6 +3,7 @@
  * archives of other profiles, other hosts, no profile, .part archives and adopted legacy names.
  */
 import { addDays, addHours } from 'date-fns';
+import { execa } from 'execa';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import { seedArchives } from '../../fixtures/tarsnap-emulator/lib/seed.js';
 import { classifyArchives } from '../../src/core/archives.js';
 import { planProfilePrune } from '../../src/core/prune-plan.js';
 import { parseConfig } from '../../src/config/load.js';
-import { createWorld, type World } from './harness.js';
+import { BIN, createWorld, type World } from './harness.js';
 
 const START = new Date('2024-01-01T03:00:00Z');
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -202,6 +203,29 @@ describe('prune', () => {
     const result = await world.hotsnap(['prune', '--force']);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/daily: kept 0, deleted 0 {2}\(skipped: this key cannot list archives \(write-only\); prune on a host/);
+  });
+});
+
+describe('lock busy', () => {
+  it('a prune while a backup holds the lock for this key waits, or exits 75 naming the holder', async () => {
+    seedArchives(world.emulatorDir, [0, 1, 2, 3].map((i) => ({ name: `blog-daily-${stamp(addDays(START, i))}`, time: addDays(START, i) })));
+    await world.fsck();
+    world.writeConfig({ profiles: { daily: { paths: [join(world.dir, 'data')], retention: { keep_last: 2 }, max_delete: 10 } } });
+    const run = execa('node', [BIN, 'run', '--no-prune', '--config', world.configFile], { reject: false, env: { ...world.env, TARSNAP_EMULATOR_DELAY_MS: '2000' } });
+    await new Promise<void>((resolve) => {
+      run.stderr!.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('backing up')) resolve();
+      });
+    });
+    const busy = await world.hotsnap(['prune', '--wait', '0s']);
+    expect(busy.exitCode).toBe(75);
+    expect(busy.stderr).toMatch(new RegExp(`another hotsnap run holds the lock for key .*: PID ${run.pid} \\("hotsnap run daily"`));
+    expect(world.calls().filter((call) => call.mode === '-d')).toEqual([]);
+    const waited = await world.hotsnap(['prune', '--wait', '2m']);
+    expect((await run).exitCode).toBe(0);
+    expect(waited.exitCode).toBe(0);
+    expect(waited.stderr).toMatch(new RegExp(`waiting for PID ${run.pid}`));
+    expect(await listed()).toHaveLength(2);
   });
 });
 
