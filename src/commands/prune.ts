@@ -10,12 +10,10 @@ import { classifyArchives } from '../core/archives.js';
 import { planProfilePrune, type ProfilePrunePlan } from '../core/prune-plan.js';
 import { buildDeleteArgs, buildListArgs } from '../core/tarsnap-args.js';
 import { parseListArchives } from '../core/tarsnap-output.js';
-import { parseTimeSpan } from '../core/timespan.js';
 import type { Logger } from '../log.js';
 import { tarsnapCommon } from '../pipeline.js';
-import { acquireRunLock } from '../adapters/run-lock.js';
 import { TarsnapError, type TarsnapRunner } from '../adapters/tarsnap.js';
-import { selectProfiles, tarsnapRunnerFor } from './common.js';
+import { lockKeyUnlessDryRun, parseWaitOption, selectProfiles, tarsnapRunnerFor } from './common.js';
 import type { CommandResult } from './result.js';
 
 export interface PruneOptions {
@@ -186,16 +184,9 @@ export async function pruneCommand(context: Context, names: readonly string[], o
     if (!/^\d+$/.test(options.maxDelete)) throw new UsageError(`--max-delete must be a whole number, not "${options.maxDelete}"`);
     maxDelete = Number(options.maxDelete);
   }
-  let waitMs: number;
-  try {
-    waitMs = parseTimeSpan(options.wait ?? '2h');
-  } catch (error) {
-    throw new UsageError(`--wait: ${(error as Error).message}`);
-  }
+  const waitMs = parseWaitOption(options.wait);
   const dryRun = options.dryRun ?? false;
-  const lock = dryRun
-    ? undefined
-    : await acquireRunLock({ stateDir: config.state_dir, keyfile: config.tarsnap.keyfile, waitMs, command: `prune ${profiles.map((p) => p.name).join(' ')}`, logger: context.logger });
+  const lock = await lockKeyUnlessDryRun(config, context, { dryRun, waitMs, command: `prune ${profiles.map((p) => p.name).join(' ')}` });
   let report: PruneReport;
   try {
     report = await pruneProfiles(config, profiles, { tarsnap: tarsnapRunnerFor(config, context, { dryRun }), logger: context.logger, now: () => new Date() }, {

@@ -2,9 +2,8 @@
 import type { Config, Profile } from '../config/resolve.js';
 import { VERSION as version } from '../package-info.js';
 import type { Context } from '../context.js';
-import { describeError, ExitCode, UsageError } from '../errors.js';
+import { describeError, ExitCode } from '../errors.js';
 import { formatSummaryLine, type ProfileSummary } from '../core/summary.js';
-import { parseTimeSpan } from '../core/timespan.js';
 import { backupProfile, type BackupOutcome, type PipelineDeps } from '../pipeline.js';
 import { formatCommandForLog } from '../core/tarsnap-args.js';
 import { countArchives } from '../core/metrics.js';
@@ -14,10 +13,9 @@ import { updateMetricsFile } from '../adapters/metrics.js';
 import { listArchives } from './list.js';
 import { hotCopy } from '../adapters/sqlite/hot-copy.js';
 import { createStagingDir, removeLeftovers } from '../adapters/staging.js';
-import { acquireRunLock } from '../adapters/run-lock.js';
 import { recordRun, updateProfileState } from '../adapters/state.js';
 import { pruneProfiles } from './prune.js';
-import { selectProfiles, tarsnapRunnerFor } from './common.js';
+import { lockKeyUnlessDryRun, parseWaitOption, selectProfiles, tarsnapRunnerFor } from './common.js';
 import type { CommandResult } from './result.js';
 
 export interface RunOptions {
@@ -42,7 +40,7 @@ export async function runBackups(
 ): Promise<CommandResult> {
   const config = await context.loadConfig();
   const profiles = selectProfiles(config, names);
-  const waitMs = parseTimeSpanOption(options.wait ?? '2h', '--wait');
+  const waitMs = parseWaitOption(options.wait);
   const dryRun = options.dryRun ?? false;
   const deps: PipelineDeps = {
     hotCopy,
@@ -55,10 +53,7 @@ export async function runBackups(
   };
 
   removeLeftovers(config.staging_dir, context.logger);
-  // Dry runs change nothing on the server, so they never wait for (or block) a real run.
-  const lock = dryRun
-    ? undefined
-    : await acquireRunLock({ stateDir: config.state_dir, keyfile: config.tarsnap.keyfile, waitMs, command: `run ${profiles.map((p) => p.name).join(' ')}`, logger: context.logger });
+  const lock = await lockKeyUnlessDryRun(config, context, { dryRun, waitMs, command: `run ${profiles.map((p) => p.name).join(' ')}` });
   const summaries: ProfileSummary[] = [];
   const hooks = hookRunner(context, dryRun);
   const runVars: HookVars = { profiles: profiles.map((p) => p.name), config: config.file, dry_run: dryRun };
@@ -201,14 +196,6 @@ async function writeMetrics(config: Config, deps: PipelineDeps, context: Context
     updateMetricsFile(config.metrics_file!, config.state_dir, names, counts);
   } catch (error) {
     context.logger.warn(`cannot write metrics: ${describeError(error)}`);
-  }
-}
-
-function parseTimeSpanOption(value: string, flag: string): number {
-  try {
-    return parseTimeSpan(value);
-  } catch (error) {
-    throw new UsageError(`${flag}: ${(error as Error).message}`);
   }
 }
 
