@@ -30,6 +30,10 @@ export interface ProfilePruneReport {
   remove: { name: string; time: string; why: string }[];
   /** Why nothing was deleted for this profile, when it was skipped or refused. */
   note?: string;
+  /** Nothing was planned: `prune: false`, or a key that cannot list. */
+  skipped?: boolean;
+  /** The profile has no retention rules, so it is never pruned. */
+  no_rules?: boolean;
   refused?: boolean;
   /** Planned deletions still present after the delete call. */
   not_deleted?: string[];
@@ -79,7 +83,7 @@ export async function pruneProfiles(
   } catch (error) {
     if (error instanceof TarsnapError && error.failure.kind === 'write-only-key') {
       const note = 'skipped: this key cannot list archives (write-only); prune on a host whose key has the read and delete keys';
-      report.profiles = profiles.map((profile) => ({ profile: profile.name, keep: [], remove: [], note }));
+      report.profiles = profiles.map((profile) => ({ profile: profile.name, keep: [], remove: [], note, skipped: true }));
       deps.logger.warn(note);
       return report;
     }
@@ -92,7 +96,7 @@ export async function pruneProfiles(
   const doomed: ArchiveInfo[] = [];
   for (const profile of profiles) {
     if (!profile.prune) {
-      report.profiles.push({ profile: profile.name, keep: [], remove: [], note: 'skipped: prune is false for this profile' });
+      report.profiles.push({ profile: profile.name, keep: [], remove: [], note: 'skipped: prune is false for this profile', skipped: true });
       continue;
     }
     const own = archives.filter((archive) => archive.profile === profile.name);
@@ -103,7 +107,7 @@ export async function pruneProfiles(
       ...(options.maxDelete !== undefined ? { maxDeleteOverride: options.maxDelete } : {}),
     });
     const entry = toReport(profile.name, plan);
-    if (plan.noRules) entry.note = 'never pruned: the profile has no retention rules';
+    if (plan.noRules) Object.assign(entry, { note: 'never pruned: the profile has no retention rules', no_rules: true });
     if (plan.refused) {
       entry.note = `refused: ${plan.refused}`;
       entry.refused = true;

@@ -204,10 +204,10 @@ async function pruneAfterBackup(config: Config, profile: Profile, deps: Pipeline
   try {
     const report = await pruneProfiles(config, [profile], { tarsnap: deps.tarsnap, logger: deps.logger, now: deps.now }, { dryRun: false, force: false });
     const entry = report.profiles[0];
-    if (entry && !entry.note?.startsWith('skipped') && !entry.note?.startsWith('never')) {
+    if (entry && !entry.skipped && !entry.no_rules) {
       summary.pruned = entry.refused ? 0 : entry.remove.length - (entry.not_deleted?.length ?? 0);
     }
-    if (entry?.note) summary.prune_note = entry.note.startsWith('refused') ? 'prune refused (see log)' : `prune ${entry.note}`;
+    if (entry?.note) summary.prune_note = entry.refused ? 'prune refused (see log)' : `prune ${entry.note}`;
     if (report.failed) {
       summary.status = 'failed';
       summary.error = `backup ok, prune failed: ${report.error ?? entry?.note ?? `${entry?.not_deleted?.length ?? 0} archives not deleted`}`;

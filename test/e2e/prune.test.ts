@@ -245,6 +245,16 @@ describe('a new machine without a cache directory', () => {
 });
 
 describe('run then prune', () => {
+  it('a profile without rules or with prune: false is backed up and says why it was not pruned', async () => {
+    world.writeConfig({ profiles: { daily: { paths: [join(world.dir, 'data')] }, weekly: { paths: [join(world.dir, 'data')], retention: { keep_last: 1 }, prune: false } } });
+    const result = await world.hotsnap(['run']);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^daily: ok .* {2}prune never pruned: the profile has no retention rules$/m);
+    expect(result.stdout).toMatch(/^weekly: ok .* {2}prune skipped: prune is false for this profile$/m);
+    expect(result.stdout).not.toMatch(/pruned \d/);
+  });
+
+
   it('prunes right after a successful backup, and never after a failed one', async () => {
     seedArchives(world.emulatorDir, Array.from({ length: 5 }, (_, i) => ({ name: `blog-daily-${stamp(addDays(START, i))}`, time: addDays(START, i) })));
     await world.fsck();
