@@ -2,6 +2,7 @@
 import type { Context } from '../context.js';
 import { ExitCode } from '../errors.js';
 import { classifyArchives, type ArchiveInfo } from '../core/archives.js';
+import { formatUtcTime } from '../core/summary.js';
 import { buildListArgs } from '../core/tarsnap-args.js';
 import { parseListArchives } from '../core/tarsnap-output.js';
 import { tarsnapCommon } from '../pipeline.js';
@@ -17,7 +18,7 @@ export async function listArchives(config: Config, tarsnap: TarsnapRunner): Prom
 }
 
 function formatTime(date: Date): string {
-  return date.getTime() === 0 ? '(unknown time)     ' : `${date.toISOString().slice(0, 19).replace('T', ' ')}Z`;
+  return date.getTime() === 0 ? '(unknown time)     ' : formatUtcTime(date);
 }
 
 /** Given classified archives and the profiles to show, returns the readable table. */

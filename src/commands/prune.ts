@@ -7,6 +7,7 @@ import type { Context } from '../context.js';
 import { describeError, ExitCode, UsageError } from '../errors.js';
 import type { ArchiveInfo } from '../core/archives.js';
 import { classifyArchives } from '../core/archives.js';
+import { formatUtcTime } from '../core/summary.js';
 import { planProfilePrune, type ProfilePrunePlan } from '../core/prune-plan.js';
 import { buildDeleteArgs, buildListArgs } from '../core/tarsnap-args.js';
 import { parseListArchives } from '../core/tarsnap-output.js';
@@ -152,10 +153,6 @@ export async function pruneProfiles(
   return report;
 }
 
-function formatTime(iso: string): string {
-  return `${iso.slice(0, 19).replace('T', ' ')}Z`;
-}
-
 /** Given a report, returns the readable plan (dry run) or result. */
 export function renderPruneReport(report: PruneReport): string {
   const lines: string[] = [];
@@ -172,7 +169,7 @@ export function renderPruneReport(report: PruneReport): string {
         ...entry.remove.map((remove) => ({ time: remove.time, action: 'remove', name: remove.name, why: remove.why })),
       ].sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
       const width = Math.max(0, ...rows.map((row) => row.name.length));
-      for (const row of rows) lines.push(`  ${row.action}  ${formatTime(row.time)}  ${row.name.padEnd(width)}  ${row.why}`);
+      for (const row of rows) lines.push(`  ${row.action}  ${formatUtcTime(row.time)}  ${row.name.padEnd(width)}  ${row.why}`);
     }
     if (entry.not_deleted?.length) lines.push(`  NOT deleted (still listed): ${entry.not_deleted.join(', ')}`);
   }

@@ -13,6 +13,11 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
 }
 
+/** Given a time, returns it as people read it in tables: "2026-11-26 03:00:00Z" (UTC, seconds). */
+export function formatUtcTime(time: Date | string): string {
+  return `${new Date(time).toISOString().slice(0, 19).replace('T', ' ')}Z`;
+}
+
 export interface ProfileSummary {
   profile: string;
   status: 'ok' | 'failed' | 'dry-run';
