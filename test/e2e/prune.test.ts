@@ -183,7 +183,7 @@ describe('prune', () => {
     expect(result.stderr).toMatch(/archives were not deleted/);
   });
 
-  it('never deletes the newest complete archive, even if the rules would keep nothing newer', async () => {
+  it('keep_within counts back from the newest archive, not from now: a series that stopped long ago keeps its newest', async () => {
     seedArchives(world.emulatorDir, [
       { name: `blog-daily-${stamp(START)}`, time: START },
       { name: `blog-daily-${stamp(addDays(START, 1))}`, time: addDays(START, 1) },
