@@ -67,10 +67,10 @@ export async function runBackups(
         summaries.push(await runProfile(config, profile, deps, context, { dryRun, prune: options.prune !== false, progress: options.progress ?? process.stderr.isTTY === true }));
       }
     }
+    // A failed `before` failed every profile, so this picks on_error for it too.
     const failed = summaries.some((summary) => summary.status === 'failed');
     const endVars: HookVars = { ...runVars, status: failed ? 'failed' : dryRun ? 'dry-run' : 'ok', ...(failed ? { error: summaries.find((s) => s.error)?.error ?? before } : {}) };
-    if (!before) await hooks.run(failed ? 'on_error' : 'after', failed ? config.hooks.on_error : config.hooks.after, endVars);
-    else await hooks.run('on_error', config.hooks.on_error, endVars);
+    await hooks.run(failed ? 'on_error' : 'after', failed ? config.hooks.on_error : config.hooks.after, endVars);
     await hooks.run('finally', config.hooks.finally, endVars);
   } finally {
     lock?.release();

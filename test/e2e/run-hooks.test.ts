@@ -80,6 +80,20 @@ describe('hooks', () => {
     expect(vars('fin.env')).toMatchObject({ HOTSNAP_EVENT: 'finally', HOTSNAP_STATUS: 'failed' });
   });
 
+  it('a failing run-wide before hook fails every profile, archives nothing, and runs on_error and finally once', async () => {
+    world.writeConfig({
+      hooks: { before: ['false'], on_error: record('g-err.env'), finally: record('g-fin.env') },
+      profiles: { daily: { paths: [join(world.dir, 'data')] }, weekly: { paths: [join(world.dir, 'data')] } },
+    });
+    const creates = world.calls().filter((call) => call.mode === '-c').length;
+    const result = await world.hotsnap(['run']);
+    expect(result.exitCode).toBe(1);
+    for (const profile of ['daily', 'weekly']) expect(result.stdout).toMatch(new RegExp(`^${profile}: FAILED .*error: before hook .*failed: false \\(exit 1\\)`, 'm'));
+    expect(world.calls().filter((call) => call.mode === '-c').length).toBe(creates);
+    expect(vars('g-err.env')).toMatchObject({ HOTSNAP_EVENT: 'on_error', HOTSNAP_STATUS: 'failed', HOTSNAP_PROFILES: 'daily weekly' });
+    expect(vars('g-fin.env')).toMatchObject({ HOTSNAP_EVENT: 'finally', HOTSNAP_STATUS: 'failed' });
+  });
+
   it('a dry run only says which hooks it would run', async () => {
     world.writeConfig({ profiles: { daily: { paths: [join(world.dir, 'data')], hooks: { before: ['touch', join(world.dir, 'dry-ran')] } } } });
     const result = await world.hotsnap(['run', '--dry-run']);
