@@ -5,6 +5,7 @@
  */
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { chooseArchiveName, formatArchiveName } from './core/archive-name.js';
 import { liveDatabaseExcludes } from './core/paths.js';
 import { buildCreateArgs, buildListArgs, type TarsnapCommon } from './core/tarsnap-args.js';
@@ -116,9 +117,10 @@ export async function backupProfile(
   options: { dryRun: boolean; progress: boolean },
 ): Promise<BackupOutcome> {
   const started = deps.now();
+  const startedAt = performance.now();
   const summary: ProfileSummary = { profile: profile.name, status: 'failed', duration_ms: 0, databases: 0, databases_failed: 0, writer_block_ms: 0 };
   const finish = (outcome: Omit<BackupOutcome, 'summary'> = {}): BackupOutcome => {
-    summary.duration_ms = deps.now().getTime() - started.getTime();
+    summary.duration_ms = Math.round(performance.now() - startedAt);
     return { summary, ...outcome };
   };
   let stage: StagingDir | undefined;

@@ -12,8 +12,10 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LockedError, UserError } from '../errors.js';
+import { now as clockNow } from '../clock.js';
 import { formatTimeSpan } from '../core/timespan.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
@@ -74,7 +76,7 @@ function tryLock(db: Database.Database): boolean {
  */
 export async function acquireRunLock(options: AcquireOptions): Promise<RunLock> {
   const logger = options.logger ?? silentLogger;
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? clockNow;
   const dir = join(options.stateDir, 'locks');
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -86,12 +88,12 @@ export async function acquireRunLock(options: AcquireOptions): Promise<RunLock> 
   const holderPath = join(dir, `${name}.holder.json`);
   const db = new Database(lockPath, { timeout: 0 });
 
-  const deadline = Date.now() + options.waitMs;
+  const deadline = performance.now() + options.waitMs;
   let announced = false;
   while (!tryLock(db)) {
     const holder = readHolder(holderPath);
     const who = holder ? `PID ${holder.pid} ("hotsnap ${holder.command}", started ${holder.started})` : 'another hotsnap process';
-    if (Date.now() >= deadline) {
+    if (performance.now() >= deadline) {
       db.close();
       throw new LockedError(
         `another hotsnap run holds the lock for key ${options.keyfile}: ${who}; waited ${formatTimeSpan(options.waitMs)}. ` +
@@ -102,7 +104,7 @@ export async function acquireRunLock(options: AcquireOptions): Promise<RunLock> 
       logger.info({ holder: holder ?? null, wait: formatTimeSpan(options.waitMs) }, `waiting for ${who} to finish`);
       announced = true;
     }
-    await sleep(Math.min(options.pollMs ?? 1000, Math.max(1, deadline - Date.now())));
+    await sleep(Math.min(options.pollMs ?? 1000, Math.max(1, deadline - performance.now())));
   }
 
   const previous = readHolder(holderPath);

@@ -12,6 +12,7 @@ import { silentLogger } from '../log.js';
 import { onInterrupt } from './cleanup.js';
 import { isProcessAlive } from './process-alive.js';
 import { ExitCode, UserError } from '../errors.js';
+import { now as clockNow } from '../clock.js';
 
 /** Not archived: tarsnap gets explicit operands below the stage, never the stage itself. */
 const OWNER_FILE = '.owner';
@@ -64,7 +65,7 @@ export function removeLeftovers(parent: string, logger: Logger = silentLogger, n
  * Given the parent dir and profile, creates the private stage (0700) and registers its removal on
  * interrupt. Example: createStagingDir('/var/tmp', 'daily').placeFor('/srv/a.db') → '/var/tmp/hotsnap-daily-x1Y2z3/srv/a.db'.
  */
-export function createStagingDir(parent: string, profile: string, now: Date = new Date()): StagingDir {
+export function createStagingDir(parent: string, profile: string, now: Date = clockNow()): StagingDir {
   // Registered before the directory exists: a signal between mkdtemp and registering would
   // otherwise leave it behind (the next run's sweep would find it, but only then).
   let created: string | undefined;

@@ -5,6 +5,7 @@
 import type { Config, Profile } from '../config/resolve.js';
 import type { Context } from '../context.js';
 import { describeError, ExitCode, UsageError } from '../errors.js';
+import { now } from '../clock.js';
 import type { ArchiveInfo } from '../core/archives.js';
 import { classifyArchives } from '../core/archives.js';
 import { formatUtcTime } from '../core/summary.js';
@@ -190,7 +191,7 @@ export async function pruneCommand(context: Context, names: readonly string[], o
   const lock = await lockKeyUnlessDryRun(config, context, { dryRun, waitMs, command: `prune ${profiles.map((p) => p.name).join(' ')}` });
   let report: PruneReport;
   try {
-    report = await pruneProfiles(config, profiles, { tarsnap: tarsnapRunnerFor(config, context, { dryRun }), logger: context.logger, now: () => new Date() }, {
+    report = await pruneProfiles(config, profiles, { tarsnap: tarsnapRunnerFor(config, context, { dryRun }), logger: context.logger, now }, {
       dryRun,
       force: options.force ?? false,
       ...(maxDelete !== undefined ? { maxDelete } : {}),

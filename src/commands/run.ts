@@ -3,6 +3,7 @@ import type { Config, Profile } from '../config/resolve.js';
 import { VERSION as version } from '../package-info.js';
 import type { Context } from '../context.js';
 import { describeError, ExitCode } from '../errors.js';
+import { now } from '../clock.js';
 import { formatSummaryLine, type ProfileSummary } from '../core/summary.js';
 import { backupProfile, type BackupOutcome, type PipelineDeps } from '../pipeline.js';
 import { formatCommandForLog } from '../core/tarsnap-args.js';
@@ -46,7 +47,7 @@ export async function runBackups(
     hotCopy,
     createStagingDir,
     tarsnap: tarsnapRunnerFor(config, context, { dryRun }),
-    now: () => new Date(),
+    now,
     logger: context.logger,
     version,
     ...overrides,
@@ -124,7 +125,7 @@ async function runProfile(
   const ping = createPinger(dryRun ? undefined : profile.ping, { logger: context.logger, profile: profile.name });
   await ping.start();
   context.logger.info({ profile: profile.name }, dryRun ? 'dry run: backing up (nothing is stored)' : 'backing up');
-  const started = new Date();
+  const started = now();
   const hooks = hookRunner(context, dryRun);
   const baseVars: HookVars = { profile: profile.name, config: config.file, dry_run: dryRun };
 
@@ -164,7 +165,7 @@ async function runProfile(
       profile.name,
       recordRun({
         started: started.toISOString(),
-        finished: new Date().toISOString(),
+        finished: now().toISOString(),
         status: summary.status,
         duration_ms: summary.duration_ms,
         ...(outcome.archive ? { archive: outcome.archive } : {}),

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import type { Config } from '../config/resolve.js';
 import type { Context } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
+import { now } from '../clock.js';
 import { assertPrintablePath, planScheduledJobs, renderCrontab, type ScheduledJob } from '../core/schedule.js';
 import { renderUnits, type UnitOptions } from '../core/systemd-units.js';
 import { existingTimers, runSystemctl, writeUnitFiles, type Systemctl } from '../adapters/systemd.js';
@@ -44,7 +45,7 @@ export function defaultScheduleDeps(): ScheduleDeps {
     script: real,
     uid: typeof process.getuid === 'function' ? process.getuid() : -1,
     home: homedir(),
-    now: () => Date.now(),
+    now: () => now().getTime(),
     timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
     systemctl: runSystemctl,
   };

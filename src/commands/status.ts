@@ -5,6 +5,7 @@
  */
 import type { Context } from '../context.js';
 import { ExitCode } from '../errors.js';
+import { now } from '../clock.js';
 import { planScheduledJobs } from '../core/schedule.js';
 import { evaluateStatus, renderStatusTable } from '../core/overdue.js';
 import { readProfileState, type ProfileState } from '../adapters/state.js';
@@ -21,7 +22,7 @@ export interface StatusDeps {
 
 /** Returns the real clock, zone and state files. */
 export function defaultStatusDeps(): StatusDeps {
-  return { now: () => Date.now(), timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC', readState: readProfileState };
+  return { now: () => now().getTime(), timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC', readState: readProfileState };
 }
 
 /**

@@ -6,9 +6,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Config, Profile } from '../config/resolve.js';
 import type { Context } from '../context.js';
 import { describeError, ExitCode, UserError } from '../errors.js';
+import { now } from '../clock.js';
 import type { ArchiveInfo } from '../core/archives.js';
 import { formatVerifySummary, shortDatabaseVerdict, type DatabaseCheck, type VerifySummary } from '../core/restore-report.js';
 import { pickLatestArchive } from '../core/restore.js';
@@ -78,7 +80,7 @@ function unlistedDatabases(profile: Profile, seen: readonly DatabaseCheck[]): Da
  * directory and checks it; returns the verdict (never throws for an expected failure).
  */
 export async function verifyProfile(config: Config, profile: Profile, archives: readonly ArchiveInfo[], deps: VerifyDeps): Promise<VerifySummary> {
-  const started = deps.now();
+  const startedAt = performance.now();
   const summary: VerifySummary = { profile: profile.name, status: 'failed', duration_ms: 0, databases: [], missing_paths: [] };
   const latest = pickLatestArchive(archives, profile.name);
   let stage: StagingDir | undefined;
@@ -113,7 +115,7 @@ export async function verifyProfile(config: Config, profile: Profile, archives: 
     deps.logger.error({ profile: profile.name }, `restore drill failed: ${summary.error}`);
   } finally {
     stage?.remove();
-    summary.duration_ms = deps.now().getTime() - started.getTime();
+    summary.duration_ms = Math.round(performance.now() - startedAt);
   }
   return summary;
 }
@@ -125,7 +127,7 @@ export async function verifyProfile(config: Config, profile: Profile, archives: 
 export async function verifyCommand(context: Context, names: readonly string[], options: { json?: boolean }, overrides: Partial<VerifyDeps> = {}): Promise<CommandResult> {
   const config = await context.loadConfig();
   const profiles = selectProfiles(config, names);
-  const deps: VerifyDeps = { tarsnap: tarsnapRunnerFor(config, context), logger: context.logger, now: () => new Date(), freeBytes, createStagingDir, ...overrides };
+  const deps: VerifyDeps = { tarsnap: tarsnapRunnerFor(config, context), logger: context.logger, now, freeBytes, createStagingDir, ...overrides };
   removeLeftovers(config.staging_dir, deps.logger);
   let archives: ArchiveInfo[] | undefined;
   let listError: string | undefined;

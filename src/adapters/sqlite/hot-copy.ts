@@ -14,6 +14,7 @@ import { rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { formatTimeSpan } from '../../core/timespan.js';
+import { now } from '../../clock.js';
 import { silentLogger, type Logger } from '../../log.js';
 import { onInterrupt } from '../cleanup.js';
 import { createProgress, noProgress, type ProgressReporter } from '../progress.js';
@@ -68,7 +69,7 @@ export interface HotCopyDeps {
 export const defaultHotCopyDeps: HotCopyDeps = {
   tools: externalTools,
   freeSpace: freeBytes,
-  now: () => new Date(),
+  now,
   hooks: {},
   unsafeSkipWalHeaderCheck: false,
   createProgress: (label, unit) => createProgress({ label, unit }),
