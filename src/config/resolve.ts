@@ -5,6 +5,7 @@
  */
 import type { ConfigIssue } from '../errors.js';
 import { parseTimeSpan } from '../core/timespan.js';
+import { describeExtraArgsProblem, findExtraArgsProblem } from '../core/tarsnap-extra-args.js';
 import type { ConfigFile, ProfileFields, RetentionConfig } from './schema.js';
 
 export const DEFAULT_ARCHIVE_NAME = '{hostname}-{profile}-{date}';
@@ -140,7 +141,7 @@ function ownerOf(key: string, profile: Loose, defaults: Loose, at: string): stri
 /**
  * Given the parsed YAML (schema-valid or not), returns the problems that span several keys:
  * unknown time zone, a profile with nothing to back up, both retention styles, bad name templates,
- * bad durations. Runs even when the schema check failed, so every problem is reported at once.
+ * bad durations, tarsnap.extra_args that `tarsnap -c` would misread. Runs even when the schema check failed, so every problem is reported at once.
  */
 export function findCrossFieldIssues(data: unknown, checks: ResolveChecks = {}): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -157,6 +158,12 @@ export function findCrossFieldIssues(data: unknown, checks: ResolveChecks = {}):
     }
   };
   checkSchedule(root.verify_schedule, 'verify_schedule');
+  // The create builder refuses the same words: found here, it is exit 2 before anything is copied.
+  const extraArgs = asObject(root.tarsnap)?.extra_args;
+  if (Array.isArray(extraArgs) && extraArgs.every((word) => typeof word === 'string')) {
+    const problem = findExtraArgsProblem(extraArgs);
+    if (problem) issues.push({ path: `tarsnap.extra_args.${problem.index}`, message: describeExtraArgsProblem(problem) });
+  }
   const profiles = asObject(root.profiles);
   if (root.profiles !== undefined && profiles && Object.keys(profiles).length === 0) {
     issues.push({ path: 'profiles', message: 'no profiles: add at least one, e.g. "daily" with the paths to back up' });

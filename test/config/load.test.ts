@@ -166,6 +166,11 @@ describe('parseConfig: every problem at once, with path and line', () => {
       minimal.replace('  cachedir: /usr/local/tarsnap-cache\n', '  cachedir: /usr/local/tarsnap-cache\n  passphrase: hunter2\n'),
       ['5 tarsnap.passphrase: must be env:VARIABLE or file:/path/to/file (never the passphrase itself)'],
     ],
+    [
+      'extra_args that run would refuse (-v), named by their index',
+      minimal.replace('  cachedir: /usr/local/tarsnap-cache\n', '  cachedir: /usr/local/tarsnap-cache\n  extra_args:\n    - --one-file-system\n    - -v\n'),
+      ['7 tarsnap.extra_args.1: tarsnap extra argument "-v" is not allowed: -v: it lists every file on stderr, where hotsnap reads tarsnap\'s errors and statistics (hotsnap --log-level debug shows each tarsnap call)'],
+    ],
     ['duplicate keys', `${minimal}  daily:\n    paths: [/etc]\n`, ['8 : YAML syntax: Map keys must be unique']],
     ['an empty file', '', ['- : the file is empty: it needs at least "tarsnap" and "profiles" (see "hotsnap init")']],
   ])('%s', (_title, text, expected) => {
