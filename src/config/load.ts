@@ -89,6 +89,28 @@ export const defaultChecks: ResolveChecks = {
   schedule: parseCalendar,
 };
 
+/**
+ * A config file needs no more than a few aliases; past this many alias copies in all the yaml
+ * package stops expanding (a "billion laughs" document is a few hundred bytes).
+ */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Given a parsed document, returns its plain data; an alias bomb or an alias without its anchor
+ * becomes a ConfigError instead of the ReferenceError the yaml package throws from toJS().
+ */
+function toPlainData(doc: Document, name: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    const message = /Excessive alias count/.test(error.message)
+      ? `YAML aliases (*name) expand too much (past the limit of ${MAX_ALIAS_COUNT} alias copies; a "billion laughs" document does this): write the values out, or use fewer aliases`
+      : `YAML: ${error.message.replace(/^Unresolved alias \(the anchor must be set before the alias\): (.*)$/, 'alias *$1 has no anchor &$1 before it: define the anchor first, or write the value out')}`;
+    throw new ConfigError(name, [{ path: '', message }]);
+  }
+}
+
 /** Given YAML text, returns the effective config or throws a ConfigError listing every problem. */
 export function parseConfig(text: string, file: string, machine: MachineDefaults = machineDefaults(), checks: ResolveChecks = defaultChecks): Config {
   const name = basename(file);
@@ -100,7 +122,7 @@ export function parseConfig(text: string, file: string, machine: MachineDefaults
       doc.errors.map((error) => ({ path: '', line: lines.linePos(error.pos[0]).line, message: `YAML syntax: ${error.message.split('\n')[0]}` })),
     );
   }
-  const data: unknown = doc.toJS();
+  const data = toPlainData(doc, name);
   if (data === null || data === undefined) {
     throw new ConfigError(name, [{ path: '', message: 'the file is empty: it needs at least "tarsnap" and "profiles" (see "hotsnap init")' }]);
   }

@@ -201,3 +201,30 @@ describe('parseConfig: checks from the archive-name and retention modules', () =
     expect(problems(text).join('\n')).toMatch(expected);
   });
 });
+
+describe('parseConfig: hostile YAML is a config error, not a crash', () => {
+  /** The "billion laughs" document: nine levels of nine aliases each, 9^9 strings once expanded. */
+  function billionLaughs(): string {
+    const names = 'abcdefghi';
+    const lines = [`${names[0]}: &${names[0]} [${Array(9).fill('"lol"').join(', ')}]`];
+    for (let level = 1; level < names.length; level++) {
+      lines.push(`${names[level]}: &${names[level]} [${Array(9).fill(`*${names[level - 1]}`).join(', ')}]`);
+    }
+    return `${minimal}${lines.join('\n')}\n`;
+  }
+
+  it('an alias bomb', () => {
+    expect(problems(billionLaughs())).toEqual([
+      '- : YAML aliases (*name) expand too much (past the limit of 100 alias copies; a "billion laughs" document does this): write the values out, or use fewer aliases',
+    ]);
+  });
+
+  it('an alias without its anchor', () => {
+    expect(problems(`${minimal}defaults: {exclude: *nope}\n`)).toEqual(['- : YAML: alias *nope has no anchor &nope before it: define the anchor first, or write the value out']);
+  });
+
+  it('a few ordinary aliases still work', () => {
+    const config = parseConfig(`${minimal}  weekly:\n    paths: &paths [/etc, /srv]\n  monthly:\n    paths: *paths\n`, '/etc/hotsnap/hotsnap.yaml', machine);
+    expect(config.profiles.map((profile) => profile.paths)).toEqual([['/home/alice'], ['/etc', '/srv'], ['/etc', '/srv']]);
+  });
+});
