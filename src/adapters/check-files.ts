@@ -1,16 +1,17 @@
 /**
- * `hotsnap check` probes of files and directories: the key file, tarsnap's cache directory, the
- * `paths` entries, staging_dir (and its free space) and state_dir. Each probe only looks (stat,
+ * `hotsnap check` probes of files and directories: the key file and its passphrase file, tarsnap's
+ * cache directory, the `paths` entries, staging_dir (and its free space) and state_dir. Each probe only looks (stat,
  * access, one read of the key file); nothing is created, written or changed.
  */
 import { accessSync, constants, lstatSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { CheckItem } from '../core/check-report.js';
+import { judgeSecretFileMode, type CheckItem } from '../core/check-report.js';
 import { judgeKeyCapabilities, judgeKeyfileMode, MAX_KEY_FILE_BYTES, parseKeyFile, type KeyCapabilities } from '../core/keyfile.js';
 import { formatBytes } from '../core/summary.js';
 import { shellQuote } from '../core/tarsnap-args.js';
 import { currentUserName, formatMode, runAsAdvice, userNameOf } from './sqlite/errors.js';
 import type { FreeSpaceProbe } from './sqlite/space.js';
+import { inspectStaging } from './staging.js';
 
 /** Given a path and an access mode (fs.constants.R_OK…), returns whether this process has it. */
 export function can(path: string, mode: number): boolean {
@@ -132,6 +133,32 @@ export function checkKeyfile(keyfile: string, pruning: readonly string[], passph
 }
 
 /**
+ * Given `tarsnap.passphrase`, checks a `file:PATH` passphrase: it exists, is a non-empty regular
+ * file this user can read, and is private (it unlocks the key). Returns undefined for `env:VAR`.
+ * Only looks: the passphrase itself is never read. Example: a 0644 file → a problem "… run chmod 600 PATH".
+ */
+export function checkPassphraseFile(passphrase: string | undefined): CheckItem | undefined {
+  if (!passphrase?.startsWith('file:')) return undefined;
+  const file = passphrase.slice('file:'.length);
+  const check = 'passphrase';
+  const stats = statOrError(file);
+  if (stats instanceof Error) {
+    if (isMissing(stats)) {
+      return { check, status: 'problem', message: `passphrase file ${file} (tarsnap.passphrase) does not exist`, fix: `write the key's passphrase there (install -m 600 /dev/null ${shellQuote(file)}, then edit it), or correct tarsnap.passphrase` };
+    }
+    return { check, status: 'problem', message: `user ${currentUserName()} cannot reach passphrase file ${file} (${stats.code ?? stats.message})`, fix: 'run hotsnap as root, or fix the permissions of the directories above it' };
+  }
+  if (!stats.isFile()) return { check, status: 'problem', message: `passphrase file ${file} (tarsnap.passphrase) is not a regular file`, fix: 'set tarsnap.passphrase to file: and the file holding the passphrase' };
+  const exposure = judgeSecretFileMode('passphrase file', file, stats.mode);
+  if (exposure.status === 'problem') return { check, ...exposure };
+  if (!can(file, constants.R_OK)) {
+    return { check, status: 'problem', message: `user ${currentUserName()} cannot read passphrase file ${file} (${describeOwner(stats)}), so tarsnap cannot unlock the key`, fix: ownerAdvice(stats) };
+  }
+  if (stats.size === 0) return { check, status: 'problem', message: `passphrase file ${file} is empty, so tarsnap cannot unlock the key`, fix: 'write the key\'s passphrase in it, on one line' };
+  return { check, ...exposure };
+}
+
+/**
  * Given the cache directory, checks tarsnap can use (or create) it and whether it holds a chunk
  * directory. Whether the cache matches the server ("Sequence number mismatch: Run --fsck") can
  * only be learned by contacting the server, which check does not do.
@@ -198,7 +225,8 @@ export function checkPath(path: string, profiles: readonly string[]): CheckItem 
 
 /**
  * Given staging_dir, the bytes the largest profile's copies need (and which profile), checks the
- * directory exists, is writable and has room. The free-space probe is injected so tests can
+ * directory exists, is writable, is not controlled by another user (nor is its private
+ * `hotsnap/` inside) and has room. The free-space probe is injected so tests can
  * simulate a full disk.
  */
 export async function checkStaging(stagingDir: string, need: { bytes: number; profile?: string }, freeBytes: FreeSpaceProbe): Promise<CheckItem[]> {
@@ -216,6 +244,9 @@ export async function checkStaging(stagingDir: string, need: { bytes: number; pr
   if (!can(stagingDir, constants.W_OK | constants.X_OK)) {
     return [{ check: 'staging_dir', status: 'problem', message: `user ${currentUserName()} cannot write staging_dir ${stagingDir} (${describeOwner(stats)})`, fix: `${ownerAdvice(stats)}, or set staging_dir to a writable directory` }];
   }
+  // What `run` would refuse: a staging_dir another user controls, or a planted staging_dir/hotsnap.
+  const unsafe = inspectStaging(stagingDir);
+  if (unsafe) return [{ check: 'staging_dir', status: 'problem', message: unsafe.message, fix: unsafe.fix }];
   const items: CheckItem[] = [{ check: 'staging_dir', status: 'ok', message: `staging_dir ${stagingDir} is writable` }];
   if (need.bytes === 0 || need.profile === undefined) return items;
   let free: number;

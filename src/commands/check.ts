@@ -7,21 +7,22 @@
  * Problems are what makes `hotsnap run` fail, or exposes the key:
  *   tarsnap binary missing or failing; key file missing, unreadable, not a tarsnap key, readable
  *   or writable by others, without the write keys, or without the delete key while a profile
- *   prunes; cachedir/staging_dir/state_dir unusable; staging_dir too small for the copies; a
+ *   prunes; a `file:` passphrase missing, empty, unreadable, or readable or writable by others;
+ *   cachedir/staging_dir/state_dir unusable; staging_dir too small for the copies; a
  *   database missing, unreadable, not SQLite, or in rollback mode without write permission; a
  *   `paths` entry missing or unreadable; a hook program that does not resolve.
  * Warnings are things a run survives: rollback journal mode (writers pause; the estimate is in
- * the message), a key readable by its group, a write-only key on a host that prunes (pruning is
- * skipped), a passphrase-protected key, a cache without a chunk directory (prune and an
- * out-of-sync cache may need --fsck), a tarsnap older than 1.0.41, a symlink in `paths`, a hook
- * given by a relative path.
+ * the message), a key or passphrase file readable by its group, a write-only key on a host that
+ * prunes (pruning is skipped), a passphrase-protected key, a cache without a chunk directory
+ * (prune and an out-of-sync cache may need --fsck), a tarsnap older than 1.0.41, a symlink in
+ * `paths`, a hook given by a relative path.
  */
 import type { Config, Profile } from '../config/resolve.js';
 import { HOOK_EVENTS } from '../config/resolve.js';
 import type { Context } from '../context.js';
 import { ExitCode, UserError } from '../errors.js';
 import { checkExitCode, renderCheckJson, renderCheckText, type CheckItem } from '../core/check-report.js';
-import { checkCachedir, checkKeyfile, checkPath, checkStaging, checkStateDir } from '../adapters/check-files.js';
+import { checkCachedir, checkKeyfile, checkPassphraseFile, checkPath, checkStaging, checkStateDir } from '../adapters/check-files.js';
 import { checkHook, checkTarsnapBinary, runTarsnapVersion, type VersionProbe } from '../adapters/check-programs.js';
 import { checkDatabase } from '../adapters/check-sqlite.js';
 import { freeBytes, requiredBytes, type FreeSpaceProbe } from '../adapters/sqlite/space.js';
@@ -82,6 +83,8 @@ export async function runChecks(config: Config, profiles: readonly Profile[], de
   const pruning = profiles.filter(prunes).map((profile) => profile.name);
   const key = checkKeyfile(config.tarsnap.keyfile, pruning, config.tarsnap.passphrase);
   items.push(...key.items);
+  const passphrase = checkPassphraseFile(config.tarsnap.passphrase);
+  if (passphrase) items.push(passphrase);
   items.push(checkCachedir(config.tarsnap.cachedir, config.tarsnap.keyfile, { autoFsck: config.tarsnap.auto_fsck, ...(key.capabilities ? { capabilities: key.capabilities } : {}) }));
 
   const sizes = new Map<string, { bytes: number; walBytes: number }>();

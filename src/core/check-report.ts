@@ -4,6 +4,7 @@
  * Nagios-style probe goes red only for what makes `hotsnap run` fail or exposes the key.
  */
 import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { shellQuote } from './tarsnap-args.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'problem';
 
@@ -49,6 +50,23 @@ export function renderCheckText(items: readonly CheckItem[]): string {
 export function renderCheckJson(items: readonly CheckItem[]): string {
   const rows = items.map(({ check, status, message, fix }) => ({ check, status, message, ...(fix ? { fix } : {}) }));
   return `${JSON.stringify(rows, null, 2)}\n`;
+}
+
+/**
+ * Given what a secret file is (e.g. "passphrase file"), its path and its mode, returns how exposed
+ * it is: readable or writable by others is a problem, by its group a warning (as for the key file).
+ * Example: judgeSecretFileMode('passphrase file', '/root/pass', 0o100644) →
+ * {status: 'problem', message: 'passphrase file /root/pass is readable by others (mode 0644)', fix: 'run chmod 600 /root/pass'}.
+ */
+export function judgeSecretFileMode(what: string, file: string, mode: number): Omit<CheckItem, 'check'> {
+  const shown = `0${(mode & 0o777).toString(8).padStart(3, '0')}`;
+  const fix = `run chmod 600 ${shellQuote(file)}`;
+  const access = (read: number, write: number) => [mode & read ? 'readable' : '', mode & write ? 'writable' : ''].filter(Boolean).join(' and ');
+  const byOthers = access(0o004, 0o002);
+  if (byOthers) return { status: 'problem', message: `${what} ${file} is ${byOthers} by others (mode ${shown})`, fix };
+  const byGroup = access(0o040, 0o020);
+  if (byGroup) return { status: 'warn', message: `${what} ${file} is ${byGroup} by its group (mode ${shown})`, fix: `${fix}, unless that group is meant to hold it` };
+  return { status: 'ok', message: `${what} ${file} is private (mode ${shown})` };
 }
 
 /**

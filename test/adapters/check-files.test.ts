@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkCachedir, checkKeyfile, checkPath, checkStaging, checkStateDir } from '../../src/adapters/check-files.js';
+import { checkCachedir, checkKeyfile, checkPassphraseFile, checkPath, checkStaging, checkStateDir } from '../../src/adapters/check-files.js';
 import { writeKey } from '../../fixtures/tarsnap-emulator/lib/keys.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hotsnap-check-files-'));
@@ -108,6 +108,49 @@ describe('checkKeyfile', () => {
     const key = join(fresh(), 'tarsnap.key');
     writeFileSync(key, text, { mode: 0o600 });
     expect(checkKeyfile(key, []).items.at(-1)).toMatchObject({ status: 'problem', message: message.replace('KEY', key) });
+  });
+});
+
+describe('checkPassphraseFile', () => {
+  it('env:VAR and no passphrase: nothing to look at', () => {
+    expect(checkPassphraseFile(undefined)).toBeUndefined();
+    expect(checkPassphraseFile('env:TARSNAP_PASS')).toBeUndefined();
+  });
+
+  it('private (0600): ok', () => {
+    const file = join(fresh(), 'pass');
+    writeFileSync(file, 'correct horse\n', { mode: 0o600 });
+    expect(checkPassphraseFile(`file:${file}`)).toEqual({ check: 'passphrase', status: 'ok', message: `passphrase file ${file} is private (mode 0600)` });
+  });
+
+  it('readable by others (0644): a problem with the chmod', () => {
+    const file = join(fresh(), 'pass');
+    writeFileSync(file, 'correct horse\n');
+    chmodSync(file, 0o644);
+    expect(checkPassphraseFile(`file:${file}`)).toEqual({ check: 'passphrase', status: 'problem', message: `passphrase file ${file} is readable by others (mode 0644)`, fix: `run chmod 600 ${file}` });
+  });
+
+  it('writable by others (0602): a problem', () => {
+    const file = join(fresh(), 'pass');
+    writeFileSync(file, 'correct horse\n');
+    chmodSync(file, 0o602);
+    expect(checkPassphraseFile(`file:${file}`)).toMatchObject({ status: 'problem', message: `passphrase file ${file} is writable by others (mode 0602)` });
+  });
+
+  it('readable by its group (0640): a warning with the chmod', () => {
+    const file = join(fresh(), 'pass');
+    writeFileSync(file, 'correct horse\n');
+    chmodSync(file, 0o640);
+    expect(checkPassphraseFile(`file:${file}`)).toMatchObject({ status: 'warn', message: `passphrase file ${file} is readable by its group (mode 0640)`, fix: expect.stringContaining(`run chmod 600 ${file}`) });
+  });
+
+  it('missing, a directory, or empty: a problem', () => {
+    const dir = fresh();
+    expect(checkPassphraseFile(`file:${join(dir, 'nope')}`)).toMatchObject({ status: 'problem', message: `passphrase file ${join(dir, 'nope')} (tarsnap.passphrase) does not exist` });
+    expect(checkPassphraseFile(`file:${dir}`)).toMatchObject({ status: 'problem', message: `passphrase file ${dir} (tarsnap.passphrase) is not a regular file` });
+    const empty = join(dir, 'empty');
+    writeFileSync(empty, '', { mode: 0o600 });
+    expect(checkPassphraseFile(`file:${empty}`)).toMatchObject({ status: 'problem', message: `passphrase file ${empty} is empty, so tarsnap cannot unlock the key` });
   });
 });
 
