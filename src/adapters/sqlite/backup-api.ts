@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { HotCopyError } from './errors.js';
 import { abortedError, SourceLockError, timeLeft, timeoutError, type CopyContext, type CopyPhaseResult } from './copy-context.js';
+import { assertSourceIntact, readPinnedSnapshot, type PinnedSnapshot } from './snapshot.js';
 import { pinSnapshot, unpinSnapshot } from './wal-fast.js';
 
 /** Pages per step: 1024 × 4 KiB keeps event-loop gaps short; 4096 gave 150–190 ms gaps. */
@@ -78,13 +79,17 @@ export async function copyWithBackupApi(db: Database.Database, context: CopyCont
   const pinnedAt = performance.now();
   const copiedAt = context.now();
   let outcome: BackupOutcome;
+  let snapshot: PinnedSnapshot;
   try {
+    snapshot = readPinnedSnapshot(db, context.realPath);
     await context.hooks.afterPin?.();
     outcome = await runBackup(db, context.tmpFile, context);
+    // Pages past a cut-off end read as zeros: check the file while still pinned.
+    assertSourceIntact(context.source, context.realPath, snapshot);
   } finally {
     unpinSnapshot(db);
   }
   const copyMs = performance.now() - pinnedAt;
   if (outcome.restarts > 0) context.logger.warn({ db: context.source, restarts: outcome.restarts }, 'backup API restarted despite the pin');
-  return { method: 'backup-api', copyMs, writerBlockMs: wal ? 0 : copyMs, copiedAt };
+  return { method: 'backup-api', copyMs, writerBlockMs: wal ? 0 : copyMs, copiedAt, snapshot, exact: true };
 }

@@ -8,6 +8,7 @@ import type { Logger } from '../../log.js';
 import { HotCopyError } from './errors.js';
 import type { ExternalTools } from './external.js';
 import type { CopyMethod } from './manifest.js';
+import type { PinnedSnapshot } from './snapshot.js';
 
 /** Test seams: awaited at fixed points while the source is pinned or locked. */
 export interface HotCopyHooks {
@@ -52,6 +53,10 @@ export interface CopyPhaseResult {
   writerBlockMs: number;
   /** When the snapshot was taken. */
   copiedAt: Date;
+  /** What hotsnap's connection saw while pinned, to compare the finished copy with. */
+  snapshot: PinnedSnapshot;
+  /** The copy must be exactly that snapshot (false: wal-fast kept the -wal, which also holds later commits). */
+  exact: boolean;
 }
 
 /** A lock or pin on the source could not be taken; the engine explains it after closing connections. */

@@ -22,6 +22,7 @@ export type HotCopyFailure =
   | 'aborted' // the caller's AbortSignal fired
   | 'backup-empty' // the backup API's silent "0 pages, no file" outcome
   | 'journal-changed' // the database switched journal mode while we copied
+  | 'source-changed' // truncated, emptied or replaced behind SQLite's back while pinned: the copy is not the snapshot
   | 'tool-missing' // cp / cmp not installed
   | 'copy-failed'; // anything else: the message carries the detail
 

@@ -4,7 +4,7 @@
  *
  *   preflight (stat, destination, free space) → private temp dir beside dest
  *   → read-only connection, journal mode → copy (wal-fast | rollback-cp | backup-api)
- *   → close the source → open the copy: recover, checkpoint, check, close
+ *   → close the source → open the copy: recover, checkpoint, compare with the pinned snapshot, check, close
  *   → chmod 0600 → SHA-256 → (durable: fsync) → rename/link into place → (durable: fsync dir)
  *
  * Every failure and SIGINT/SIGTERM/SIGHUP removes the temp dir; DEST appears only complete.
@@ -197,7 +197,7 @@ export async function hotCopy(source: string, dest: string, options: HotCopyOpti
     if (options.signal?.aborted) throw abortedError(context);
     if (performance.now() > deadline) throw timeoutError(context, 'finishing the copy');
     progress.phase(verify === 'none' ? 'finishing' : 'checking');
-    const finished = finishCopy(tmpFile, sourcePath, verify);
+    const finished = finishCopy(tmpFile, sourcePath, verify, { snapshot: phase.snapshot, exact: phase.exact });
     if (options.signal?.aborted) throw abortedError(context);
     const { size, sha256 } = await publishCopy(sourcePath, tmpFile, destPath, { durable: options.durable === true, overwrite: options.overwrite !== false });
     const entry: ManifestEntry = {

@@ -12,6 +12,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { HotCopyError, currentUserName, runAsAdvice, userNameOf } from './errors.js';
 import { SourceLockError, timeLeft, type CopyContext, type CopyPhaseResult } from './copy-context.js';
+import { assertSourceIntact, readPinnedSnapshot, type PinnedSnapshot } from './snapshot.js';
 
 function assertWritable(source: string, realPath: string): void {
   try {
@@ -50,17 +51,21 @@ export async function copyRollback(context: CopyContext): Promise<CopyPhaseResul
     }
     const lockedAt = performance.now();
     const copiedAt = context.now();
+    let snapshot: PinnedSnapshot;
     try {
       const mode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
       if (mode === 'wal') throw new HotCopyError(source, 'journal-changed', 'the database switched to WAL mode while hotsnap was copying it; run the copy again');
+      snapshot = readPinnedSnapshot(db, realPath);
       await hooks.afterPin?.();
       await tools.copyFile(realPath, tmpFile, { signal, timeoutMs: timeLeft(context, 'copying the database') });
       await hooks.afterMainCopy?.();
+      // Still locked: nobody may have written the file, so any change was made behind SQLite's back.
+      assertSourceIntact(source, realPath, snapshot);
     } finally {
       db.exec('COMMIT');
     }
     const copyMs = performance.now() - lockedAt;
-    return { method: 'rollback-cp', copyMs, writerBlockMs: copyMs, copiedAt };
+    return { method: 'rollback-cp', copyMs, writerBlockMs: copyMs, copiedAt, snapshot, exact: true };
   } finally {
     db.close();
   }

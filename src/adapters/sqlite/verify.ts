@@ -8,12 +8,19 @@ import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { HotCopyError, sqliteCode } from './errors.js';
 import type { VerifyLevel } from './manifest.js';
+import { assertCopyMatchesSnapshot, readSchemaDigest, type PinnedSnapshot } from './snapshot.js';
 
 /** What finishCopy learned about the finished copy. */
 export interface FinishedCopy {
   pageSize: number;
   pageCount: number;
   verifyMs: number;
+}
+
+/** The pinned snapshot the copy must show (exactly, or for wal-fast with its -wal: at least not emptied). */
+export interface ExpectedSnapshot {
+  snapshot: PinnedSnapshot;
+  exact: boolean;
 }
 
 /** How many problem lines a failed check quotes. */
@@ -36,10 +43,11 @@ function runCheck(db: Database.Database, pragma: 'quick_check' | 'integrity_chec
 
 /**
  * Given the copy's path (no other connection to it), checkpoints any WAL with synchronous=OFF,
- * runs the requested check and closes it; throws HotCopyError('corrupt') when the check fails.
+ * compares it with the pinned snapshot (when given; 'source-changed'), runs the requested check
+ * and closes it; throws HotCopyError('corrupt') when the check fails.
  * Example: finishCopy('/stage/ghost.db', '/srv/ghost.db', 'quick') → {pageSize: 4096, pageCount: 2560, verifyMs: 41}.
  */
-export function finishCopy(copyPath: string, source: string, verify: VerifyLevel): FinishedCopy {
+export function finishCopy(copyPath: string, source: string, verify: VerifyLevel, expected?: ExpectedSnapshot): FinishedCopy {
   let db: Database.Database | undefined;
   try {
     db = new Database(copyPath, { fileMustExist: true, timeout: 0 });
@@ -51,6 +59,11 @@ export function finishCopy(copyPath: string, source: string, verify: VerifyLevel
     if (mode === 'wal') {
       const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number; log: number; checkpointed: number }>;
       if (!result || result.busy !== 0) throw new HotCopyError(source, 'copy-failed', `could not checkpoint the copy ${copyPath} (busy); is another program opening files in the staging directory?`);
+    }
+    // Before the check: an emptied file is a valid empty database that passes it.
+    if (expected) {
+      const shape = { pageSize: Number(db.pragma('page_size', { simple: true })), pageCount: Number(db.pragma('page_count', { simple: true })), ...readSchemaDigest(db) };
+      assertCopyMatchesSnapshot(source, shape, expected.snapshot, expected.exact);
     }
     const started = performance.now();
     if (verify !== 'none') {

@@ -11,12 +11,15 @@
  *    be replayed over the newer main file — a copy that often still passes quick_check. In
  *    that case the main file was frozen (backfilling needs slot 0) and is complete on its own:
  *    drop the copied `-wal`.
- * 4. COMMIT (unpin). Opening the copy later recovers every committed frame of the copied WAL.
+ * 4. Still pinned, check the live file is the one pinned and no shorter than the snapshot needs
+ *    (snapshot.ts): a file emptied behind SQLite's back would otherwise give a valid empty copy.
+ * 5. COMMIT (unpin). Opening the copy later recovers every committed frame of the copied WAL.
  */
 import type Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { SourceLockError, timeLeft, type CopyContext, type CopyPhaseResult } from './copy-context.js';
+import { assertSourceIntact, readPinnedSnapshot, type PinnedSnapshot } from './snapshot.js';
 
 /** Given a read-only connection, starts a read transaction that pins the current snapshot. */
 export function pinSnapshot(db: Database.Database): void {
@@ -44,7 +47,10 @@ export async function copyWalFast(db: Database.Database, context: CopyContext): 
   pinSnapshot(db);
   const pinnedAt = performance.now();
   const copiedAt = context.now();
+  let snapshot: PinnedSnapshot;
+  let walDropped = false;
   try {
+    snapshot = readPinnedSnapshot(db, realPath);
     await hooks.afterPin?.();
     await tools.copyFile(realPath, tmpFile, { signal, timeoutMs: timeLeft(context, 'copying the main file') });
     await hooks.afterMainCopy?.();
@@ -54,10 +60,14 @@ export async function copyWalFast(db: Database.Database, context: CopyContext): 
     } else if (!(await tools.sameWalHeader(`${realPath}-wal`, `${tmpFile}-wal`, { signal, timeoutMs: timeLeft(context, 'checking the WAL header') }))) {
       // Only possible on read slot 0, where the main file is frozen and already complete.
       rmSync(`${tmpFile}-wal`, { force: true });
+      walDropped = true;
       logger.debug({ db: source }, 'WAL restarted during the copy; dropped the copied -wal (the main file is complete)');
     }
+    // Still pinned: a file cut or swapped behind SQLite's back shows now, not after the unpin.
+    assertSourceIntact(source, realPath, snapshot);
   } finally {
     unpinSnapshot(db);
   }
-  return { method: 'wal-fast', copyMs: performance.now() - pinnedAt, writerBlockMs: 0, copiedAt };
+  // Without its -wal the copy is the frozen main file, i.e. exactly the pinned snapshot.
+  return { method: 'wal-fast', copyMs: performance.now() - pinnedAt, writerBlockMs: 0, copiedAt, snapshot, exact: walDropped };
 }
