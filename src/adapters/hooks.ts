@@ -1,9 +1,10 @@
 /**
  * Command hooks (`hooks:` per profile and once per run): each an argv array run through execa,
  * never a shell unless the user writes ["sh", "-c", "…"]. stdin is closed, output goes line by
- * line into the log, HOTSNAP_* variables say what happened, and a time limit kills the hook's
- * whole process group — a hook is started in its own group because a grandchild (`sh -c "a; b"`)
- * would otherwise keep the output pipes open, and the run waiting, long after the kill.
+ * line into the log, HOTSNAP_* variables say what happened (the passphrase's variable is removed),
+ * and a time limit kills the hook's whole process group — a hook is started in its own group
+ * because a grandchild (`sh -c "a; b"`) would otherwise keep the output pipes open, and the run
+ * waiting, long after the kill.
  */
 import { execa } from 'execa';
 import { basename } from 'node:path';
@@ -46,6 +47,8 @@ export interface HookRunOptions {
   /** Base environment (default process.env); the HOTSNAP_* event variables in it are replaced. */
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** tarsnap.passphrase: when it is `env:VAR`, VAR is removed from the hook's environment. */
+  passphrase?: string;
 }
 
 /** How one hook command failed. */
@@ -100,6 +103,14 @@ export const HOOK_ENV_NAMES = [
   'HOTSNAP_TOTAL_BYTES', 'HOTSNAP_COMPRESSED_BYTES', 'HOTSNAP_NEW_BYTES', 'HOTSNAP_DATABASES',
   'HOTSNAP_WRITER_BLOCK_MS', 'HOTSNAP_DRY_RUN',
 ] as const;
+
+/**
+ * Given tarsnap.passphrase, returns the environment variable holding the passphrase (`env:VAR`),
+ * else undefined. Example: passphraseVariable('env:TARSNAP_PASS') → 'TARSNAP_PASS'.
+ */
+export function passphraseVariable(passphrase: string | undefined): string | undefined {
+  return passphrase?.startsWith('env:') ? passphrase.slice('env:'.length) : undefined;
+}
 
 /** An environment value can't hold NUL; whole numbers read best in shell arithmetic. */
 const clean = (text: string) => text.replace(/\0/g, '');
@@ -267,6 +278,9 @@ export async function runHooks(
   if (commands.length === 0) return;
   const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env) };
   for (const name of HOOK_ENV_NAMES) delete env[name];
+  // Only tarsnap needs the key's passphrase; a hook (or whatever it runs, or logs) never sees it.
+  const secret = passphraseVariable(options.passphrase);
+  if (secret !== undefined) delete env[secret];
   Object.assign(env, buildHookEnv(event, vars));
   const failures: HookFailure[] = [];
   for (const argv of commands) {

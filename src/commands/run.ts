@@ -56,7 +56,7 @@ export async function runBackups(
   removeLeftovers(config.staging_dir, context.logger);
   const lock = await lockKeyUnlessDryRun(config, context, { dryRun, waitMs, command: `run ${profiles.map((p) => p.name).join(' ')}` });
   const summaries: ProfileSummary[] = [];
-  const hooks = hookRunner(context, dryRun);
+  const hooks = hookRunner(context, dryRun, config.tarsnap.passphrase);
   const runVars: HookVars = { profiles: profiles.map((p) => p.name), config: config.file, dry_run: dryRun };
   try {
     const before = await hooks.run('before', config.hooks.before, runVars);
@@ -89,7 +89,7 @@ function failedBeforeStart(profile: string, error: string): ProfileSummary {
 }
 
 /** Runs hook commands; returns the failure message instead of throwing. Dry runs only say what would run. */
-function hookRunner(context: Context, dryRun: boolean) {
+function hookRunner(context: Context, dryRun: boolean, passphrase: string | undefined) {
   return {
     async run(event: HookEvent, commands: readonly string[][], vars: HookVars): Promise<string | undefined> {
       if (commands.length === 0) return undefined;
@@ -98,7 +98,7 @@ function hookRunner(context: Context, dryRun: boolean) {
         return undefined;
       }
       try {
-        await runHooks(event, commands, vars, { logger: context.logger });
+        await runHooks(event, commands, vars, { logger: context.logger, passphrase });
         return undefined;
       } catch (error) {
         if (!(error instanceof HookError)) throw error;
@@ -126,7 +126,7 @@ async function runProfile(
   await ping.start();
   context.logger.info({ profile: profile.name }, dryRun ? 'dry run: backing up (nothing is stored)' : 'backing up');
   const started = now();
-  const hooks = hookRunner(context, dryRun);
+  const hooks = hookRunner(context, dryRun, config.tarsnap.passphrase);
   const baseVars: HookVars = { profile: profile.name, config: config.file, dry_run: dryRun };
 
   let outcome: BackupOutcome;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildHookEnv, HookError, runHooks } from '../../src/adapters/hooks.js';
+import { buildHookEnv, HookError, passphraseVariable, runHooks } from '../../src/adapters/hooks.js';
 import { runInterruptStepsForTest } from '../../src/adapters/cleanup.js';
 import { createLogger } from '../../src/log.js';
 
@@ -131,6 +131,26 @@ describe('runHooks', () => {
       'HOTSNAP_STATUS=ok',
       'KEEP_ME=yes',
     ]);
+  });
+
+  it('removes the variable holding the tarsnap passphrase (tarsnap.passphrase env:VAR) from every hook', async () => {
+    const env = { ...process.env, TARSNAP_PASS: 'correct horse', KEEP_ME: 'yes' };
+    const seen = (name: string) => join(dir, `${name}.txt`);
+    const printEnv = (name: string) => ['sh', '-c', `env > ${seen(name)}`];
+    await runHooks('before', [printEnv('before')], { profile: 'daily' }, { env, passphrase: 'env:TARSNAP_PASS' });
+    await runHooks('after', [printEnv('after-1'), printEnv('after-2')], { profile: 'daily', status: 'ok' }, { env, passphrase: 'env:TARSNAP_PASS' });
+    for (const name of ['before', 'after-1', 'after-2']) {
+      const text = readFileSync(seen(name), 'utf8');
+      expect(text).not.toContain('correct horse');
+      expect(text).not.toMatch(/^TARSNAP_PASS=/m);
+      expect(text).toMatch(/^KEEP_ME=yes$/m);
+    }
+    // A file: passphrase (or none) leaves the environment alone.
+    await runHooks('after', [printEnv('file')], {}, { env, passphrase: 'file:/root/tarsnap.pass' });
+    expect(readFileSync(seen('file'), 'utf8')).toMatch(/^TARSNAP_PASS=correct horse$/m);
+    expect(passphraseVariable('env:TARSNAP_PASS')).toBe('TARSNAP_PASS');
+    expect(passphraseVariable('file:/root/tarsnap.pass')).toBeUndefined();
+    expect(passphraseVariable(undefined)).toBeUndefined();
   });
 
   it('streams stdout and stderr into the log line by line, with the hook name; stdin is closed', async () => {
