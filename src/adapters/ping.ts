@@ -3,7 +3,7 @@
  * URL/fail with the tail of the run's log on failure. A ping can never fail a backup: each try is
  * time-limited, failures are retried a few times, and what is left is a warning. The URL is a
  * secret (the UUID or ping key in it lets anyone report for the check), so logs show only
- * scheme and host.
+ * scheme and host, and whatever the server answers or an error says is masked the same way.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleepFor } from 'node:timers/promises';
@@ -83,13 +83,81 @@ export function tailText(text: string, maxBytes: number): string {
   return `[… earlier lines cut]\n${kept}`;
 }
 
-function describeFetchError(error: unknown, timeoutMs: number, secrets: readonly string[]): string {
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+/** Shorter path segments and values (`ping`, `fail`, `create=1`) say nothing secret, and masking them would garble the text. */
+const MIN_SECRET_LENGTH = 6;
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Given a ping URL, returns every form of its secret parts a server or an error may echo, longest first. */
+function secretPartsOf(url: string): string[] {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return [url];
+  }
+  const parts = [url, parsed.href, parsed.pathname.replace(/\/+$/, ''), parsed.search];
+  parts.push(...parsed.pathname.split('/'), parsed.username, parsed.password);
+  for (const value of parsed.searchParams.values()) parts.push(value);
+  const forms = parts.flatMap((part) => [part, safeDecode(part), encodeURIComponent(safeDecode(part))]);
+  return [...new Set(forms)].filter((part) => part.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Given text a ping produced (the server's answer, an error message) and the URLs involved, returns
+ * it with every form of their secrets masked: whole URLs down to scheme and host, their paths, path
+ * segments, query values and credentials (any case, encoded or not), and anything shaped like a UUID.
+ * Example: maskPingText('no check /0f4e…-abc/start', ['https://hc-ping.com/0f4e…-abc']) → 'no check /…/start'.
+ */
+export function maskPingText(text: string, urls: readonly string[]): string {
+  const known = urls.filter((url) => url.length >= MIN_SECRET_LENGTH);
+  let masked = text;
+  for (const url of known) masked = masked.replace(new RegExp(escapeRegExp(url), 'gi'), maskPingUrl(url));
+  const parts = [...new Set(known.flatMap(secretPartsOf))].sort((a, b) => b.length - a.length);
+  for (const part of parts) masked = masked.replace(new RegExp(escapeRegExp(part), 'gi'), part.startsWith('/') ? '/…' : '…');
+  return masked.replace(UUID, '…');
+}
+
+/** Given a server's answer, returns it fit for one log line: masked first (so a cut can't leave half a secret), then control characters and runs of space made one space, at most 200 characters. */
+function describeAnswer(answer: string, urls: readonly string[]): string {
+  const line = maskPingText(answer, urls).replace(/[\u0000-\u001f\u007f-\u009f\s]+/g, ' ').trim();
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+
+/** Most of an answer read: a ping's answer is "OK"; a hostile or broken server may send much more. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** Given a response, reads at most MAX_ANSWER_BYTES of its body (then stops reading) and returns them as text. */
+async function readAnswer(response: Response): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  while (bytes < MAX_ANSWER_BYTES) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    bytes += value.byteLength;
+  }
+  if (bytes >= MAX_ANSWER_BYTES) await reader.cancel().catch(() => undefined);
+  return Buffer.concat(chunks).subarray(0, MAX_ANSWER_BYTES).toString('utf8');
+}
+
+function describeFetchError(error: unknown, timeoutMs: number, urls: readonly string[]): string {
   const problem = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   let text: string;
   if (problem.name === 'TimeoutError') text = `no answer within ${formatTimeSpan(timeoutMs)}`;
   else text = problem.cause?.message ?? problem.cause?.code ?? problem.message ?? String(error);
-  for (const secret of secrets) text = text.split(secret).join(maskPingUrl(secret));
-  return text;
+  return describeAnswer(text, urls);
 }
 
 /** 5xx and 429 may pass; anything else the server said (404: no such check) won't change on a retry. */
@@ -127,7 +195,8 @@ export async function sendPing(base: string, kind: PingKind, options: PingOption
         redirect: 'follow',
       });
       // Read the (short) answer so the connection is released; its text helps when it is an error.
-      const answer = (await response.text()).trim().slice(0, 200);
+      // A server may echo the request (path, UUID) in it: it is masked like the URL.
+      const answer = describeAnswer(await readAnswer(response), [url, base, response.url]);
       if (response.ok) {
         logger.debug({ ...context, attempt }, 'pinged');
         return { ok: true, attempts: attempt, status: response.status };

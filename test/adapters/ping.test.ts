@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildPingUrl, createLogTail, createPinger, maskPingUrl, sendPing, tailText } from '../../src/adapters/ping.js';
+import { buildPingUrl, createLogTail, createPinger, maskPingText, maskPingUrl, sendPing, tailText } from '../../src/adapters/ping.js';
 import { createLogger } from '../../src/log.js';
 
 const UUID = '0f4e5c2a-1b2c-4d5e-8f90-123456789abc';
@@ -69,6 +69,25 @@ describe('buildPingUrl and maskPingUrl', () => {
   it('keeps only scheme and host', () => {
     expect(maskPingUrl(`https://user:pw@hc-ping.com/${UUID}/fail?token=s3cret`)).toBe('https://hc-ping.com/…');
     expect(maskPingUrl('not a url')).toBe('(invalid ping URL)');
+  });
+});
+
+describe('maskPingText', () => {
+  const base = `https://hc.example.com/ping/${UUID}?token=s3cretvalue`;
+  it.each([
+    ['the whole URL', `cannot reach ${base}`, 'cannot reach https://hc.example.com/…'],
+    ['the path with the kind added', `no check at /ping/${UUID}/start`, 'no check at /…/start'],
+    ['the UUID alone, in capitals', `check ${UUID.toUpperCase()} is paused`, 'check … is paused'],
+    ['the path percent-encoded', `not found: %2Fping%2F${UUID}`, 'not found: …'],
+    ['a query value', 'bad token s3cretvalue', 'bad token …'],
+    ['any UUID, e.g. one the server made up', 'id 11111111-2222-4333-8444-555555555555', 'id …'],
+    ['text with no secret', 'HTTP 503 maintenance: try later', 'HTTP 503 maintenance: try later'],
+  ])('%s', (_what, text, expected) => {
+    expect(maskPingText(text, [base])).toBe(expected);
+  });
+
+  it('a ping key and slug URL: both long segments', () => {
+    expect(maskPingText('no check fT5uGxQmR3kLpW8zA1bC9d/backup-daily', ['https://hc-ping.com/fT5uGxQmR3kLpW8zA1bC9d/backup-daily'])).toBe('no check …/…');
   });
 });
 
@@ -169,6 +188,36 @@ describe('sendPing failures never throw', () => {
     expect(refused.attempts).toBe(2);
     expect(refused.error).toMatch(/ECONNREFUSED/);
     expect(await sendPing('::not a url', 'start')).toEqual({ ok: false, attempts: 0, error: 'invalid URL' });
+  });
+
+  it('a server that echoes the request (path, UUID, query) in its answer: the log and the result hold none of it', async () => {
+    const { base } = await startServer((index, request, response) => {
+      const echo = index === 0
+        ? `no such check: ${request.url}\nrequest was GET http://${request.headers.host}${request.url}`
+        : `check ${UUID.toUpperCase()} (${encodeURIComponent(request.url!)}) is paused`;
+      answer(index === 0 ? 500 : 404, echo)(index, request, response);
+    });
+    const { logger, lines } = capturingLogger();
+    const result = await sendPing(`${base}/ping/${UUID}?token=s3cretvalue`, 'fail', { logger, profile: 'daily', body: 'log tail', sleep: noWait });
+    expect(result).toMatchObject({ ok: false, attempts: 2, status: 404 });
+    expect(result.error).toBe('HTTP 404 check … (……) is paused');
+    const logged = lines.join('\n');
+    expect(logged).toContain(`HTTP 500 no such check: /…… request was GET ${base}/…`);
+    for (const secret of [UUID, UUID.toUpperCase(), 's3cretvalue', '/ping/']) expect(logged).not.toContain(secret);
+    expect(logged.toLowerCase()).not.toContain(UUID.slice(0, 8));
+  });
+
+  it('a huge answer: read only in part, shown as one short line', async () => {
+    const { base } = await startServer((_index, _request, response) => {
+      response.writeHead(400, { 'content-type': 'text/plain' });
+      // 8 MB, with line breaks and terminal escapes a log line must not carry.
+      response.end(`bad\r\n\u001b[31mrequest\u001b[0m ${'x'.repeat(8 * 1024 * 1024)}`);
+    });
+    const result = await sendPing(`${base}/${UUID}`, 'start', { sleep: noWait });
+    expect(result.status).toBe(400);
+    expect(result.error!.startsWith('HTTP 400 bad [31mrequest [0m xxx')).toBe(true);
+    expect(result.error!.length).toBeLessThanOrEqual(220);
+    expect(result.error).not.toMatch(/[\u0000-\u001f]/);
   });
 
   it('never logs the path or query of the URL', async () => {
