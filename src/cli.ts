@@ -3,7 +3,7 @@
  * Heavy modules (SQLite, execa, pino, zod) load lazily inside each action so `--help` stays fast.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, UserError } from './errors.js';
+import { ExitCode, systemErrorAsUserError, UserError } from './errors.js';
 import type { CommandResult } from './commands/result.js';
 import type { Context, GlobalOptions } from './context.js';
 import { VERSION as version } from './package-info.js';
@@ -75,7 +75,7 @@ export function buildProgram(): Command {
     .command('list')
     .description('list archives, grouped by profile (names parsed with each profile\'s archive_name), .part archives flagged')
     .argument('[profile...]', 'only these profiles (default: all, plus archives of no profile)')
-    .option('--json', 'print [{name, profile, time, partial}] sorted by time')
+    .option('--json', 'print [{name, profile, time, partial, incomplete}] sorted by time')
     .action(async (profiles: string[], options: { json?: boolean }, command: Command) => {
       const { listCommand } = await import('./commands/list.js');
       finish(await listCommand(await contextOf(command), profiles, options));
@@ -217,9 +217,11 @@ function reportError(error: unknown): number {
     // Help and version exit 0; every parse error is a usage error.
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
-  if (error instanceof UserError) {
-    process.stderr.write(`hotsnap: ${error.message}\n`);
-    return error.exitCode;
+  // A full disk or a permission is the operator's to fix, never "a bug in hotsnap".
+  const expected = systemErrorAsUserError(error);
+  if (expected) {
+    process.stderr.write(`hotsnap: ${expected.message}\n`);
+    return expected.exitCode;
   }
   process.stderr.write(
     `hotsnap: internal error (this is a bug in hotsnap; please report it with the text below${(process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled ? '' : ', after running again with NODE_OPTIONS=--enable-source-maps for source line numbers'})\n`,

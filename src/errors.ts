@@ -74,3 +74,34 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** What an operating-system error means to an operator, and what to do about it. */
+const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device: free space on that file system or point hotsnap elsewhere',
+  EDQUOT: 'disk quota exceeded: free space or raise the quota',
+  EACCES: 'permission denied: run as root or make it writable for this user',
+  EPERM: 'operation not permitted: run as root',
+  EROFS: 'the file system is read-only: remount it read-write or point hotsnap elsewhere',
+  EIO: 'input/output error: the disk may be failing (see dmesg)',
+  EMFILE: 'too many open files: raise the limit (ulimit -n)',
+  ENFILE: 'the system has too many open files: try again when fewer are open',
+  ENAMETOOLONG: 'a path is too long',
+  ELOOP: 'too many levels of symbolic links',
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'a path component is not a directory',
+};
+
+/**
+ * Given a thrown value, returns it as a UserError when it is an operating-system error an operator
+ * can fix (a full disk, a permission, a read-only file system), prefixed by what hotsnap was doing;
+ * undefined for anything else (a bug). Example: an ENOSPC from writeFileSync('/var/tmp/x') with
+ * 'cannot write the manifest' → "cannot write the manifest: /var/tmp/x: no space left on the device: …".
+ */
+export function systemErrorAsUserError(error: unknown, doing?: string): UserError | undefined {
+  if (error instanceof UserError) return error;
+  if (!(error instanceof Error)) return undefined;
+  const { code, syscall, path } = error as NodeJS.ErrnoException;
+  const meaning = code ? SYSTEM_ERRORS[code] : undefined;
+  if (!meaning || !syscall) return undefined;
+  return new UserError(`${doing ? `${doing}: ` : ''}${path ? `${path}: ` : ''}${meaning} (${code} from ${syscall})`, ExitCode.failed, { cause: error });
+}

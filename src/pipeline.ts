@@ -12,7 +12,7 @@ import { buildCreateArgs, buildListArgs, type TarsnapCommon } from './core/tarsn
 import { parseListArchives, parsePrintStats, type ListedArchive, type PrintStats } from './core/tarsnap-output.js';
 import type { ProfileSummary } from './core/summary.js';
 import type { Config, Profile } from './config/resolve.js';
-import { describeError, UserError } from './errors.js';
+import { describeError, systemErrorAsUserError, UserError } from './errors.js';
 import type { Logger } from './log.js';
 import type { ManifestEntry } from './adapters/sqlite/manifest.js';
 import type { HotCopyOptions } from './adapters/sqlite/hot-copy.js';
@@ -98,9 +98,10 @@ async function stageDatabases(profile: Profile, stage: StagingDir, deps: Pipelin
         'hot-copied database',
       );
     } catch (error) {
-      if (!(error instanceof UserError)) throw error;
-      failed.push({ source, error: error.message });
-      deps.logger.error({ db: source }, `cannot hot-copy database: ${error.message}`);
+      const expected = systemErrorAsUserError(error);
+      if (!expected) throw error;
+      failed.push({ source, error: expected.message });
+      deps.logger.error({ db: source }, `cannot hot-copy database: ${expected.message}`);
     }
   }
   return { databases, failed };
@@ -134,7 +135,10 @@ export async function backupProfile(
     const wanted = formatArchiveName(profile.archive_name, { hostname: config.hostname, profile: profile.name, date: started }, profile.date_format);
     const existing = options.dryRun ? [] : await listNames(config, deps);
     const taken = new Set((existing ?? []).map((archive) => archive.name));
-    let name = chooseArchiveName(wanted, taken);
+    // Stored without a database, the archive says so in its name: list, `latest` and retention
+    // must never take it for a whole backup, even with only the archive list to go by.
+    const incomplete = failed.length > 0;
+    let name = chooseArchiveName(wanted, taken, { incomplete });
     summary.archive = name;
 
     const manifest: ArchiveManifest = {
@@ -149,8 +153,14 @@ export async function backupProfile(
       paths: profile.paths,
       exclude: profile.exclude,
     };
+    const writeManifest = () => {
+      try {
+        writeFileSync(join(stage!.path, MANIFEST_FILE), `${JSON.stringify({ ...manifest, archive: name }, null, 2)}\n`, { mode: 0o600 });
+      } catch (error) {
+        throw systemErrorAsUserError(error, `cannot write the archive's manifest in staging_dir ${config.staging_dir}`) ?? error;
+      }
+    };
     mkdirSync(join(stage.path, MANIFEST_DIR), { mode: 0o700 });
-    const writeManifest = () => writeFileSync(join(stage!.path, MANIFEST_FILE), `${JSON.stringify({ ...manifest, archive: name }, null, 2)}\n`, { mode: 0o600 });
     writeManifest();
 
     const create = (archiveName: string) =>
@@ -184,7 +194,7 @@ export async function backupProfile(
         if (error.failure.kind === 'archive-exists' && attempt < 5) {
           // Someone made this name between our list and our create (or the key can't list): next suffix.
           taken.add(name);
-          name = chooseArchiveName(wanted, taken);
+          name = chooseArchiveName(wanted, taken, { incomplete });
           summary.archive = name;
           writeManifest();
           continue;
@@ -200,17 +210,19 @@ export async function backupProfile(
     }
     if (failed.length > 0) {
       summary.status = 'failed';
-      summary.error = `${failed.length} database${failed.length === 1 ? '' : 's'} could not be copied (archive ${name} was stored without ${failed.length === 1 ? 'it' : 'them'}): ${failed[0]!.error}`;
+      summary.error = `${failed.length} database${failed.length === 1 ? '' : 's'} could not be copied (archive ${name} was stored without ${failed.length === 1 ? 'it' : 'them'}, marked incomplete: never counted as a backup): ${failed[0]!.error}`;
       return finish({ stats });
     }
     summary.status = options.dryRun ? 'dry-run' : 'ok';
     if (options.dryRun) delete summary.archive;
     return finish(options.dryRun ? { stats } : { archive: name, stats });
   } catch (error) {
-    if (!(error instanceof UserError)) throw error;
+    // A full or read-only staging dir is the operator's to fix, not a bug: fail this profile, go on.
+    const expected = systemErrorAsUserError(error, 'cannot stage the backup');
+    if (!expected) throw error;
     summary.status = 'failed';
-    summary.error ??= describeError(error);
-    deps.logger.error({ profile: profile.name }, `backup failed: ${describeError(error)}`);
+    summary.error ??= describeError(expected);
+    deps.logger.error({ profile: profile.name }, `backup failed: ${describeError(expected)}`);
     return finish();
   } finally {
     stage?.remove();

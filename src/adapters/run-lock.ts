@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LockedError, UserError } from '../errors.js';
+import { describeError, ExitCode, LockedError, UserError } from '../errors.js';
 import { now as clockNow } from '../clock.js';
 import { formatTimeSpan } from '../core/timespan.js';
 import type { Logger } from '../log.js';
@@ -60,13 +60,14 @@ function readHolder(path: string): LockHolder | undefined {
   }
 }
 
-function tryLock(db: Database.Database): boolean {
+function tryLock(db: Database.Database, lockPath: string): boolean {
   try {
     db.exec('BEGIN EXCLUSIVE');
     return true;
   } catch (error) {
     if ((error as { code?: string }).code === 'SQLITE_BUSY') return false;
-    throw error;
+    db.close();
+    throw new UserError(`cannot take the run lock ${lockPath}: ${describeError(error)} (check the file system of state_dir: free space, permissions)`, ExitCode.failed, { cause: error });
   }
 }
 
@@ -86,11 +87,19 @@ export async function acquireRunLock(options: AcquireOptions): Promise<RunLock> 
   const name = lockNameFor(options.keyfile);
   const lockPath = join(dir, `${name}.lock`);
   const holderPath = join(dir, `${name}.holder.json`);
-  const db = new Database(lockPath, { timeout: 0 });
+  let db: Database.Database;
+  try {
+    db = new Database(lockPath, { timeout: 0 });
+    // The lock file holds no data and its transaction writes nothing: a journal in memory lets the
+    // lock be taken on a full state_dir (a journal file would need space: "database or disk is full").
+    db.pragma('journal_mode = MEMORY');
+  } catch (error) {
+    throw new UserError(`cannot open the run lock ${lockPath}: ${(error as Error).message} (set state_dir to a writable directory with free space, or run as root)`, ExitCode.failed, { cause: error });
+  }
 
   const deadline = performance.now() + options.waitMs;
   let announced = false;
-  while (!tryLock(db)) {
+  while (!tryLock(db, lockPath)) {
     const holder = readHolder(holderPath);
     const who = holder ? `PID ${holder.pid} ("hotsnap ${holder.command}", started ${holder.started})` : 'another hotsnap process';
     if (performance.now() >= deadline) {
@@ -113,16 +122,26 @@ export async function acquireRunLock(options: AcquireOptions): Promise<RunLock> 
   }
   const holder: LockHolder = { pid: process.pid, started: now().toISOString(), command: options.command };
   const temporary = `${holderPath}.${process.pid}`;
-  writeFileSync(temporary, `${JSON.stringify(holder)}\n`, { mode: 0o600 });
-  renameSync(temporary, holderPath);
+  try {
+    writeFileSync(temporary, `${JSON.stringify(holder)}\n`, { mode: 0o600 });
+    renameSync(temporary, holderPath);
+  } catch (error) {
+    // The SQLite lock is what excludes other runs; the holder file only names us in their messages.
+    rmSync(temporary, { force: true });
+    logger.warn(`cannot record the lock holder in ${holderPath} (${describeError(error)}); the lock is held all the same`);
+  }
 
   let released = false;
   const release = () => {
     if (released) return;
     released = true;
-    rmSync(holderPath, { force: true });
     try {
-      db.exec('COMMIT');
+      rmSync(holderPath, { force: true });
+      // Nothing was written under the lock: ROLLBACK needs no disk space, where COMMIT on a full
+      // state_dir fails. Closing the connection drops the file lock whatever happens here.
+      db.exec('ROLLBACK');
+    } catch {
+      // The lock goes with the connection below; a leftover holder file names a dead PID and is ignored.
     } finally {
       db.close();
     }

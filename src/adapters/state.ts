@@ -3,9 +3,9 @@
  * last success of each kind of run, read by `list`, `status` and monitoring. Written atomically
  * (temp file + rename) so a crash never leaves half a file.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../errors.js';
+import { systemErrorAsUserError, UserError } from '../errors.js';
 
 export interface BackupStats {
   total_bytes: number;
@@ -61,13 +61,18 @@ export function readProfileState(stateDir: string, profile: string): ProfileStat
 export function updateProfileState(stateDir: string, profile: string, change: Partial<Omit<ProfileState, 'profile'>>): ProfileState {
   const file = stateFile(stateDir, profile);
   const next: ProfileState = { ...readProfileState(stateDir, profile), ...change, profile };
+  const temporary = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(join(stateDir, 'profiles'), { recursive: true, mode: 0o700 });
-    const temporary = `${file}.${process.pid}.tmp`;
     writeFileSync(temporary, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
     renameSync(temporary, file);
   } catch (error) {
-    throw new UserError(`cannot write state file ${file}: ${(error as Error).message} (set state_dir to a writable directory, or run as root)`);
+    // A full disk leaves a half-written temp file: never leave it behind (the old state stays whole).
+    rmSync(temporary, { force: true });
+    throw (
+      systemErrorAsUserError(error, `cannot write state file ${file} (state_dir)`) ??
+      new UserError(`cannot write state file ${file}: ${(error as Error).message} (set state_dir to a writable directory, or run as root)`)
+    );
   }
   return next;
 }

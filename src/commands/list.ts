@@ -1,4 +1,4 @@
-/** `hotsnap list [PROFILE...]`: archives grouped by profile, oldest first, .part flagged. */
+/** `hotsnap list [PROFILE...]`: archives grouped by profile, oldest first, .part and .incomplete flagged. */
 import type { Context } from '../context.js';
 import { ExitCode } from '../errors.js';
 import { classifyArchives, type ArchiveInfo } from '../core/archives.js';
@@ -26,11 +26,17 @@ export function renderArchiveTable(archives: readonly ArchiveInfo[], profiles: r
   const lines: string[] = [];
   for (const profile of profiles) {
     const own = archives.filter((archive) => archive.profile === profile);
-    const complete = own.filter((archive) => !archive.partial).length;
-    const partial = own.length - complete;
-    lines.push(`${profile}: ${complete} archive${complete === 1 ? '' : 's'}${partial ? `, ${partial} partial` : ''}`);
+    const partial = own.filter((archive) => archive.partial).length;
+    const incomplete = own.filter((archive) => archive.incomplete && !archive.partial).length;
+    const complete = own.length - partial - incomplete;
+    const extra = [partial ? `${partial} partial` : '', incomplete ? `${incomplete} incomplete` : ''].filter(Boolean);
+    lines.push(`${profile}: ${complete} archive${complete === 1 ? '' : 's'}${extra.map((text) => `, ${text}`).join('')}`);
     for (const archive of own) {
-      const notes = [archive.partial ? 'PARTIAL (.part: an interrupted run, not a backup)' : '', archive.adopted ? 'adopted legacy name' : ''].filter(Boolean);
+      const notes = [
+        archive.partial ? 'PARTIAL (.part: an interrupted run, not a backup)' : '',
+        archive.incomplete && !archive.partial ? 'INCOMPLETE (a database could not be copied: not a whole backup)' : '',
+        archive.adopted ? 'adopted legacy name' : '',
+      ].filter(Boolean);
       lines.push(`  ${formatTime(archive.time)}  ${JSON.stringify(archive.name).slice(1, -1)}${notes.length ? `  [${notes.join('; ')}]` : ''}`);
     }
   }
@@ -54,6 +60,7 @@ export async function listCommand(context: Context, names: readonly string[], op
       profile: archive.profile,
       time: archive.time.toISOString(),
       partial: archive.partial,
+      incomplete: archive.incomplete,
     }));
     return { exitCode: ExitCode.ok, stdout: `${JSON.stringify(rows, null, 2)}\n` };
   }

@@ -76,7 +76,7 @@ export async function pruneProfiles(
   config: Config,
   profiles: readonly Profile[],
   deps: PruneDeps,
-  options: { dryRun: boolean; force: boolean; maxDelete?: number },
+  options: { dryRun: boolean; force: boolean; maxDelete?: number; madeByThisRun?: string },
 ): Promise<PruneReport> {
   const report: PruneReport = { dry_run: options.dryRun, profiles: [], failed: false };
   let archives: ArchiveInfo[];
@@ -107,6 +107,7 @@ export async function pruneProfiles(
       now: deps.now(),
       force: options.force,
       ...(options.maxDelete !== undefined ? { maxDeleteOverride: options.maxDelete } : {}),
+      ...(options.madeByThisRun !== undefined ? { madeByThisRun: options.madeByThisRun } : {}),
     });
     const entry = toReport(profile.name, plan);
     if (plan.noRules) Object.assign(entry, { note: 'never pruned: the profile has no retention rules', no_rules: true });

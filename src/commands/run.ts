@@ -2,7 +2,7 @@
 import type { Config, Profile } from '../config/resolve.js';
 import { VERSION as version } from '../package-info.js';
 import type { Context } from '../context.js';
-import { describeError, ExitCode } from '../errors.js';
+import { describeError, ExitCode, LockedError, UserError } from '../errors.js';
 import { now } from '../clock.js';
 import { formatSummaryLine, type ProfileSummary } from '../core/summary.js';
 import { backupProfile, type BackupOutcome, type PipelineDeps } from '../pipeline.js';
@@ -53,16 +53,28 @@ export async function runBackups(
     ...overrides,
   };
 
+  // Also under --dry-run (which stages its copies too): the sweep only removes stages of our own
+  // uid, in our private staging_dir/hotsnap/, whose run is gone, and it never throws.
   removeLeftovers(config.staging_dir, context.logger);
-  const lock = await lockKeyUnlessDryRun(config, context, { dryRun, waitMs, command: `run ${profiles.map((p) => p.name).join(' ')}` });
+  let lock: Awaited<ReturnType<typeof lockKeyUnlessDryRun>>;
+  let lockFailure: string | undefined;
+  try {
+    lock = await lockKeyUnlessDryRun(config, context, { dryRun, waitMs, command: `run ${profiles.map((p) => p.name).join(' ')}` });
+  } catch (error) {
+    // Another run holding the lock is exit 75 and no failure; a lock that can't be taken at all
+    // (state_dir unwritable) fails every profile, with hooks and pings told.
+    if (error instanceof LockedError || !(error instanceof UserError)) throw error;
+    context.logger.error(error.message);
+    lockFailure = error.message;
+  }
   const summaries: ProfileSummary[] = [];
   const hooks = hookRunner(context, dryRun, config.tarsnap.passphrase);
   const runVars: HookVars = { profiles: profiles.map((p) => p.name), config: config.file, dry_run: dryRun };
   try {
-    const before = await hooks.run('before', config.hooks.before, runVars);
+    const before = lockFailure ?? (await hooks.run('before', config.hooks.before, runVars));
     if (before) {
       // A failing run-wide `before` hook stops everything: its job was to prepare every profile.
-      for (const profile of profiles) summaries.push(failedBeforeStart(profile.name, before));
+      for (const profile of profiles) summaries.push(await failedBeforeStart(profile, before, dryRun, context));
     } else {
       for (const profile of profiles) {
         summaries.push(await runProfile(config, profile, deps, context, { dryRun, prune: options.prune !== false, progress: options.progress ?? process.stderr.isTTY === true }));
@@ -84,8 +96,16 @@ export async function runBackups(
   return { exitCode: failed ? ExitCode.failed : ExitCode.ok, stdout };
 }
 
-function failedBeforeStart(profile: string, error: string): ProfileSummary {
+function failedSummary(profile: string, error: string): ProfileSummary {
   return { profile, status: 'failed', duration_ms: 0, databases: 0, databases_failed: 0, writer_block_ms: 0, error };
+}
+
+/** A profile that never started because the whole run could not: its ping is told it failed. */
+async function failedBeforeStart(profile: Profile, error: string, dryRun: boolean, context: Context): Promise<ProfileSummary> {
+  const summary = failedSummary(profile.name, error);
+  const ping = createPinger(dryRun ? undefined : profile.ping, { logger: context.logger, profile: profile.name });
+  await ping.fail(formatSummaryLine(summary));
+  return summary;
 }
 
 /** Runs hook commands; returns the failure message instead of throwing. Dry runs only say what would run. */
@@ -132,11 +152,11 @@ async function runProfile(
   let outcome: BackupOutcome;
   const beforeFailure = await hooks.run('before', profile.hooks.before, baseVars);
   if (beforeFailure) {
-    outcome = { summary: failedBeforeStart(profile.name, `${beforeFailure} (nothing was backed up)`) };
+    outcome = { summary: failedSummary(profile.name, `${beforeFailure} (nothing was backed up)`) };
   } else {
     outcome = await backupProfile(config, profile, deps, { dryRun, progress: options.progress });
     // A failed backup never prunes: the archives it would thin out may be the only good ones.
-    if (outcome.summary.status === 'ok' && options.prune) await pruneAfterBackup(config, profile, deps, outcome.summary);
+    if (outcome.summary.status === 'ok' && options.prune) await pruneAfterBackup(config, profile, deps, outcome.summary, outcome.archive);
   }
   const summary = outcome.summary;
   const vars = (): HookVars => ({
@@ -159,7 +179,18 @@ async function runProfile(
   const finallyFailure = await hooks.run('finally', profile.hooks.finally, vars());
   if (finallyFailure && summary.status !== 'failed') Object.assign(summary, { status: 'failed', error: `backup ok, but ${finallyFailure}` });
 
-  if (!dryRun) {
+  if (!dryRun) recordState(config, profile, context, summary, outcome, started);
+  if (summary.status === 'failed') await ping.fail(`${formatSummaryLine(summary)}\n\n${context.logTail.text(mark)}`);
+  else await ping.success(formatSummaryLine(summary));
+  return summary;
+}
+
+/**
+ * Records the run in the profile's state file. A state_dir that is full or read-only fails the
+ * profile with the reason (status would say "overdue" later without knowing why), never the run.
+ */
+function recordState(config: Config, profile: Profile, context: Context, summary: ProfileSummary, outcome: BackupOutcome, started: Date): void {
+  try {
     updateProfileState(
       config.state_dir,
       profile.name,
@@ -178,10 +209,11 @@ async function runProfile(
         ...(summary.pruned !== undefined ? { pruned: summary.pruned } : {}),
       }),
     );
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    context.logger.error({ profile: profile.name }, error.message);
+    if (summary.status !== 'failed') Object.assign(summary, { status: 'failed', error: `backup ok, but ${error.message}` });
   }
-  if (summary.status === 'failed') await ping.fail(`${formatSummaryLine(summary)}\n\n${context.logTail.text(mark)}`);
-  else await ping.success(formatSummaryLine(summary));
-  return summary;
 }
 
 /** Writes the Prometheus textfile; a metrics problem only warns, it never fails a backup. */
@@ -201,9 +233,14 @@ async function writeMetrics(config: Config, deps: PipelineDeps, context: Context
 }
 
 /** Prunes one profile right after its successful backup and folds the result into its summary. */
-async function pruneAfterBackup(config: Config, profile: Profile, deps: PipelineDeps, summary: ProfileSummary): Promise<void> {
+async function pruneAfterBackup(config: Config, profile: Profile, deps: PipelineDeps, summary: ProfileSummary, archive: string | undefined): Promise<void> {
   try {
-    const report = await pruneProfiles(config, [profile], { tarsnap: deps.tarsnap, logger: deps.logger, now: deps.now }, { dryRun: false, force: false });
+    const report = await pruneProfiles(
+      config,
+      [profile],
+      { tarsnap: deps.tarsnap, logger: deps.logger, now: deps.now },
+      { dryRun: false, force: false, ...(archive !== undefined ? { madeByThisRun: archive } : {}) },
+    );
     const entry = report.profiles[0];
     if (entry && !entry.skipped && !entry.no_rules) {
       summary.pruned = entry.refused ? 0 : entry.remove.length - (entry.not_deleted?.length ?? 0);

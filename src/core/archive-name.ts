@@ -17,8 +17,14 @@ export const DEFAULT_DATE_FORMAT = 'yyyy-MM-dd_HH-mm-ss';
 export const MAX_ARCHIVE_NAME_BYTES = 1023;
 /** tarsnap stores an interrupted archive as `NAME.part`. */
 export const PART_SUFFIX = '.part';
-/** Room kept free in a name for a collision suffix (`.999`) and `.part`. */
-const RESERVED_SUFFIX_BYTES = '.999'.length + PART_SUFFIX.length;
+/**
+ * hotsnap names an archive stored without a database whose hot copy failed `NAME.incomplete`: the
+ * name alone says it is not a whole backup, so list, `latest` and retention know it even when
+ * only the archive list survives (the manifest inside is not needed).
+ */
+export const INCOMPLETE_SUFFIX = '.incomplete';
+/** Room kept free in a name for a collision suffix (`.999`), `.incomplete` and `.part`. */
+const RESERVED_SUFFIX_BYTES = '.999'.length + INCOMPLETE_SUFFIX.length + PART_SUFFIX.length;
 
 /** Whose archive a name belongs to. */
 export interface NameOwner {
@@ -26,11 +32,12 @@ export interface NameOwner {
   profile: string;
 }
 
-/** What a name of ours says: when it was made, its collision suffix (`.2` → 2), whether it is a `.part`. */
+/** What a name of ours says: when it was made, its collision suffix (`.2` → 2), whether it is a `.part` or `.incomplete`. */
 export interface ParsedArchiveName {
   time: Date;
   suffix: number | null;
   partial: boolean;
+  incomplete: boolean;
 }
 
 type Placeholder = 'hostname' | 'profile' | 'date';
@@ -203,18 +210,19 @@ export function validateNameTemplate(template: string, dateFormat: string, owner
     const limit = MAX_ARCHIVE_NAME_BYTES - RESERVED_SUFFIX_BYTES;
     if (bytes === 0) problems.push('archive names must not be empty');
     if (bytes > limit) {
-      problems.push(`archive names would be ${bytes} bytes; at most ${limit} leaves room for ".N.part" within tarsnap's ${MAX_ARCHIVE_NAME_BYTES}`);
+      problems.push(`archive names would be ${bytes} bytes; at most ${limit} leaves room for ".N.incomplete.part" within tarsnap's ${MAX_ARCHIVE_NAME_BYTES}`);
     }
     if (sample.endsWith(PART_SUFFIX)) problems.push(`archive names must not end in "${PART_SUFFIX}" (tarsnap's mark of an interrupted archive)`);
+    if (sample.endsWith(INCOMPLETE_SUFFIX)) problems.push(`archive names must not end in "${INCOMPLETE_SUFFIX}" (hotsnap's mark of an archive stored without a failed database)`);
   }
   return problems;
 }
 
 /**
  * Given an archive name and the template, owner and date format of one profile, returns what the
- * name says if it is exactly one of that profile's names (optionally `.N` and/or `.part`), else
- * null. Other hosts' and other profiles' archives are never ours.
- * Example: `parseArchiveName('web1-daily-2024-05-06_07-08-09.2', DEFAULT_ARCHIVE_NAME, { hostname: 'web1', profile: 'daily' }, DEFAULT_DATE_FORMAT)` → `{ time: 2024-05-06T07:08:09Z, suffix: 2, partial: false }`.
+ * name says if it is exactly one of that profile's names (optionally `.N`, then `.incomplete`,
+ * then `.part`), else null. Other hosts' and other profiles' archives are never ours.
+ * Example: `parseArchiveName('web1-daily-2024-05-06_07-08-09.2', DEFAULT_ARCHIVE_NAME, { hostname: 'web1', profile: 'daily' }, DEFAULT_DATE_FORMAT)` → `{ time: 2024-05-06T07:08:09Z, suffix: 2, partial: false, incomplete: false }`.
  */
 export function parseArchiveName(
   name: string,
@@ -228,7 +236,10 @@ export function parseArchiveName(
   const after = fill(segments.slice(at + 1), owner, '');
 
   const partial = name.endsWith(PART_SUFFIX);
-  const whole = partial ? name.slice(0, -PART_SUFFIX.length) : name;
+  const stored = partial ? name.slice(0, -PART_SUFFIX.length) : name;
+  // validateNameTemplate refuses templates whose names end in ".incomplete", so the mark is unambiguous.
+  const incomplete = stored.endsWith(INCOMPLETE_SUFFIX);
+  const whole = incomplete ? stored.slice(0, -INCOMPLETE_SUFFIX.length) : stored;
   // The name as made first; only if that fails, a `.N` collision suffix (N ≥ 2, as chooseArchiveName makes).
   const candidates: Array<[string, number | null]> = [[whole, null]];
   const suffixed = /\.([2-9]|[1-9]\d+)$/.exec(whole);
@@ -237,21 +248,24 @@ export function parseArchiveName(
   for (const [base, suffix] of candidates) {
     if (base.length < before.length + after.length || !base.startsWith(before) || !base.endsWith(after)) continue;
     const time = parseDatePart(base.slice(before.length, base.length - after.length), dateFormat);
-    if (time) return { time, suffix, partial };
+    if (time) return { time, suffix, partial, incomplete };
   }
   return null;
 }
 
 /**
- * Given a wanted name and the names already stored, returns the name to create: the name itself,
- * or `name.2`, `name.3`, … such that neither it nor its `.part` exists (tarsnap refuses both).
- * Example: `chooseArchiveName('a', new Set(['a', 'a.2.part']))` → `'a.3'`.
+ * Given a wanted name, the names already stored and whether the archive is incomplete, returns the
+ * name to create: the name itself, or `name.2`, `name.3`, … such that none of it, its `.part`, its
+ * `.incomplete` and its `.incomplete.part` exists (one time, one archive), with `.incomplete`
+ * appended when asked. Example: `chooseArchiveName('a', new Set(['a', 'a.2.incomplete']))` → `'a.3'`.
  */
-export function chooseArchiveName(base: string, existingNames: ReadonlySet<string>): string {
-  const free = (name: string): boolean => !existingNames.has(name) && !existingNames.has(name + PART_SUFFIX);
-  if (free(base)) return base;
+export function chooseArchiveName(base: string, existingNames: ReadonlySet<string>, options: { incomplete?: boolean } = {}): string {
+  const variants = ['', PART_SUFFIX, INCOMPLETE_SUFFIX, INCOMPLETE_SUFFIX + PART_SUFFIX];
+  const free = (name: string): boolean => variants.every((variant) => !existingNames.has(name + variant));
+  const mark = options.incomplete ? INCOMPLETE_SUFFIX : '';
+  if (free(base)) return base + mark;
   for (let n = 2; ; n++) {
     const candidate = `${base}.${n}`;
-    if (free(candidate)) return candidate;
+    if (free(candidate)) return candidate + mark;
   }
 }

@@ -21,6 +21,8 @@ export interface ArchiveInfo {
   profile: string | null;
   /** A `.part` archive: an interrupted run, never a backup. */
   partial: boolean;
+  /** A `.incomplete` archive: stored without a database whose hot copy failed; never counted as a backup. */
+  incomplete: boolean;
   /** Matched through an `adopt:` legacy pattern. */
   adopted: boolean;
 }
@@ -30,14 +32,15 @@ export function ownerOf(
   name: string,
   profiles: readonly NamingRules[],
   hostname: string,
-): { profile: string; time: Date; partial: boolean; adopted: boolean } | null {
+): { profile: string; time: Date; partial: boolean; incomplete: boolean; adopted: boolean } | null {
   for (const profile of profiles) {
     const owner = { hostname, profile: profile.name };
     const own = parseArchiveName(name, profile.archive_name, owner, profile.date_format);
-    if (own) return { profile: profile.name, time: own.time, partial: own.partial, adopted: false };
+    if (own) return { profile: profile.name, time: own.time, partial: own.partial, incomplete: own.incomplete, adopted: false };
     for (const legacy of profile.adopt) {
       const adopted = parseArchiveName(name, legacy.archive_name, owner, legacy.date_format);
-      if (adopted) return { profile: profile.name, time: adopted.time, partial: adopted.partial, adopted: true };
+      // Legacy tools never mark incomplete archives; only hotsnap's own names carry the mark.
+      if (adopted) return { profile: profile.name, time: adopted.time, partial: adopted.partial, incomplete: false, adopted: true };
     }
   }
   return null;
@@ -59,6 +62,7 @@ export function classifyArchives(listed: readonly ListedArchive[], profiles: rea
       time: time ?? new Date(0),
       profile: owner?.profile ?? null,
       partial: owner?.partial ?? archive.name.endsWith('.part'),
+      incomplete: owner?.incomplete ?? false,
       adopted: owner?.adopted ?? false,
     });
   }

@@ -23,13 +23,13 @@ export function parseArchiveSpec(spec: string): ArchiveSpec {
 
 /**
  * Given classified archives (any order) and optionally a profile, returns the newest complete
- * archive (never a `.part`, never one of no profile), or undefined.
+ * archive (never a `.part` or `.incomplete`, never one of no profile), or undefined.
  * Example: `pickLatestArchive(archives, 'daily')?.name` → `'blog-daily-2026-11-26_03-00-00'`.
  */
 export function pickLatestArchive(archives: readonly ArchiveInfo[], profile?: string): ArchiveInfo | undefined {
   let newest: ArchiveInfo | undefined;
   for (const archive of archives) {
-    if (archive.partial || archive.profile === null) continue;
+    if (archive.partial || archive.incomplete || archive.profile === null) continue;
     if (profile !== undefined && archive.profile !== profile) continue;
     // Ties go to the later name, as in `list` (oldest first, ties by name).
     if (!newest || archive.time.getTime() > newest.time.getTime() || (archive.time.getTime() === newest.time.getTime() && archive.name > newest.name)) {

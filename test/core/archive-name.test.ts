@@ -141,9 +141,9 @@ describe('validateNameTemplate', () => {
     expect(problems.join('\n')).toMatch(problem);
   });
 
-  it('keeps names short enough for tarsnap, with room for ".N.part"', () => {
-    expect(validateNameTemplate(`{date}-${'x'.repeat(994)}`, DEFAULT_DATE_FORMAT)).toEqual([]); // 19 + 1 + 994 = 1014 bytes
-    expect(validateNameTemplate(`{date}-${'x'.repeat(995)}`, DEFAULT_DATE_FORMAT).join('\n')).toMatch(/1015 bytes; at most 1014/);
+  it('keeps names short enough for tarsnap, with room for ".N.incomplete.part"', () => {
+    expect(validateNameTemplate(`{date}-${'x'.repeat(983)}`, DEFAULT_DATE_FORMAT)).toEqual([]); // 19 + 1 + 983 = 1003 bytes
+    expect(validateNameTemplate(`{date}-${'x'.repeat(984)}`, DEFAULT_DATE_FORMAT).join('\n')).toMatch(/1004 bytes; at most 1003 leaves room for ".N.incomplete.part"/);
     expect(validateNameTemplate(`{date}-${'é'.repeat(498)}`, DEFAULT_DATE_FORMAT).join('\n')).toMatch(/1016 bytes/); // bytes, not characters
   });
 
@@ -170,6 +170,35 @@ describe('chooseArchiveName', () => {
     [['a', 'a.3'], 'a.2'],
   ])('with %j existing → %s', (existing, chosen) => {
     expect(chooseArchiveName('a', new Set(existing))).toBe(chosen);
+  });
+
+  it.each([
+    [[], 'a.incomplete'],
+    [['a'], 'a.2.incomplete'],
+    [['a.incomplete.part'], 'a.2.incomplete'],
+    [['a', 'a.2.incomplete'], 'a.3.incomplete'],
+  ])('for an incomplete archive with %j existing → %s', (existing, chosen) => {
+    expect(chooseArchiveName('a', new Set(existing), { incomplete: true })).toBe(chosen);
+  });
+
+  it('never gives a complete archive the time of an incomplete one', () => {
+    expect(chooseArchiveName('a', new Set(['a.incomplete']))).toBe('a.2');
+  });
+});
+
+describe('incomplete archives', () => {
+  const who = { hostname: 'web1', profile: 'daily' };
+  it.each([
+    ['web1-daily-2024-05-06_07-08-09.incomplete', { suffix: null, partial: false, incomplete: true }],
+    ['web1-daily-2024-05-06_07-08-09.3.incomplete', { suffix: 3, partial: false, incomplete: true }],
+    ['web1-daily-2024-05-06_07-08-09.incomplete.part', { suffix: null, partial: true, incomplete: true }],
+    ['web1-daily-2024-05-06_07-08-09', { suffix: null, partial: false, incomplete: false }],
+  ])('%s parses with its marks', (name, marks) => {
+    expect(parseArchiveName(name, DEFAULT_ARCHIVE_NAME, who, DEFAULT_DATE_FORMAT)).toEqual({ time: new Date('2024-05-06T07:08:09Z'), ...marks });
+  });
+
+  it('refuses a template whose names would end in .incomplete', () => {
+    expect(validateNameTemplate('{profile}-{date}.incomplete', DEFAULT_DATE_FORMAT).join('\n')).toMatch(/must not end in "\.incomplete"/);
   });
 });
 

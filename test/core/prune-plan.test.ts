@@ -10,6 +10,7 @@ const archive = (day: number, partial = false): ArchiveInfo => ({
   time: new Date(T0 + day * DAY + (partial ? 3_600_000 : 0)),
   profile: 'daily',
   partial,
+  incomplete: false,
   adopted: false,
 });
 const rules = (over: Partial<PruneRules>): PruneRules => ({ prune_partial: true, max_delete: '100%', ...over });
@@ -65,6 +66,41 @@ describe('planProfilePrune', () => {
     expect(plan.remove.find((entry) => entry.archive.name === 'h-daily-4.part')?.why).toBe('partial archive (.part); a newer complete archive exists');
     const off = planProfilePrune(list, rules({ retention: { keep_last: 2 }, prune_partial: false }), options);
     expect(off.remove.some((entry) => entry.archive.partial)).toBe(false);
+  });
+
+  it('never counts an .incomplete archive, and removes one only when a newer complete archive exists', () => {
+    const incomplete = (day: number): ArchiveInfo => ({ ...archive(day), name: `h-daily-${day}.incomplete`, time: new Date(T0 + day * DAY + 60_000), incomplete: true });
+    // A week of runs where the database failed, after three complete days: keep_last 3 must keep
+    // the three complete ones (the only copies of the database), not the seven incomplete ones.
+    const list = [...[0, 1, 2].map((day) => archive(day)), ...[3, 4, 5, 6, 7, 8, 9].map(incomplete)];
+    const plan = planProfilePrune(list, rules({ retention: { keep_last: 3 } }), options);
+    expect(plan.remove).toEqual([]);
+    expect(names(plan.keep)).toContain('h-daily-0');
+    expect(plan.keep.find((entry) => entry.archive.name === 'h-daily-9.incomplete')?.reasons).toEqual(['incomplete archive (a database was missing), kept until a newer complete archive exists']);
+    // Once a complete archive is newer, the incomplete ones before it go.
+    const healed = planProfilePrune([...list, archive(10)], rules({ retention: { keep_last: 3 } }), options);
+    expect(healed.remove.filter((entry) => entry.archive.incomplete).map((entry) => entry.why)).toEqual(Array(7).fill('incomplete archive (a database was missing); a newer complete archive exists'));
+    expect(names(healed.keep)).toEqual(['h-daily-10', 'h-daily-2', 'h-daily-1']);
+  });
+
+  it("never removes the archive the current run made, even when its time says it is the oldest", () => {
+    // A clock a year behind: the run's own archive is dated before all the others.
+    const own: ArchiveInfo = { ...archive(-365), name: 'h-daily-own' };
+    const plan = planProfilePrune([...ten, own], rules({ retention: { keep_last: 3 } }), { ...options, madeByThisRun: 'h-daily-own' });
+    expect(plan.keep.find((entry) => entry.archive.name === 'h-daily-own')?.reasons).toEqual(['made by this run (always kept)']);
+    expect(names(plan.remove)).not.toContain('h-daily-own');
+  });
+
+  it('prunes nothing when an archive is dated after now (the clock is wrong), even with force', () => {
+    const now = new Date(T0 + 5 * DAY);
+    for (const force of [false, true]) {
+      const plan = planProfilePrune(ten, rules({ retention: { keep_last: 3 } }), { ...options, now, force });
+      expect(plan.remove).toEqual([]);
+      expect(plan.keep).toHaveLength(10);
+      expect(plan.refused).toMatch(/^archive h-daily-9 is dated 2026-01-10T03:00:00.000Z, after this machine's clock \(2026-01-06T03:00:00.000Z\): the clock is wrong/);
+    }
+    // A few seconds ahead is an NTP step, not a wrong clock.
+    expect(planProfilePrune(ten, rules({ retention: { keep_last: 3 } }), { ...options, now: new Date(T0 + 9 * DAY - 60_000) }).refused).toBeUndefined();
   });
 
   it('plans tarsnapper deltas', () => {

@@ -29,16 +29,17 @@ describe('parseArchiveSpec', () => {
 
 describe('pickLatestArchive', () => {
   const at = (iso: string) => new Date(iso);
-  const archive = (name: string, time: string, profile: string | null, partial = false): ArchiveInfo => ({ name, time: at(time), profile, partial, adopted: false });
+  const archive = (name: string, time: string, profile: string | null, partial = false, incomplete = false): ArchiveInfo => ({ name, time: at(time), profile, partial, incomplete, adopted: false });
   const archives = [
     archive('d1', '2026-01-01T00:00:00Z', 'daily'),
     archive('h1', '2026-01-03T00:00:00Z', 'hourly'),
     archive('d2', '2026-01-02T00:00:00Z', 'daily'),
     archive('d3.part', '2026-01-05T00:00:00Z', 'daily', true),
+    archive('d4.incomplete', '2026-01-06T00:00:00Z', 'daily', false, true),
     archive('foreign', '2026-01-09T00:00:00Z', null),
   ];
 
-  it('takes the newest complete archive of any profile, never a .part or a foreign one', () => {
+  it('takes the newest complete archive of any profile, never a .part, an .incomplete or a foreign one', () => {
     expect(pickLatestArchive(archives)?.name).toBe('h1');
   });
 
