@@ -128,6 +128,7 @@ export async function verifyCommand(context: Context, names: readonly string[], 
   const config = await context.loadConfig();
   const profiles = selectProfiles(config, names);
   const deps: VerifyDeps = { tarsnap: tarsnapRunnerFor(config, context), logger: context.logger, now, freeBytes, createStagingDir, ...overrides };
+  // Only stages of our own uid whose run is gone; never throws, so a stuck leftover never stops the drill.
   removeLeftovers(config.staging_dir, deps.logger);
   let archives: ArchiveInfo[] | undefined;
   let listError: string | undefined;

@@ -28,6 +28,8 @@ export interface MetricsVerify {
 export interface ArchiveCounts {
   complete: number;
   partial: number;
+  /** `.incomplete` archives: stored without a database whose hot copy failed (absent: not counted). */
+  incomplete?: number;
 }
 
 /** One profile (adapters/state ProfileState fits, plus the archive counts when they are known). */
@@ -83,6 +85,11 @@ const FAMILIES: readonly Family[] = [
   { name: 'hotsnap_last_success_new_compressed_bytes', help: 'What the last successful archive added to the tarsnap account (compressed new data).', value: (p) => p.last_success?.stats?.new_compressed_bytes },
   { name: 'hotsnap_archives', help: 'Complete archives of the profile stored in tarsnap.', value: (p) => p.archives?.complete },
   { name: 'hotsnap_partial_archives', help: 'Truncated .part archives of the profile (interrupted runs; never counted as backups).', value: (p) => p.archives?.partial },
+  {
+    name: 'hotsnap_incomplete_archives',
+    help: 'Archives of the profile stored without a database whose hot copy failed (.incomplete; never counted as backups).',
+    value: (p) => p.archives?.incomplete,
+  },
   { name: 'hotsnap_last_verify_timestamp_seconds', help: 'Unix time the last restore drill (hotsnap verify) of the profile finished.', value: (p) => unixSeconds(p.last_verify?.time) },
   { name: 'hotsnap_last_verify_success', help: '1 if the last restore drill succeeded, 0 if it failed.', value: (p) => (p.last_verify ? Number(p.last_verify.status === 'ok') : undefined) },
   { name: 'hotsnap_last_verify_databases', help: 'SQLite databases checked by the last restore drill.', value: (p) => p.last_verify?.databases },
@@ -126,17 +133,18 @@ export function renderMetrics(input: MetricsInput): string {
 }
 
 /**
- * Given classified archives and the profile names, returns each profile's complete and partial
- * counts (zeros for a profile with none; archives of no profile are not counted).
- * Example: countArchives([{profile:'daily', partial:false, …}], ['daily','weekly']) → {daily:{complete:1,partial:0}, weekly:{complete:0,partial:0}}.
+ * Given classified archives and the profile names, returns each profile's complete, partial and
+ * incomplete counts (zeros for a profile with none; archives of no profile are not counted).
+ * Example: countArchives([{profile:'daily', partial:false, incomplete:false}], ['daily']) → {daily:{complete:1,partial:0,incomplete:0}}.
  */
-export function countArchives(archives: readonly Pick<ArchiveInfo, 'profile' | 'partial'>[], profiles: readonly string[]): Record<string, ArchiveCounts> {
+export function countArchives(archives: readonly Pick<ArchiveInfo, 'profile' | 'partial' | 'incomplete'>[], profiles: readonly string[]): Record<string, ArchiveCounts> {
   // A Map, so a profile named like an Object property ("constructor") is just a name.
-  const counts = new Map<string, ArchiveCounts>(profiles.map((name) => [name, { complete: 0, partial: 0 }]));
+  const counts = new Map<string, Required<ArchiveCounts>>(profiles.map((name) => [name, { complete: 0, partial: 0, incomplete: 0 }]));
   for (const archive of archives) {
     const entry = archive.profile === null ? undefined : counts.get(archive.profile);
     if (!entry) continue;
     if (archive.partial) entry.partial++;
+    else if (archive.incomplete) entry.incomplete++;
     else entry.complete++;
   }
   return Object.fromEntries(counts);

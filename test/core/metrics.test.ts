@@ -21,9 +21,9 @@ const input: MetricsInput = {
       last_attempt: dailyOk,
       last_success: dailyOk,
       last_verify: { time: '2026-01-02T03:04:05.000Z', status: 'ok', databases: 2 },
-      archives: { complete: 31, partial: 1 },
+      archives: { complete: 31, partial: 1, incomplete: 2 },
     },
-    { profile: 'weekly', last_attempt: weeklyFailed, last_success: weeklyOk, archives: { complete: 4, partial: 0 } },
+    { profile: 'weekly', last_attempt: weeklyFailed, last_success: weeklyOk, archives: { complete: 4, partial: 0, incomplete: 0 } },
     // Never ran, and its archives could not be listed (write-only key).
     { profile: 'monthly' },
   ],
@@ -77,6 +77,10 @@ hotsnap_archives{profile="weekly"} 4
 # TYPE hotsnap_partial_archives gauge
 hotsnap_partial_archives{profile="daily"} 1
 hotsnap_partial_archives{profile="weekly"} 0
+# HELP hotsnap_incomplete_archives Archives of the profile stored without a database whose hot copy failed (.incomplete; never counted as backups).
+# TYPE hotsnap_incomplete_archives gauge
+hotsnap_incomplete_archives{profile="daily"} 2
+hotsnap_incomplete_archives{profile="weekly"} 0
 # HELP hotsnap_last_verify_timestamp_seconds Unix time the last restore drill (hotsnap verify) of the profile finished.
 # TYPE hotsnap_last_verify_timestamp_seconds gauge
 hotsnap_last_verify_timestamp_seconds{profile="daily"} 1767323045
@@ -95,7 +99,7 @@ describe('renderMetrics', () => {
 
   it('passes the strict exposition-format check, every family a gauge with help', () => {
     const parsed = parseExposition(renderMetrics(input));
-    expect(parsed.families.size).toBe(15);
+    expect(parsed.families.size).toBe(16);
     for (const [name, family] of parsed.families) {
       expect(name.startsWith('hotsnap_')).toBe(true);
       expect(family.type).toBe('gauge');
@@ -184,18 +188,19 @@ describe('parseExposition (the checker itself must be able to fail)', () => {
 describe('countArchives', () => {
   it('counts complete and partial archives per profile, zero for a profile with none, ignoring others', () => {
     const archives = [
-      { profile: 'daily', partial: false },
-      { profile: 'daily', partial: false },
-      { profile: 'daily', partial: true },
-      { profile: null, partial: false },
-      { profile: 'constructor', partial: false },
-      { profile: 'old-profile', partial: false },
+      { profile: 'daily', partial: false, incomplete: false },
+      { profile: 'daily', partial: false, incomplete: false },
+      { profile: 'daily', partial: true, incomplete: false },
+      { profile: 'daily', partial: false, incomplete: true },
+      { profile: null, partial: false, incomplete: false },
+      { profile: 'constructor', partial: false, incomplete: false },
+      { profile: 'old-profile', partial: false, incomplete: false },
     ];
     expect(countArchives(archives, ['daily', 'weekly', 'constructor'])).toEqual({
-      daily: { complete: 2, partial: 1 },
-      weekly: { complete: 0, partial: 0 },
-      constructor: { complete: 1, partial: 0 },
+      daily: { complete: 2, partial: 1, incomplete: 1 },
+      weekly: { complete: 0, partial: 0, incomplete: 0 },
+      constructor: { complete: 1, partial: 0, incomplete: 0 },
     });
-    expect(countArchives(archives, ['weekly'])).toEqual({ weekly: { complete: 0, partial: 0 } });
+    expect(countArchives(archives, ['weekly'])).toEqual({ weekly: { complete: 0, partial: 0, incomplete: 0 } });
   });
 });

@@ -86,7 +86,12 @@ export function createWorld(name = 'e2e'): World {
   };
 }
 
-/** Given a world, returns the names in its staging dir (should be empty between runs). */
+/**
+ * Given a world, returns what is in its staging dir besides the private `hotsnap/` parent, plus
+ * the stages inside that (as `hotsnap/NAME`); empty between runs.
+ */
 export function stagingLeftovers(world: World): string[] {
-  return readdirSync(world.stagingDir);
+  const names = readdirSync(world.stagingDir);
+  const stages = names.includes('hotsnap') ? readdirSync(join(world.stagingDir, 'hotsnap')).map((name) => `hotsnap/${name}`) : [];
+  return [...names.filter((name) => name !== 'hotsnap'), ...stages];
 }
