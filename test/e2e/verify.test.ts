@@ -53,7 +53,7 @@ describe('hotsnap verify', () => {
     expect(stagingLeftovers(world)).toEqual([]);
     // The whole archive was extracted into a private directory under staging_dir.
     const extract = world.calls().find((call) => call.mode === '-x')!;
-    expect(extract.argv[extract.argv.indexOf('-C') + 1]).toMatch(new RegExp(`^${world.stagingDir}/hotsnap-verify-daily-`));
+    expect(extract.argv[extract.argv.indexOf('-C') + 1]).toMatch(new RegExp(`^${world.stagingDir}/hotsnap/verify-daily-`));
     expect(extract.argv.at(-1)).toBe(extract.argv[extract.argv.indexOf('-C') + 1]);
   });
 
@@ -178,7 +178,7 @@ describe('hotsnap verify', () => {
     const result = await verify;
     expect(result.exitCode).toBe(143);
     expect(String(result.stderr)).toContain('stopped by SIGTERM; temporary files removed');
-    expect(stage).toMatch(new RegExp(`^${world.stagingDir}/hotsnap-verify-big-`));
+    expect(stage).toMatch(new RegExp(`^${world.stagingDir}/hotsnap/verify-big-`));
     expect(stagingLeftovers(world)).toEqual([]);
   });
 });
