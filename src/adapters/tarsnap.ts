@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { UserError } from '../errors.js';
-import { buildFsckArgs, formatCommandForLog, maskSecrets, type Invocation, type TarsnapCommon } from '../core/tarsnap-args.js';
+import { buildFsckArgs, describeArgvTooLong, formatCommandForLog, type Invocation, type TarsnapCommon } from '../core/tarsnap-args.js';
 import { classifyTarsnapFailure, type TarsnapFailure } from '../core/tarsnap-output.js';
 import { formatTimeSpan } from '../core/timespan.js';
 import type { Logger } from '../log.js';
@@ -74,7 +74,7 @@ export function createTarsnapRunner(settings: TarsnapSettingsForRunner, options:
   const lockWaitMs = options.lockWaitMs ?? 5 * 60 * 1000;
 
   async function once(invocation: Invocation): Promise<TarsnapResult> {
-    const display = formatCommandForLog(settings.binary, maskSecrets(invocation.argv));
+    const display = formatCommandForLog(settings.binary, invocation.argv);
     logger.debug({ command: display }, `running tarsnap to ${invocation.summary}`);
     const started = performance.now();
     const subprocess = execa(settings.binary, [...invocation.argv], {
@@ -101,18 +101,21 @@ export function createTarsnapRunner(settings: TarsnapSettingsForRunner, options:
       if (cause?.code === 'ENOENT') {
         throw new UserError(`tarsnap binary "${settings.binary}" not found: install tarsnap, or set tarsnap.binary to its path`);
       }
+      // The system refused the argument list (ARG_MAX, or one argument over 128 KiB): say which.
+      if (cause?.code === 'E2BIG') throw new UserError(describeArgvTooLong(settings.binary, invocation.argv));
       if (result.signal) {
         const failure = { kind: 'unknown' as const, hint: `tarsnap was killed by ${result.signal}; nothing is counted as backed up`, serverModified: false };
         throw new TarsnapError(invocation, null, String(result.stderr ?? ''), failure);
       }
-      throw new UserError(`cannot run tarsnap (${settings.binary}): ${result.shortMessage}`);
+      // Not execa's shortMessage: it holds the whole command line, which may be megabytes long.
+      throw new UserError(`cannot run tarsnap (${settings.binary}): ${cause?.code ?? cause?.message ?? 'it did not start'}; check that tarsnap.binary is the tarsnap program and this user can run it`);
     }
     return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr), skipped: false };
   }
 
   async function run(invocation: Invocation, runOptions: { retry?: boolean } = {}): Promise<TarsnapResult> {
     if (invocation.mutates && options.dryRun) {
-      logger.info(`[dry run] would run: ${formatCommandForLog(settings.binary, maskSecrets(invocation.argv))}`);
+      logger.info(`[dry run] would run: ${formatCommandForLog(settings.binary, invocation.argv)}`);
       return { exitCode: 0, stdout: '', stderr: '', skipped: true };
     }
     const retry = runOptions.retry ?? true;

@@ -298,11 +298,60 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Most characters of a command line shown in a log line, an error or the state file; the rest is counted. */
+export const MAX_COMMAND_DISPLAY_CHARS = 2000;
+
 /**
  * Given a binary and its argv, returns a one-line, shell-quoted display string with secrets masked
- * (for logs only; commands are never run through a shell).
- * Example: `formatCommandForLog('tarsnap', ['-f', 'a b'])` → `"tarsnap -f 'a b'"`.
+ * (for logs only; commands are never run through a shell), at most `maxChars` long plus a count of
+ * the arguments left out (a 200 000-pattern exclude list must not become a 10 MB log line).
+ * Example: `formatCommandForLog('tarsnap', ['-f', 'a b'])` → `"tarsnap -f 'a b'"`;
+ * with 400 000 arguments → `"tarsnap -c --keyfile K … --exclude /a … (399731 more arguments)"`.
  */
-export function formatCommandForLog(binary: string, argv: readonly string[]): string {
-  return [binary, ...maskSecrets(argv)].map(shellQuote).join(' ');
+export function formatCommandForLog(binary: string, argv: readonly string[], maxChars = MAX_COMMAND_DISPLAY_CHARS): string {
+  // Each shown word takes at least two characters: mask only the words that can be shown.
+  const words = [binary, ...maskSecrets(argv.slice(0, maxChars))];
+  const total = argv.length + 1;
+  let shown = '';
+  for (let i = 0; i < words.length; i++) {
+    const quoted = shellQuote(words[i]!);
+    const next = i === 0 ? quoted : `${shown} ${quoted}`;
+    if (next.length > maxChars) {
+      if (i === 0) shown = `${quoted.slice(0, maxChars)}…`;
+      const rest = total - i;
+      return `${shown} … (${rest} more argument${rest === 1 ? '' : 's'})`;
+    }
+    shown = next;
+  }
+  if (total > words.length) return `${shown} … (${total - words.length} more arguments)`;
+  return shown;
+}
+
+/** Linux's limit for one argument (MAX_ARG_STRLEN, 32 pages); the whole list is limited by ARG_MAX too. */
+const MAX_ONE_ARGUMENT_BYTES = 128 * 1024;
+
+function formatSize(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+}
+
+/**
+ * Given a binary and the argv the system refused to start it with (E2BIG), returns one line
+ * saying why and what to change.
+ * Example: 200 000 `--exclude` patterns → "200002 exclude patterns make the tarsnap command line
+ * 7.6 MiB (400015 arguments), over the system's limit for a program's arguments: use fewer,
+ * broader patterns in exclude (one pattern with * can stand for many names)".
+ */
+export function describeArgvTooLong(binary: string, argv: readonly string[]): string {
+  const bytes = [binary, ...argv].reduce((sum, word) => sum + Buffer.byteLength(word, 'utf8') + 1, 0);
+  const longest = argv.reduce((best, word) => (word.length > best.length ? word : best), '');
+  if (Buffer.byteLength(longest, 'utf8') > MAX_ONE_ARGUMENT_BYTES) {
+    const start = longest.slice(0, 40);
+    return `one tarsnap argument is ${formatSize(Buffer.byteLength(longest, 'utf8'))} (it starts ${JSON.stringify(start)}), over the system's limit of ${formatSize(MAX_ONE_ARGUMENT_BYTES)} for one argument: shorten that path or pattern`;
+  }
+  const excludes = argv.filter((word) => word === '--exclude').length;
+  const size = `${formatSize(bytes)} (${argv.length + 1} arguments)`;
+  if (excludes * 4 >= argv.length) {
+    return `${excludes} exclude patterns make the tarsnap command line ${size}, over the system's limit for a program's arguments: use fewer, broader patterns in exclude (one pattern with * can stand for many names)`;
+  }
+  return `the tarsnap command line is ${size}, over the system's limit for a program's arguments: list fewer paths and exclude patterns (a parent directory stands for everything below it)`;
 }

@@ -101,4 +101,30 @@ describe('createTarsnapRunner', () => {
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toBe(`tarsnap binary "${join(dir, 'no-tarsnap-here')}" not found: install tarsnap, or set tarsnap.binary to its path`);
   });
+
+  it('an argument list the system refuses (E2BIG): one short line with the fix, and a bounded log line', async () => {
+    const { lines, logger } = recorder();
+    const debugLines: string[] = [];
+    const runner = createTarsnapRunner(settings, { env, logger: { ...(logger as object), debug: (fields: { command?: string }) => debugLines.push(fields.command ?? '') } as never });
+    const exclude = Array.from({ length: 200_000 }, (_, i) => `/srv/data/file-${i}.tmp`);
+    const invocation = buildCreateArgs(settings, { name: 'huge', stageDir: join(dir, 'data'), stagedFiles: [], paths: [join(dir, 'data')], exclude });
+    const error = await runner.run(invocation).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toMatch(/^200001 exclude patterns make the tarsnap command line [\d.]+ MiB \(\d+ arguments\), over the system's limit for a program's arguments: use fewer, broader patterns in exclude/);
+    expect((error as Error).message).not.toContain('\n');
+    expect((error as Error).message.length).toBeLessThan(300);
+    expect(debugLines[0]!.length).toBeLessThan(2100);
+    expect(lines.join('\n').length).toBeLessThan(5000);
+    // And the emulator never ran.
+    expect(await runner.run(buildListArgs(settings, { verbose: 0 })).then((result) => result.stdout)).toBe('');
+  });
+
+  it('another start failure (not executable) says so in one line, without the command line', async () => {
+    const script = join(dir, 'tarsnap-not-executable');
+    writeFileSync(script, '#!/bin/sh\n', { mode: 0o644 });
+    const runner = createTarsnapRunner({ ...settings, binary: script }, { env });
+    const error = await runner.run(create('x')).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toBe(`cannot run tarsnap (${script}): EACCES; check that tarsnap.binary is the tarsnap program and this user can run it`);
+  });
 });
