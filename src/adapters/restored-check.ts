@@ -2,17 +2,18 @@
  * Checking a restored tree against the archive's manifest, for `restore` and `verify`: each
  * database's SHA-256 (the bytes that were backed up?) and SQLite's integrity_check (a usable
  * database?), after removing stale `-wal`/`-shm`/`-journal` files that SQLite would otherwise
- * replay into the restored copy the first time anything opens it.
+ * replay into the restored copy the first time anything opens it. Paths come from the archive:
+ * they are found inside the tree without following symlinks (restored-path.ts).
  */
 import Database from 'better-sqlite3';
 import { lstatSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ArchiveManifest } from '../pipeline.js';
 import { UserError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { SQLITE_SIDE_SUFFIXES, stagedRelativePath } from '../core/paths.js';
+import { SQLITE_SIDE_SUFFIXES } from '../core/paths.js';
 import { selectedDatabases } from '../core/restore.js';
 import type { DatabaseCheck } from '../core/restore-report.js';
+import { existsInside, locateRestored, unsafeSideFile } from './restored-path.js';
 import { sha256File, type ManifestEntry } from './sqlite/manifest.js';
 
 function exists(path: string): boolean {
@@ -68,21 +69,31 @@ function integrityProblems(path: string): string[] {
 }
 
 /**
- * Given the restore root and one manifest entry, removes stale side files beside the restored
- * copy, then checks its SHA-256 against the manifest and runs integrity_check on it.
+ * Given the restore root and one manifest entry, finds the restored copy without leaving the
+ * root (a symlink or odd path on the way makes it `unsafe`, and nothing is removed or opened),
+ * removes stale side files beside it, then checks its SHA-256 against the manifest and runs
+ * integrity_check on it.
  * Example: `await checkRestoredDatabase('/tmp/r', entry, logger)` → `{ source: '/srv/a.db', status: 'ok', … }`.
  */
 export async function checkRestoredDatabase(root: string, entry: Pick<ManifestEntry, 'source' | 'sha256'>, logger: Logger): Promise<DatabaseCheck> {
-  const path = join(root, stagedRelativePath(entry.source));
-  const check: DatabaseCheck = { source: entry.source, restored_to: path, status: 'ok', expected_sha256: entry.sha256 };
-  let isFile = false;
-  try {
-    isFile = lstatSync(path).isFile();
-  } catch {
-    isFile = false;
+  const place = locateRestored(root, entry.source);
+  if (place.kind === 'unsafe') {
+    logger.error({ db: entry.source, root }, place.detail);
+    return { source: entry.source, status: 'unsafe', expected_sha256: entry.sha256, detail: place.detail };
   }
-  if (!isFile) return { ...check, status: 'missing', detail: exists(path) ? 'not a regular file' : 'no such file' };
+  const path = place.path;
+  const check: DatabaseCheck = { source: entry.source, restored_to: path, status: 'ok', expected_sha256: entry.sha256 };
+  if (place.kind === 'missing') return { ...check, status: 'missing', detail: place.detail };
 
+  // Every side file is looked at (lstat) before any is removed: a symlinked -wal or -shm would
+  // lead the removal, or SQLite, to a live file outside the root.
+  for (const suffix of SQLITE_SIDE_SUFFIXES) {
+    const unsafe = unsafeSideFile(root, entry.source, path, suffix);
+    if (unsafe !== null) {
+      logger.error({ db: entry.source, root }, unsafe);
+      return { source: entry.source, status: 'unsafe', expected_sha256: entry.sha256, detail: unsafe };
+    }
+  }
   // The archive never holds these (the live ones are excluded at backup): any present belong to
   // an older file at this path, and SQLite would replay or roll them back into the restored copy.
   const removed: string[] = [];
@@ -122,5 +133,7 @@ export async function checkRestoredTree(root: string, manifest: ArchiveManifest,
  * Example: `missingPaths('/tmp/r', ['/home/alice', '/gone'])` → `['/gone']`.
  */
 export function missingPaths(root: string, paths: readonly string[]): string[] {
-  return paths.filter((path) => !exists(join(root, stagedRelativePath(path))));
+  // A symlink above the path (say the archive's srv -> /srv) means the archive does not hold it:
+  // never look through one, which would find the live file instead.
+  return paths.filter((path) => !existsInside(root, path));
 }

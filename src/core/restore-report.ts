@@ -7,9 +7,10 @@
  * ok: SHA-256 equals the manifest's and integrity_check passed; mismatch: the bytes differ from
  * what was backed up; integrity-failed: same bytes or not, SQLite finds the file damaged;
  * missing: the manifest lists it but extraction did not produce it; not-in-archive: the archive
- * never held it (its hot copy failed at backup time, or the config gained it since).
+ * never held it (its hot copy failed at backup time, or the config gained it since); unsafe: its
+ * path in the restored tree leads through a symlink (or is odd), so it was neither touched nor checked.
  */
-export type DatabaseStatus = 'ok' | 'mismatch' | 'integrity-failed' | 'missing' | 'not-in-archive';
+export type DatabaseStatus = 'ok' | 'mismatch' | 'integrity-failed' | 'missing' | 'not-in-archive' | 'unsafe';
 
 export interface DatabaseCheck {
   /** The live path at backup time. */
@@ -56,6 +57,8 @@ export function formatDatabaseCheck(check: DatabaseCheck): string {
       return `${check.source}: MISSING: the manifest lists it, but the extraction did not restore ${check.restored_to ?? 'it'}${check.detail ? ` (${check.detail})` : ''}`;
     case 'not-in-archive':
       return `${check.source}: NOT IN ARCHIVE: ${check.detail?.split('\n')[0] ?? 'the archive does not hold it'}`;
+    case 'unsafe':
+      return `${check.source}: UNSAFE, not checked: ${check.detail?.split('\n')[0] ?? 'the archive is unsafe'}`;
   }
 }
 
@@ -65,6 +68,7 @@ const SHORT_REASONS: Record<DatabaseStatus, string> = {
   'integrity-failed': 'integrity_check failed',
   missing: 'missing after the extraction',
   'not-in-archive': 'not in the archive',
+  unsafe: 'the archive is unsafe (a symlink, hard link or odd path in it could lead outside the restored tree); not checked',
 };
 
 /** Given one database's check, returns a few words for a summary. Example: mismatch → `'/srv/a.db: SHA-256 mismatch'`. */

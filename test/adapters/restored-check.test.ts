@@ -3,7 +3,7 @@
  * stale side files removed before SQLite could replay them into the restored copy.
  */
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -142,6 +142,49 @@ describe('checkRestoredDatabase', () => {
     expect(check).toMatchObject({ status: 'missing', restored_to: join(root, 'srv/gone.db'), detail: 'no such file' });
   });
 
+  it.each([
+    ['a ".." segment', '/srv/../srv/app.db'],
+    ['a "." segment', '/srv/./app.db'],
+    ['a double slash', '/srv//app.db'],
+    ['a trailing slash', '/srv/app.db/'],
+  ])('a manifest path with %s is unsafe: nothing removed, nothing opened', async (_what, source) => {
+    makeDatabase(join(root, 'srv/app.db'));
+    writeFileSync(join(root, 'srv/app.db-wal'), 'stale');
+    const check = await checkRestoredDatabase(root, { source, sha256: 'a'.repeat(64) }, silentLogger);
+    expect(check.status).toBe('unsafe');
+    expect(check.detail?.startsWith(`the archive is unsafe: its manifest names ${JSON.stringify(source)}, not a plain absolute path`)).toBe(true);
+    expect(existsSync(join(root, 'srv/app.db-wal'))).toBe(true);
+  });
+
+  it('a file where a directory of the path belongs is unsafe', async () => {
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, 'srv'), 'not a directory');
+    const check = await checkRestoredDatabase(root, { source: '/srv/app.db', sha256: 'a'.repeat(64) }, silentLogger);
+    expect(check).toMatchObject({ status: 'unsafe', detail: expect.stringMatching(/^the archive is unsafe: \/srv in the restored tree is not a directory/) });
+  });
+
+  it('a symlinked -shm is unsafe, and no side file is removed (the stale -wal stays too)', async () => {
+    const restored = join(root, 'srv/app.db');
+    makeDatabase(restored);
+    const outside = join(dir, 'outside-shm');
+    writeFileSync(outside, 'a live index');
+    writeFileSync(`${restored}-wal`, 'stale');
+    symlinkSync(outside, `${restored}-shm`);
+    const check = await checkRestoredDatabase(root, { source: '/srv/app.db', sha256: 'a'.repeat(64) }, silentLogger);
+    expect(check).toMatchObject({ status: 'unsafe', detail: expect.stringContaining(`/srv/app.db-shm in the restored tree is a symlink to ${outside}`) });
+    expect(existsSync(`${restored}-wal`)).toBe(true);
+    expect(lstatSync(`${restored}-shm`).isSymbolicLink()).toBe(true);
+    expect(readFileSync(outside, 'utf8')).toBe('a live index');
+  });
+
+  it('a directory in place of a side file is unsafe, not a crash', async () => {
+    const restored = join(root, 'srv/app.db');
+    makeDatabase(restored);
+    mkdirSync(`${restored}-journal`);
+    const check = await checkRestoredDatabase(root, { source: '/srv/app.db', sha256: 'a'.repeat(64) }, silentLogger);
+    expect(check).toMatchObject({ status: 'unsafe', detail: expect.stringContaining('/srv/app.db-journal in the restored tree is not a regular file') });
+  });
+
   it('a directory where the database should be is missing, not a crash', async () => {
     mkdirSync(join(root, 'srv/dir.db'), { recursive: true });
     const check = await checkRestoredDatabase(root, { source: '/srv/dir.db', sha256: 'a'.repeat(64) }, silentLogger);
@@ -206,5 +249,14 @@ describe('missingPaths', () => {
     mkdirSync(join(root, 'home/alice'), { recursive: true });
     writeFileSync(join(root, 'etc-file'), '');
     expect(missingPaths(root, ['/home/alice', '/etc-file', '/home/bob', '/srv'])).toEqual(['/home/bob', '/srv']);
+  });
+
+  it('never looks through a symlink above the path; a symlink at the path itself is present', () => {
+    const outside = join(dir, 'outside');
+    mkdirSync(join(outside, 'uploads'), { recursive: true });
+    mkdirSync(root, { recursive: true });
+    symlinkSync(outside, join(root, 'srv'));
+    symlinkSync('/nonexistent', join(root, 'link'));
+    expect(missingPaths(root, ['/srv/uploads', '/srv', '/link'])).toEqual(['/srv/uploads']);
   });
 });

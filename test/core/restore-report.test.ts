@@ -32,6 +32,10 @@ describe('formatDatabaseCheck', () => {
     ],
     [{ source: '/srv/a.db', status: 'missing', restored_to: '/r/srv/a.db', detail: 'no such file' }, '/srv/a.db: MISSING: the manifest lists it, but the extraction did not restore /r/srv/a.db (no such file)'],
     [{ source: '/srv/a.db', status: 'not-in-archive', detail: 'its hot copy failed at backup time: locked\nmore' }, '/srv/a.db: NOT IN ARCHIVE: its hot copy failed at backup time: locked'],
+    [
+      { source: '/srv/a.db', status: 'unsafe', detail: 'the archive is unsafe: /srv in the restored tree is a symlink to /srv/live; …' },
+      '/srv/a.db: UNSAFE, not checked: the archive is unsafe: /srv in the restored tree is a symlink to /srv/live; …',
+    ],
   ])('%j', (check, line) => {
     expect(formatDatabaseCheck(check)).toBe(line);
   });
@@ -42,11 +46,15 @@ describe('verdicts', () => {
     expect(allVerified([])).toBe(true);
     expect(allVerified([{ source: '/a', status: 'ok' }])).toBe(true);
     expect(allVerified([{ source: '/a', status: 'ok' }, { source: '/b', status: 'not-in-archive' }])).toBe(false);
+    expect(allVerified([{ source: '/a', status: 'ok' }, { source: '/b', status: 'unsafe' }])).toBe(false);
   });
 
   it('short verdicts name the database and the failure', () => {
     expect(shortDatabaseVerdict({ source: '/srv/a.db', status: 'mismatch' })).toBe('/srv/a.db: SHA-256 mismatch');
     expect(shortDatabaseVerdict({ source: '/srv/a.db', status: 'integrity-failed' })).toBe('/srv/a.db: integrity_check failed');
+    expect(shortDatabaseVerdict({ source: '/srv/a.db', status: 'unsafe' })).toBe(
+      '/srv/a.db: the archive is unsafe (a symlink, hard link or odd path in it could lead outside the restored tree); not checked',
+    );
   });
 });
 
