@@ -112,8 +112,9 @@ export function buildProgram(): Command {
     .argument('<archive>', 'an archive name, latest (newest complete archive of any profile) or latest:PROFILE')
     .argument('[path...]', 'only these members, as absolute paths (/srv/ghost) or member names (srv/ghost); default: everything')
     .option('--to <dir>', 'existing directory to restore into (required; --to / puts files back over the live ones: stop the applications first)')
+    .option('--force', 'with --to /: restore even over a database that looks in use (its -shm exists: the application may be running); without it hotsnap refuses, exit 1')
     .option('--json', 'print {archive, target, files, manifest, databases: [{source, status, sha256, …}], warnings, ok}')
-    .action(async (archive: string, paths: string[], options: { to?: string; json?: boolean }, command: Command) => {
+    .action(async (archive: string, paths: string[], options: { to?: string; json?: boolean; force?: boolean }, command: Command) => {
       const { restoreCommand } = await import('./commands/restore.js');
       finish(await restoreCommand(await contextOf(command), archive, paths, options));
     });

@@ -3,14 +3,14 @@
  * `-x` into DIR, then every restored database checked against the archive's manifest. Takes no
  * run lock: tarsnap reads archives beside a running create or delete.
  */
-import { existsSync, mkdtempSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, realpathSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/resolve.js';
 import type { Context } from '../context.js';
 import { ExitCode, UsageError, UserError } from '../errors.js';
 import { allVerified, formatRestoreSummary, type RestoreSummary } from '../core/restore-report.js';
-import { memberForPath, parseArchiveSpec, parseContentsListing, pickLatestArchive, planRestore, selectedDatabases, type ArchiveSpec } from '../core/restore.js';
+import { isSelected, memberForPath, parseArchiveSpec, parseContentsListing, pickLatestArchive, planRestore, selectedDatabases, type ArchiveSpec } from '../core/restore.js';
 import { stagedRelativePath } from '../core/paths.js';
 import { buildContentsArgs, buildExtractArgs, shellQuote } from '../core/tarsnap-args.js';
 import type { Logger } from '../log.js';
@@ -25,6 +25,8 @@ export interface RestoreOptions {
   /** The directory to restore into; required (`/` puts files back over the live ones). */
   to?: string;
   json?: boolean;
+  /** With `--to /`: restore even over files that look in use by a running application. */
+  force?: boolean;
 }
 
 export interface RestoreDeps {
@@ -82,11 +84,54 @@ function warnInPlace(manifest: ArchiveManifest | undefined, selectors: readonly 
   return warnings;
 }
 
+function existsNoFollow(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Given the config, the archive, an existing target directory and the selected members (none =
- * everything), extracts them and checks the restored databases; returns the summary.
+ * Given the archive listing, the members the extraction names (null = all) and the target (`/`),
+ * returns the live files it would replace that look in use: SQLite keeps a `-shm` beside a WAL
+ * database for as long as a connection has it open (and a crash leaves one behind).
+ * Example: `filesInUse(['srv/', 'srv/app.db'], ['srv'], '/')` → `['/srv/app.db']` while /srv/app.db-shm exists.
  */
-export async function restoreArchive(config: Config, spec: ArchiveSpec, target: string, selectors: readonly string[], deps: RestoreDeps): Promise<RestoreSummary> {
+function filesInUse(listing: readonly string[], members: readonly string[] | null, target: string): string[] {
+  const inUse: string[] = [];
+  for (const member of listing) {
+    if (member.endsWith('/') || (members !== null && !isSelected(member, members))) continue;
+    const live = join(target, member);
+    if (existsNoFollow(`${live}-shm`)) inUse.push(live);
+  }
+  return inUse;
+}
+
+/** Given the live files that look in use, returns the refusal: what, why, and the way out. */
+function inUseError(inUse: readonly string[]): UserError {
+  const one = inUse.length === 1;
+  const files = inUse.join(', ');
+  const shm = inUse.map((file) => `${file}-shm`).join(', ');
+  return new UserError(
+    `not restoring over ${files}: ${one ? 'it looks' : 'they look'} in use by a running application (${shm} ${one ? 'exists' : 'exist'}): stop it first (e.g. systemctl stop ghost), then restore again; --force restores anyway (also when a crash left the -shm behind)`,
+  );
+}
+
+/**
+ * Given the config, the archive, an existing target directory, the selected members (none =
+ * everything) and whether to force past an application that looks alive (`--to /` only),
+ * extracts them and checks the restored databases; returns the summary.
+ */
+export async function restoreArchive(
+  config: Config,
+  spec: ArchiveSpec,
+  target: string,
+  selectors: readonly string[],
+  deps: RestoreDeps,
+  options: { force?: boolean } = {},
+): Promise<RestoreSummary> {
   const common = tarsnapCommon(config);
   const archive = await resolveArchiveName(config, spec, deps.tarsnap);
   const listing = parseContentsListing((await deps.tarsnap.run(buildContentsArgs(common, archive, { nullOutput: true }))).stdout);
@@ -94,6 +139,12 @@ export async function restoreArchive(config: Config, spec: ArchiveSpec, target: 
   const plan = planRestore(listing, selectors, { toRoot, manifestMember: MANIFEST_FILE });
   if (plan.missing.length > 0) {
     throw new UsageError(`not in archive ${archive}: ${plan.missing.map((member) => `/${member}`).join(', ')}; see what it holds with: tarsnap -t --keyfile ${shellQuote(common.keyfile)} -f ${shellQuote(archive)}`);
+  }
+  if (toRoot && !options.force) {
+    // Before a byte is extracted: a running application keeps writing to the file it has open,
+    // and the restored file under it is lost or corrupted.
+    const inUse = filesInUse(listing, plan.members, target);
+    if (inUse.length > 0) throw inUseError(inUse);
   }
 
   let manifestPath: string | null = null;
@@ -123,7 +174,8 @@ export async function restoreArchive(config: Config, spec: ArchiveSpec, target: 
 
 /**
  * Given the context, ARCHIVE, the PATHs and options, restores; exit 0 when every restored
- * database verified, 1 otherwise, 2 for usage errors (no --to, a missing directory, a bad PATH).
+ * database verified, 1 otherwise (also when `--to /` would replace a file that looks in use and
+ * there is no --force), 2 for usage errors (no --to, a missing directory, a bad PATH).
  * Example: `restoreCommand(ctx, 'latest:daily', ['/srv/ghost'], { to: '/var/tmp/r' })`.
  */
 export async function restoreCommand(
@@ -151,7 +203,7 @@ export async function restoreCommand(
     isRoot: (dir) => realpathSync(dir) === '/',
     ...overrides,
   };
-  const summary = await restoreArchive(config, spec, target, selectors, deps);
+  const summary = await restoreArchive(config, spec, target, selectors, deps, { force: options.force === true });
   const stdout = options.json ? `${JSON.stringify(summary, null, 2)}\n` : formatRestoreSummary(summary);
   return { exitCode: summary.ok ? ExitCode.ok : ExitCode.failed, stdout };
 }

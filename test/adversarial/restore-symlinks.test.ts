@@ -2,16 +2,20 @@
  * Adversarial: an archive is input. Any host with a write key can store one holding
  * `srv -> /some/live/dir` beside a manifest naming `/srv/app.db`; `restore --to T` and the
  * scheduled `verify` must then leave the live database, its -wal and its rows alone, and fail
- * that database as unsafe (exit 1). Also: symlinked database and side files, a hard link.
- * Archives are made with the emulator (`tarsnap -c` over a hand-made tree); restores run the
- * built CLI.
+ * that database as unsafe (exit 1). Also: symlinked database and side files, a hard link, and
+ * `restore --to /` over an application that looks alive. Archives are made with the emulator
+ * (`tarsnap -c` over a hand-made tree); restores run the built CLI, or in-process where `/` must
+ * be a sandbox (restore-root.test.ts does the same).
  */
 import Database from 'better-sqlite3';
-import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRestoredDatabase } from '../../src/adapters/restored-check.js';
 import { sha256File } from '../../src/adapters/sqlite/manifest.js';
+import { restoreCommand } from '../../src/commands/restore.js';
+import { createContext, type Context } from '../../src/context.js';
+import { UserError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { createWorld, type World } from '../e2e/harness.js';
 
@@ -217,5 +221,66 @@ describe('restore and verify never follow an archive out of the restored tree', 
       `the archive is unsafe: /srv/app.db in the restored tree is a hard link (2 names; another may be outside the restored tree); hotsnap removed and opened nothing through it, so nothing outside ${root} was touched: do not restore this archive to / (any host with a write key can store such an archive)`,
     );
     expect(liveFiles(live)).toEqual(before);
+  });
+
+  describe('restore --to / (a sandbox standing for /)', () => {
+    let context: Context;
+    let sha256: string;
+
+    beforeAll(async () => {
+      process.env.TARSNAP_EMULATOR_DIR = world.emulatorDir;
+      context = { ...createContext({ config: world.configFile }), logger: silentLogger };
+      const copy = makeCleanDatabase(join(world.dir, 'root-clean/app.db'));
+      sha256 = await sha256File(copy);
+      await craftArchive(
+        'root-app',
+        (tree) => {
+          mkdirSync(join(tree, 'srv'));
+          writeFileSync(join(tree, 'srv/app.db'), readFileSync(copy));
+        },
+        [{ source: '/srv/app.db', sha256 }],
+      );
+    });
+
+    /** A sandbox standing for `/`, with the application's live files at /srv/app.db. */
+    function sandbox(): { root: string; live: string } {
+      const root = mkdtempSync(join(world.dir, 'root-'));
+      const live = makeLiveDatabase(join(root, 'srv'));
+      return { root, live };
+    }
+
+    it('refuses while the database\'s -shm exists (exit 1), before extracting anything', async () => {
+      const { root, live } = sandbox();
+      const before = liveFiles(live);
+      const callsBefore = world.calls().length;
+      const privateDir = mkdtempSync(join(world.dir, 'manifest-'));
+      const restoring = restoreCommand(context, 'root-app', [], { to: root }, { isRoot: () => true, makePrivateDir: () => privateDir });
+      await expect(restoring).rejects.toThrow(UserError);
+      await expect(restoring).rejects.toMatchObject({
+        exitCode: 1,
+        message: `not restoring over ${live}: it looks in use by a running application (${live}-shm exists): stop it first (e.g. systemctl stop ghost), then restore again; --force restores anyway (also when a crash left the -shm behind)`,
+      });
+      expect(world.calls().slice(callsBefore).map((call) => call.mode)).toEqual(['-t']);
+      expect(liveFiles(live)).toEqual(before);
+      expect(rows(live)).toBe(ROWS);
+    });
+
+    it('restore --help documents --force', async () => {
+      const help = await world.hotsnap(['restore', '--help']);
+      expect(help.exitCode).toBe(0);
+      expect(String(help.stdout)).toMatch(/--force +with --to \/: restore even over a database that looks in use/);
+    });
+
+    it('--force restores anyway, warning, and replaces the old -wal/-shm', async () => {
+      const { root, live } = sandbox();
+      const privateDir = mkdtempSync(join(world.dir, 'manifest-'));
+      const result = await restoreCommand(context, 'root-app', [], { to: root, force: true, json: true }, { isRoot: () => true, makePrivateDir: () => privateDir });
+      expect(result.exitCode).toBe(0);
+      const summary = JSON.parse(result.stdout!);
+      expect(summary.warnings).toEqual([expect.stringContaining(`Its ${live}-shm exists: the application may be running right now.`)]);
+      expect(summary.databases).toEqual([expect.objectContaining({ source: '/srv/app.db', status: 'ok', removed: [`${live}-wal`, `${live}-shm`] })]);
+      expect(lstatSync(live).isFile()).toBe(true);
+      expect(await sha256File(live)).toBe(sha256);
+    });
   });
 });

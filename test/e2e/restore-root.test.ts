@@ -4,7 +4,7 @@
  * holds "live" files. Everything else (tarsnap calls, checks, file system) is real.
  */
 import { execa } from 'execa';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,11 +52,11 @@ describe('hotsnap restore --to /', () => {
     return root;
   }
 
-  it('warns loudly, keeps .hotsnap out of /, removes the old -wal/-shm and verifies the database', async () => {
+  it('with --force over a live -shm: warns loudly, keeps .hotsnap out of /, removes the old -wal/-shm and verifies the database', async () => {
     const root = sandboxWithLiveApp();
     const privateDir = mkdtempSync(join(world.dir, 'manifest-'));
     const callsBefore = world.calls().length;
-    const result = await restoreCommand(context, 'latest', [], { to: root }, { isRoot: () => true, makePrivateDir: () => privateDir });
+    const result = await restoreCommand(context, 'latest', [], { to: root, force: true }, { isRoot: () => true, makePrivateDir: () => privateDir });
     const live = join(root, db);
 
     expect(result.exitCode).toBe(0);
@@ -83,10 +83,19 @@ describe('hotsnap restore --to /', () => {
     expect(restoreCall!.argv.slice(-3)).toEqual(['-C', root, world.dir.split('/')[1]]);
   });
 
+  it('a stopped application (no -shm beside its database) needs no --force', async () => {
+    const root = sandboxWithLiveApp();
+    rmSync(join(root, `${db}-shm`));
+    const privateDir = mkdtempSync(join(world.dir, 'manifest-'));
+    const result = await restoreCommand(context, 'latest', [], { to: root, json: true }, { isRoot: () => true, makePrivateDir: () => privateDir });
+    expect(result.exitCode).toBe(0);
+    expect(JSON.parse(result.stdout!).databases).toEqual([expect.objectContaining({ source: db, status: 'ok', removed: [`${join(root, db)}-wal`] })]);
+  });
+
   it('named members only: the same, for just those', async () => {
     const root = sandboxWithLiveApp();
     const privateDir = mkdtempSync(join(world.dir, 'manifest-'));
-    const result = await restoreCommand(context, archive, [db], { to: root, json: true }, { isRoot: () => true, makePrivateDir: () => privateDir });
+    const result = await restoreCommand(context, archive, [db], { to: root, json: true, force: true }, { isRoot: () => true, makePrivateDir: () => privateDir });
     expect(result.exitCode).toBe(0);
     const summary = JSON.parse(result.stdout!);
     expect(summary).toMatchObject({ archive, target: root, files: 1, manifest: join(privateDir, '.hotsnap/manifest.json'), ok: true });
