@@ -57,10 +57,26 @@ export function readProfileState(stateDir: string, profile: string): ProfileStat
   }
 }
 
-/** Given a change, merges it into the profile's state and writes it atomically; returns the new state. */
+/** Longest error message kept in the state file: its first line says what happened; megabytes would slow every status read. */
+export const MAX_STATE_ERROR_CHARS = 4000;
+
+/** Given a record, returns it with its error cut to MAX_STATE_ERROR_CHARS, saying how much was cut. */
+function boundError<T extends { error?: string }>(record: T | undefined): T | undefined {
+  if (record?.error === undefined || record.error.length <= MAX_STATE_ERROR_CHARS) return record;
+  return { ...record, error: `${record.error.slice(0, MAX_STATE_ERROR_CHARS)}… (${record.error.length - MAX_STATE_ERROR_CHARS} more characters)` };
+}
+
+/**
+ * Given a change, merges it into the profile's state and writes it atomically; returns the new
+ * state. Errors are kept to MAX_STATE_ERROR_CHARS each, so the file stays small whatever failed.
+ */
 export function updateProfileState(stateDir: string, profile: string, change: Partial<Omit<ProfileState, 'profile'>>): ProfileState {
   const file = stateFile(stateDir, profile);
-  const next: ProfileState = { ...readProfileState(stateDir, profile), ...change, profile };
+  const merged: ProfileState = { ...readProfileState(stateDir, profile), ...change, profile };
+  const next: ProfileState = { ...merged };
+  for (const key of ['last_attempt', 'last_success', 'last_verify'] as const) {
+    if (merged[key] !== undefined) Object.assign(next, { [key]: boundError(merged[key]) });
+  }
   const temporary = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(join(stateDir, 'profiles'), { recursive: true, mode: 0o700 });

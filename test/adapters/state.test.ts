@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readProfileState, recordRun, updateProfileState, type RunRecord } from '../../src/adapters/state.js';
+import { MAX_STATE_ERROR_CHARS, readProfileState, recordRun, updateProfileState, type RunRecord } from '../../src/adapters/state.js';
 
 let dir: string;
 beforeEach(() => {
@@ -22,6 +22,18 @@ describe('profile state', () => {
     expect(after.last_success).toEqual(ok);
     expect(readProfileState(dir, 'daily')).toEqual(after);
     expect(readdirSync(join(dir, 'profiles'))).toEqual(['daily.json']);
+  });
+
+  it('keeps each error to MAX_STATE_ERROR_CHARS, saying how much was cut', () => {
+    const huge = `cannot run tarsnap: ${'--exclude /srv/x '.repeat(500_000)}`;
+    const state = updateProfileState(dir, 'daily', { ...recordRun({ ...failed, error: huge }), last_verify: { time: ok.started, status: 'failed', error: huge } });
+    const cut = `${huge.slice(0, MAX_STATE_ERROR_CHARS)}… (${huge.length - MAX_STATE_ERROR_CHARS} more characters)`;
+    expect(state.last_attempt!.error).toBe(cut);
+    expect(state.last_verify!.error).toBe(cut);
+    expect(readProfileState(dir, 'daily')).toEqual(state);
+    expect(statSync(join(dir, 'profiles', 'daily.json')).size).toBeLessThan(3 * MAX_STATE_ERROR_CHARS);
+    // A short error is kept whole.
+    expect(updateProfileState(dir, 'daily', recordRun(failed)).last_attempt!.error).toBe('network down');
   });
 
   it('says how to recover from a damaged state file', () => {
