@@ -43,7 +43,7 @@ export function buildProgram(): Command {
     .command('copy-db')
     .description('hot-copy one live SQLite database to DEST: consistent, verified and durable, without stopping the application (no config needed)')
     .argument('<source>', 'the live database file')
-    .argument('<dest>', 'the copy to create, or an existing directory to put it in')
+    .argument('<dest>', 'the copy to create, or an existing directory to put it in; like cp -p it keeps SOURCE\'s owner, group and mode as far as this user may set them (all three as root)')
     .option('--force', 'replace DEST if it exists')
     .addOption(new Option('--verify <level>', 'check the copy: quick = PRAGMA quick_check (default), full = integrity_check, none').choices(['quick', 'full', 'none']))
     .addOption(new Option('--method <method>', 'auto (default): WAL → pinned read + cp, rollback → BEGIN IMMEDIATE + cp; fast; backup-api').choices(['auto', 'fast', 'backup-api']))

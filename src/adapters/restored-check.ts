@@ -15,6 +15,7 @@ import { selectedDatabases } from '../core/restore.js';
 import type { DatabaseCheck } from '../core/restore-report.js';
 import { existsInside, locateRestored, unsafeSideFile } from './restored-path.js';
 import { sha256File, type ManifestEntry } from './sqlite/manifest.js';
+import { restoredOwnerCheck } from './sqlite/owner.js';
 
 function exists(path: string): boolean {
   try {
@@ -75,7 +76,7 @@ function integrityProblems(path: string): string[] {
  * integrity_check on it.
  * Example: `await checkRestoredDatabase('/tmp/r', entry, logger)` → `{ source: '/srv/a.db', status: 'ok', … }`.
  */
-export async function checkRestoredDatabase(root: string, entry: Pick<ManifestEntry, 'source' | 'sha256'>, logger: Logger): Promise<DatabaseCheck> {
+export async function checkRestoredDatabase(root: string, entry: Pick<ManifestEntry, 'source' | 'sha256' | 'uid' | 'gid' | 'mode'>, logger: Logger): Promise<DatabaseCheck> {
   const place = locateRestored(root, entry.source);
   if (place.kind === 'unsafe') {
     logger.error({ db: entry.source, root }, place.detail);
@@ -104,6 +105,7 @@ export async function checkRestoredDatabase(root: string, entry: Pick<ManifestEn
     logger.warn({ db: path, file: path + suffix }, `removed a stale ${suffix} file beside the restored database`);
   }
   if (removed.length > 0) check.removed = removed;
+  Object.assign(check, restoredOwnerCheck(entry, path));
 
   logger.info({ db: path }, 'checking the restored database (SHA-256, integrity_check)');
   // Hash first: opening the file may change it (WAL recovery), and the manifest hashed it closed.

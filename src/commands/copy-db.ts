@@ -2,12 +2,14 @@
  * `hotsnap copy-db SOURCE DEST`: one hot copy, outside any profile and without a config file —
  * for a manual backup before an upgrade, or to check what a run would stage. The copy is
  * durable (fsynced once at the end), never overwrites DEST without --force, and never ends up
- * beside a stale `-wal` that SQLite would replay into it.
+ * beside a stale `-wal` that SQLite would replay into it. Like `cp -p` it keeps SOURCE's owner
+ * (as root), group and mode, so moving it back gives the application a file it can open.
  */
 import { existsSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { hotCopy, type HotCopyMethodOption, type HotCopyOptions } from '../adapters/sqlite/hot-copy.js';
 import type { ManifestEntry, VerifyLevel } from '../adapters/sqlite/manifest.js';
+import { accountName } from '../adapters/sqlite/owner.js';
 import { formatTimeSpan, parseTimeSpan } from '../core/timespan.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -103,13 +105,14 @@ function prepareDestination(dest: string, force: boolean, logger: Logger): void 
 
 /**
  * Given a finished entry and destination, returns the human summary. Example:
- * "copied /srv/ghost.db → /backup/ghost.db: 512.0 MiB, wal-fast, quick_check ok in 1.2s; source held 180ms, writers blocked 0ms\nsha256 9f86…\n".
+ * "copied /srv/ghost.db → /backup/ghost.db: 512.0 MiB, wal-fast, quick_check ok in 1.2s; source held 180ms, writers blocked 0ms\nowner ghost:ghost 0640\nsha256 9f86…\n".
  */
 export function formatCopyDbSummary(entry: ManifestEntry, dest: string): string {
   const check = entry.verify === 'none' ? 'not checked' : `${entry.verify === 'full' ? 'integrity_check' : 'quick_check'} ok in ${formatTimeSpan(entry.verify_ms)}`;
+  const owner = entry.uid === undefined || entry.gid === undefined ? '' : `owner ${accountName('user', entry.uid)}:${accountName('group', entry.gid)} ${entry.mode}\n`;
   return (
     `copied ${entry.source} → ${dest}: ${(entry.size / 1024 / 1024).toFixed(1)} MiB, ${entry.method}, ${check}; ` +
-    `source held ${formatTimeSpan(entry.copy_ms)}, writers blocked ${formatTimeSpan(entry.writer_block_ms)}\nsha256 ${entry.sha256}\n`
+    `source held ${formatTimeSpan(entry.copy_ms)}, writers blocked ${formatTimeSpan(entry.writer_block_ms)}\n${owner}sha256 ${entry.sha256}\n`
   );
 }
 

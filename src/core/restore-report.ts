@@ -2,6 +2,7 @@
  * What `restore` and `verify` found about each restored database, and the words they print.
  * snake_case fields: these objects are `--json` output.
  */
+import { shellQuote } from './tarsnap-args.js';
 
 /**
  * ok: SHA-256 equals the manifest's and integrity_check passed; mismatch: the bytes differ from
@@ -25,6 +26,42 @@ export interface DatabaseCheck {
   /** Stale `-wal`/`-shm`/`-journal` files removed beside the restored copy. */
   removed?: string[];
   detail?: string;
+  /** Owner, group and mode the manifest recorded for the copy (absent in older manifests). */
+  expected_owner?: FileOwner;
+  /** Owner, group and mode of the restored file. */
+  owner?: FileOwner;
+  /** Whether the restore ran as root: tarsnap gives files their owners back only then. */
+  restored_by_root?: boolean;
+}
+
+/** A file's owner, group (ids, and names where this machine knows them) and mode ("0640"). */
+export interface FileOwner {
+  uid: number;
+  gid: number;
+  user: string;
+  group: string;
+  mode: string;
+}
+
+function showOwner(owner: FileOwner): string {
+  return `${owner.user}:${owner.group} ${owner.mode}`;
+}
+
+/**
+ * Given one database's check, returns what `restore` says about the restored file's owner and
+ * mode ('' when either side is unknown, as with manifests older than the owner fields).
+ * Example: restored alice:alice 0640 of nobody:nogroup 0640 as alice →
+ * "owner alice:alice 0640, backed up as nobody:nogroup 0640: tarsnap gives files their owners back only when run as root; run chown nobody:nogroup /r/srv/a.db before the application opens it".
+ */
+export function formatOwnerCheck(check: DatabaseCheck): string {
+  const { expected_owner: expected, owner } = check;
+  if (!expected || !owner) return '';
+  const ownerDiffers = owner.uid !== expected.uid || owner.gid !== expected.gid;
+  if (!ownerDiffers && owner.mode === expected.mode) return `owner ${showOwner(owner)}, as backed up`;
+  const path = shellQuote(check.restored_to ?? check.source);
+  const fixes = [...(ownerDiffers ? [`chown ${expected.user}:${expected.group} ${path}`] : []), ...(owner.mode !== expected.mode ? [`chmod ${expected.mode} ${path}`] : [])];
+  const why = ownerDiffers && check.restored_by_root === false ? ': tarsnap gives files their owners back only when run as root' : '';
+  return `owner ${showOwner(owner)}, backed up as ${showOwner(expected)}${why}; run ${fixes.join(' && ')} before the application opens it`;
 }
 
 const QUOTED_PROBLEMS = 3;
@@ -101,7 +138,11 @@ export function formatRestoreSummary(summary: RestoreSummary): string {
   const lines = [`restored ${summary.archive} into ${summary.target}: ${summary.files} file${summary.files === 1 ? '' : 's'}`];
   for (const warning of summary.warnings) lines.push(`WARNING: ${warning}`);
   lines.push(summary.manifest === null ? 'manifest: none in this archive (not made by hotsnap?), so no database was checked' : `manifest: ${summary.manifest}`);
-  for (const check of summary.databases) lines.push(`  ${formatDatabaseCheck(check)}`);
+  for (const check of summary.databases) {
+    lines.push(`  ${formatDatabaseCheck(check)}`);
+    const owner = formatOwnerCheck(check);
+    if (owner) lines.push(`    ${owner}`);
+  }
   const failed = summary.databases.filter((check) => check.status !== 'ok').length;
   if (summary.databases.length > 0) {
     lines.push(failed === 0 ? `all ${summary.databases.length} database${summary.databases.length === 1 ? '' : 's'} verified` : `${failed} of ${summary.databases.length} databases FAILED verification`);

@@ -5,12 +5,12 @@
  */
 import Database from 'better-sqlite3';
 import { execa } from 'execa';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HotCopyError } from '../../src/adapters/sqlite/errors.js';
 import { hotCopy, type HotCopyMethodOption } from '../../src/adapters/sqlite/hot-copy.js';
-import { listDir, makeDb, makeTempDir, startControlledWriter } from '../adapters/sqlite/support.js';
+import { hotCopyInChild, listDir, makeDb, makeTempDir, startControlledWriter } from '../adapters/sqlite/support.js';
 
 let cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -18,14 +18,24 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function fixture(journal: 'wal' | 'delete'): Promise<{ source: string; destDir: string; dest: string }> {
+async function fixture(journal: 'wal' | 'delete'): Promise<{ dir: string; source: string; destDir: string; dest: string }> {
   const { dir, remove } = makeTempDir();
   cleanup.push(remove);
   const source = join(dir, 'ghost.db');
   await makeDb(source, 2, journal);
   const destDir = join(dir, 'out');
   mkdirSync(destDir);
-  return { source, destDir, dest: join(destDir, 'copy.db') };
+  return { dir, source, destDir, dest: join(destDir, 'copy.db') };
+}
+
+const NOBODY = 65534;
+const asRoot = process.getuid?.() === 0;
+if (!asRoot) console.warn('skipping the owner/mode cases that need root (chown to nobody): not running as root');
+
+/** Given a path, returns its owner, group and permission bits. */
+function ownerOf(path: string): { uid: number; gid: number; mode: number } {
+  const stats = statSync(path);
+  return { uid: stats.uid, gid: stats.gid, mode: stats.mode & 0o777 };
 }
 
 /** The attack: ANOTHER process empties the file (a process of ours would drop our locks by closing it). */
@@ -112,4 +122,35 @@ describe('case 3: a database overwritten in place (same inode, as large) is neve
       expect(listDir(destDir)).toEqual([]);
     });
   }
+});
+
+describe('case 7: the staged copy keeps the source\'s owner, group and mode', () => {
+  it.skipIf(!asRoot)('as root: a database of nobody:nogroup 0640 is copied as nobody:nogroup 0640, and the manifest says so', async () => {
+    for (const journal of ['wal', 'delete'] as const) {
+      const { source, dest } = await fixture(journal);
+      chownSync(source, NOBODY, NOBODY);
+      chmodSync(source, 0o640);
+
+      const entry = await hotCopy(source, dest);
+
+      expect(ownerOf(dest)).toEqual({ uid: NOBODY, gid: NOBODY, mode: 0o640 });
+      expect(entry).toMatchObject({ method: journal === 'wal' ? 'wal-fast' : 'rollback-cp', uid: NOBODY, gid: NOBODY, mode: '0640' });
+      // The source is left exactly as it was.
+      expect(ownerOf(source)).toEqual({ uid: NOBODY, gid: NOBODY, mode: 0o640 });
+    }
+  });
+
+  it.skipIf(!asRoot)('as another user: the copy stays its own, and the group bits meant for root\'s group are not handed to nogroup', async () => {
+    const { dir, source, destDir, dest } = await fixture('delete');
+    // nobody may read the database (others r--) but not write it, so the backup API copies it.
+    chmodSync(dir, 0o755);
+    chmodSync(destDir, 0o777);
+    chmodSync(source, 0o664);
+
+    const outcome = await hotCopyInChild({ source, dest, options: { method: 'backup-api' } }, true);
+
+    expect(outcome).toMatchObject({ ok: true, entry: { uid: NOBODY, gid: NOBODY, mode: '0644' } });
+    // root's group could write the source; nogroup could only read it (as others), and still only can.
+    expect(ownerOf(dest)).toEqual({ uid: NOBODY, gid: NOBODY, mode: 0o644 });
+  });
 });

@@ -3,7 +3,7 @@
  * against real databases with a live writer and checkpointer in other processes.
  */
 import { execa } from 'execa';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDatabase } from '../../fixtures/sqlite/check.js';
@@ -60,8 +60,21 @@ describe('hotsnap copy-db (built CLI)', () => {
     mkdirSync(dir2);
     const result = await hotsnap(['copy-db', rollback, dir2, '--verify', 'full']);
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`^copied ${rollback} → ${join(dir2, 'rollback.db')}: \\d+\\.\\d MiB, rollback-cp, integrity_check ok in .*; source held .*, writers blocked .*\\nsha256 [0-9a-f]{64}\\n$`));
+    expect(result.stdout).toMatch(new RegExp(`^copied ${rollback} → ${join(dir2, 'rollback.db')}: \\d+\\.\\d MiB, rollback-cp, integrity_check ok in .*; source held .*, writers blocked .*\\nowner \\S+:\\S+ 0[0-7]{3}\\nsha256 [0-9a-f]{64}\\n$`));
     expect(checkDatabase(join(dir2, 'rollback.db')).ok).toBe(true);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('as root: DEST gets the database\'s owner, group and mode, and the summary says so', async () => {
+    const owned = join(dir, 'owned.db');
+    await makeDb(owned, 1, 'wal');
+    chownSync(owned, 65534, 65534);
+    chmodSync(owned, 0o640);
+    const dest = join(out, 'owned-copy.db');
+    const result = await hotsnap(['copy-db', owned, dest]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('\nowner nobody:nogroup 0640\nsha256 ');
+    const stats = statSync(dest);
+    expect({ uid: stats.uid, gid: stats.gid, mode: stats.mode & 0o777 }).toEqual({ uid: 65534, gid: 65534, mode: 0o640 });
   });
 
   it('a missing database: exit 1, one clear line on stderr, nothing written', async () => {

@@ -5,7 +5,7 @@
  *   preflight (stat, destination, free space) → private temp dir beside dest
  *   → read-only connection, journal mode → copy (wal-fast | rollback-cp | backup-api)
  *   → close the source → open the copy: recover, checkpoint, compare with the pinned snapshot, check, close
- *   → chmod 0600 → SHA-256 → (durable: fsync) → rename/link into place → (durable: fsync dir)
+ *   → the source's owner, group and mode → SHA-256 → (durable: fsync) → rename/link into place → (durable: fsync dir)
  *
  * Every failure and SIGINT/SIGTERM/SIGHUP removes the temp dir; DEST appears only complete.
  */
@@ -20,7 +20,7 @@ import { onInterrupt } from '../cleanup.js';
 import { createProgress, noProgress, type ProgressReporter } from '../progress.js';
 import { copyWithBackupApi } from './backup-api.js';
 import { SourceLockError, abortedError, timeoutError, type CopyContext, type CopyPhaseResult, type HotCopyHooks } from './copy-context.js';
-import { HotCopyError, sqliteCode } from './errors.js';
+import { HotCopyError, formatMode, sqliteCode } from './errors.js';
 import { ExternalToolError, externalTools, type ExternalTools } from './external.js';
 import type { ManifestEntry, VerifyLevel } from './manifest.js';
 import { checkDestinationDir, checkFreeSpace, checkSource, makeCopyDir, sweepStaleCopyDirs } from './preflight.js';
@@ -199,7 +199,11 @@ export async function hotCopy(source: string, dest: string, options: HotCopyOpti
     progress.phase(verify === 'none' ? 'finishing' : 'checking');
     const finished = finishCopy(tmpFile, sourcePath, verify, { snapshot: phase.snapshot, exact: phase.exact });
     if (options.signal?.aborted) throw abortedError(context);
-    const { size, sha256 } = await publishCopy(sourcePath, tmpFile, destPath, { durable: options.durable === true, overwrite: options.overwrite !== false });
+    const { size, sha256, owner } = await publishCopy(sourcePath, tmpFile, destPath, {
+      durable: options.durable === true,
+      overwrite: options.overwrite !== false,
+      owner: { uid: stats.uid, gid: stats.gid, mode: stats.mode & 0o777 },
+    });
     const entry: ManifestEntry = {
       source: sourcePath,
       size,
@@ -213,6 +217,9 @@ export async function hotCopy(source: string, dest: string, options: HotCopyOpti
       writer_block_ms: round(phase.writerBlockMs),
       verify,
       copied_at: phase.copiedAt.toISOString(),
+      uid: owner.uid,
+      gid: owner.gid,
+      mode: formatMode(owner.mode),
     };
     logger.debug({ db: sourcePath, method: entry.method, copy_ms: entry.copy_ms, verify_ms: entry.verify_ms, bytes: size }, 'hot copy done');
     if (entry.writer_block_ms >= WRITER_BLOCK_WARN_MS) {

@@ -45,6 +45,15 @@ export interface ManifestEntry {
   verify: VerifyLevel;
   /** ISO-8601 UTC time the copy's snapshot was taken (the pin or lock). */
   copied_at?: string;
+  /**
+   * Owner, group and mode of the copy as archived: the source's, as far as hotsnap could set
+   * them (all three as root; see publish.ts carryOwnership). What a restore as root gives back.
+   * Absent in manifests written before hotsnap recorded them.
+   */
+  uid?: number;
+  gid?: number;
+  /** Permission bits as four octal digits, e.g. "0640". */
+  mode?: string;
 }
 
 /** Given a path, resolves to its SHA-256 in hex; e.g. an empty file → "e3b0c442…b855". */

@@ -1,12 +1,22 @@
 /**
- * The last step of a copy: a checked, closed temp file becomes the destination — private
- * (0600: a database holds password hashes and sessions), hashed, optionally durable, and moved
- * into place in one rename so DEST is never seen half-written.
+ * The last step of a copy: a checked, closed temp file becomes the destination — with the
+ * source's owner, group and mode (so tarsnap stores them and a restore as root gives the
+ * application back a database it can open), hashed, optionally durable, and moved into place in
+ * one rename so DEST is never seen half-written. Until the rename it sits in a 0700 directory,
+ * so a looser mode leaks nothing there.
  */
-import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { HotCopyError } from './errors.js';
 import { sha256File } from './manifest.js';
+
+/** Owner, group and permission bits of a file. */
+export interface Ownership {
+  uid: number;
+  gid: number;
+  /** Permission bits only (0o640), never setuid/setgid/sticky. */
+  mode: number;
+}
 
 /** How publishCopy places the copy. */
 export interface PublishOptions {
@@ -14,6 +24,37 @@ export interface PublishOptions {
   durable: boolean;
   /** false: never replace an existing destination (link(2) fails with EEXIST instead). */
   overwrite: boolean;
+  /** The source's owner, group and mode, for the copy to carry. */
+  owner: Ownership;
+}
+
+/**
+ * Given the copy and the source's ownership, gives the copy as much of it as this process may,
+ * never more access than the source grants; returns what the copy ended up with. Root sets all
+ * three. Another user cannot give a file away: the copy stays ours, takes the source's group if
+ * we belong to it, else its group bits shrink to what every member of our group had on the source
+ * anyway (the weakest of owner, group and other: 0640 → 0600, 0644 → 0644), and it keeps owner
+ * read (tarsnap, running as us, must read it).
+ * Example: as root, source nobody:nogroup 0640 → {uid: 65534, gid: 65534, mode: 0o640}.
+ */
+export function carryOwnership(file: string, owner: Ownership, isRoot = process.getuid?.() === 0): Ownership {
+  try {
+    // -1 keeps the uid: a user other than root may still hand the file to a group it belongs to.
+    chownSync(file, isRoot ? owner.uid : -1, owner.gid);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (isRoot || (code !== 'EPERM' && code !== 'EINVAL')) throw error;
+  }
+  const stats = statSync(file);
+  let mode = owner.mode & 0o777;
+  if (stats.gid !== owner.gid) {
+    // Our group's members each had at least the weakest of owner, group and other rights on the source.
+    const common = (mode >> 6) & (mode >> 3) & mode & 0o7;
+    mode = (mode & ~0o070) | (common << 3);
+  }
+  if (!isRoot) mode |= 0o400;
+  chmodSync(file, mode);
+  return { uid: stats.uid, gid: stats.gid, mode };
 }
 
 function fsyncPath(path: string): void {
@@ -42,15 +83,15 @@ function placeWithoutOverwrite(source: string, tmpFile: string, dest: string): v
 
 /**
  * Given the source (for messages), the closed temp copy and the destination, publishes it;
- * resolves to {size, sha256}. Example: publishCopy('/srv/ghost.db', '/out/.ghost.db.hotsnap-x/ghost.db', '/out/ghost.db', {durable: true, overwrite: false}).
+ * resolves to {size, sha256, owner}. Example: publishCopy('/srv/ghost.db', '/out/.ghost.db.hotsnap-x/ghost.db', '/out/ghost.db', {durable: true, overwrite: false, owner: {uid: 0, gid: 0, mode: 0o600}}).
  */
-export async function publishCopy(source: string, tmpFile: string, dest: string, options: PublishOptions): Promise<{ size: number; sha256: string }> {
-  chmodSync(tmpFile, 0o600);
+export async function publishCopy(source: string, tmpFile: string, dest: string, options: PublishOptions): Promise<{ size: number; sha256: string; owner: Ownership }> {
+  const owner = carryOwnership(tmpFile, options.owner);
   const sha256 = await sha256File(tmpFile);
   const size = statSync(tmpFile).size;
   if (options.durable) fsyncPath(tmpFile);
   if (options.overwrite) renameSync(tmpFile, dest);
   else placeWithoutOverwrite(source, tmpFile, dest);
   if (options.durable) fsyncPath(dirname(dest));
-  return { size, sha256 };
+  return { size, sha256, owner };
 }

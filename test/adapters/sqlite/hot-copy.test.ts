@@ -37,7 +37,7 @@ async function writerOn(source: string, busyTimeoutMs = 30_000): Promise<Control
 }
 
 describe('hot copy of a WAL database', () => {
-  it('is one self-contained 0600 file with the WAL folded in; the live main file and WAL are left byte for byte', async () => {
+  it('is one self-contained file with the source\'s mode and the WAL folded in; the live main file and WAL are left byte for byte', async () => {
     const { dir, source, destDir, dest } = await fixture('wal');
     const writer = await writerOn(source);
     expect(await writer.send('commit 30')).toBe('ok 30');
@@ -54,8 +54,12 @@ describe('hot copy of a WAL database', () => {
     expect(sha256(`${source}-wal`)).toBe(walBefore);
     expect(listDir(dir)).toEqual(['ghost.db', 'ghost.db-shm', 'ghost.db-wal', 'out']);
     expect(listDir(destDir)).toEqual(['copy.db']);
-    expect(statSync(dest).mode & 0o777).toBe(0o600);
+    const sourceStats = statSync(source);
+    expect(statSync(dest).mode & 0o777).toBe(sourceStats.mode & 0o777);
     expect(entry).toMatchObject({
+      uid: sourceStats.uid,
+      gid: sourceStats.gid,
+      mode: `0${(sourceStats.mode & 0o777).toString(8)}`,
       source,
       method: 'wal-fast',
       journal_mode: 'wal',
