@@ -5,9 +5,9 @@
  */
 import Database from 'better-sqlite3';
 import { execa } from 'execa';
-import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HotCopyError } from '../../src/adapters/sqlite/errors.js';
 import { hotCopy, type HotCopyMethodOption } from '../../src/adapters/sqlite/hot-copy.js';
 import { hotCopyInChild, listDir, makeDb, makeTempDir, startControlledWriter } from '../adapters/sqlite/support.js';
@@ -153,4 +153,60 @@ describe('case 7: the staged copy keeps the source\'s owner, group and mode', ()
     // root's group could write the source; nogroup could only read it (as others), and still only can.
     expect(ownerOf(dest)).toEqual({ uid: NOBODY, gid: NOBODY, mode: 0o644 });
   });
+});
+
+describe('case 8: a disk that fills up during the copy is named as full, not "disk I/O error"', () => {
+  let mountPoint = '';
+  let mounted = false;
+  let skipReason = '';
+
+  beforeAll(async () => {
+    ({ dir: mountPoint } = makeTempDir('hotsnap-full-disk-'));
+    // 24 MiB: room for the 2 MiB fixture plus the 16 MiB margin the free-space preflight asks for.
+    const result = await execa('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', mountPoint], { reject: false });
+    mounted = result.exitCode === 0;
+    if (!mounted) {
+      skipReason = `cannot mount a tmpfs (${String(result.stderr).trim() || `exit ${result.exitCode}`}); needs root or CAP_SYS_ADMIN`;
+      console.warn(`skipping the full-disk cases: ${skipReason}`);
+    }
+  });
+  afterAll(async () => {
+    if (mounted) await execa('umount', [mountPoint]);
+    rmSync(mountPoint, { recursive: true, force: true });
+  });
+
+  /** Fills the tmpfs to the last byte from another process, as a runaway log would. */
+  async function fillDisk(): Promise<void> {
+    const result = await execa('dd', ['if=/dev/zero', `of=${join(mountPoint, 'filler')}`, 'bs=64k'], { reject: false });
+    expect(result.stderr).toMatch(/No space left on device/);
+  }
+
+  const cases: Array<{ name: string; journal: 'wal' | 'delete'; method: HotCopyMethodOption; fillAt: 'afterPin' | 'afterCopy'; doing: string }> = [
+    { name: 'wal-fast: the disk fills while cp writes the copy', journal: 'wal', method: 'auto', fillAt: 'afterPin', doing: 'copying the database' },
+    { name: 'backup-api: the disk fills while SQLite writes the copy', journal: 'delete', method: 'backup-api', fillAt: 'afterPin', doing: 'copying the database' },
+    { name: 'the disk fills before the copy is checked (SQLite: "disk I/O error")', journal: 'wal', method: 'auto', fillAt: 'afterCopy', doing: 'checking the copy' },
+  ];
+  for (const { name, journal, method, fillAt, doing } of cases) {
+    it(name, async (context) => {
+      if (!mounted) context.skip(skipReason);
+      const { source } = await fixture(journal);
+      if (journal === 'wal') {
+        // Commits left in the WAL: the copy is then opened with a -shm and folded, which needs space.
+        const writer = await startControlledWriter(source, 5);
+        cleanup.push(() => writer.stop());
+        expect(await writer.send('commit 40')).toBe('ok 40');
+      }
+      const destDir = mkdtempSync(join(mountPoint, 'out-'));
+      cleanup.push(() => rmSync(join(mountPoint, 'filler'), { force: true }));
+      cleanup.push(() => rmSync(destDir, { recursive: true, force: true }));
+
+      const error = await expectFailure(hotCopy(source, join(destDir, 'copy.db'), { method }, { hooks: { [fillAt]: fillDisk } }));
+
+      expect(error.reason).toBe('space');
+      expect(error.message).toMatch(new RegExp(`^${source}: the disk holding ${destDir} is full \\(\\d+ bytes free\\) while ${doing}: free space there, or copy to another file system`));
+      expect(error.message).not.toMatch(/disk I\/O error|\n/);
+      // The partial copy went with its temp dir.
+      expect(listDir(destDir)).toEqual([]);
+    });
+  }
 });

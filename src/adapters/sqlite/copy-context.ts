@@ -16,6 +16,8 @@ export interface HotCopyHooks {
   afterPin?: () => Promise<void> | void;
   /** wal-fast and rollback-cp: after the main file's cp, before the `-wal` cp (WAL) or the COMMIT (rollback). */
   afterMainCopy?: () => Promise<void> | void;
+  /** After the source is released, before the copy is opened, folded and checked. */
+  afterCopy?: () => Promise<void> | void;
 }
 
 /** Everything a copy method needs from the engine for one copy. */

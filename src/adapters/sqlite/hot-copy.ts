@@ -27,7 +27,7 @@ import { checkDestinationDir, checkFreeSpace, checkSource, makeCopyDir, sweepSta
 import { publishCopy } from './publish.js';
 import { copyRollback } from './rollback.js';
 import { explainSourceError, openSource } from './source.js';
-import { freeBytes, type FreeSpaceProbe } from './space.js';
+import { explainDiskFull, freeBytes, type FreeSpaceProbe } from './space.js';
 import { finishCopy } from './verify.js';
 import { copyWalFast } from './wal-fast.js';
 
@@ -151,7 +151,7 @@ export async function hotCopy(source: string, dest: string, options: HotCopyOpti
     tmpDir = makeCopyDir(sourcePath, destDir, basename(destPath));
   } catch (error) {
     unregister();
-    throw error;
+    throw await explainDiskFull(error, sourcePath, destDir, 'creating its temporary directory', d.freeSpace);
   }
   const tmpFile = join(tmpDir, basename(destPath));
   const progress = options.progress ? d.createProgress(basename(sourcePath), 'bytes') : noProgress;
@@ -170,6 +170,8 @@ export async function hotCopy(source: string, dest: string, options: HotCopyOpti
     now: d.now,
     unsafeSkipWalHeaderCheck: d.unsafeSkipWalHeaderCheck,
   };
+  // What was under way, for a full disk's message.
+  let doing = 'copying the database';
   try {
     let phase: CopyPhaseResult | undefined;
     let failure: unknown;
@@ -196,9 +198,12 @@ export async function hotCopy(source: string, dest: string, options: HotCopyOpti
 
     if (options.signal?.aborted) throw abortedError(context);
     if (performance.now() > deadline) throw timeoutError(context, 'finishing the copy');
+    await d.hooks.afterCopy?.();
+    doing = 'checking the copy';
     progress.phase(verify === 'none' ? 'finishing' : 'checking');
     const finished = finishCopy(tmpFile, sourcePath, verify, { snapshot: phase.snapshot, exact: phase.exact });
     if (options.signal?.aborted) throw abortedError(context);
+    doing = 'putting the copy in place';
     const { size, sha256, owner } = await publishCopy(sourcePath, tmpFile, destPath, {
       durable: options.durable === true,
       overwrite: options.overwrite !== false,
@@ -229,6 +234,9 @@ export async function hotCopy(source: string, dest: string, options: HotCopyOpti
       );
     }
     return entry;
+  } catch (error) {
+    // Probed before the temp dir goes: the space as it was when the copy failed.
+    throw await explainDiskFull(error, sourcePath, destDir, doing, d.freeSpace);
   } finally {
     progress.stop();
     rmSync(tmpDir, { recursive: true, force: true, maxRetries: 3 });
