@@ -62,6 +62,10 @@ function readHolder(path: string): LockHolder | undefined {
 
 function tryLock(db: Database.Database, lockPath: string): boolean {
   try {
+    // The lock file holds no data and its transaction writes nothing: a journal in memory lets the
+    // lock be taken on a full state_dir (a journal file would need space: "database or disk is
+    // full"). Set on each try: while another run holds the lock, even this pragma is busy.
+    db.pragma('journal_mode = MEMORY');
     db.exec('BEGIN EXCLUSIVE');
     return true;
   } catch (error) {
@@ -90,9 +94,6 @@ export async function acquireRunLock(options: AcquireOptions): Promise<RunLock> 
   let db: Database.Database;
   try {
     db = new Database(lockPath, { timeout: 0 });
-    // The lock file holds no data and its transaction writes nothing: a journal in memory lets the
-    // lock be taken on a full state_dir (a journal file would need space: "database or disk is full").
-    db.pragma('journal_mode = MEMORY');
   } catch (error) {
     throw new UserError(`cannot open the run lock ${lockPath}: ${(error as Error).message} (set state_dir to a writable directory with free space, or run as root)`, ExitCode.failed, { cause: error });
   }
