@@ -9,7 +9,7 @@
  * ignored: the cache can only make loading faster, never different.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Config, MachineDefaults } from './resolve.js';
@@ -35,9 +35,21 @@ function entryPath(dir: string, file: string): string {
   return join(dir, `config-${sha256(resolve(file)).slice(0, 16)}.json`);
 }
 
-/** Given the cache dir, file and key, returns the cached config, or undefined on any miss. */
+/**
+ * Whether a cache dir or entry can be trusted: a real directory or file (no symlink) of this user,
+ * writable by no one else. The key is no secret (anyone can compute it from the config's text), so
+ * an entry another user could write would let them skip validation and name hooks run as root.
+ */
+function ownedByUs(path: string, uid: number): boolean {
+  const stats = lstatSync(path);
+  return !stats.isSymbolicLink() && stats.uid === uid && (stats.mode & 0o022) === 0;
+}
+
+/** Given the cache dir, file and key, returns the cached config, or undefined on any miss (or an entry that is not ours alone). */
 export function readCachedConfig(dir: string, file: string, key: string): Config | undefined {
   try {
+    const uid = typeof process.geteuid === 'function' ? process.geteuid() : undefined;
+    if (uid !== undefined && !(ownedByUs(dir, uid) && ownedByUs(entryPath(dir, file), uid))) return undefined;
     const entry = JSON.parse(readFileSync(entryPath(dir, file), 'utf8')) as { key?: string; config?: Config };
     return entry.key === key && entry.config ? entry.config : undefined;
   } catch {

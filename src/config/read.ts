@@ -3,9 +3,9 @@
  * unless the file changed since it was last validated (see cache.ts). Precedence: --config,
  * $HOTSNAP_CONFIG, /etc/hotsnap/hotsnap.yaml, ~/.config/hotsnap/hotsnap.yaml.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, lstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { homedir, hostname as machineHostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { configCacheDir, configCacheKey, readCachedConfig, writeCachedConfig } from './cache.js';
 import type { Config, MachineDefaults } from './resolve.js';
@@ -42,17 +42,57 @@ export function machineDefaults(env: NodeJS.ProcessEnv = process.env): MachineDe
   };
 }
 
-/** Given a path, reads the file's text, or throws a UsageError that says why it can't. */
-export function readConfigText(file: string): string {
+/** Given a file or directory's stats and our uid, returns why another user could change it, or undefined. */
+function controlledByOthers(stats: Stats, uid: number): string | undefined {
+  if (stats.uid !== uid && stats.uid !== 0) return `is owned by uid ${stats.uid}, not by you (uid ${uid}) or root`;
+  const sticky = stats.isDirectory() && (stats.mode & 0o1000) !== 0;
+  if ((stats.mode & 0o022) !== 0 && !sticky) return `is writable by ${(stats.mode & 0o002) !== 0 ? 'everyone' : 'its group'} (mode ${(stats.mode & 0o7777).toString(8).padStart(4, '0')})`;
+  return undefined;
+}
+
+/**
+ * Given the config file and its open file's stats, throws a UsageError when another user could
+ * change what hotsnap runs: the config names hook commands and the tarsnap binary, run as this
+ * user (root, mostly). Like sshd's StrictModes: the file and its directory must be ours or root's
+ * and writable by no one else.
+ */
+function assertConfigTrusted(file: string, stats: Stats): void {
+  if (typeof process.geteuid !== 'function') return;
+  const uid = process.geteuid();
+  const fileProblem = controlledByOthers(stats, uid);
+  if (fileProblem) {
+    throw new UsageError(`config file ${file} ${fileProblem}: whoever can change it runs commands as you (hooks, tarsnap.binary); run chown ${uid === 0 ? 'root' : uid} ${file} && chmod go-w ${file}`);
+  }
+  const dir = dirname(resolve(file));
+  let dirStats: Stats;
   try {
-    return readFileSync(file, 'utf8');
+    dirStats = lstatSync(dir);
+  } catch {
+    return;
+  }
+  const dirProblem = controlledByOthers(dirStats, uid);
+  if (dirProblem) {
+    throw new UsageError(`the directory of config file ${file} (${dir}) ${dirProblem}: another user could replace the config; run chmod go-w ${dir}, or keep the config in a directory only you and root can write`);
+  }
+}
+
+/** Given a path, reads the file's text, or throws a UsageError that says why it can't (or why it is not to be trusted). */
+export function readConfigText(file: string): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    assertConfigTrusted(file, fstatSync(fd));
+    return readFileSync(fd, 'utf8');
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(
       code === 'EACCES'
         ? `cannot read config file ${file}: permission denied (run as the user that owns it, or as root)`
         : `cannot read config file ${file}: ${(error as Error).message}`,
     );
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
