@@ -67,7 +67,10 @@ export async function checkFreeSpace(source: string, realPath: string, destDir: 
  * Given the destination directory and file name, removes `.NAME.hotsnap-*` directories left by a
  * copy that was killed outright (SIGKILL, power loss) and returns their paths. Only those older
  * than `olderThanMs` go: a live copy's directory is never older than its copy_timeout, and the
- * caller passes twice that. Example: sweepStaleCopyDirs('/backup', 'ghost.db', 3_600_000).
+ * caller passes twice that. Only directories this user made (owned by us, mode 0700 as mkdtemp
+ * makes them) go: DEST may sit in a shared directory such as /tmp, where another user can plant
+ * look-alikes, and inside a 0700 directory of ours nobody else can swap in a symlink mid-delete.
+ * Example: sweepStaleCopyDirs('/backup', 'ghost.db', 3_600_000).
  */
 export function sweepStaleCopyDirs(destDir: string, name: string, olderThanMs: number, now = Date.now()): string[] {
   const prefix = `.${name}.hotsnap-`;
@@ -83,6 +86,7 @@ export function sweepStaleCopyDirs(destDir: string, name: string, olderThanMs: n
     try {
       const stats = lstatSync(path);
       if (!stats.isDirectory() || now - stats.mtimeMs < olderThanMs) continue;
+      if (stats.uid !== process.geteuid?.() || (stats.mode & 0o777) !== 0o700) continue;
       rmSync(path, { recursive: true, force: true });
       removed.push(path);
     } catch {
