@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { detectTarsnapConf, tarsnapConfFiles } from '../adapters/tarsnaprc.js';
-import { locateConfig, machineDefaults, parseConfig, SYSTEM_CONFIG } from '../config/load.js';
+import { locateConfig, machineDefaults, parseConfig, plainYamlData, SYSTEM_CONFIG } from '../config/load.js';
 import type { MachineDefaults } from '../config/resolve.js';
 import { planTarsnapSection, renderStarterConfig } from '../core/starter-config.js';
 import {
@@ -75,7 +75,9 @@ function realDeps(partial: Partial<InitDeps>): InitDeps {
 function parseTarsnapperYaml(text: string, file: string): unknown {
   const doc = parseDocument(text, { version: '1.1', prettyErrors: false });
   if (doc.errors.length > 0) throw new UsageError(`${file} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
-  return doc.toJS();
+  const plain = plainYamlData(doc);
+  if ('problem' in plain) throw new UsageError(`${file}: ${plain.problem}`);
+  return plain.data;
 }
 
 function readText(file: string, what: string): string {

@@ -96,19 +96,28 @@ export const defaultChecks: ResolveChecks = {
 const MAX_ALIAS_COUNT = 100;
 
 /**
- * Given a parsed document, returns its plain data; an alias bomb or an alias without its anchor
- * becomes a ConfigError instead of the ReferenceError the yaml package throws from toJS().
+ * Given a parsed document (hotsnap's config or a tarsnapper file for `init`), returns its plain
+ * data, or the problem for an alias bomb or an alias without its anchor — where the yaml package
+ * throws a ReferenceError from toJS(), which would otherwise pass for a bug in hotsnap.
  */
-function toPlainData(doc: Document, name: string): unknown {
+export function plainYamlData(doc: Document): { data: unknown } | { problem: string } {
   try {
-    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    return { data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
   } catch (error) {
     if (!(error instanceof ReferenceError)) throw error;
-    const message = /Excessive alias count/.test(error.message)
-      ? `YAML aliases (*name) expand too much (past the limit of ${MAX_ALIAS_COUNT} alias copies; a "billion laughs" document does this): write the values out, or use fewer aliases`
-      : `YAML: ${error.message.replace(/^Unresolved alias \(the anchor must be set before the alias\): (.*)$/, 'alias *$1 has no anchor &$1 before it: define the anchor first, or write the value out')}`;
-    throw new ConfigError(name, [{ path: '', message }]);
+    return {
+      problem: /Excessive alias count/.test(error.message)
+        ? `YAML aliases (*name) expand too much (past the limit of ${MAX_ALIAS_COUNT} alias copies; a "billion laughs" document does this): write the values out, or use fewer aliases`
+        : `YAML: ${error.message.replace(/^Unresolved alias \(the anchor must be set before the alias\): (.*)$/, 'alias *$1 has no anchor &$1 before it: define the anchor first, or write the value out')}`,
+    };
   }
+}
+
+/** Given a parsed config document, returns its plain data, or throws a ConfigError naming the file. */
+function toPlainData(doc: Document, name: string): unknown {
+  const plain = plainYamlData(doc);
+  if ('problem' in plain) throw new ConfigError(name, [{ path: '', message: plain.problem }]);
+  return plain.data;
 }
 
 /** Given YAML text, returns the effective config or throws a ConfigError listing every problem. */

@@ -140,6 +140,17 @@ describe('init --from-tarsnapper', () => {
     expect(deep.notes).toContain(`include-jobs "${join(home, '*', '*.yml')}" has wildcards in its directories; those job files were not read: convert them separately`);
   });
 
+  it('a tarsnapper file that is an alias bomb is a usage error, not a crash', async () => {
+    const { home, deps } = world();
+    const names = 'abcdefghi';
+    const lines = [`${names[0]}: &${names[0]} [${Array(9).fill('"lol"').join(', ')}]`];
+    for (let level = 1; level < names.length; level++) lines.push(`${names[level]}: &${names[level]} [${Array(9).fill(`*${names[level - 1]}`).join(', ')}]`);
+    writeFileSync(join(home, 'bomb.yml'), `${lines.join('\n')}\n`);
+    await expect(initCommand({ fromTarsnapper: join(home, 'bomb.yml'), output: '-' }, deps)).rejects.toThrow(
+      expect.objectContaining({ name: 'UsageError', message: expect.stringMatching(/bomb\.yml: YAML aliases \(\*name\) expand too much/) }),
+    );
+  });
+
   it('reads the file as PyYAML does (YAML 1.1: yes is true)', async () => {
     const { home, deps } = world();
     writeFileSync(join(home, 't.yml'), 'target: $name-$date\njobs:\n  a: {source: /a, force: yes}\n  b: {source: /b, force: no}\n');
