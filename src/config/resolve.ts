@@ -138,6 +138,16 @@ function ownerOf(key: string, profile: Loose, defaults: Loose, at: string): stri
   return at;
 }
 
+/** Given parsed YAML and its path, returns the paths of every string (or key) holding a NUL byte. */
+function stringsWithNul(value: unknown, at: string): string[] {
+  if (typeof value === 'string') return value.includes('\0') ? [at] : [];
+  const entries = Array.isArray(value) ? value.map((item, index) => [String(index), item] as const) : asObject(value) ? Object.entries(asObject(value)!) : [];
+  return entries.flatMap(([key, item]) => {
+    const path = at ? `${at}.${key}` : key;
+    return key.includes('\0') ? [path] : stringsWithNul(item, path);
+  });
+}
+
 /**
  * Given the parsed YAML (schema-valid or not), returns the problems that span several keys:
  * unknown time zone, a profile with nothing to back up, both retention styles, bad name templates,
@@ -146,6 +156,9 @@ function ownerOf(key: string, profile: Loose, defaults: Loose, at: string): stri
 export function findCrossFieldIssues(data: unknown, checks: ResolveChecks = {}): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const root = asObject(data) ?? {};
+  // Every string ends up in a path, a pattern or a command's argv, none of which can hold a NUL:
+  // found here it is exit 2, not a crash of `run` after everything was copied.
+  for (const path of stringsWithNul(root, '')) issues.push({ path, message: 'contains a NUL byte ("\\0"), which no path, pattern or command can hold: remove it' });
   if (typeof root.timezone === 'string' && !isKnownTimeZone(root.timezone)) {
     issues.push({ path: 'timezone', message: `unknown time zone "${root.timezone}": use an IANA name such as "UTC" or "Europe/Berlin"` });
   }

@@ -223,6 +223,14 @@ describe('parseConfig: hostile YAML is a config error, not a crash', () => {
     expect(problems(`${minimal}defaults: {exclude: *nope}\n`)).toEqual(['- : YAML: alias *nope has no anchor &nope before it: define the anchor first, or write the value out']);
   });
 
+  it('a NUL byte in a path, a pattern or a hook (they would crash run after the copies)', () => {
+    const text = `${minimal}defaults:\n  exclude: ["a\\0b"]\nhooks:\n  before: [["touch", "x\\0y"]]\n`;
+    expect(problems(text).filter((line) => /NUL/.test(line))).toEqual([
+      '9 defaults.exclude.0: contains a NUL byte ("\\0"), which no path, pattern or command can hold: remove it',
+      '11 hooks.before.0.1: contains a NUL byte ("\\0"), which no path, pattern or command can hold: remove it',
+    ]);
+  });
+
   it('a few ordinary aliases still work', () => {
     const config = parseConfig(`${minimal}  weekly:\n    paths: &paths [/etc, /srv]\n  monthly:\n    paths: *paths\n`, '/etc/hotsnap/hotsnap.yaml', machine);
     expect(config.profiles.map((profile) => profile.paths)).toEqual([['/home/alice'], ['/etc', '/srv'], ['/etc', '/srv']]);
