@@ -2,7 +2,9 @@
  * `hotsnap check` probes of programs: the tarsnap binary (found, and what `tarsnap --version`
  * says) and every hook command (resolvable the way execa will run it: no shell).
  */
+import { realpathSync, statSync } from 'node:fs';
 import type { CheckItem } from '../core/check-report.js';
+import { controlledByOthers } from '../core/permissions.js';
 import { buildVersionArgs, shellQuote } from '../core/tarsnap-args.js';
 import { findProgram, type ProgramLookup } from './executable.js';
 import { createTarsnapRunner } from './tarsnap.js';
@@ -38,6 +40,22 @@ function notFound(lookup: Extract<ProgramLookup, { found: false }>, program: str
   return program.includes('/') ? 'does not exist' : `is not found on PATH (${lookup.searched.join(':') || 'PATH is empty'})`;
 }
 
+/**
+ * Given a program's resolved path, returns why another user could change it (the real file, after
+ * symlinks), or undefined: hotsnap runs it as its own user, root mostly.
+ */
+function foreignControl(path: string): string | undefined {
+  if (typeof process.geteuid !== 'function') return undefined;
+  try {
+    const real = realpathSync(path);
+    const stats = statSync(real);
+    const problem = controlledByOthers({ uid: stats.uid, mode: stats.mode, directory: false }, process.geteuid());
+    return problem && `${real === path ? '' : `(${real}) `}${problem}`;
+  } catch {
+    return undefined;
+  }
+}
+
 function compareVersions(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     const difference = (a[i] ?? 0) - (b[i] ?? 0);
@@ -58,6 +76,10 @@ export async function checkTarsnapBinary(binary: string, probe: VersionProbe, en
         ? `run chmod +x ${shellQuote(lookup.path ?? binary)}`
         : 'install tarsnap (https://www.tarsnap.com/download.html), or set tarsnap.binary to its absolute path';
     return { check: 'tarsnap', status: 'problem', message: `tarsnap binary ${binary} ${notFound(lookup, binary)}`, fix };
+  }
+  const foreign = foreignControl(lookup.path);
+  if (foreign) {
+    return { check: 'tarsnap', status: 'problem', message: `tarsnap binary ${lookup.path} ${foreign}: whoever can change it runs as you, with your key`, fix: `run chown root ${shellQuote(lookup.path)} && chmod go-w ${shellQuote(lookup.path)}` };
   }
   const result = await probe(lookup.path, env);
   const output = `${result.stdout}\n${result.stderr}`.trim();
@@ -100,6 +122,10 @@ export function checkHook(where: string, argv: readonly string[], env: NodeJS.Pr
   }
   if (lookup.relative) {
     return { check: 'hook', status: 'warn', message: `${where}: ${program} is relative to the current directory (${lookup.path} now); cron and systemd start hotsnap elsewhere`, fix: `write it as ${lookup.path}` };
+  }
+  const foreign = foreignControl(lookup.path);
+  if (foreign) {
+    return { check: 'hook', status: 'problem', message: `${where}: ${lookup.path} ${foreign}: whoever can change it runs commands as you`, fix: `run chown root ${shellQuote(lookup.path)} && chmod go-w ${shellQuote(lookup.path)}` };
   }
   return { check: 'hook', status: 'ok', message: `${where}: ${program} → ${lookup.path}` };
 }

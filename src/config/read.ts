@@ -7,6 +7,7 @@ import { closeSync, existsSync, fstatSync, lstatSync, openSync, readFileSync, ty
 import { homedir, hostname as machineHostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { controlledByOthers } from '../core/permissions.js';
 import { configCacheDir, configCacheKey, readCachedConfig, writeCachedConfig } from './cache.js';
 import type { Config, MachineDefaults } from './resolve.js';
 
@@ -42,14 +43,6 @@ export function machineDefaults(env: NodeJS.ProcessEnv = process.env): MachineDe
   };
 }
 
-/** Given a file or directory's stats and our uid, returns why another user could change it, or undefined. */
-function controlledByOthers(stats: Stats, uid: number): string | undefined {
-  if (stats.uid !== uid && stats.uid !== 0) return `is owned by uid ${stats.uid}, not by you (uid ${uid}) or root`;
-  const sticky = stats.isDirectory() && (stats.mode & 0o1000) !== 0;
-  if ((stats.mode & 0o022) !== 0 && !sticky) return `is writable by ${(stats.mode & 0o002) !== 0 ? 'everyone' : 'its group'} (mode ${(stats.mode & 0o7777).toString(8).padStart(4, '0')})`;
-  return undefined;
-}
-
 /**
  * Given the config file and its open file's stats, throws a UsageError when another user could
  * change what hotsnap runs: the config names hook commands and the tarsnap binary, run as this
@@ -59,7 +52,7 @@ function controlledByOthers(stats: Stats, uid: number): string | undefined {
 function assertConfigTrusted(file: string, stats: Stats): void {
   if (typeof process.geteuid !== 'function') return;
   const uid = process.geteuid();
-  const fileProblem = controlledByOthers(stats, uid);
+  const fileProblem = controlledByOthers({ uid: stats.uid, mode: stats.mode, directory: false }, uid);
   if (fileProblem) {
     throw new UsageError(`config file ${file} ${fileProblem}: whoever can change it runs commands as you (hooks, tarsnap.binary); run chown ${uid === 0 ? 'root' : uid} ${file} && chmod go-w ${file}`);
   }
@@ -70,7 +63,7 @@ function assertConfigTrusted(file: string, stats: Stats): void {
   } catch {
     return;
   }
-  const dirProblem = controlledByOthers(dirStats, uid);
+  const dirProblem = controlledByOthers({ uid: dirStats.uid, mode: dirStats.mode, directory: dirStats.isDirectory() }, uid);
   if (dirProblem) {
     throw new UsageError(`the directory of config file ${file} (${dir}) ${dirProblem}: another user could replace the config; run chmod go-w ${dir}, or keep the config in a directory only you and root can write`);
   }

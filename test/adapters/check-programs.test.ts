@@ -90,6 +90,16 @@ describe('checkTarsnapBinary', () => {
     expect(await checkTarsnapBinary(EMULATOR, runTarsnapVersion, env)).toMatchObject({ status: 'problem', message: expect.stringContaining('--version failed (exit 1): tarsnap: emulator: TARSNAP_EMULATOR_DIR must name') });
   });
 
+  it('a binary its group can change: a problem, before it is run', async () => {
+    const shared = script('group-tarsnap', 'echo "tarsnap 1.0.41"', 0o775);
+    expect(await checkTarsnapBinary(shared, runTarsnapVersion)).toEqual({
+      check: 'tarsnap',
+      status: 'problem',
+      message: `tarsnap binary ${shared} is writable by its group (mode 0775): whoever can change it runs as you, with your key`,
+      fix: `run chown root ${shared} && chmod go-w ${shared}`,
+    });
+  });
+
   it('older than 1.0.41, or not tarsnap at all: warnings', async () => {
     const env = { PATH: `${bin}:/usr/bin:/bin` };
     expect(await checkTarsnapBinary('old-tarsnap', runTarsnapVersion, env)).toMatchObject({ status: 'warn', message: expect.stringContaining('tarsnap 1.0.39 is older than 1.0.41'), fix: 'upgrade tarsnap' });
@@ -111,6 +121,16 @@ describe('checkHook', () => {
       fix: 'use an absolute path, or install the program / fix PATH',
     });
     expect(checkHook('hooks.after', ['plain-file'], env)).toMatchObject({ status: 'problem', message: `hooks.after: plain-file is not executable (found ${join(bin, 'plain-file')})` });
+  });
+
+  it('a program anyone can change: a problem (it runs as hotsnap\'s user, root mostly)', () => {
+    const open = script('world-writable-hook', 'true', 0o777);
+    expect(checkHook('hooks.before', [open], env)).toEqual({
+      check: 'hook',
+      status: 'problem',
+      message: `hooks.before: ${open} is writable by everyone (mode 0777): whoever can change it runs commands as you`,
+      fix: `run chown root ${open} && chmod go-w ${open}`,
+    });
   });
 
   it('a relative path: a warning (cron and systemd start elsewhere)', () => {
