@@ -38,23 +38,29 @@ export interface PublishOptions {
  * Example: as root, source nobody:nogroup 0640 → {uid: 65534, gid: 65534, mode: 0o640}.
  */
 export function carryOwnership(file: string, owner: Ownership, isRoot = process.getuid?.() === 0): Ownership {
+  // Refused (not root and not a member of the group, or a file system without owners such as
+  // vfat for a copy-db DEST): the copy keeps what it has, and the manifest records that.
+  const refused = (error: unknown) => ['EPERM', 'EINVAL', 'ENOTSUP', 'EOPNOTSUPP'].includes((error as NodeJS.ErrnoException).code ?? '');
   try {
     // -1 keeps the uid: a user other than root may still hand the file to a group it belongs to.
     chownSync(file, isRoot ? owner.uid : -1, owner.gid);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (isRoot || (code !== 'EPERM' && code !== 'EINVAL')) throw error;
+    if (!refused(error)) throw error;
   }
-  const stats = statSync(file);
   let mode = owner.mode & 0o777;
-  if (stats.gid !== owner.gid) {
+  if (statSync(file).gid !== owner.gid) {
     // Our group's members each had at least the weakest of owner, group and other rights on the source.
     const common = (mode >> 6) & (mode >> 3) & mode & 0o7;
     mode = (mode & ~0o070) | (common << 3);
   }
   if (!isRoot) mode |= 0o400;
-  chmodSync(file, mode);
-  return { uid: stats.uid, gid: stats.gid, mode };
+  try {
+    chmodSync(file, mode);
+  } catch (error) {
+    if (!refused(error)) throw error;
+  }
+  const stats = statSync(file);
+  return { uid: stats.uid, gid: stats.gid, mode: stats.mode & 0o777 };
 }
 
 function fsyncPath(path: string): void {
