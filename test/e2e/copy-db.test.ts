@@ -12,9 +12,12 @@ import { listDir, makeDb, makeTempDir, ROOT, startCheckpointer, startWriter } fr
 // HOTSNAP_E2E_BIN runs the same tests against another build (e.g. an installed package).
 const BIN = process.env.HOTSNAP_E2E_BIN ?? join(ROOT, 'bin/hotsnap.js');
 
+// The test clock (HOTSNAP_TEST_NOW): the manifest entry's copied_at is exact.
+const NOW = '2026-03-01T03:00:00.000Z';
+
 function hotsnap(args: string[]) {
   // stripFinalNewline off: the exact bytes the user sees.
-  return execa('node', [BIN, ...args], { cwd: ROOT, reject: false, stripFinalNewline: false, env: { HOTSNAP_CONFIG: '/nonexistent/hotsnap.yaml' } });
+  return execa('node', [BIN, ...args], { cwd: ROOT, reject: false, stripFinalNewline: false, env: { HOTSNAP_CONFIG: '/nonexistent/hotsnap.yaml', HOTSNAP_TEST_NOW: NOW } });
 }
 
 describe('hotsnap copy-db (built CLI)', () => {
@@ -45,7 +48,7 @@ describe('hotsnap copy-db (built CLI)', () => {
       expect(result.stderr).toBe('');
       expect(result.exitCode).toBe(0);
       const entry = JSON.parse(result.stdout) as Record<string, unknown>;
-      expect(entry).toMatchObject({ source: wal, method: 'wal-fast', journal_mode: 'wal', writer_block_ms: 0, verify: 'quick' });
+      expect(entry).toMatchObject({ source: wal, method: 'wal-fast', journal_mode: 'wal', writer_block_ms: 0, verify: 'quick', copied_at: NOW });
       const check = checkDatabase(dest);
       expect(check.ok).toBe(true);
       expect(check.seq).toBeGreaterThanOrEqual(committed);
@@ -103,7 +106,7 @@ describe('hotsnap copy-db (built CLI)', () => {
     const target = join(out, 'killed');
     mkdirSync(target);
     // The backup API copies page by page: a window of a few hundred ms to land the signal in.
-    const child = execa('node', [BIN, 'copy-db', big, join(target, 'big.db'), '--method', 'backup-api'], { cwd: ROOT, reject: false, stripFinalNewline: false });
+    const child = execa('node', [BIN, 'copy-db', big, join(target, 'big.db'), '--method', 'backup-api'], { cwd: ROOT, reject: false, stripFinalNewline: false, env: { HOTSNAP_TEST_NOW: NOW } });
     while (!readdirSync(target).some((name) => name.includes('.hotsnap-'))) {
       if (child.exitCode !== null) throw new Error('copy-db finished before it could be interrupted');
       await new Promise((tick) => setTimeout(tick, 2));

@@ -64,14 +64,18 @@ describe('hotsnap restore', () => {
     });
 
     const writer = await startWriter(db);
-    const first = await world.hotsnap(['run', 'daily', '--no-prune'], { env: { TARSNAP_EMULATOR_NOW: '2030-01-01T00:00:00Z' } });
+    world.setNow('2030-01-01T00:00:00Z');
+    const first = await world.hotsnap(['run', 'daily', '--no-prune']);
     await writer.stop();
     expect(first.stderr).not.toMatch(/internal error/);
     expect(first.exitCode).toBe(0);
     daily = /archive (\S+)/.exec(String(first.stdout))![1]!;
-    const second = await world.hotsnap(['run', 'notes', '--no-prune'], { env: { TARSNAP_EMULATOR_NOW: '2030-01-02T00:00:00Z' } });
+    expect(daily).toBe('blog-daily-2030-01-01_00-00-00');
+    world.setNow('2030-01-02T00:00:00Z');
+    const second = await world.hotsnap(['run', 'notes', '--no-prune']);
     expect(second.exitCode).toBe(0);
     notes = /archive (\S+)/.exec(String(second.stdout))![1]!;
+    expect(notes).toBe('blog-notes-2030-01-02_00-00-00');
 
     atBackup = new Map([...snapshot(home), ...snapshot(join(world.dir, 'srv/ghost'))]);
     for (const key of [...atBackup.keys()]) if (key.startsWith(db)) atBackup.delete(key);

@@ -1,9 +1,9 @@
 /** `hotsnap run` under SIGTERM and with two runs at once (the run lock), end to end. */
 import { execa } from 'execa';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, createWorld, FIXTURES, stagingLeftovers, type World } from './harness.js';
+import { BIN, createWorld, FIXTURES, stagingLeftovers, waitUntil, type World } from './harness.js';
 
 let world: World;
 let db: string;
@@ -26,7 +26,7 @@ describe('SIGTERM in the middle of the upload', () => {
   it('leaves no archive, no staging dir, no lock; the next run succeeds at once', async () => {
     const run = execa('node', [BIN, 'run', '--config', world.configFile], {
       reject: false,
-      env: { ...world.env, TARSNAP_EMULATOR_DELAY_MS: '20000' },
+      env: { ...world.nextEnv(), TARSNAP_EMULATOR_DELAY_MS: '20000' },
     });
     // Wait until tarsnap -c is running (the emulator logs calls when they end, so watch the log instead).
     await new Promise<void>((resolve) => {
@@ -34,14 +34,15 @@ describe('SIGTERM in the middle of the upload', () => {
         if (chunk.toString().includes('creating archive')) resolve();
       });
     });
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(readdirSync(world.stagingDir)).toHaveLength(1);
+    // tarsnap -c holds the cache lock (its lockf file appears) for the whole upload.
+    await waitUntil(() => existsSync(join(world.cachedir, 'lockf')));
+    expect(stagingLeftovers(world)).toHaveLength(1);
     run.kill('SIGTERM');
     const result = await run;
     expect(result.exitCode).toBe(143);
     expect(result.stderr).toContain('stopped by SIGTERM; temporary files removed');
-    // The emulator child got SIGTERM too (execa's cleanup); give it a moment to exit.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The emulator child got SIGTERM too (execa's cleanup); it logs the call after releasing its lock.
+    await waitUntil(() => world.calls().some((call) => call.mode === '-c' && call.signal === 'SIGTERM'));
     expect(stagingLeftovers(world)).toEqual([]);
     expect(await archives()).toEqual([]);
     // Both locks are free: hotsnap's run lock (no wait allowed) and tarsnap's cache lock.
@@ -49,13 +50,13 @@ describe('SIGTERM in the middle of the upload', () => {
     expect(next.stderr).not.toContain('waiting for');
     expect(next.stderr).not.toContain('another tarsnap transaction is in progress');
     expect(next.exitCode).toBe(0);
-    expect(await archives()).toHaveLength(1);
+    expect(await archives()).toEqual(['blog-daily-2026-03-01_03-01-00']);
   });
 });
 
 describe('two runs at once', () => {
   it('the second waits for the first, then succeeds', async () => {
-    const slow = { ...world.env, TARSNAP_EMULATOR_DELAY_MS: '1500' };
+    const slow = { ...world.nextEnv(), TARSNAP_EMULATOR_DELAY_MS: '1500' };
     const first = execa('node', [BIN, 'run', '--config', world.configFile], { reject: false, env: slow });
     await new Promise<void>((resolve) => {
       first.stderr!.on('data', (chunk: Buffer) => {
@@ -67,11 +68,11 @@ describe('two runs at once', () => {
     expect(firstResult.exitCode).toBe(0);
     expect(second.stderr).toMatch(new RegExp(`waiting for PID ${first.pid} \\("hotsnap run daily"`));
     expect(second.exitCode).toBe(0);
-    expect(await archives()).toHaveLength(2);
+    expect((await archives()).sort()).toEqual(['blog-daily-2026-03-01_03-00-00', 'blog-daily-2026-03-01_03-01-00']);
   });
 
   it('with no time to wait, the second exits 75 naming the holder', async () => {
-    const first = execa('node', [BIN, 'run', '--config', world.configFile], { reject: false, env: { ...world.env, TARSNAP_EMULATOR_DELAY_MS: '1500' } });
+    const first = execa('node', [BIN, 'run', '--config', world.configFile], { reject: false, env: { ...world.nextEnv(), TARSNAP_EMULATOR_DELAY_MS: '1500' } });
     await new Promise<void>((resolve) => {
       first.stderr!.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('backing up')) resolve();
@@ -79,7 +80,7 @@ describe('two runs at once', () => {
     });
     const second = await world.hotsnap(['run', '--wait', '0s']);
     expect(second.exitCode).toBe(75);
-    expect(second.stderr).toMatch(new RegExp(`hotsnap: another hotsnap run holds the lock for key ${world.keyfile}: PID ${first.pid} \\("hotsnap run daily", started 20\\d\\d-`));
+    expect(second.stderr).toMatch(new RegExp(`hotsnap: another hotsnap run holds the lock for key ${world.keyfile}: PID ${first.pid} \\("hotsnap run daily", started 2026-03-01T03:00:00.000Z\\); waited 0ms\\.`));
     expect((await first).exitCode).toBe(0);
   });
 });

@@ -6,9 +6,10 @@ import { execa, type ResultPromise } from 'execa';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorld, FIXTURES, stagingLeftovers, type World } from './harness.js';
+import { createWorld, FIXTURES, stagingLeftovers, WORLD_START, type World } from './harness.js';
 
-const SUMMARY = /^daily: ok {2}archive blog-daily-\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d(\.\d+)? {2}total [\d.]+ [kMG]?B, compressed [\d.]+ [kMG]?B, new upload [\d.]+ [kMG]?B {2}[\d.]+s {2}1 database copied \(writers stalled 0 ms\)/;
+// The world's clock starts at WORLD_START (2026-03-01 03:00:00Z): the first run's name is exact.
+const SUMMARY = /^daily: ok {2}archive blog-daily-2026-03-01_03-00-00 {2}total [\d.]+ [kMG]?B, compressed [\d.]+ [kMG]?B, new upload [\d.]+ [kMG]?B {2}[\d.]+s {2}1 database copied \(writers stalled 0 ms\)/;
 
 function makeDb(path: string, journal: 'wal' | 'delete' = 'wal') {
   mkdirSync(join(path, '..'), { recursive: true });
@@ -140,7 +141,7 @@ describe('hotsnap run: the whole pipeline on a live blog', () => {
       [archive, 'daily', false],
       ['someone-else-1', null, false],
     ]);
-    expect(rows[0]!.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
+    expect(rows[0]!.time).toBe(WORLD_START);
     const table = String((await world.hotsnap(['list'])).stdout);
     expect(table).toContain(`daily: 1 archive\n  `);
     expect(table).toContain('not from any profile of this config: 1\n');
@@ -148,14 +149,15 @@ describe('hotsnap run: the whole pipeline on a live blog', () => {
     expect(only).toHaveLength(1);
   });
 
-  it('never reuses a name: a second run in the same second gets a suffix', async () => {
-    const names = new Set<string>();
+  it('never reuses a name: a second run in the same second gets a .2 suffix', async () => {
+    const names: string[] = [];
     for (let i = 0; i < 2; i++) {
-      const result = await world.hotsnap(['run', '--no-prune'], { env: { TARSNAP_EMULATOR_NOW: '2030-01-01T00:00:00Z' } });
+      world.setNow('2030-01-01T00:00:00Z');
+      const result = await world.hotsnap(['run', '--no-prune']);
       expect(result.exitCode).toBe(0);
-      names.add(/archive (\S+)/.exec(String(result.stdout))![1]!);
+      names.push(/archive (\S+)/.exec(String(result.stdout))![1]!);
     }
-    expect(names.size).toBe(2);
+    expect(names).toEqual(['blog-daily-2030-01-01_00-00-00', 'blog-daily-2030-01-01_00-00-00.2']);
   });
 });
 
@@ -207,13 +209,18 @@ describe('hotsnap run: failures', () => {
   });
 
   it('a truncated upload (.part) is a failed run, never counted, and its name is not reused', async () => {
-    const now = '2031-05-05T05:05:05Z';
-    const result = await world.hotsnap(['run'], { env: { TARSNAP_EMULATOR_FAULT: 'part', TARSNAP_EMULATOR_NOW: now } });
+    world.setNow('2031-05-05T05:05:05Z');
+    const result = await world.hotsnap(['run'], { env: { TARSNAP_EMULATOR_FAULT: 'part' } });
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toMatch(/a truncated blog-daily-\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d\.part was stored: it is not a backup/);
+    expect(result.stdout).toContain('a truncated blog-daily-2031-05-05_05-05-05.part was stored: it is not a backup');
     const state = JSON.parse(readFileSync(join(world.stateDir, 'profiles/daily.json'), 'utf8'));
     expect(state.last_attempt.status).toBe('failed');
     expect(state.last_attempt.archive).toBeUndefined();
+    // The next run in the same second does not take the name the .part stands for.
+    world.setNow('2031-05-05T05:05:05Z');
+    const again = await world.hotsnap(['run', '--no-prune']);
+    expect(again.exitCode).toBe(0);
+    expect(again.stdout).toMatch(/^daily: ok {2}archive blog-daily-2031-05-05_05-05-05\.2 {2}/);
   });
 
   it('a database named through a symlink: the live file at its real path stays out of the archive', async () => {
@@ -270,9 +277,12 @@ describe('hotsnap run: failures', () => {
 
   it('a database that cannot be copied fails the profile but the rest is archived', async () => {
     world.writeConfig({ profiles: { daily: { sqlite: [db, join(world.dir, 'data/missing.db')], paths: [join(world.dir, 'data')] } } });
+    world.setNow('2031-06-01T00:00:00Z');
     const result = await world.hotsnap(['run']);
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toMatch(/^daily: FAILED {2}archive blog-daily-\S+ .*1 database copied, 1 failed .*error: 1 database could not be copied \(archive blog-daily-\S+ was stored without it\)/m);
+    expect(result.stdout).toMatch(
+      /^daily: FAILED {2}archive blog-daily-2031-06-01_00-00-00\.incomplete .*1 database copied, 1 failed .*error: 1 database could not be copied \(archive blog-daily-2031-06-01_00-00-00\.incomplete was stored without it, marked incomplete: never counted as a backup\)/m,
+    );
     expect(stagingLeftovers(world)).toEqual([]);
   });
 

@@ -72,12 +72,15 @@ describe('hotsnap schedule and status (built CLI)', () => {
     const result = await hotsnapIn(world, ['schedule', 'cron', '--log', log]);
     const line = result.stdout.split('\n').find((entry) => / run site /.test(entry))!;
     const { command } = parseCronLine(line);
-    // cron hands the command to /bin/sh with a minimal environment (plus what the emulator needs).
+    // Monday 02:30, when "Mon..Fri 02:30" fires.
+    world.setNow('2026-03-02T02:30:00Z');
+    const { HOTSNAP_TEST_NOW, TARSNAP_EMULATOR_NOW } = world.nextEnv();
+    // cron hands the command to /bin/sh with a minimal environment (plus what the emulator and the test clock need).
     const ran = await execa('/bin/sh', ['-c', command.replace(/\\%/g, '%')], {
-      reject: false, extendEnv: false, env: { PATH: '/usr/bin:/bin', HOME: world.dir, TARSNAP_EMULATOR_DIR: world.emulatorDir, TZ: 'UTC' },
+      reject: false, extendEnv: false, env: { PATH: '/usr/bin:/bin', HOME: world.dir, TARSNAP_EMULATOR_DIR: world.emulatorDir, TZ: 'UTC', HOTSNAP_TEST_NOW, TARSNAP_EMULATOR_NOW },
     });
     expect(ran.exitCode).toBe(0);
-    expect(readFileSync(log, 'utf8')).toMatch(/^site: ok {2}archive blog-site-/m);
+    expect(readFileSync(log, 'utf8')).toMatch(/^site: ok {2}archive blog-site-2026-03-02_02-30-00 {2}/m);
     // On time now; what is left is the restore drill verify_schedule asks for, which never ran.
     const status = await hotsnapIn(world, ['status', 'site', '--json']);
     expect(status.exitCode).toBe(3);
@@ -179,9 +182,10 @@ describe('hotsnap schedule and status (built CLI)', () => {
       mkdirSync(join(other.stateDir, 'profiles'), { recursive: true });
       writeFileSync(join(other.stateDir, 'profiles', `${profile}.json`), `${JSON.stringify({ profile, ...state }, null, 2)}\n`);
     };
+    // Relative to the time the next status call runs at (the world's clock), never the wall clock.
     const record = (ago: number, status = 'ok') => {
-      const started = new Date(Date.now() - ago).toISOString();
-      return { started, finished: new Date(Date.now() - ago + 60_000).toISOString(), status, duration_ms: 60_000 };
+      const now = other.now().getTime();
+      return { started: new Date(now - ago).toISOString(), finished: new Date(now - ago + 60_000).toISOString(), status, duration_ms: 60_000 };
     };
 
     beforeAll(() => {
@@ -191,6 +195,8 @@ describe('hotsnap schedule and status (built CLI)', () => {
     afterAll(() => other.cleanup());
 
     it('exit 0 with recent successes, 3 once one is stale; --json agrees', async () => {
+      // Sunday 03:00 UTC: the weekly run (Monday 00:00) is not due yet.
+      other.setNow('2026-03-01T03:00:00Z');
       writeState('daily', { last_attempt: record(HOUR), last_success: record(HOUR) });
       writeState('weekly', { last_attempt: record(2 * 24 * HOUR), last_success: record(2 * 24 * HOUR) });
       const fresh = await hotsnapIn(other, ['status'], { TZ: 'UTC' });
@@ -213,6 +219,18 @@ describe('hotsnap schedule and status (built CLI)', () => {
 
       const onlyWeekly = await hotsnapIn(other, ['status', 'weekly'], { TZ: 'UTC' });
       expect(onlyWeekly.exitCode).toBe(0);
+    });
+
+    it('a weekly success two days old is overdue on Tuesday evening: the Monday run was missed', async () => {
+      // What made this suite fail on Tuesday evenings UTC while it read the wall clock.
+      other.setNow('2026-03-03T20:00:00Z');
+      writeState('daily', { last_attempt: record(HOUR), last_success: record(HOUR) });
+      writeState('weekly', { last_attempt: record(2 * 24 * HOUR), last_success: record(2 * 24 * HOUR) });
+      const result = await hotsnapIn(other, ['status', '--json'], { TZ: 'UTC' });
+      expect(result.exitCode).toBe(3);
+      const body = JSON.parse(result.stdout);
+      expect(body.now).toBe('2026-03-03T20:00:00.000Z');
+      expect(body.profiles.map((status: { profile: string; state: string }) => [status.profile, status.state])).toEqual([['daily', 'ok'], ['weekly', 'overdue'], ['manual', 'unscheduled']]);
     });
 
     it('an unknown profile: exit 2', async () => {

@@ -38,10 +38,12 @@ describe('hotsnap verify', () => {
     const run = await world.hotsnap(['run', 'daily', '--no-prune']);
     expect(run.exitCode).toBe(0);
     archive = /archive (\S+)/.exec(String(run.stdout))![1]!;
+    expect(archive).toBe('blog-daily-2026-03-01_03-00-00');
   });
   afterAll(() => world?.cleanup());
 
   it('passes on a good archive, records it, and leaves nothing in staging_dir', async () => {
+    world.setNow('2026-03-02T04:00:00Z');
     const result = await world.hotsnap(['verify', 'daily']);
     expect(result.stderr).not.toMatch(/internal error/);
     expect(result.exitCode).toBe(0);
@@ -49,7 +51,7 @@ describe('hotsnap verify', () => {
       expect.stringMatching(new RegExp(`^daily: ok {2}archive ${archive} {2}1 of 1 database verified {2}1 of 1 path present {2}[\\d.]+s$`)),
       `  ${db}: verified ok (SHA-256 matches the manifest, integrity_check ok)`,
     ]);
-    expect(lastVerify(world, 'daily')).toEqual({ time: expect.stringMatching(/^\d{4}-.*Z$/), status: 'ok', archive, databases: 1 });
+    expect(lastVerify(world, 'daily')).toEqual({ time: '2026-03-02T04:00:00.000Z', status: 'ok', archive, databases: 1 });
     expect(stagingLeftovers(world)).toEqual([]);
     // The whole archive was extracted into a private directory under staging_dir.
     const extract = world.calls().find((call) => call.mode === '-x')!;
@@ -166,7 +168,7 @@ describe('hotsnap verify', () => {
     await execa('node', [join(FIXTURES, 'sqlite/make-db.js'), '--out', big, '--size-mb', '16']);
     world.writeConfig({ profiles: { ...profiles, big: { sqlite: [big], retention: { keep_last: 5 } } } });
     expect((await world.hotsnap(['run', 'big', '--no-prune'])).exitCode).toBe(0);
-    const verify = execa('node', [BIN, 'verify', 'big', '--config', world.configFile], { reject: false, env: world.env });
+    const verify = execa('node', [BIN, 'verify', 'big', '--config', world.configFile], { reject: false, env: world.nextEnv() });
     let stage = '';
     await new Promise<void>((resolve) => {
       verify.stderr!.on('data', (chunk: Buffer) => {
