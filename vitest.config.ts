@@ -1,5 +1,3 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -10,7 +8,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: two workers keep the e2e tests (which spawn processes) from starving each other.
     maxWorkers: 2,
-    // The CLIs the tests spawn keep their config cache here, not in the developer's /var/cache.
-    env: { XDG_CACHE_HOME: join(tmpdir(), `hotsnap-test-cache-${process.pid}`) },
+    // The CLIs the tests spawn keep their config cache in a temp dir (XDG_CACHE_HOME), not in the
+    // developer's /var/cache; the global setup creates it and removes it after the last file.
+    globalSetup: ['test/support/global-setup.ts'],
   },
 });
