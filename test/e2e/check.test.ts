@@ -9,8 +9,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDb, ROOT } from '../adapters/sqlite/support.js';
 import { makeCheckSetup, type CheckSetup } from '../commands/check-setup.js';
+import { nobodyKit, nobodySkipReason } from '../support/nobody.js';
 
 const BIN = process.env.HOTSNAP_E2E_BIN ?? join(ROOT, 'bin/hotsnap.js');
+// As nobody: the global setup's copy of the CLI and emulator (the checkout may be out of nobody's reach).
+const kit = nobodyKit();
+const noNobody = process.getuid?.() !== 0 ? 'not running as root' : nobodySkipReason();
+if (noNobody) console.warn(`test/e2e/check.test.ts: the nobody cases are skipped: ${noNobody}`);
 
 interface Item {
   check: string;
@@ -26,12 +31,13 @@ beforeAll(async () => {
 afterAll(() => setup?.remove());
 
 function hotsnap(args: string[], options: { asNobody?: boolean } = {}) {
-  return execa('node', [BIN, ...args], {
-    cwd: ROOT,
+  const asNobody = options.asNobody ? kit! : undefined;
+  return execa('node', [asNobody ? (process.env.HOTSNAP_E2E_BIN ?? asNobody.bin) : BIN, ...args], {
+    cwd: asNobody ? asNobody.dir : ROOT,
     reject: false,
     stripFinalNewline: false,
     env: { ...setup.env, HOTSNAP_CONFIG: '/nonexistent/hotsnap.yaml' },
-    ...(options.asNobody ? { uid: 65534, gid: 65534 } : {}),
+    ...(asNobody ? { uid: asNobody.uid, gid: asNobody.gid } : {}),
   });
 }
 
@@ -111,7 +117,7 @@ describe('hotsnap check (built CLI)', () => {
     expect(result.stdout).toContain('Exit 0 when there are no problems (warnings are printed but pass), 3 when a problem would make');
   });
 
-  describe.skipIf(process.getuid?.() !== 0)('as an unprivileged user (nobody)', () => {
+  describe.skipIf(noNobody)('as an unprivileged user (nobody)', () => {
     it('unreadable key, path, state_dir, staging_dir, a rollback database it cannot lock, a WAL one it cannot open: each a problem naming who to run as', async () => {
       const rollback = join(setup.dir, 'locked-rollback.db');
       await makeDb(rollback, 1, 'delete');
@@ -126,6 +132,7 @@ describe('hotsnap check (built CLI)', () => {
       const stagingRo = join(setup.dir, 'staging-ro');
       mkdirSync(stagingRo, { mode: 0o755 });
       const file = setup.writeConfig((c) => {
+        c.tarsnap.binary = kit!.emulator;
         c.staging_dir = stagingRo;
         c.state_dir = join(setup.dir, 'state');
         c.profiles.daily.sqlite = [rollback, idleWal];

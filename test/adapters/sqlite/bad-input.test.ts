@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HotCopyError } from '../../../src/adapters/sqlite/errors.js';
 import { hotCopy, type HotCopyOptions } from '../../../src/adapters/sqlite/hot-copy.js';
-import { corruptMiddlePage, holdLock, hotCopyInChild, listDir, makeDb, makeTempDir } from './support.js';
+import { corruptMiddlePage, holdLock, hotCopyInChild, listDir, makeDb, makeTempDir, unprivilegedChildSkip } from './support.js';
 
 let cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -140,7 +140,9 @@ describe('hot copy of bad input', () => {
   });
 });
 
-describe('hot copy without permission (run as nobody when the tests run as root)', () => {
+if (unprivilegedChildSkip) console.warn(`test/adapters/sqlite/bad-input.test.ts: the permission cases are skipped: ${unprivilegedChildSkip}`);
+
+describe.skipIf(unprivilegedChildSkip)('hot copy without permission (run as nobody when the tests run as root)', () => {
   function setupShared(): { dir: string; source: string; destDir: string; dest: string } {
     const paths = setup();
     // The unprivileged child must reach the files and write the destination.

@@ -7,6 +7,7 @@ import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeS
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nobodyKit, nobodySkipReason } from '../../support/nobody.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const FIXTURES = join(ROOT, 'fixtures/sqlite');
@@ -141,14 +142,20 @@ export interface ChildOutcome {
   entry?: Record<string, unknown>;
 }
 
+/**
+ * Why the tests that call hotCopyInChild(…, true) must skip here, or undefined: as root they run
+ * it as nobody, from the global setup's kit (the checkout may be out of nobody's reach).
+ */
+export const unprivilegedChildSkip: string | undefined = process.getuid?.() === 0 ? nobodySkipReason() : undefined;
+
 /** Given the engine's arguments, runs it in a child process (unprivileged if we are root); resolves to its JSON outcome. */
 export async function hotCopyInChild(args: { source: string; dest: string; options?: Record<string, unknown> }, unprivileged = false): Promise<ChildOutcome> {
-  const asNobody = unprivileged && process.getuid?.() === 0;
-  const result = await execa('node', ['--import', 'tsx', RUN_HOT_COPY, JSON.stringify(args)], {
-    cwd: ROOT,
-    reject: false,
-    ...(asNobody ? { uid: 65534, gid: 65534 } : {}),
-  });
+  const kit = unprivileged && process.getuid?.() === 0 ? nobodyKit() : undefined;
+  if (unprivileged && process.getuid?.() === 0 && !kit) throw new Error(`cannot run the hot copy as nobody: ${nobodySkipReason()} (skip with unprivilegedChildSkip)`);
+  // As nobody: the kit's bundle of run-hot-copy.ts, in a directory nobody can reach.
+  const result = kit
+    ? await execa('node', [kit.runHotCopy, JSON.stringify(args)], { cwd: kit.dir, reject: false, uid: kit.uid, gid: kit.gid })
+    : await execa('node', ['--import', 'tsx', RUN_HOT_COPY, JSON.stringify(args)], { cwd: ROOT, reject: false });
   const line = result.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(line) as ChildOutcome;
