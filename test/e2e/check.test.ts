@@ -36,7 +36,7 @@ function hotsnap(args: string[], options: { asNobody?: boolean } = {}) {
     cwd: asNobody ? asNobody.dir : ROOT,
     reject: false,
     stripFinalNewline: false,
-    env: { ...setup.env, HOTSNAP_CONFIG: '/nonexistent/hotsnap.yaml' },
+    env: { ...setup.env, HOTSNAP_CONFIG: '/nonexistent/hotsnap.yaml', HOTSNAP_TEST_NOW: '2026-03-01T03:00:00Z' },
     ...(asNobody ? { uid: asNobody.uid, gid: asNobody.gid } : {}),
   });
 }
