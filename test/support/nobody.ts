@@ -13,8 +13,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-const KIT_VARIABLE = 'HOTSNAP_TEST_NOBODY_KIT';
-const SKIP_VARIABLE = 'HOTSNAP_TEST_NOBODY_SKIP';
+// Not HOTSNAP_*: hooks inherit the environment, and the e2e hook tests compare every HOTSNAP_ variable.
+const KIT_VARIABLE = 'TEST_NOBODY_KIT';
+const SKIP_VARIABLE = 'TEST_NOBODY_SKIP';
 
 export interface NobodyKit {
   /** The kit's directory (0755, and every directory above it is traversable by nobody). */
