@@ -17,7 +17,8 @@ import { existsInside, locateRestored, unsafeSideFile } from './restored-path.js
 import { sha256File, type ManifestEntry } from './sqlite/manifest.js';
 import { restoredOwnerCheck } from './sqlite/owner.js';
 
-function exists(path: string): boolean {
+/** Given a path, returns whether anything (a dangling symlink too) is there, without following it. */
+export function existsNoFollow(path: string): boolean {
   try {
     lstatSync(path);
     return true;
@@ -99,7 +100,7 @@ export async function checkRestoredDatabase(root: string, entry: Pick<ManifestEn
   // an older file at this path, and SQLite would replay or roll them back into the restored copy.
   const removed: string[] = [];
   for (const suffix of SQLITE_SIDE_SUFFIXES) {
-    if (!exists(path + suffix)) continue;
+    if (!existsNoFollow(path + suffix)) continue;
     rmSync(path + suffix, { force: true });
     removed.push(path + suffix);
     logger.warn({ db: path, file: path + suffix }, `removed a stale ${suffix} file beside the restored database`);

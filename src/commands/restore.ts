@@ -3,7 +3,7 @@
  * `-x` into DIR, then every restored database checked against the archive's manifest. Takes no
  * run lock: tarsnap reads archives beside a running create or delete.
  */
-import { existsSync, lstatSync, mkdtempSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/resolve.js';
@@ -15,7 +15,7 @@ import { stagedRelativePath } from '../core/paths.js';
 import { buildContentsArgs, buildExtractArgs, shellQuote } from '../core/tarsnap-args.js';
 import type { Logger } from '../log.js';
 import { MANIFEST_FILE, tarsnapCommon, type ArchiveManifest } from '../pipeline.js';
-import { checkRestoredTree, readManifest } from '../adapters/restored-check.js';
+import { checkRestoredTree, existsNoFollow, readManifest } from '../adapters/restored-check.js';
 import type { TarsnapRunner } from '../adapters/tarsnap.js';
 import { selectProfiles, tarsnapRunnerFor } from './common.js';
 import { listArchives } from './list.js';
@@ -82,15 +82,6 @@ function warnInPlace(manifest: ArchiveManifest | undefined, selectors: readonly 
     warnings.push(warning);
   }
   return warnings;
-}
-
-function existsNoFollow(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
