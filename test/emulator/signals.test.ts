@@ -41,7 +41,16 @@ async function startSlowCreate(name: string, extra: string[] = []) {
     env: { TARSNAP_EMULATOR_DELAY_MS: '60000' },
   });
   started.push(child);
-  await until(() => isCacheLocked(box.cache), 'the cache lock');
+  // Locked with the holder's PID written: killed between its O_EXCL create and that write, the
+  // holder leaves an empty file that counts as held for 5 s, which a busy machine can hit.
+  const holderWritten = () => {
+    try {
+      return fs.readFileSync(path.join(box.cache, 'lockf.emulator-holder'), 'utf8') !== '';
+    } catch {
+      return false;
+    }
+  };
+  await until(() => isCacheLocked(box.cache) && holderWritten(), 'the cache lock');
   return { slow: child };
 }
 
