@@ -8,6 +8,7 @@
  */
 import { execa } from 'execa';
 import { basename } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { HOOK_EVENTS } from '../config/resolve.js';
 import { formatCommandForLog } from '../core/tarsnap-args.js';
 import { formatTimeSpan } from '../core/timespan.js';
@@ -193,7 +194,7 @@ async function runOne(event: HookEvent, argv: readonly string[], env: NodeJS.Pro
   const stdout = lineReader(keep(stdoutTail));
   const stderr = lineReader(keep(stderrTail));
 
-  const started = Date.now();
+  const started = performance.now();
   const subprocess = execa(program, args, {
     reject: false,
     buffer: false,
@@ -254,7 +255,7 @@ async function runOne(event: HookEvent, argv: readonly string[], env: NodeJS.Pro
     const kind = spawnCode === 'ENOENT' ? 'not-found' : spawnCode === 'EACCES' ? 'not-executable' : spawnCode;
     return { event, argv, timedOut, spawnError: kind, outputTail: [], reason: describeSpawnError(program, spawnCode, env) };
   }
-  logger.debug({ ...context, exit: result.exitCode ?? result.signal, ms: Date.now() - started }, 'hook finished');
+  logger.debug({ ...context, exit: result.exitCode ?? result.signal, ms: Math.round(performance.now() - started) }, 'hook finished');
   if (timedOut) {
     return { event, argv, timedOut, ...(result.signal ? { signal: result.signal } : {}), outputTail, reason: `${display} timed out after ${formatTimeSpan(timeoutMs)} and was stopped` };
   }
