@@ -1,0 +1,83 @@
+// Lint rules for the whole tree, and the layer rules that keep src/core pure (README, Development).
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const layer = (message) => ({ message: `Layer rule: ${message}` });
+
+const CORE = layer(
+  'src/core imports only src/core and src/errors.ts. Core is pure: pass what it needs (time, files, environment) in as arguments from a command or an adapter.',
+);
+const CORE_IO = layer(
+  'src/core does no I/O: no file system, processes, network or OS. Do it in src/adapters and pass the result in.',
+);
+const ADAPTERS = layer(
+  'src/adapters never import commands, workflows, the pipeline or the CLI. Adapters are called by them, not the other way round.',
+);
+const CONFIG = layer(
+  'src/config never imports adapters, commands or workflows. Config is read and validated; side effects live in src/adapters.',
+);
+
+/** One no-restricted-imports rule from [regex, message] pairs. */
+const restrictImports = (...rules) => [
+  'error',
+  { patterns: rules.map(([regex, { message }]) => ({ regex, message })) },
+];
+
+const NO_IO_MODULES =
+  '^(node:)?(fs|child_process|process|os|net|http|https|dgram|dns|tls|worker_threads|cluster|readline|tty)(/.*)?$';
+const WORKFLOWS = '(^|/)(commands|workflows)/|(^|/)(pipeline|cli)\\.js$';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/out/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.node } },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      'no-var': 'error',
+      'prefer-const': 'error',
+      // Stripping and refusing control characters (NUL, ESC) in names and logs is deliberate here.
+      'no-control-regex': 'off',
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrictImports(['^\\.\\./(?!errors\\.js$)', CORE], [NO_IO_MODULES, CORE_IO]),
+      'no-restricted-globals': ['error', { name: 'process', ...CORE_IO }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          ...layer('no Date.now() in src/core: take `now` as an argument (the clock lives in src/clock.ts).'),
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          ...layer(
+            'no argument-less new Date() in src/core: take `now` as an argument (the clock lives in src/clock.ts).',
+          ),
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/adapters/**/*.ts'],
+    rules: { 'no-restricted-imports': restrictImports([WORKFLOWS, ADAPTERS]) },
+  },
+  {
+    files: ['src/config/**/*.ts'],
+    rules: { 'no-restricted-imports': restrictImports(['(^|/)adapters/', CONFIG], [WORKFLOWS, CONFIG]) },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+);
