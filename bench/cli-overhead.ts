@@ -63,7 +63,11 @@ async function runOverhead() {
     let calls = 0;
     for (let i = 0; i < runs; i++) {
       const start = performance.now();
-      const result = await execa('node', [BIN, 'run', '--config', config, '--log-format', 'json', '--log-level', 'debug'], { env: { TARSNAP_EMULATOR_DIR: emulatorDir, XDG_CACHE_HOME: join(dir, 'cache-home') }, reject: false });
+      const result = await execa(
+        'node',
+        [BIN, 'run', '--config', config, '--log-format', 'json', '--log-level', 'debug'],
+        { env: { TARSNAP_EMULATOR_DIR: emulatorDir, XDG_CACHE_HOME: join(dir, 'cache-home') }, reject: false },
+      );
       const total = performance.now() - start;
       if (result.exitCode !== 0) throw new Error(`run failed: ${result.stderr}`);
       const inside = String(result.stderr)
@@ -91,6 +95,8 @@ const r = await runOverhead();
 const bare = s.bare;
 console.log(`hotsnap run, one profile without databases (median of ${runs})`);
 console.log(`  wall time            ${fmt(r.total)}`);
-console.log(`  inside tarsnap       ${fmt(r.tarsnap)}   (${r.calls} calls: list, create, list for prune; -d and a confirming list once over keep_last)`);
+console.log(
+  `  inside tarsnap       ${fmt(r.tarsnap)}   (${r.calls} calls: list, create, list for prune; -d and a confirming list once over keep_last)`,
+);
 console.log(`  wrapper overhead     ${fmt(r.overhead)}   (target ≤ 150 ms)`);
 console.log(`  … net of node start  ${fmt(r.overhead - bare)}   (overhead minus one bare node -e 0)`);

@@ -53,7 +53,11 @@ interface Outcome {
   phaseWindow?: [number, number];
 }
 
-type Technique = { name: string; loads?: Array<'idle' | 'writer'>; run(source: string, dest: string): Promise<Outcome> };
+type Technique = {
+  name: string;
+  loads?: Array<'idle' | 'writer'>;
+  run(source: string, dest: string): Promise<Outcome>;
+};
 
 async function timed(run: () => Promise<Partial<Outcome> | void>): Promise<Outcome> {
   const started = performance.now();
@@ -61,7 +65,11 @@ async function timed(run: () => Promise<Partial<Outcome> | void>): Promise<Outco
   return { ms: performance.now() - started, finished: true, ...extra };
 }
 
-async function backup(db: Database.Database, dest: string, limitMs: number): Promise<{ restarts: number; finished: boolean }> {
+async function backup(
+  db: Database.Database,
+  dest: string,
+  limitMs: number,
+): Promise<{ restarts: number; finished: boolean }> {
   let restarts = 0;
   let last = Number.POSITIVE_INFINITY;
   const deadline = performance.now() + limitMs;
@@ -92,7 +100,10 @@ function phaseOf(entry: ManifestEntry): Partial<Outcome> {
 }
 
 const TECHNIQUES: Technique[] = [
-  { name: 'cp (no lock)', run: (source, dest) => timed(async () => void (await execa('cp', ['--reflink=auto', source, dest]))) },
+  {
+    name: 'cp (no lock)',
+    run: (source, dest) => timed(async () => void (await execa('cp', ['--reflink=auto', source, dest]))),
+  },
   {
     name: 'BEGIN IMMEDIATE + cp (old script)',
     run: (source, dest) =>
@@ -162,7 +173,7 @@ interface Op {
 }
 
 function readOps(path: string): Op[] {
-  let text = '';
+  let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
@@ -178,9 +189,16 @@ function readOps(path: string): Op[] {
 }
 
 function windowStats(ops: Op[], from: number, to: number): { count: number; p99: number; max: number } {
-  const inside = ops.filter((op) => op.start <= to && op.start + op.ms >= from).map((op) => op.ms).sort((a, b) => a - b);
+  const inside = ops
+    .filter((op) => op.start <= to && op.start + op.ms >= from)
+    .map((op) => op.ms)
+    .sort((a, b) => a - b);
   if (inside.length === 0) return { count: 0, p99: Number.NaN, max: Number.NaN };
-  return { count: inside.length, p99: inside[Math.min(inside.length - 1, Math.ceil(inside.length * 0.99) - 1)]!, max: inside[inside.length - 1]! };
+  return {
+    count: inside.length,
+    p99: inside[Math.min(inside.length - 1, Math.ceil(inside.length * 0.99) - 1)]!,
+    max: inside[inside.length - 1]!,
+  };
 }
 
 interface Load {
@@ -197,7 +215,11 @@ async function startLoad(source: string, dir: string, label: string): Promise<Lo
     ['writer.js', writerLog, ['--interval-ms', String(WRITER_INTERVAL_MS)]],
     ['reader.js', readerLog, ['--interval-ms', '5']],
   ] as const) {
-    const child = execa('node', [join(FIXTURES, script), '--db', source, '--log', log, ...extra], { stdin: 'ignore', stderr: 'inherit', buffer: false });
+    const child = execa('node', [join(FIXTURES, script), '--db', source, '--log', log, ...extra], {
+      stdin: 'ignore',
+      stderr: 'inherit',
+      buffer: false,
+    });
     await new Promise<void>((ready) => child.stdout!.once('data', () => ready()));
     started.push(child);
   }
@@ -221,7 +243,8 @@ async function drained(load: Load, to: number): Promise<void> {
   while (!(past(load.writerLog) && past(load.readerLog)) && performance.now() < limit) await sleep(50);
 }
 
-const fmt = (value: number | undefined, digits = 1): string => (value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits));
+const fmt = (value: number | undefined, digits = 1): string =>
+  value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits);
 
 async function machine(): Promise<string> {
   const cpu = cpus()[0]?.model ?? 'unknown';
@@ -240,14 +263,30 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   console.log(`# hot-copy benchmark, ${SIZE_MB} MB, writer every ${WRITER_INTERVAL_MS} ms + reader every 5 ms`);
   console.log(await machine());
-  console.log(`load average at start: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average at start: ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
+  );
   try {
     for (const mode of MODES) {
       const source = join(dir, `ghost-${mode}.db`);
       const made = performance.now();
-      await execa('node', [join(FIXTURES, 'make-db.js'), '--out', source, '--size-mb', String(SIZE_MB), '--journal', mode, '--seed', '1']);
+      await execa('node', [
+        join(FIXTURES, 'make-db.js'),
+        '--out',
+        source,
+        '--size-mb',
+        String(SIZE_MB),
+        '--journal',
+        mode,
+        '--seed',
+        '1',
+      ]);
       const bytes = statSync(source).size;
-      console.log(`\n${mode}: made ${(bytes / 1e6).toFixed(0)} MB in ${((performance.now() - made) / 1000).toFixed(1)} s`);
+      console.log(
+        `\n${mode}: made ${(bytes / 1e6).toFixed(0)} MB in ${((performance.now() - made) / 1000).toFixed(1)} s`,
+      );
       await execa('cat', [source], { stdout: 'ignore' }); // warm page cache: every technique starts equal
       await execa('sync');
       for (const load of LOADS) {
@@ -271,7 +310,9 @@ async function main(): Promise<void> {
           await execa('sync');
           await sleep(SETTLE_MS);
           const dest = join(dir, `copy-${mode}-${load}.db`);
-          const before = loadProcesses ? Math.max(-1, ...readOps(loadProcesses.writerLog).map((op) => op.seq ?? -1)) : -1;
+          const before = loadProcesses
+            ? Math.max(-1, ...readOps(loadProcesses.writerLog).map((op) => op.seq ?? -1))
+            : -1;
           const from = epochNow();
           const outcome = await technique.run(source, dest);
           const to = epochNow();
@@ -290,7 +331,10 @@ async function main(): Promise<void> {
           }
           for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(dest + suffix, { force: true });
           const mbps = bytes / 1e6 / (outcome.ms / 1000);
-          let phase = outcome.copyPhaseMs !== undefined ? `; copy phase ${fmt(outcome.copyPhaseMs, 0)} ms = ${fmt(bytes / 1e6 / (outcome.copyPhaseMs / 1000), 0)} MB/s, ${fmt(cpMs / outcome.copyPhaseMs, 2)}× cp; writer_block_ms ${fmt(outcome.writerBlockMs, 0)}` : '';
+          let phase =
+            outcome.copyPhaseMs !== undefined
+              ? `; copy phase ${fmt(outcome.copyPhaseMs, 0)} ms = ${fmt(bytes / 1e6 / (outcome.copyPhaseMs / 1000), 0)} MB/s, ${fmt(cpMs / outcome.copyPhaseMs, 2)}× cp; writer_block_ms ${fmt(outcome.writerBlockMs, 0)}`
+              : '';
           if (loadProcesses && outcome.phaseWindow) {
             const [pinFrom, pinTo] = outcome.phaseWindow;
             const w = windowStats(readOps(loadProcesses.writerLog), pinFrom, pinTo);
@@ -329,7 +373,15 @@ async function main(): Promise<void> {
     '| mode | load | technique | s | MB/s | × cp | writer p99 / max ms | reader p99 / max ms | commits in window | finished | restarts | integrity | invariants | missing commits | notes |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
-  const table = [...header, ...rows, '', ...notes.map((note) => `- ${note}`), `- load average at end: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`].join('\n');
+  const table = [
+    ...header,
+    ...rows,
+    '',
+    ...notes.map((note) => `- ${note}`),
+    `- load average at end: ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
+  ].join('\n');
   console.log(`\n${table}`);
   if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, `${table}\n`);
 }

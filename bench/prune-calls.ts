@@ -44,11 +44,19 @@ for (const n of [1, 10, 100, 1000, 5000]) {
     const callsFile = join(env.TARSNAP_EMULATOR_DIR, 'calls.jsonl');
     writeFileSync(callsFile, '');
     const began = performance.now();
-    const result = await execa('node', [BIN, 'prune', '--force', '--config', config, '--quiet'], { env, reject: false });
+    const result = await execa('node', [BIN, 'prune', '--force', '--config', config, '--quiet'], {
+      env,
+      reject: false,
+    });
     const wall = performance.now() - began;
     if (result.exitCode !== 0) throw new Error(`prune failed: ${result.stdout}${result.stderr}`);
-    const modes = readFileSync(callsFile, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { mode: string }).mode);
-    const counts = Object.entries(modes.reduce<Record<string, number>>((acc, mode) => ({ ...acc, [mode]: (acc[mode] ?? 0) + 1 }), {}))
+    const modes = readFileSync(callsFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { mode: string }).mode);
+    const counts = Object.entries(
+      modes.reduce<Record<string, number>>((acc, mode) => ({ ...acc, [mode]: (acc[mode] ?? 0) + 1 }), {}),
+    )
       .map(([mode, count]) => `${mode}: ${count}`)
       .join(', ');
     console.log(`${String(n).padStart(9)}  | ${counts.padEnd(44)} | ${(wall / 1000).toFixed(2)} s`);

@@ -15,7 +15,10 @@ const TIMEZONE = 'Europe/Berlin';
 const SIZES = [10_000, 100_000, 1_000_000];
 const END = Date.parse('2025-01-01T00:00:00Z');
 
-interface Archive { name: string; time: Date }
+interface Archive {
+  name: string;
+  time: Date;
+}
 
 // Archives are made in listing order, as the tarsnap output parser makes them: the objects of
 // a shuffled listing sit in memory in that order (shuffling pointers to objects made in time
@@ -60,7 +63,9 @@ const runsFor = (size: number): number => (size >= 1_000_000 ? 5 : size >= 100_0
 const nLogN = (size: number): number => size * Math.log2(size);
 
 console.log(`node ${process.version}, ${cpus().length} cpus, ${cpus()[0]?.model ?? 'unknown CPU'}`);
-console.log(`policy ${JSON.stringify(POLICY)}, zone ${TIMEZONE}, hourly archives; median of ${runsFor(1e4)} runs (${runsFor(1e5)} for 100k, ${runsFor(1e6)} for 1M)\n`);
+console.log(
+  `policy ${JSON.stringify(POLICY)}, zone ${TIMEZONE}, hourly archives; median of ${runsFor(1e4)} runs (${runsFor(1e5)} for 100k, ${runsFor(1e6)} for 1M)\n`,
+);
 
 const deltas = parseDeltas('1d 7d 30d 360d');
 type Input = { ordered: Archive[]; shuffled: Archive[] };
@@ -90,6 +95,8 @@ scenarios.forEach((scenario, index) => {
     const growth = previous
       ? `  ×${(ms / previous.ms).toFixed(1)} wall, ×${(cpuMs / previous.cpuMs).toFixed(1)} cpu for ×${size / previous.size} archives (n log n: ×${(nLogN(size) / nLogN(previous.size)).toFixed(1)})`
       : '';
-    console.log(`  ${String(size).padStart(9)} archives: ${ms.toFixed(1).padStart(7)} ms wall, ${cpuMs.toFixed(1).padStart(7)} ms cpu, keeps ${String(kept).padStart(3)}${growth}`);
+    console.log(
+      `  ${String(size).padStart(9)} archives: ${ms.toFixed(1).padStart(7)} ms wall, ${cpuMs.toFixed(1).padStart(7)} ms cpu, keeps ${String(kept).padStart(3)}${growth}`,
+    );
   });
 });

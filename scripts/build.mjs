@@ -22,6 +22,8 @@ await build({
   external: ['better-sqlite3'],
   sourcemap: true,
   // Some bundled dependencies are CommonJS and call require() for Node's built-ins.
-  banner: { js: "import { createRequire as __hotsnapCreateRequire } from 'node:module'; const require = __hotsnapCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __hotsnapCreateRequire } from 'node:module'; const require = __hotsnapCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });

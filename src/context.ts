@@ -29,9 +29,11 @@ const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as
 /** Given the global options, returns the command context; e.g. `createContext({logFormat:'json'})`. */
 export function createContext(options: GlobalOptions): Context {
   const format = (options.logFormat ?? 'text') as LogFormat;
-  if (format !== 'text' && format !== 'json') throw new UsageError(`--log-format must be "text" or "json", not "${options.logFormat}"`);
+  if (format !== 'text' && format !== 'json')
+    throw new UsageError(`--log-format must be "text" or "json", not "${options.logFormat}"`);
   const level = options.quiet ? 'warn' : (options.logLevel ?? 'info');
-  if (!(LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}`);
+  if (!(LEVELS as readonly string[]).includes(level))
+    throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}`);
   const logTail = createLogTail();
   const logger = createLogger({ format, level: level as (typeof LEVELS)[number], tee: logTail.stream });
   return {

@@ -39,8 +39,13 @@ export class ConfigError extends UserError {
   readonly file: string;
   readonly issues: readonly ConfigIssue[];
   constructor(file: string, issues: readonly ConfigIssue[]) {
-    const lines = issues.map((i) => `  ${file}${i.line ? `:${i.line}` : ''} ${i.path ? `${i.path}: ` : ''}${i.message}`);
-    super(`invalid config ${file} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`, ExitCode.usage);
+    const lines = issues.map(
+      (i) => `  ${file}${i.line ? `:${i.line}` : ''} ${i.path ? `${i.path}: ` : ''}${i.message}`,
+    );
+    super(
+      `invalid config ${file} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`,
+      ExitCode.usage,
+    );
     this.file = file;
     this.issues = issues;
   }
@@ -103,5 +108,9 @@ export function systemErrorAsUserError(error: unknown, doing?: string): UserErro
   const { code, syscall, path } = error as NodeJS.ErrnoException;
   const meaning = code ? SYSTEM_ERRORS[code] : undefined;
   if (!meaning || !syscall) return undefined;
-  return new UserError(`${doing ? `${doing}: ` : ''}${path ? `${path}: ` : ''}${meaning} (${code} from ${syscall})`, ExitCode.failed, { cause: error });
+  return new UserError(
+    `${doing ? `${doing}: ` : ''}${path ? `${path}: ` : ''}${meaning} (${code} from ${syscall})`,
+    ExitCode.failed,
+    { cause: error },
+  );
 }

@@ -9,7 +9,14 @@ import { Writable } from 'node:stream';
 export type { Logger } from 'pino';
 export type LogFormat = 'text' | 'json';
 
-const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 const SKIP = new Set(['level', 'time', 'msg', 'pid', 'hostname']);
 
 function formatValue(value: unknown): string {
@@ -24,10 +31,14 @@ export function formatLogLine(record: Record<string, unknown>): string {
   const fields = Object.entries(record)
     .filter(([key]) => !SKIP.has(key))
     .map(([key, value]) => {
-      if (key === 'err' && value && typeof value === 'object') return `error=${formatValue((value as { message?: string }).message)}`;
+      if (key === 'err' && value && typeof value === 'object')
+        return `error=${formatValue((value as { message?: string }).message)}`;
       return `${key}=${formatValue(value)}`;
     });
-  return [time, level, String(record.msg ?? ''), ...fields].filter((part) => part !== '').join('  ').replace(/\s+$/, '');
+  return [time, level, String(record.msg ?? ''), ...fields]
+    .filter((part) => part !== '')
+    .join('  ')
+    .replace(/\s+$/, '');
 }
 
 function textStream(out: NodeJS.WritableStream): Writable {
@@ -67,7 +78,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         { level: 'info', stream: options.tee },
       ])
     : main;
-  return pino({ level, base: undefined, ...(json ? { timestamp: pino.stdTimeFunctions.isoTime } : {}) }, stream as never);
+  return pino(
+    { level, base: undefined, ...(json ? { timestamp: pino.stdTimeFunctions.isoTime } : {}) },
+    stream as never,
+  );
 }
 
 /** A logger that drops everything: the default for library calls and tests. */

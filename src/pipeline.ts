@@ -12,7 +12,7 @@ import { buildCreateArgs, buildListArgs, type TarsnapCommon } from './core/tarsn
 import { parseListArchives, parsePrintStats, type ListedArchive, type PrintStats } from './core/tarsnap-output.js';
 import type { ProfileSummary } from './core/summary.js';
 import type { Config, Profile } from './config/resolve.js';
-import { describeError, systemErrorAsUserError, UserError } from './errors.js';
+import { describeError, systemErrorAsUserError } from './errors.js';
 import type { Logger } from './log.js';
 import type { ManifestEntry } from './adapters/sqlite/manifest.js';
 import type { HotCopyOptions } from './adapters/sqlite/hot-copy.js';
@@ -94,7 +94,14 @@ async function stageDatabases(profile: Profile, stage: StagingDir, deps: Pipelin
       });
       databases.push(entry);
       deps.logger.info(
-        { db: source, method: entry.method, bytes: entry.size, copy_ms: Math.round(entry.copy_ms), verify_ms: Math.round(entry.verify_ms), writer_block_ms: Math.round(entry.writer_block_ms) },
+        {
+          db: source,
+          method: entry.method,
+          bytes: entry.size,
+          copy_ms: Math.round(entry.copy_ms),
+          verify_ms: Math.round(entry.verify_ms),
+          writer_block_ms: Math.round(entry.writer_block_ms),
+        },
         'hot-copied database',
       );
     } catch (error) {
@@ -119,7 +126,14 @@ export async function backupProfile(
 ): Promise<BackupOutcome> {
   const started = deps.now();
   const startedAt = performance.now();
-  const summary: ProfileSummary = { profile: profile.name, status: 'failed', duration_ms: 0, databases: 0, databases_failed: 0, writer_block_ms: 0 };
+  const summary: ProfileSummary = {
+    profile: profile.name,
+    status: 'failed',
+    duration_ms: 0,
+    databases: 0,
+    databases_failed: 0,
+    writer_block_ms: 0,
+  };
   const finish = (outcome: Omit<BackupOutcome, 'summary'> = {}): BackupOutcome => {
     summary.duration_ms = Math.round(performance.now() - startedAt);
     return { summary, ...outcome };
@@ -132,7 +146,11 @@ export async function backupProfile(
     summary.databases_failed = failed.length;
     summary.writer_block_ms = databases.reduce((sum, entry) => sum + entry.writer_block_ms, 0);
 
-    const wanted = formatArchiveName(profile.archive_name, { hostname: config.hostname, profile: profile.name, date: started }, profile.date_format);
+    const wanted = formatArchiveName(
+      profile.archive_name,
+      { hostname: config.hostname, profile: profile.name, date: started },
+      profile.date_format,
+    );
     const existing = options.dryRun ? [] : await listNames(config, deps);
     const taken = new Set((existing ?? []).map((archive) => archive.name));
     // Stored without a database, the archive says so in its name: list, `latest` and retention
@@ -155,9 +173,16 @@ export async function backupProfile(
     };
     const writeManifest = () => {
       try {
-        writeFileSync(join(stage!.path, MANIFEST_FILE), `${JSON.stringify({ ...manifest, archive: name }, null, 2)}\n`, { mode: 0o600 });
+        writeFileSync(
+          join(stage!.path, MANIFEST_FILE),
+          `${JSON.stringify({ ...manifest, archive: name }, null, 2)}\n`,
+          { mode: 0o600 },
+        );
       } catch (error) {
-        throw systemErrorAsUserError(error, `cannot write the archive's manifest in staging_dir ${config.staging_dir}`) ?? error;
+        throw (
+          systemErrorAsUserError(error, `cannot write the archive's manifest in staging_dir ${config.staging_dir}`) ??
+          error
+        );
       }
     };
     mkdirSync(join(stage.path, MANIFEST_DIR), { mode: 0o700 });
@@ -182,7 +207,10 @@ export async function backupProfile(
         printStats: true,
       });
 
-    deps.logger.info({ archive: name, dry_run: options.dryRun || undefined }, options.dryRun ? 'checking with tarsnap --dry-run' : 'creating archive');
+    deps.logger.info(
+      { archive: name, dry_run: options.dryRun || undefined },
+      options.dryRun ? 'checking with tarsnap --dry-run' : 'creating archive',
+    );
     let stats: PrintStats | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -249,7 +277,13 @@ function realPathExcludes(source: string): string[] {
 }
 
 /** After a failed create, lists again to learn whether NAME or NAME.part was stored, and says so. */
-async function explainFailedCreate(config: Config, name: string, error: TarsnapError, deps: PipelineDeps, summary: ProfileSummary): Promise<void> {
+async function explainFailedCreate(
+  config: Config,
+  name: string,
+  error: TarsnapError,
+  deps: PipelineDeps,
+  summary: ProfileSummary,
+): Promise<void> {
   let listed: ListedArchive[] | undefined;
   try {
     listed = await listNames(config, deps);

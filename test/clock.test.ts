@@ -32,9 +32,14 @@ describe('now', () => {
     }
   });
 
-  it.each(['yesterday', '2026-03-01', '2026-03-01T03:00:00', '2026-02-30T03:00:00Z', '1772334000000'])('rejects %j with a usage error that says to unset it', (value) => {
-    process.env[TEST_NOW_VARIABLE] = value;
-    expect(() => now()).toThrow(UsageError);
-    expect(() => now()).toThrow(`HOTSNAP_TEST_NOW=${JSON.stringify(value)} is not an ISO time with a zone (e.g. 2026-03-01T03:00:00Z); unset it: it is for hotsnap's tests only`);
-  });
+  it.each(['yesterday', '2026-03-01', '2026-03-01T03:00:00', '2026-02-30T03:00:00Z', '1772334000000'])(
+    'rejects %j with a usage error that says to unset it',
+    (value) => {
+      process.env[TEST_NOW_VARIABLE] = value;
+      expect(() => now()).toThrow(UsageError);
+      expect(() => now()).toThrow(
+        `HOTSNAP_TEST_NOW=${JSON.stringify(value)} is not an ISO time with a zone (e.g. 2026-03-01T03:00:00Z); unset it: it is for hotsnap's tests only`,
+      );
+    },
+  );
 });

@@ -23,7 +23,10 @@ export type VersionProbe = (binaryPath: string, env: NodeJS.ProcessEnv) => Promi
 
 /** Given the binary's path, runs `--version` through hotsnap's tarsnap runner (no shell, stdin closed, no retries). */
 export const runTarsnapVersion: VersionProbe = async (binaryPath, env) => {
-  const runner = createTarsnapRunner({ binary: binaryPath, keyfile: '', cachedir: '', extraArgs: [], retries: 0, retryDelayMs: 0, autoFsck: false }, { env });
+  const runner = createTarsnapRunner(
+    { binary: binaryPath, keyfile: '', cachedir: '', extraArgs: [], retries: 0, retryDelayMs: 0, autoFsck: false },
+    { env },
+  );
   try {
     return await runner.run(buildVersionArgs(), { retry: false });
   } catch (error) {
@@ -37,7 +40,9 @@ function notFound(lookup: Extract<ProgramLookup, { found: false }>, program: str
   const at = program.includes('/') ? '' : ` (found ${lookup.path})`;
   if (lookup.reason === 'not-executable') return `is not executable${at}`;
   if (lookup.reason === 'not-a-file') return `is not a file${at}`;
-  return program.includes('/') ? 'does not exist' : `is not found on PATH (${lookup.searched.join(':') || 'PATH is empty'})`;
+  return program.includes('/')
+    ? 'does not exist'
+    : `is not found on PATH (${lookup.searched.join(':') || 'PATH is empty'})`;
 }
 
 /**
@@ -68,28 +73,52 @@ function compareVersions(a: readonly number[], b: readonly number[]): number {
  * Given tarsnap.binary, checks it resolves and runs `--version`.
  * Example: 'tarsnap' on PATH printing "tarsnap 1.0.41" → ok "/usr/local/bin/tarsnap: tarsnap 1.0.41".
  */
-export async function checkTarsnapBinary(binary: string, probe: VersionProbe, env: NodeJS.ProcessEnv = process.env): Promise<CheckItem> {
+export async function checkTarsnapBinary(
+  binary: string,
+  probe: VersionProbe,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CheckItem> {
   const lookup = findProgram(binary, env);
   if (!lookup.found) {
     const fix =
       lookup.reason === 'not-executable'
         ? `run chmod +x ${shellQuote(lookup.path ?? binary)}`
         : 'install tarsnap (https://www.tarsnap.com/download.html), or set tarsnap.binary to its absolute path';
-    return { check: 'tarsnap', status: 'problem', message: `tarsnap binary ${binary} ${notFound(lookup, binary)}`, fix };
+    return {
+      check: 'tarsnap',
+      status: 'problem',
+      message: `tarsnap binary ${binary} ${notFound(lookup, binary)}`,
+      fix,
+    };
   }
   const foreign = foreignControl(lookup.path);
   if (foreign) {
-    return { check: 'tarsnap', status: 'problem', message: `tarsnap binary ${lookup.path} ${foreign}: whoever can change it runs as you, with your key`, fix: `run chown root ${shellQuote(lookup.path)} && chmod go-w ${shellQuote(lookup.path)}` };
+    return {
+      check: 'tarsnap',
+      status: 'problem',
+      message: `tarsnap binary ${lookup.path} ${foreign}: whoever can change it runs as you, with your key`,
+      fix: `run chown root ${shellQuote(lookup.path)} && chmod go-w ${shellQuote(lookup.path)}`,
+    };
   }
   const result = await probe(lookup.path, env);
   const output = `${result.stdout}\n${result.stderr}`.trim();
   const lastLine = output.split('\n').pop() ?? '';
   if (result.exitCode !== 0) {
-    return { check: 'tarsnap', status: 'problem', message: `${lookup.path} --version failed (exit ${result.exitCode})${lastLine ? `: ${lastLine}` : ''}`, fix: 'reinstall tarsnap, or set tarsnap.binary to a working tarsnap' };
+    return {
+      check: 'tarsnap',
+      status: 'problem',
+      message: `${lookup.path} --version failed (exit ${result.exitCode})${lastLine ? `: ${lastLine}` : ''}`,
+      fix: 'reinstall tarsnap, or set tarsnap.binary to a working tarsnap',
+    };
   }
   const match = /^tarsnap (\d+)\.(\d+)\.(\d+)/m.exec(result.stdout);
   if (!match) {
-    return { check: 'tarsnap', status: 'warn', message: `${lookup.path} --version printed "${lastLine}", not "tarsnap X.Y.Z"`, fix: 'check that tarsnap.binary is tarsnap' };
+    return {
+      check: 'tarsnap',
+      status: 'warn',
+      message: `${lookup.path} --version printed "${lastLine}", not "tarsnap X.Y.Z"`,
+      fix: 'check that tarsnap.binary is tarsnap',
+    };
   }
   const version = match.slice(1, 4).map(Number);
   const shown = `tarsnap ${version.join('.')}`;
@@ -108,7 +137,12 @@ export async function checkTarsnapBinary(binary: string, probe: VersionProbe, en
  * Given where a hook is configured (e.g. "profiles.daily.hooks.before") and its argv, checks its
  * program resolves. Example: (…, ['systemctl','reload','ghost']) → ok "… systemctl → /usr/bin/systemctl".
  */
-export function checkHook(where: string, argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): CheckItem {
+export function checkHook(
+  where: string,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): CheckItem {
   const program = argv[0] ?? '';
   const lookup = findProgram(program, env, cwd);
   if (!lookup.found) {
@@ -121,11 +155,21 @@ export function checkHook(where: string, argv: readonly string[], env: NodeJS.Pr
     return { check: 'hook', status: 'problem', message: `${where}: ${program} ${notFound(lookup, program)}`, fix };
   }
   if (lookup.relative) {
-    return { check: 'hook', status: 'warn', message: `${where}: ${program} is relative to the current directory (${lookup.path} now); cron and systemd start hotsnap elsewhere`, fix: `write it as ${lookup.path}` };
+    return {
+      check: 'hook',
+      status: 'warn',
+      message: `${where}: ${program} is relative to the current directory (${lookup.path} now); cron and systemd start hotsnap elsewhere`,
+      fix: `write it as ${lookup.path}`,
+    };
   }
   const foreign = foreignControl(lookup.path);
   if (foreign) {
-    return { check: 'hook', status: 'problem', message: `${where}: ${lookup.path} ${foreign}: whoever can change it runs commands as you`, fix: `run chown root ${shellQuote(lookup.path)} && chmod go-w ${shellQuote(lookup.path)}` };
+    return {
+      check: 'hook',
+      status: 'problem',
+      message: `${where}: ${lookup.path} ${foreign}: whoever can change it runs commands as you`,
+      fix: `run chown root ${shellQuote(lookup.path)} && chmod go-w ${shellQuote(lookup.path)}`,
+    };
   }
   return { check: 'hook', status: 'ok', message: `${where}: ${program} → ${lookup.path}` };
 }

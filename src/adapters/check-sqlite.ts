@@ -74,9 +74,17 @@ function sizeOf(path: string): number {
  * what check found. Example: a rollback-mode 150 MB database → warn "writers will pause for about
  * 106 ms per backup; switch to WAL for none …".
  */
-export function checkDatabase(source: string, profiles: readonly string[], settings: Pick<HotCopySettings, 'method' | 'busy_timeout_ms'>): DatabaseFindings {
+export function checkDatabase(
+  source: string,
+  profiles: readonly string[],
+  settings: Pick<HotCopySettings, 'method' | 'busy_timeout_ms'>,
+): DatabaseFindings {
   const where = `profile${profiles.length === 1 ? '' : 's'} ${profiles.join(', ')}`;
-  const fail = (message: string, fix?: string): DatabaseFindings => ({ item: { check: 'sqlite', status: 'problem', message, ...(fix ? { fix } : {}) }, bytes: 0, walBytes: 0 });
+  const fail = (message: string, fix?: string): DatabaseFindings => ({
+    item: { check: 'sqlite', status: 'problem', message, ...(fix ? { fix } : {}) },
+    bytes: 0,
+    walBytes: 0,
+  });
   let bytes: number;
   try {
     const stats = statSync(source);
@@ -84,11 +92,21 @@ export function checkDatabase(source: string, profiles: readonly string[], setti
     bytes = stats.size;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return fail(`database ${source} (${where}) does not exist`, `correct or remove it in the sqlite list of ${where}`);
-    return fail(`user ${currentUserName()} cannot reach database ${source} (${code ?? (error as Error).message})`, 'run hotsnap as root');
+    if (code === 'ENOENT')
+      return fail(
+        `database ${source} (${where}) does not exist`,
+        `correct or remove it in the sqlite list of ${where}`,
+      );
+    return fail(
+      `user ${currentUserName()} cannot reach database ${source} (${code ?? (error as Error).message})`,
+      'run hotsnap as root',
+    );
   }
   if (bytes === 0) {
-    return fail(`database ${source} (${where}) is empty (0 bytes): SQLite would take it for a new database, so the path is almost surely wrong`, `correct it in the sqlite list of ${where}`);
+    return fail(
+      `database ${source} (${where}) is empty (0 bytes): SQLite would take it for a new database, so the path is almost surely wrong`,
+      `correct it in the sqlite list of ${where}`,
+    );
   }
 
   // SQLite keeps -wal and -shm beside the real file, so a symlinked path is opened where it points.
@@ -123,9 +141,20 @@ export function checkDatabase(source: string, profiles: readonly string[], setti
   const walBytes = journalMode === 'wal' ? sizeOf(`${realPath}-wal`) : 0;
   const size = `${formatBytes(bytes)}${walBytes > 0 ? ` + ${formatBytes(walBytes)} WAL` : ''}`;
   if (journalMode === 'wal') {
-    const how = settings.method === 'backup-api' ? 'copied with the backup API (hot_copy.method)' : 'copied from a pinned snapshot';
+    const how =
+      settings.method === 'backup-api'
+        ? 'copied with the backup API (hot_copy.method)'
+        : 'copied from a pinned snapshot';
     const note = idle ? ' (not in use now: read its header only, so no -wal/-shm is left behind)' : '';
-    return { item: { check: 'sqlite', status: 'ok', message: `${source}: WAL mode, ${size}${note}: ${how} without blocking the application's writers` }, bytes, walBytes };
+    return {
+      item: {
+        check: 'sqlite',
+        status: 'ok',
+        message: `${source}: WAL mode, ${size}${note}: ${how} without blocking the application's writers`,
+      },
+      bytes,
+      walBytes,
+    };
   }
 
   // access(2) opens nothing; the copy takes BEGIN IMMEDIATE, which needs write permission.

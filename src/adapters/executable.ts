@@ -28,7 +28,11 @@ function probe(candidate: string): 'ok' | 'missing' | 'not-a-file' | 'not-execut
  * Given a program (a name, or a path containing "/"), returns where it resolves or why not.
  * Example: findProgram('sh') → {found:true, path:'/usr/bin/sh', relative:false}.
  */
-export function findProgram(program: string, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): ProgramLookup {
+export function findProgram(
+  program: string,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): ProgramLookup {
   if (program.includes('/')) {
     const path = resolve(cwd, program);
     const state = probe(path);

@@ -76,7 +76,8 @@ export class HookError extends UserError {
   readonly failures: readonly HookFailure[];
   constructor(event: HookEvent, profile: string | undefined, failures: readonly HookFailure[]) {
     const scope = profile ? `of profile ${profile}` : '(global)';
-    const head = failures.length === 1 ? `${event} hook ${scope} failed` : `${failures.length} ${event} hooks ${scope} failed`;
+    const head =
+      failures.length === 1 ? `${event} hook ${scope} failed` : `${failures.length} ${event} hooks ${scope} failed`;
     const details = failures.map((failure) => {
       const tail = failure.outputTail.map((line) => `\n    | ${line}`).join('');
       return `${failures.length === 1 ? ' ' : '\n  '}${failure.reason}${tail}`;
@@ -100,9 +101,18 @@ const MAX_ERROR_CHARS = 4000;
 
 /** Every variable a hook may be told, cleared from the inherited environment so a stale one never leaks in. */
 export const HOOK_ENV_NAMES = [
-  'HOTSNAP_EVENT', 'HOTSNAP_PROFILE', 'HOTSNAP_PROFILES', 'HOTSNAP_ARCHIVE', 'HOTSNAP_STATUS', 'HOTSNAP_ERROR',
-  'HOTSNAP_TOTAL_BYTES', 'HOTSNAP_COMPRESSED_BYTES', 'HOTSNAP_NEW_BYTES', 'HOTSNAP_DATABASES',
-  'HOTSNAP_WRITER_BLOCK_MS', 'HOTSNAP_DRY_RUN',
+  'HOTSNAP_EVENT',
+  'HOTSNAP_PROFILE',
+  'HOTSNAP_PROFILES',
+  'HOTSNAP_ARCHIVE',
+  'HOTSNAP_STATUS',
+  'HOTSNAP_ERROR',
+  'HOTSNAP_TOTAL_BYTES',
+  'HOTSNAP_COMPRESSED_BYTES',
+  'HOTSNAP_NEW_BYTES',
+  'HOTSNAP_DATABASES',
+  'HOTSNAP_WRITER_BLOCK_MS',
+  'HOTSNAP_DRY_RUN',
 ] as const;
 
 /**
@@ -171,11 +181,18 @@ function describeSpawnError(program: string, code: string, env: NodeJS.ProcessEn
     const where = program.includes('/') ? '' : ` (PATH=${env.PATH ?? ''})`;
     return `hook command ${quoted} not found; use an absolute path or check PATH${where}`;
   }
-  if (code === 'EACCES') return `hook command ${quoted} is not executable; run chmod +x ${program}, or name its interpreter first, e.g. ["sh", ${quoted}]`;
+  if (code === 'EACCES')
+    return `hook command ${quoted} is not executable; run chmod +x ${program}, or name its interpreter first, e.g. ["sh", ${quoted}]`;
   return `hook command ${quoted} could not be started (${code})`;
 }
 
-async function runOne(event: HookEvent, argv: readonly string[], env: NodeJS.ProcessEnv, vars: HookVars, options: HookRunOptions): Promise<HookFailure | undefined> {
+async function runOne(
+  event: HookEvent,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  vars: HookVars,
+  options: HookRunOptions,
+): Promise<HookFailure | undefined> {
   const logger = options.logger ?? silentLogger;
   const timeoutMs = options.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS;
   const [program, ...args] = argv as [string, ...string[]];
@@ -253,15 +270,47 @@ async function runOne(event: HookEvent, argv: readonly string[], env: NodeJS.Pro
   const spawnCode = (result as { cause?: NodeJS.ErrnoException }).cause?.code;
   if (result.failed && result.exitCode === undefined && result.signal === undefined && !timedOut && spawnCode) {
     const kind = spawnCode === 'ENOENT' ? 'not-found' : spawnCode === 'EACCES' ? 'not-executable' : spawnCode;
-    return { event, argv, timedOut, spawnError: kind, outputTail: [], reason: describeSpawnError(program, spawnCode, env) };
+    return {
+      event,
+      argv,
+      timedOut,
+      spawnError: kind,
+      outputTail: [],
+      reason: describeSpawnError(program, spawnCode, env),
+    };
   }
-  logger.debug({ ...context, exit: result.exitCode ?? result.signal, ms: Math.round(performance.now() - started) }, 'hook finished');
+  logger.debug(
+    { ...context, exit: result.exitCode ?? result.signal, ms: Math.round(performance.now() - started) },
+    'hook finished',
+  );
   if (timedOut) {
-    return { event, argv, timedOut, ...(result.signal ? { signal: result.signal } : {}), outputTail, reason: `${display} timed out after ${formatTimeSpan(timeoutMs)} and was stopped` };
+    return {
+      event,
+      argv,
+      timedOut,
+      ...(result.signal ? { signal: result.signal } : {}),
+      outputTail,
+      reason: `${display} timed out after ${formatTimeSpan(timeoutMs)} and was stopped`,
+    };
   }
   if (result.exitCode === 0) return undefined;
-  if (result.signal) return { event, argv, timedOut, signal: result.signal, outputTail, reason: `${display} (killed by ${result.signal})` };
-  return { event, argv, timedOut, exitCode: result.exitCode ?? 1, outputTail, reason: `${display} (exit ${result.exitCode ?? 1})` };
+  if (result.signal)
+    return {
+      event,
+      argv,
+      timedOut,
+      signal: result.signal,
+      outputTail,
+      reason: `${display} (killed by ${result.signal})`,
+    };
+  return {
+    event,
+    argv,
+    timedOut,
+    exitCode: result.exitCode ?? 1,
+    outputTail,
+    reason: `${display} (exit ${result.exitCode ?? 1})`,
+  };
 }
 
 /**

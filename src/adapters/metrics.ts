@@ -15,8 +15,10 @@ export class MetricsError extends UserError {}
 
 function explain(file: string, error: NodeJS.ErrnoException): string {
   const dir = dirname(file);
-  if (error.code === 'ENOENT') return `cannot write metrics file ${file}: directory ${dir} does not exist (create it, e.g. node_exporter's --collector.textfile.directory, or change metrics_file)`;
-  if (error.code === 'EACCES' || error.code === 'EPERM') return `cannot write metrics file ${file}: permission denied in ${dir} (run hotsnap as root, or make ${dir} writable by its user)`;
+  if (error.code === 'ENOENT')
+    return `cannot write metrics file ${file}: directory ${dir} does not exist (create it, e.g. node_exporter's --collector.textfile.directory, or change metrics_file)`;
+  if (error.code === 'EACCES' || error.code === 'EPERM')
+    return `cannot write metrics file ${file}: permission denied in ${dir} (run hotsnap as root, or make ${dir} writable by its user)`;
   return `cannot write metrics file ${file}: ${error.message}`;
 }
 
@@ -49,7 +51,11 @@ export function writeMetricsFile(file: string, text: string): void {
  * returns the metrics input from the profiles' state files.
  * Example: readMetricsInput('/var/lib/hotsnap', ['daily'], {daily: {complete: 7, partial: 0}}).profiles[0].archives.complete → 7.
  */
-export function readMetricsInput(stateDir: string, profiles: readonly string[], archiveCounts?: Readonly<Record<string, ArchiveCounts>>): MetricsInput {
+export function readMetricsInput(
+  stateDir: string,
+  profiles: readonly string[],
+  archiveCounts?: Readonly<Record<string, ArchiveCounts>>,
+): MetricsInput {
   return {
     profiles: profiles.map((name) => {
       const state = readProfileState(stateDir, name);
@@ -63,6 +69,11 @@ export function readMetricsInput(stateDir: string, profiles: readonly string[], 
  * Given the metrics file, state dir, profiles and archive counts, renders and writes the metrics.
  * Example: `updateMetricsFile(config.metrics_file, config.state_dir, config.profiles.map(p => p.name), counts)`.
  */
-export function updateMetricsFile(file: string, stateDir: string, profiles: readonly string[], archiveCounts?: Readonly<Record<string, ArchiveCounts>>): void {
+export function updateMetricsFile(
+  file: string,
+  stateDir: string,
+  profiles: readonly string[],
+  archiveCounts?: Readonly<Record<string, ArchiveCounts>>,
+): void {
   writeMetricsFile(file, renderMetrics(readMetricsInput(stateDir, profiles, archiveCounts)));
 }

@@ -123,13 +123,16 @@ export function maskPingText(text: string, urls: readonly string[]): string {
   let masked = text;
   for (const url of known) masked = masked.replace(new RegExp(escapeRegExp(url), 'gi'), maskPingUrl(url));
   const parts = [...new Set(known.flatMap(secretPartsOf))].sort((a, b) => b.length - a.length);
-  for (const part of parts) masked = masked.replace(new RegExp(escapeRegExp(part), 'gi'), part.startsWith('/') ? '/…' : '…');
+  for (const part of parts)
+    masked = masked.replace(new RegExp(escapeRegExp(part), 'gi'), part.startsWith('/') ? '/…' : '…');
   return masked.replace(UUID, '…');
 }
 
 /** Given a server's answer, returns it fit for one log line: masked first (so a cut can't leave half a secret), then control characters and runs of space made one space, at most 200 characters. */
 function describeAnswer(answer: string, urls: readonly string[]): string {
-  const line = maskPingText(answer, urls).replace(/[\u0000-\u001f\u007f-\u009f\s]+/g, ' ').trim();
+  const line = maskPingText(answer, urls)
+    .replace(/[\u0000-\u001f\u007f-\u009f\s]+/g, ' ')
+    .trim();
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 
@@ -168,7 +171,11 @@ const worthRetrying = (status: number) => status >= 500 || status === 429;
  * (a monitoring hiccup must not fail a backup). Logs a warning when every try failed.
  * Example: `await sendPing(profile.ping, 'fail', {body: tail.text(), logger})` → `{ok: true, attempts: 1, status: 200}`.
  */
-export async function sendPing(base: string, kind: PingKind, options: PingOptions & { body?: string } = {}): Promise<PingResult> {
+export async function sendPing(
+  base: string,
+  kind: PingKind,
+  options: PingOptions & { body?: string } = {},
+): Promise<PingResult> {
   const logger = options.logger ?? silentLogger;
   const masked = maskPingUrl(base);
   const context = { ping: masked, kind, ...(options.profile ? { profile: options.profile } : {}) };
@@ -179,17 +186,24 @@ export async function sendPing(base: string, kind: PingKind, options: PingOption
   try {
     url = buildPingUrl(base, kind, options.runId);
   } catch {
-    logger.warn(context, `cannot ping: the ping URL is not a valid URL${options.profile ? ` (profiles.${options.profile}.ping)` : ''}; the backup is not affected`);
+    logger.warn(
+      context,
+      `cannot ping: the ping URL is not a valid URL${options.profile ? ` (profiles.${options.profile}.ping)` : ''}; the backup is not affected`,
+    );
     return { ok: false, attempts: 0, error: 'invalid URL' };
   }
-  const body = options.body === undefined ? undefined : tailText(options.body, options.maxBodyBytes ?? DEFAULT_PING_BODY_BYTES);
+  const body =
+    options.body === undefined ? undefined : tailText(options.body, options.maxBodyBytes ?? DEFAULT_PING_BODY_BYTES);
   let last: PingResult = { ok: false, attempts: 0 };
   for (let attempt = 1; attempt <= tries; attempt++) {
     let retry = true;
     try {
       const response = await fetch(url, {
         method: body === undefined ? 'GET' : 'POST',
-        headers: { 'user-agent': options.userAgent ?? 'hotsnap', ...(body === undefined ? {} : { 'content-type': 'text/plain; charset=utf-8' }) },
+        headers: {
+          'user-agent': options.userAgent ?? 'hotsnap',
+          ...(body === undefined ? {} : { 'content-type': 'text/plain; charset=utf-8' }),
+        },
         ...(body === undefined ? {} : { body }),
         signal: AbortSignal.timeout(timeoutMs),
         redirect: 'follow',
@@ -202,17 +216,28 @@ export async function sendPing(base: string, kind: PingKind, options: PingOption
         return { ok: true, attempts: attempt, status: response.status };
       }
       retry = worthRetrying(response.status);
-      last = { ok: false, attempts: attempt, status: response.status, error: `HTTP ${response.status}${answer ? ` ${answer}` : ''}` };
+      last = {
+        ok: false,
+        attempts: attempt,
+        status: response.status,
+        error: `HTTP ${response.status}${answer ? ` ${answer}` : ''}`,
+      };
     } catch (error) {
       last = { ok: false, attempts: attempt, error: describeFetchError(error, timeoutMs, [url, base]) };
     }
     if (!retry || attempt === tries) break;
     const delay = (options.backoffMs ?? 1000) * 2 ** (attempt - 1);
-    logger.info({ ...context, attempt, of: tries }, `ping failed (${last.error}); retrying in ${formatTimeSpan(delay)}`);
+    logger.info(
+      { ...context, attempt, of: tries },
+      `ping failed (${last.error}); retrying in ${formatTimeSpan(delay)}`,
+    );
     await sleep(delay);
   }
   const where = options.profile ? `check profiles.${options.profile}.ping` : 'check the ping URL';
-  logger.warn(context, `cannot ping ${masked} (${kind}): ${last.error} after ${last.attempts} ${last.attempts === 1 ? 'try' : 'tries'}; the backup is not affected — ${where} and the network`);
+  logger.warn(
+    context,
+    `cannot ping ${masked} (${kind}): ${last.error} after ${last.attempts} ${last.attempts === 1 ? 'try' : 'tries'}; the backup is not affected — ${where} and the network`,
+  );
   return last;
 }
 
@@ -230,8 +255,14 @@ export interface Pinger {
 export function createPinger(base: string | undefined, options: PingOptions = {}): Pinger {
   const runId = options.runId ?? randomUUID();
   const send = async (kind: PingKind, body?: string) =>
-    base === undefined ? undefined : sendPing(base, kind, { ...options, runId, ...(body === undefined ? {} : { body }) });
-  return { start: () => send('start'), success: (body?: string) => send('success', body), fail: (body: string) => send('fail', body) };
+    base === undefined
+      ? undefined
+      : sendPing(base, kind, { ...options, runId, ...(body === undefined ? {} : { body }) });
+  return {
+    start: () => send('start'),
+    success: (body?: string) => send('success', body),
+    fail: (body: string) => send('fail', body),
+  };
 }
 
 /** The last lines of the log, kept for a failure ping's body. */
@@ -297,7 +328,10 @@ export function createLogTail(options: { maxBytes?: number } = {}): LogTail {
     push,
     mark: () => nextSeq,
     text(cursor = 0) {
-      const body = lines.filter((line) => line.seq >= cursor).map((line) => line.text).join('\n');
+      const body = lines
+        .filter((line) => line.seq >= cursor)
+        .map((line) => line.text)
+        .join('\n');
       // Only one line longer than the whole budget can still be over it.
       if (Buffer.byteLength(body, 'utf8') > maxBytes) return tailText(body, maxBytes);
       return dropped >= cursor ? `[… earlier lines cut]\n${body}` : body;

@@ -48,7 +48,15 @@ function formatAmount(value: number, unit: ProgressOptions['unit']): string {
  * Given what to show, returns the line (no newline). Example:
  * renderProgressLine('ghost.db', 'copying', 50e6, 100e6, 'bytes', 2000, 80) → "ghost.db copying [##########..........]  50% 50 MB/100 MB 25 MB/s".
  */
-export function renderProgressLine(label: string, phase: string, done: number, total: number, unit: ProgressOptions['unit'], elapsedMs: number, columns = 80): string {
+export function renderProgressLine(
+  label: string,
+  phase: string,
+  done: number,
+  total: number,
+  unit: ProgressOptions['unit'],
+  elapsedMs: number,
+  columns = 80,
+): string {
   const fraction = total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
   const filled = Math.round(fraction * BAR_WIDTH);
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`;
@@ -78,7 +86,9 @@ export function createProgress(options: ProgressOptions): ProgressReporter {
     if (!force && time - lastDraw < REDRAW_MS) return;
     lastDraw = time;
     drawn = true;
-    stream.write(`\r\x1b[K${renderProgressLine(options.label, phase, done, total, options.unit, time - started, stream.columns ?? 80)}`);
+    stream.write(
+      `\r\x1b[K${renderProgressLine(options.label, phase, done, total, options.unit, time - started, stream.columns ?? 80)}`,
+    );
   };
 
   return {

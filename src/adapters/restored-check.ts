@@ -39,14 +39,26 @@ export function readManifest(file: string): ArchiveManifest {
     throw new UserError(`cannot read the archive's manifest ${file}: ${(error as Error).message}`);
   }
   const manifest = data as Partial<ArchiveManifest> | null;
-  const field = (entry: unknown, key: string): unknown => (entry && typeof entry === 'object' ? (entry as Record<string, unknown>)[key] : undefined);
-  const absolute = (entry: unknown) => typeof field(entry, 'source') === 'string' && (field(entry, 'source') as string).startsWith('/');
-  const databasesOk = Array.isArray(manifest?.databases) && manifest.databases.every((entry) => absolute(entry) && typeof field(entry, 'sha256') === 'string');
-  const failedOk = manifest?.failed_databases === undefined || (Array.isArray(manifest.failed_databases) && manifest.failed_databases.every(absolute));
+  const field = (entry: unknown, key: string): unknown =>
+    entry && typeof entry === 'object' ? (entry as Record<string, unknown>)[key] : undefined;
+  const absolute = (entry: unknown) =>
+    typeof field(entry, 'source') === 'string' && (field(entry, 'source') as string).startsWith('/');
+  const databasesOk =
+    Array.isArray(manifest?.databases) &&
+    manifest.databases.every((entry) => absolute(entry) && typeof field(entry, 'sha256') === 'string');
+  const failedOk =
+    manifest?.failed_databases === undefined ||
+    (Array.isArray(manifest.failed_databases) && manifest.failed_databases.every(absolute));
   if (manifest?.format !== 1 || !databasesOk || !failedOk) {
-    throw new UserError(`${file} is not a hotsnap manifest of format 1 (made by a newer hotsnap? upgrade hotsnap to check this archive)`);
+    throw new UserError(
+      `${file} is not a hotsnap manifest of format 1 (made by a newer hotsnap? upgrade hotsnap to check this archive)`,
+    );
   }
-  return { ...manifest, failed_databases: manifest.failed_databases ?? [], paths: manifest.paths ?? [] } as ArchiveManifest;
+  return {
+    ...manifest,
+    failed_databases: manifest.failed_databases ?? [],
+    paths: manifest.paths ?? [],
+  } as ArchiveManifest;
 }
 
 /** Given a restored database's path, returns integrity_check's problem lines ([] when it says "ok"). */
@@ -57,7 +69,9 @@ function integrityProblems(path: string): string[] {
     db = new Database(path, { fileMustExist: true, timeout: 5000 });
     const rows = db.pragma('integrity_check') as Array<Record<string, unknown>>;
     // A row may hold several lines; "*** in database main ***" is a heading, not a problem.
-    const lines = rows.flatMap((row) => String(Object.values(row)[0]).split('\n')).filter((line) => line && !line.startsWith('***'));
+    const lines = rows
+      .flatMap((row) => String(Object.values(row)[0]).split('\n'))
+      .filter((line) => line && !line.startsWith('***'));
     return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
   } catch (error) {
     return [`SQLite cannot check it: ${(error as Error).message}`];
@@ -77,7 +91,11 @@ function integrityProblems(path: string): string[] {
  * integrity_check on it.
  * Example: `await checkRestoredDatabase('/tmp/r', entry, logger)` → `{ source: '/srv/a.db', status: 'ok', … }`.
  */
-export async function checkRestoredDatabase(root: string, entry: Pick<ManifestEntry, 'source' | 'sha256' | 'uid' | 'gid' | 'mode'>, logger: Logger): Promise<DatabaseCheck> {
+export async function checkRestoredDatabase(
+  root: string,
+  entry: Pick<ManifestEntry, 'source' | 'sha256' | 'uid' | 'gid' | 'mode'>,
+  logger: Logger,
+): Promise<DatabaseCheck> {
   const place = locateRestored(root, entry.source);
   if (place.kind === 'unsafe') {
     logger.error({ db: entry.source, root }, place.detail);
@@ -122,11 +140,21 @@ export async function checkRestoredDatabase(root: string, entry: Pick<ManifestEn
  * every database the extraction restored, and reports those the archive lacks because their hot
  * copy failed. Example: `(await checkRestoredTree('/tmp/r', manifest, [], logger)).map((c) => c.status)` → `['ok']`.
  */
-export async function checkRestoredTree(root: string, manifest: ArchiveManifest, selectors: readonly string[], logger: Logger): Promise<DatabaseCheck[]> {
+export async function checkRestoredTree(
+  root: string,
+  manifest: ArchiveManifest,
+  selectors: readonly string[],
+  logger: Logger,
+): Promise<DatabaseCheck[]> {
   const checks: DatabaseCheck[] = [];
-  for (const entry of selectedDatabases(manifest.databases, selectors)) checks.push(await checkRestoredDatabase(root, entry, logger));
+  for (const entry of selectedDatabases(manifest.databases, selectors))
+    checks.push(await checkRestoredDatabase(root, entry, logger));
   for (const failed of selectedDatabases(manifest.failed_databases, selectors)) {
-    checks.push({ source: failed.source, status: 'not-in-archive', detail: `its hot copy failed at backup time: ${failed.error}` });
+    checks.push({
+      source: failed.source,
+      status: 'not-in-archive',
+      detail: `its hot copy failed at backup time: ${failed.error}`,
+    });
   }
   return checks;
 }

@@ -33,13 +33,14 @@ function linkTarget(path: string): string {
 
 /** Given the restore root, returns the end of every unsafe-archive message: what was (not) done, what to do. */
 function unsafeTail(root: string): string {
-  let intoRoot = false;
+  let intoRoot: boolean;
   try {
     intoRoot = realpathSync(root) === sep;
   } catch {
     intoRoot = false;
   }
-  if (intoRoot) return 'hotsnap removed and opened nothing through it: look at what the archive put there before starting the application (any host with a write key can store such an archive)';
+  if (intoRoot)
+    return 'hotsnap removed and opened nothing through it: look at what the archive put there before starting the application (any host with a write key can store such an archive)';
   return `hotsnap removed and opened nothing through it, so nothing outside ${root} was touched: do not restore this archive to / (any host with a write key can store such an archive)`;
 }
 
@@ -48,8 +49,10 @@ function unsafeTail(root: string): string {
  * directory is wanted) not a directory; null when it is fine or absent.
  */
 function unsafeEntry(root: string, path: string, stat: Stats, shown: string, wantDirectory: boolean): string | null {
-  if (stat.isSymbolicLink()) return `the archive is unsafe: ${shown} in the restored tree is a symlink to ${linkTarget(path)}; ${unsafeTail(root)}`;
-  if (wantDirectory && !stat.isDirectory()) return `the archive is unsafe: ${shown} in the restored tree is not a directory, yet the manifest names a file below it; ${unsafeTail(root)}`;
+  if (stat.isSymbolicLink())
+    return `the archive is unsafe: ${shown} in the restored tree is a symlink to ${linkTarget(path)}; ${unsafeTail(root)}`;
+  if (wantDirectory && !stat.isDirectory())
+    return `the archive is unsafe: ${shown} in the restored tree is not a directory, yet the manifest names a file below it; ${unsafeTail(root)}`;
   return null;
 }
 
@@ -69,7 +72,10 @@ export function locateRestored(root: string, source: string): RestoredPlace {
     plain = false;
   }
   if (!plain) {
-    return { kind: 'unsafe', detail: `the archive is unsafe: its manifest names ${JSON.stringify(source)}, not a plain absolute path (no ".", "..", "//" or trailing "/"); ${unsafeTail(root)}` };
+    return {
+      kind: 'unsafe',
+      detail: `the archive is unsafe: its manifest names ${JSON.stringify(source)}, not a plain absolute path (no ".", "..", "//" or trailing "/"); ${unsafeTail(root)}`,
+    };
   }
   const parts = source.slice(1).split('/');
   let path = root;
@@ -83,14 +89,20 @@ export function locateRestored(root: string, source: string): RestoredPlace {
     if (unsafe !== null) return { kind: 'unsafe', detail: unsafe };
     if (last && !stat.isFile()) return { kind: 'missing', path, detail: 'not a regular file' };
     if (last && stat.nlink > 1) {
-      return { kind: 'unsafe', detail: `the archive is unsafe: ${shown} in the restored tree is a hard link (${stat.nlink} names; another may be outside the restored tree); ${unsafeTail(root)}` };
+      return {
+        kind: 'unsafe',
+        detail: `the archive is unsafe: ${shown} in the restored tree is a hard link (${stat.nlink} names; another may be outside the restored tree); ${unsafeTail(root)}`,
+      };
     }
   }
   // Belt and braces against a race: the walk saw no symlink, so the realpath must agree.
   const realRoot = realpathSync(root);
   const real = realpathSync(path);
   if (!real.startsWith(realRoot === sep ? sep : realRoot + sep)) {
-    return { kind: 'unsafe', detail: `the archive is unsafe: ${source} in the restored tree resolves to ${real}, outside ${realRoot}; ${unsafeTail(root)}` };
+    return {
+      kind: 'unsafe',
+      detail: `the archive is unsafe: ${source} in the restored tree resolves to ${real}, outside ${realRoot}; ${unsafeTail(root)}`,
+    };
   }
   return { kind: 'file', path };
 }
@@ -104,8 +116,10 @@ export function unsafeSideFile(root: string, source: string, path: string, suffi
   const stat = lstatOrNull(path + suffix);
   if (stat === null) return null;
   const shown = source + suffix;
-  if (stat.isSymbolicLink()) return `the archive is unsafe: ${shown} in the restored tree is a symlink to ${linkTarget(path + suffix)}; ${unsafeTail(root)}`;
-  if (!stat.isFile()) return `the archive is unsafe: ${shown} in the restored tree is not a regular file; ${unsafeTail(root)}`;
+  if (stat.isSymbolicLink())
+    return `the archive is unsafe: ${shown} in the restored tree is a symlink to ${linkTarget(path + suffix)}; ${unsafeTail(root)}`;
+  if (!stat.isFile())
+    return `the archive is unsafe: ${shown} in the restored tree is not a regular file; ${unsafeTail(root)}`;
   return null;
 }
 

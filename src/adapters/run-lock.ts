@@ -71,7 +71,11 @@ function tryLock(db: Database.Database, lockPath: string): boolean {
   } catch (error) {
     if ((error as { code?: string }).code === 'SQLITE_BUSY') return false;
     db.close();
-    throw new UserError(`cannot take the run lock ${lockPath}: ${describeError(error)} (check the file system of state_dir: free space, permissions)`, ExitCode.failed, { cause: error });
+    throw new UserError(
+      `cannot take the run lock ${lockPath}: ${describeError(error)} (check the file system of state_dir: free space, permissions)`,
+      ExitCode.failed,
+      { cause: error },
+    );
   }
 }
 
@@ -86,7 +90,9 @@ export async function acquireRunLock(options: AcquireOptions): Promise<RunLock> 
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new UserError(`cannot create the lock directory ${dir}: ${(error as Error).message} (set state_dir to a directory you can write, or run as root)`);
+    throw new UserError(
+      `cannot create the lock directory ${dir}: ${(error as Error).message} (set state_dir to a directory you can write, or run as root)`,
+    );
   }
   const name = lockNameFor(options.keyfile);
   const lockPath = join(dir, `${name}.lock`);
@@ -95,14 +101,20 @@ export async function acquireRunLock(options: AcquireOptions): Promise<RunLock> 
   try {
     db = new Database(lockPath, { timeout: 0 });
   } catch (error) {
-    throw new UserError(`cannot open the run lock ${lockPath}: ${(error as Error).message} (set state_dir to a writable directory with free space, or run as root)`, ExitCode.failed, { cause: error });
+    throw new UserError(
+      `cannot open the run lock ${lockPath}: ${(error as Error).message} (set state_dir to a writable directory with free space, or run as root)`,
+      ExitCode.failed,
+      { cause: error },
+    );
   }
 
   const deadline = performance.now() + options.waitMs;
   let announced = false;
   while (!tryLock(db, lockPath)) {
     const holder = readHolder(holderPath);
-    const who = holder ? `PID ${holder.pid} ("hotsnap ${holder.command}", started ${holder.started})` : 'another hotsnap process';
+    const who = holder
+      ? `PID ${holder.pid} ("hotsnap ${holder.command}", started ${holder.started})`
+      : 'another hotsnap process';
     if (performance.now() >= deadline) {
       db.close();
       throw new LockedError(
@@ -119,7 +131,10 @@ export async function acquireRunLock(options: AcquireOptions): Promise<RunLock> 
 
   const previous = readHolder(holderPath);
   if (previous && previous.pid !== process.pid && !isProcessAlive(previous.pid)) {
-    logger.warn({ pid: previous.pid, started: previous.started }, 'taking over the run lock from a hotsnap run that is no longer running');
+    logger.warn(
+      { pid: previous.pid, started: previous.started },
+      'taking over the run lock from a hotsnap run that is no longer running',
+    );
   }
   const holder: LockHolder = { pid: process.pid, started: now().toISOString(), command: options.command };
   const temporary = `${holderPath}.${process.pid}`;
@@ -129,7 +144,9 @@ export async function acquireRunLock(options: AcquireOptions): Promise<RunLock> 
   } catch (error) {
     // The SQLite lock is what excludes other runs; the holder file only names us in their messages.
     rmSync(temporary, { force: true });
-    logger.warn(`cannot record the lock holder in ${holderPath} (${describeError(error)}); the lock is held all the same`);
+    logger.warn(
+      `cannot record the lock holder in ${holderPath} (${describeError(error)}); the lock is held all the same`,
+    );
   }
 
   let released = false;

@@ -17,7 +17,22 @@
  * versions (`staging_dir/hotsnap-*`) are never deleted: in a shared temp dir they cannot be told
  * apart from planted look-alikes. A sweep never throws: what it cannot remove is a warning.
  */
-import { chmodSync, closeSync, constants, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
@@ -66,11 +81,18 @@ const ONLY_YOU = 'set staging_dir to a directory only you can write';
 /** Given staging_dir with its lstat and stat, returns why another user controls it, or undefined. */
 function judgeStagingDir(stagingDir: string, link: Stats, stats: Stats, uid: number): StagingProblem | undefined {
   if (link.isSymbolicLink() && link.uid !== uid && link.uid !== 0) {
-    return { message: `staging_dir ${stagingDir} is a symbolic link owned by ${describeUid(link.uid)}, who can point it elsewhere`, fix: 'set staging_dir to the real directory' };
+    return {
+      message: `staging_dir ${stagingDir} is a symbolic link owned by ${describeUid(link.uid)}, who can point it elsewhere`,
+      fix: 'set staging_dir to the real directory',
+    };
   }
-  if (!stats.isDirectory()) return { message: `staging_dir ${stagingDir} is not a directory`, fix: 'set staging_dir to a directory' };
+  if (!stats.isDirectory())
+    return { message: `staging_dir ${stagingDir} is not a directory`, fix: 'set staging_dir to a directory' };
   if (stats.uid !== uid && stats.uid !== 0) {
-    return { message: `staging_dir ${stagingDir} is owned by ${describeUid(stats.uid)}, who could swap hotsnap's private directory in it`, fix: `${ONLY_YOU} (owned by you or root)` };
+    return {
+      message: `staging_dir ${stagingDir} is owned by ${describeUid(stats.uid)}, who could swap hotsnap's private directory in it`,
+      fix: `${ONLY_YOU} (owned by you or root)`,
+    };
   }
   if ((stats.mode & 0o022) !== 0 && (stats.mode & STICKY) === 0) {
     const quoted = shellQuote(stagingDir);
@@ -87,13 +109,22 @@ function judgePrivateDir(path: string, stats: Stats, uid: number): StagingProble
   const quoted = shellQuote(path);
   if (stats.isSymbolicLink() || !stats.isDirectory()) {
     const what = stats.isSymbolicLink() ? 'a symbolic link' : 'not a directory';
-    return { message: `${path} is ${what}, not hotsnap's private staging directory: another user may have planted it`, fix: `remove it (rm ${quoted}) or ${ONLY_YOU}` };
+    return {
+      message: `${path} is ${what}, not hotsnap's private staging directory: another user may have planted it`,
+      fix: `remove it (rm ${quoted}) or ${ONLY_YOU}`,
+    };
   }
   if (stats.uid !== uid) {
-    return { message: `${path} is owned by ${describeUid(stats.uid)}, not by you: another user may have planted it`, fix: `remove it (rm -r ${quoted}) or ${ONLY_YOU}` };
+    return {
+      message: `${path} is owned by ${describeUid(stats.uid)}, not by you: another user may have planted it`,
+      fix: `remove it (rm -r ${quoted}) or ${ONLY_YOU}`,
+    };
   }
   if ((stats.mode & 0o077) !== 0) {
-    return { message: `${path} has mode ${formatMode(stats.mode)}: other users can read the database copies in it or plant entries`, fix: `run chmod 700 ${quoted}` };
+    return {
+      message: `${path} has mode ${formatMode(stats.mode)}: other users can read the database copies in it or plant entries`,
+      fix: `run chmod 700 ${quoted}`,
+    };
   }
   return undefined;
 }
@@ -180,7 +211,11 @@ function readMarker(file: string, uid: number): { pid: number; started?: string 
 }
 
 /** Given an entry of the private dir, returns what to remove it as (a dead run's stage, an empty orphan), or undefined to keep it. */
-function judgeLeftover(path: string, uid: number, now: number): { pid?: number; started?: string; empty: boolean } | undefined {
+function judgeLeftover(
+  path: string,
+  uid: number,
+  now: number,
+): { pid?: number; started?: string; empty: boolean } | undefined {
   const stats = lstatSync(path);
   if (!stats.isDirectory() || stats.uid !== uid || (stats.mode & 0o7777) !== 0o700) return undefined;
   const marker = readMarker(join(path, OWNER_FILE), uid);
@@ -200,14 +235,21 @@ function noteOlderStages(stagingDir: string, uid: number, logger: Logger): void 
   } catch {
     return;
   }
-  const ours = names.map((name) => join(stagingDir, name)).filter((path) => {
-    try {
-      const stats = lstatSync(path);
-      return stats.isDirectory() && stats.uid === uid && (stats.mode & 0o777) === 0o700 && lstatSync(join(path, OWNER_FILE)).uid === uid;
-    } catch {
-      return false;
-    }
-  });
+  const ours = names
+    .map((name) => join(stagingDir, name))
+    .filter((path) => {
+      try {
+        const stats = lstatSync(path);
+        return (
+          stats.isDirectory() &&
+          stats.uid === uid &&
+          (stats.mode & 0o777) === 0o700 &&
+          lstatSync(join(path, OWNER_FILE)).uid === uid
+        );
+      } catch {
+        return false;
+      }
+    });
   if (ours.length === 0) return;
   logger.warn(
     { dirs: ours },
@@ -231,7 +273,10 @@ export function removeLeftovers(stagingDir: string, logger: Logger = silentLogge
     names = readdirSync(privateDir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      logger.warn({ dir: privateDir }, `cannot look for staging directories left by crashed runs: ${describeError(error)}`);
+      logger.warn(
+        { dir: privateDir },
+        `cannot look for staging directories left by crashed runs: ${describeError(error)}`,
+      );
     }
     return [];
   }
@@ -245,9 +290,15 @@ export function removeLeftovers(stagingDir: string, logger: Logger = silentLogge
       // rmSync lstats and unlinks a symlink rather than following it; nobody else can swap entries in here.
       else rmSync(path, { recursive: true, force: true });
       removed.push(path);
-      logger.warn({ dir: path, pid: leftover.pid, started: leftover.started }, 'removed a staging directory left by a run that crashed (its process is gone)');
+      logger.warn(
+        { dir: path, pid: leftover.pid, started: leftover.started },
+        'removed a staging directory left by a run that crashed (its process is gone)',
+      );
     } catch (error) {
-      logger.warn({ dir: path }, `cannot remove a staging directory left by a crashed run (${describeError(error)}); going on; remove it by hand: rm -r ${shellQuote(path)}`);
+      logger.warn(
+        { dir: path },
+        `cannot remove a staging directory left by a crashed run (${describeError(error)}); going on; remove it by hand: rm -r ${shellQuote(path)}`,
+      );
     }
   }
   return removed;
@@ -270,7 +321,10 @@ export function createStagingDir(stagingDir: string, profile: string, now: Date 
     path = mkdtempSync(join(openPrivateDir(stagingDir), `${profile}-`));
     created = path;
     // mkdtemp creates 0700 already; the copies inside are 0600. 'wx': a new file, never through a link.
-    writeFileSync(join(path, OWNER_FILE), JSON.stringify({ pid: process.pid, started: now.toISOString() }), { mode: 0o600, flag: 'wx' });
+    writeFileSync(join(path, OWNER_FILE), JSON.stringify({ pid: process.pid, started: now.toISOString() }), {
+      mode: 0o600,
+      flag: 'wx',
+    });
   } catch (error) {
     if (created) rmSync(created, { recursive: true, force: true });
     unregister();

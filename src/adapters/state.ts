@@ -53,7 +53,9 @@ export function readProfileState(stateDir: string, profile: string): ProfileStat
     return JSON.parse(readFileSync(stateFile(stateDir, profile), 'utf8')) as ProfileState;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { profile };
-    throw new UserError(`cannot read state file ${stateFile(stateDir, profile)}: ${(error as Error).message} (delete it to start afresh)`);
+    throw new UserError(
+      `cannot read state file ${stateFile(stateDir, profile)}: ${(error as Error).message} (delete it to start afresh)`,
+    );
   }
 }
 
@@ -63,14 +65,21 @@ export const MAX_STATE_ERROR_CHARS = 4000;
 /** Given a record, returns it with its error cut to MAX_STATE_ERROR_CHARS, saying how much was cut. */
 function boundError<T extends { error?: string }>(record: T | undefined): T | undefined {
   if (record?.error === undefined || record.error.length <= MAX_STATE_ERROR_CHARS) return record;
-  return { ...record, error: `${record.error.slice(0, MAX_STATE_ERROR_CHARS)}… (${record.error.length - MAX_STATE_ERROR_CHARS} more characters)` };
+  return {
+    ...record,
+    error: `${record.error.slice(0, MAX_STATE_ERROR_CHARS)}… (${record.error.length - MAX_STATE_ERROR_CHARS} more characters)`,
+  };
 }
 
 /**
  * Given a change, merges it into the profile's state and writes it atomically; returns the new
  * state. Errors are kept to MAX_STATE_ERROR_CHARS each, so the file stays small whatever failed.
  */
-export function updateProfileState(stateDir: string, profile: string, change: Partial<Omit<ProfileState, 'profile'>>): ProfileState {
+export function updateProfileState(
+  stateDir: string,
+  profile: string,
+  change: Partial<Omit<ProfileState, 'profile'>>,
+): ProfileState {
   const file = stateFile(stateDir, profile);
   const merged: ProfileState = { ...readProfileState(stateDir, profile), ...change, profile };
   const next: ProfileState = { ...merged };
@@ -87,7 +96,9 @@ export function updateProfileState(stateDir: string, profile: string, change: Pa
     rmSync(temporary, { force: true });
     throw (
       systemErrorAsUserError(error, `cannot write state file ${file} (state_dir)`) ??
-      new UserError(`cannot write state file ${file}: ${(error as Error).message} (set state_dir to a writable directory, or run as root)`)
+      new UserError(
+        `cannot write state file ${file}: ${(error as Error).message} (set state_dir to a writable directory, or run as root)`,
+      )
     );
   }
   return next;

@@ -24,14 +24,18 @@ export function writeUnitFiles(dir: string, files: readonly UnitFile[]): string[
     });
   } catch (error) {
     if (error instanceof UserError) throw error;
-    throw new UserError(`cannot write unit files into ${dir}: ${(error as Error).message} (run as root for /etc/systemd/system, or use --user or --dir DIR)`);
+    throw new UserError(
+      `cannot write unit files into ${dir}: ${(error as Error).message} (run as root for /etc/systemd/system, or use --user or --dir DIR)`,
+    );
   }
 }
 
 /** Given a directory, returns the hotsnap-*.timer files in it (to spot units of removed profiles). */
 export function existingTimers(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((name) => name.startsWith('hotsnap-') && name.endsWith('.timer')).sort();
+    return readdirSync(dir)
+      .filter((name) => name.startsWith('hotsnap-') && name.endsWith('.timer'))
+      .sort();
   } catch {
     return [];
   }
@@ -44,7 +48,12 @@ export function existingTimers(dir: string): string[] {
 export const runSystemctl: Systemctl = async (args) => {
   const result = await execa('systemctl', [...args], { reject: false, stdin: 'ignore' });
   if (result.failed) {
-    const why = result.exitCode === undefined ? (result.code === 'ENOENT' ? 'systemctl not found on PATH' : result.shortMessage) : `exit ${result.exitCode}`;
+    const why =
+      result.exitCode === undefined
+        ? result.code === 'ENOENT'
+          ? 'systemctl not found on PATH'
+          : result.shortMessage
+        : `exit ${result.exitCode}`;
     const tail = `${result.stderr ?? ''}`.trim().split('\n').slice(-3).join('\n  ');
     throw new UserError(`systemctl ${args.join(' ')} failed (${why})${tail ? `:\n  ${tail}` : ''}`);
   }

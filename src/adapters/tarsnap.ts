@@ -9,7 +9,13 @@ import { execa } from 'execa';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { UserError } from '../errors.js';
-import { buildFsckArgs, describeArgvTooLong, formatCommandForLog, type Invocation, type TarsnapCommon } from '../core/tarsnap-args.js';
+import {
+  buildFsckArgs,
+  describeArgvTooLong,
+  formatCommandForLog,
+  type Invocation,
+  type TarsnapCommon,
+} from '../core/tarsnap-args.js';
 import { classifyTarsnapFailure, type TarsnapFailure } from '../core/tarsnap-output.js';
 import { formatTimeSpan } from '../core/timespan.js';
 import type { Logger } from '../log.js';
@@ -31,7 +37,9 @@ export class TarsnapError extends UserError {
   readonly failure: TarsnapFailure;
   constructor(invocation: Invocation, code: number | null, stderr: string, failure: TarsnapFailure) {
     const tail = stderr.trim().split('\n').slice(-5).join('\n');
-    super(`tarsnap failed to ${invocation.summary} (${code === null ? 'killed' : `exit ${code}`}): ${failure.line ?? tail.split('\n').pop() ?? ''}\n  what to do: ${failure.hint}`);
+    super(
+      `tarsnap failed to ${invocation.summary} (${code === null ? 'killed' : `exit ${code}`}): ${failure.line ?? tail.split('\n').pop() ?? ''}\n  what to do: ${failure.hint}`,
+    );
     this.invocation = invocation;
     this.code = code;
     this.stderrTail = tail;
@@ -95,22 +103,38 @@ export function createTarsnapRunner(settings: TarsnapSettingsForRunner, options:
     const result = await subprocess;
     if (pending) logStderrLine(logger, pending);
     // bench/cli-overhead sums these to tell hotsnap's own time from tarsnap's.
-    logger.debug({ tarsnap_ms: Math.round((performance.now() - started) * 10) / 10, exit: result.exitCode ?? null }, `tarsnap finished: ${invocation.summary}`);
+    logger.debug(
+      { tarsnap_ms: Math.round((performance.now() - started) * 10) / 10, exit: result.exitCode ?? null },
+      `tarsnap finished: ${invocation.summary}`,
+    );
     if (result.failed && result.exitCode === undefined) {
       const cause = (result as { cause?: NodeJS.ErrnoException }).cause;
       if (cause?.code === 'ENOENT') {
-        throw new UserError(`tarsnap binary "${settings.binary}" not found: install tarsnap, or set tarsnap.binary to its path`);
+        throw new UserError(
+          `tarsnap binary "${settings.binary}" not found: install tarsnap, or set tarsnap.binary to its path`,
+        );
       }
       // The system refused the argument list (ARG_MAX, or one argument over 128 KiB): say which.
       if (cause?.code === 'E2BIG') throw new UserError(describeArgvTooLong(settings.binary, invocation.argv));
       if (result.signal) {
-        const failure = { kind: 'unknown' as const, hint: `tarsnap was killed by ${result.signal}; nothing is counted as backed up`, serverModified: false };
+        const failure = {
+          kind: 'unknown' as const,
+          hint: `tarsnap was killed by ${result.signal}; nothing is counted as backed up`,
+          serverModified: false,
+        };
         throw new TarsnapError(invocation, null, String(result.stderr ?? ''), failure);
       }
       // Not execa's shortMessage: it holds the whole command line, which may be megabytes long.
-      throw new UserError(`cannot run tarsnap (${settings.binary}): ${cause?.code ?? cause?.message ?? 'it did not start'}; check that tarsnap.binary is the tarsnap program and this user can run it`);
+      throw new UserError(
+        `cannot run tarsnap (${settings.binary}): ${cause?.code ?? cause?.message ?? 'it did not start'}; check that tarsnap.binary is the tarsnap program and this user can run it`,
+      );
     }
-    return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr), skipped: false };
+    return {
+      exitCode: result.exitCode ?? 1,
+      stdout: String(result.stdout),
+      stderr: String(result.stderr),
+      skipped: false,
+    };
   }
 
   async function run(invocation: Invocation, runOptions: { retry?: boolean } = {}): Promise<TarsnapResult> {
@@ -129,7 +153,10 @@ export function createTarsnapRunner(settings: TarsnapSettingsForRunner, options:
       // Exit 2 changed the server: never retry, the caller must list to see what was stored.
       if (failure.serverModified) throw new TarsnapError(invocation, result.exitCode, result.stderr, failure);
       if (retry && failure.kind === 'lock-busy' && lockWaited < lockWaitMs) {
-        logger.warn({ waited: formatTimeSpan(lockWaited) }, 'another tarsnap transaction is in progress on this cache; waiting');
+        logger.warn(
+          { waited: formatTimeSpan(lockWaited) },
+          'another tarsnap transaction is in progress on this cache; waiting',
+        );
         await sleep(LOCK_POLL_MS);
         lockWaited += LOCK_POLL_MS;
         continue;
@@ -137,7 +164,10 @@ export function createTarsnapRunner(settings: TarsnapSettingsForRunner, options:
       if (retry && failure.kind === 'network' && networkRetries < settings.retries) {
         const delay = settings.retryDelayMs * 2 ** networkRetries;
         networkRetries++;
-        logger.warn({ attempt: networkRetries, of: settings.retries, delay: formatTimeSpan(delay) }, `cannot reach the tarsnap server; retrying in ${formatTimeSpan(delay)}`);
+        logger.warn(
+          { attempt: networkRetries, of: settings.retries, delay: formatTimeSpan(delay) },
+          `cannot reach the tarsnap server; retrying in ${formatTimeSpan(delay)}`,
+        );
         await sleep(delay);
         continue;
       }
@@ -145,11 +175,18 @@ export function createTarsnapRunner(settings: TarsnapSettingsForRunner, options:
       // more is safe even for calls that must not be retried otherwise.
       if ((failure.kind === 'needs-fsck' || failure.kind === 'no-cache') && settings.autoFsck && !fsckDone) {
         fsckDone = true;
-        logger.warn('the tarsnap cache is out of step with the server; running tarsnap --fsck once (tarsnap.auto_fsck)');
+        logger.warn(
+          'the tarsnap cache is out of step with the server; running tarsnap --fsck once (tarsnap.auto_fsck)',
+        );
         const fsck = buildFsckArgs(settings);
         const fsckResult = await once(fsck);
         if (fsckResult.exitCode !== 0) {
-          throw new TarsnapError(fsck, fsckResult.exitCode, fsckResult.stderr, classifyTarsnapFailure(fsckResult.exitCode, fsckResult.stderr, settings));
+          throw new TarsnapError(
+            fsck,
+            fsckResult.exitCode,
+            fsckResult.stderr,
+            classifyTarsnapFailure(fsckResult.exitCode, fsckResult.stderr, settings),
+          );
         }
         continue;
       }
@@ -161,7 +198,8 @@ export function createTarsnapRunner(settings: TarsnapSettingsForRunner, options:
 }
 
 /** `-v` entry lines, the leading-slash notice and the --print-stats table: detail, not news. */
-const DETAIL = /^(a |tarsnap: Removing leading|\s+Total size|All archives|\s+\(unique data\)|This archive|New data|Deleting archive)/;
+const DETAIL =
+  /^(a |tarsnap: Removing leading|\s+Total size|All archives|\s+\(unique data\)|This archive|New data|Deleting archive)/;
 
 function logStderrLine(logger: Logger, line: string): void {
   if (!line.trim()) return;

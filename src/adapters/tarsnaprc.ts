@@ -69,7 +69,10 @@ export function detectTarsnapConf(
       text = read(file);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') warnings.push(`cannot read ${file} (${code ?? (error as Error).message}); its tarsnap settings are not carried over`);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR')
+        warnings.push(
+          `cannot read ${file} (${code ?? (error as Error).message}); its tarsnap settings are not carried over`,
+        );
       continue;
     }
     for (const option of parseTarsnapConf(text, file, home)) {

@@ -22,7 +22,14 @@ import { HOOK_EVENTS } from '../config/resolve.js';
 import type { Context } from '../context.js';
 import { ExitCode, UserError } from '../errors.js';
 import { checkExitCode, renderCheckJson, renderCheckText, type CheckItem } from '../core/check-report.js';
-import { checkCachedir, checkKeyfile, checkPassphraseFile, checkPath, checkStaging, checkStateDir } from '../adapters/check-files.js';
+import {
+  checkCachedir,
+  checkKeyfile,
+  checkPassphraseFile,
+  checkPath,
+  checkStaging,
+  checkStateDir,
+} from '../adapters/check-files.js';
 import { checkHook, checkTarsnapBinary, runTarsnapVersion, type VersionProbe } from '../adapters/check-programs.js';
 import { checkDatabase } from '../adapters/check-sqlite.js';
 import { freeBytes, requiredBytes, type FreeSpaceProbe } from '../adapters/sqlite/space.js';
@@ -44,7 +51,8 @@ export interface CheckOptions {
 
 /** Given a profile, returns whether `run` will prune it (prune on, with rules to apply). */
 function prunes(profile: Profile): boolean {
-  const rules = profile.deltas !== undefined || Object.values(profile.retention ?? {}).some((value) => value !== undefined);
+  const rules =
+    profile.deltas !== undefined || Object.values(profile.retention ?? {}).some((value) => value !== undefined);
   return profile.prune && rules;
 }
 
@@ -59,11 +67,16 @@ function byPath(profiles: readonly Profile[], pick: (profile: Profile) => readon
 
 function hookItems(config: Config, profiles: readonly Profile[], env: NodeJS.ProcessEnv): CheckItem[] {
   const items: CheckItem[] = [];
-  const scopes = [{ at: 'hooks', hooks: config.hooks }, ...profiles.map((profile) => ({ at: `profiles.${profile.name}.hooks`, hooks: profile.hooks }))];
+  const scopes = [
+    { at: 'hooks', hooks: config.hooks },
+    ...profiles.map((profile) => ({ at: `profiles.${profile.name}.hooks`, hooks: profile.hooks })),
+  ];
   for (const { at, hooks } of scopes) {
     for (const event of HOOK_EVENTS) {
       const commands = hooks[event];
-      commands.forEach((argv, index) => items.push(checkHook(`${at}.${event}${commands.length > 1 ? `[${index}]` : ''}`, argv, env)));
+      commands.forEach((argv, index) =>
+        items.push(checkHook(`${at}.${event}${commands.length > 1 ? `[${index}]` : ''}`, argv, env)),
+      );
     }
   }
   return items;
@@ -76,7 +89,11 @@ function hookItems(config: Config, profiles: readonly Profile[], env: NodeJS.Pro
 export async function runChecks(config: Config, profiles: readonly Profile[], deps: CheckDeps): Promise<CheckItem[]> {
   const names = profiles.map((profile) => profile.name);
   const items: CheckItem[] = [
-    { check: 'config', status: 'ok', message: `${config.file} is valid (${names.length} profile${names.length === 1 ? '' : 's'} checked: ${names.join(', ')})` },
+    {
+      check: 'config',
+      status: 'ok',
+      message: `${config.file} is valid (${names.length} profile${names.length === 1 ? '' : 's'} checked: ${names.join(', ')})`,
+    },
   ];
   items.push(await checkTarsnapBinary(config.tarsnap.binary, deps.tarsnapVersion, deps.env));
 
@@ -85,23 +102,43 @@ export async function runChecks(config: Config, profiles: readonly Profile[], de
   items.push(...key.items);
   const passphrase = checkPassphraseFile(config.tarsnap.passphrase);
   if (passphrase) items.push(passphrase);
-  items.push(checkCachedir(config.tarsnap.cachedir, config.tarsnap.keyfile, { autoFsck: config.tarsnap.auto_fsck, ...(key.capabilities ? { capabilities: key.capabilities } : {}) }));
+  items.push(
+    checkCachedir(config.tarsnap.cachedir, config.tarsnap.keyfile, {
+      autoFsck: config.tarsnap.auto_fsck,
+      ...(key.capabilities ? { capabilities: key.capabilities } : {}),
+    }),
+  );
 
   const sizes = new Map<string, { bytes: number; walBytes: number }>();
   for (const [source, listing] of byPath(profiles, (profile) => profile.sqlite)) {
-    const findings = checkDatabase(source, listing.map((profile) => profile.name), listing[0]!.hot_copy);
+    const findings = checkDatabase(
+      source,
+      listing.map((profile) => profile.name),
+      listing[0]!.hot_copy,
+    );
     sizes.set(source, { bytes: findings.bytes, walBytes: findings.walBytes });
     items.push(findings.item);
   }
   for (const [path, listing] of byPath(profiles, (profile) => profile.paths)) {
-    items.push(checkPath(path, listing.map((profile) => profile.name)));
+    items.push(
+      checkPath(
+        path,
+        listing.map((profile) => profile.name),
+      ),
+    );
   }
 
   // Profiles run one after another and each removes its stage, so the largest one must fit.
   let need: { bytes: number; profile?: string } = { bytes: 0 };
   for (const profile of profiles) {
     if (profile.sqlite.length === 0) continue;
-    const total = profile.sqlite.reduce((sum, source) => ({ bytes: sum.bytes + (sizes.get(source)?.bytes ?? 0), walBytes: sum.walBytes + (sizes.get(source)?.walBytes ?? 0) }), { bytes: 0, walBytes: 0 });
+    const total = profile.sqlite.reduce(
+      (sum, source) => ({
+        bytes: sum.bytes + (sizes.get(source)?.bytes ?? 0),
+        walBytes: sum.walBytes + (sizes.get(source)?.walBytes ?? 0),
+      }),
+      { bytes: 0, walBytes: 0 },
+    );
     const bytes = requiredBytes(total.bytes, total.walBytes);
     if (bytes > need.bytes) need = { bytes, profile: profile.name };
   }
@@ -116,13 +153,23 @@ export async function runChecks(config: Config, profiles: readonly Profile[], de
  * (warnings allowed) or 3 (problems) with one line per finding, or the JSON list with --json.
  * An invalid config throws its ConfigError (exit 2); with --json it is also printed as a finding.
  */
-export async function checkCommand(context: Context, names: readonly string[], options: CheckOptions, overrides: Partial<CheckDeps> = {}): Promise<CommandResult> {
+export async function checkCommand(
+  context: Context,
+  names: readonly string[],
+  options: CheckOptions,
+  overrides: Partial<CheckDeps> = {},
+): Promise<CommandResult> {
   let config: Config;
   try {
     config = await context.loadConfig({ cache: false });
   } catch (error) {
     if (options.json && error instanceof UserError && error.exitCode === ExitCode.usage) {
-      const item: CheckItem = { check: 'config', status: 'problem', message: error.message, fix: 'fix each problem listed, then run hotsnap config validate' };
+      const item: CheckItem = {
+        check: 'config',
+        status: 'problem',
+        message: error.message,
+        fix: 'fix each problem listed, then run hotsnap config validate',
+      };
       return { exitCode: ExitCode.usage, stdout: renderCheckJson([item]) };
     }
     throw error;

@@ -11,7 +11,9 @@ import { createTarsnapRunner, type TarsnapRunner } from '../adapters/tarsnap.js'
 export function selectProfiles(config: Config, names: readonly string[]): Profile[] {
   const unknown = names.filter((name) => !config.profiles.some((profile) => profile.name === name));
   if (unknown.length > 0) {
-    throw new UsageError(`unknown profile ${unknown.join(', ')}; the config (${config.file}) has: ${config.profiles.map((p) => p.name).join(', ')}`);
+    throw new UsageError(
+      `unknown profile ${unknown.join(', ')}; the config (${config.file}) has: ${config.profiles.map((p) => p.name).join(', ')}`,
+    );
   }
   return names.length === 0 ? config.profiles : config.profiles.filter((profile) => names.includes(profile.name));
 }
@@ -43,8 +45,17 @@ export function parseWaitOption(wait: string | undefined): number {
  * Takes the run lock of the config's tarsnap key for a command that changes the server; a dry
  * run changes nothing there, so it neither waits for nor blocks a real run (returns undefined).
  */
-export async function lockKeyUnlessDryRun(config: Config, context: Context, options: { dryRun: boolean; waitMs: number; command: string }): Promise<RunLock | undefined> {
+export async function lockKeyUnlessDryRun(
+  config: Config,
+  context: Context,
+  options: { dryRun: boolean; waitMs: number; command: string },
+): Promise<RunLock | undefined> {
   if (options.dryRun) return undefined;
-  return acquireRunLock({ stateDir: config.state_dir, keyfile: config.tarsnap.keyfile, waitMs: options.waitMs, command: options.command, logger: context.logger });
+  return acquireRunLock({
+    stateDir: config.state_dir,
+    keyfile: config.tarsnap.keyfile,
+    waitMs: options.waitMs,
+    command: options.command,
+    logger: context.logger,
+  });
 }
-

@@ -10,17 +10,27 @@ export async function validateConfig(context: Context): Promise<CommandResult> {
   // Validating is the point here: never answer from the cache.
   const config = await context.loadConfig({ cache: false });
   const names = config.profiles.map((profile) => profile.name).join(', ');
-  return { exitCode: ExitCode.ok, stdout: `${config.file}: valid (${config.profiles.length} profile${config.profiles.length === 1 ? '' : 's'}: ${names})\n` };
+  return {
+    exitCode: ExitCode.ok,
+    stdout: `${config.file}: valid (${config.profiles.length} profile${config.profiles.length === 1 ? '' : 's'}: ${names})\n`,
+  };
 }
 
 /** Given a context and optional profile names, returns the effective (defaults-merged) config as YAML or JSON. */
-export async function showConfig(context: Context, profiles: string[], options: { json?: boolean }): Promise<CommandResult> {
+export async function showConfig(
+  context: Context,
+  profiles: string[],
+  options: { json?: boolean },
+): Promise<CommandResult> {
   const config = await context.loadConfig();
   const unknown = profiles.filter((name) => !config.profiles.some((profile) => profile.name === name));
   if (unknown.length > 0) {
-    throw new UsageError(`unknown profile ${unknown.join(', ')}; the config has: ${config.profiles.map((p) => p.name).join(', ')}`);
+    throw new UsageError(
+      `unknown profile ${unknown.join(', ')}; the config has: ${config.profiles.map((p) => p.name).join(', ')}`,
+    );
   }
-  const selected = profiles.length === 0 ? config.profiles : config.profiles.filter((profile) => profiles.includes(profile.name));
+  const selected =
+    profiles.length === 0 ? config.profiles : config.profiles.filter((profile) => profiles.includes(profile.name));
   const shown = profiles.length === 0 ? { ...config, profiles: undefined } : {};
   const output = {
     ...shown,

@@ -85,7 +85,8 @@ function assertNotSource(source: string, dest: string): void {
   } catch {
     // DEST does not exist yet: it cannot be the source.
   }
-  if (same || SIDECARS.some((suffix) => resolve(source) + suffix === dest)) throw new UsageError(`DEST ${dest} is the database itself (or one of its files); copy it somewhere else`);
+  if (same || SIDECARS.some((suffix) => resolve(source) + suffix === dest))
+    throw new UsageError(`DEST ${dest} is the database itself (or one of its files); copy it somewhere else`);
 }
 
 /** Given the planned destination and --force, clears or refuses what is in the way. */
@@ -94,7 +95,9 @@ function prepareDestination(dest: string, force: boolean, logger: Logger): void 
   if (present.length === 0) return;
   if (!force) {
     if (present.includes(dest)) throw new UsageError(`${dest} exists; pass --force to replace it`);
-    throw new UsageError(`${present.join(', ')} exist${present.length === 1 ? 's' : ''} beside ${dest}: SQLite would replay a stale WAL or journal into the new copy; remove ${present.length === 1 ? 'it' : 'them'} or pass --force`);
+    throw new UsageError(
+      `${present.join(', ')} exist${present.length === 1 ? 's' : ''} beside ${dest}: SQLite would replay a stale WAL or journal into the new copy; remove ${present.length === 1 ? 'it' : 'them'} or pass --force`,
+    );
   }
   // DEST itself is replaced atomically by the rename; its sidecars belong to the old file.
   for (const path of present.filter((path) => path !== dest)) {
@@ -108,8 +111,14 @@ function prepareDestination(dest: string, force: boolean, logger: Logger): void 
  * "copied /srv/ghost.db → /backup/ghost.db: 512.0 MiB, wal-fast, quick_check ok in 1.2s; source held 180ms, writers blocked 0ms\nowner ghost:ghost 0640\nsha256 9f86…\n".
  */
 export function formatCopyDbSummary(entry: ManifestEntry, dest: string): string {
-  const check = entry.verify === 'none' ? 'not checked' : `${entry.verify === 'full' ? 'integrity_check' : 'quick_check'} ok in ${formatTimeSpan(entry.verify_ms)}`;
-  const owner = entry.uid === undefined || entry.gid === undefined ? '' : `owner ${accountName('user', entry.uid)}:${accountName('group', entry.gid)} ${entry.mode}\n`;
+  const check =
+    entry.verify === 'none'
+      ? 'not checked'
+      : `${entry.verify === 'full' ? 'integrity_check' : 'quick_check'} ok in ${formatTimeSpan(entry.verify_ms)}`;
+  const owner =
+    entry.uid === undefined || entry.gid === undefined
+      ? ''
+      : `owner ${accountName('user', entry.uid)}:${accountName('group', entry.gid)} ${entry.mode}\n`;
   return (
     `copied ${entry.source} → ${dest}: ${(entry.size / 1024 / 1024).toFixed(1)} MiB, ${entry.method}, ${check}; ` +
     `source held ${formatTimeSpan(entry.copy_ms)}, writers blocked ${formatTimeSpan(entry.writer_block_ms)}\n${owner}sha256 ${entry.sha256}\n`
@@ -141,7 +150,17 @@ export async function copyDb(options: CopyDbOptions, deps: Partial<CopyDbDeps> =
     logger,
     progress: options.progress !== false,
   });
-  logger.debug({ db: entry.source, dest, method: entry.method, bytes: entry.size, copy_ms: entry.copy_ms, writer_block_ms: entry.writer_block_ms }, 'copied database');
+  logger.debug(
+    {
+      db: entry.source,
+      dest,
+      method: entry.method,
+      bytes: entry.size,
+      copy_ms: entry.copy_ms,
+      writer_block_ms: entry.writer_block_ms,
+    },
+    'copied database',
+  );
   const stdout = options.json ? `${JSON.stringify(entry, null, 2)}\n` : formatCopyDbSummary(entry, dest);
   return { exitCode: ExitCode.ok, stdout, dest, entry };
 }

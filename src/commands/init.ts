@@ -3,7 +3,17 @@
  * config, or one converted from a tarsnapper config, after checking it passes hotsnap's own
  * validation. Never overwrites without --force; the file is private (0600), since it names the key.
  */
-import { chmodSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -74,7 +84,8 @@ function realDeps(partial: Partial<InitDeps>): InitDeps {
 /** Given a tarsnapper file's text, returns it parsed as PyYAML would (YAML 1.1: `yes` is true). */
 function parseTarsnapperYaml(text: string, file: string): unknown {
   const doc = parseDocument(text, { version: '1.1', prettyErrors: false });
-  if (doc.errors.length > 0) throw new UsageError(`${file} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+  if (doc.errors.length > 0)
+    throw new UsageError(`${file} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
   const plain = plainYamlData(doc);
   if ('problem' in plain) throw new UsageError(`${file}: ${plain.problem}`);
   return plain.data;
@@ -85,42 +96,69 @@ function readText(file: string, what: string): string {
     return readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied (run as its owner, or as root)' : (error as Error).message;
+    const why =
+      code === 'ENOENT'
+        ? 'it does not exist'
+        : code === 'EACCES'
+          ? 'permission denied (run as its owner, or as root)'
+          : (error as Error).message;
     throw new UsageError(`cannot read ${what} ${file}: ${why}`);
   }
 }
 
 /** Given tarsnapper's `include-jobs` pattern, returns the parsed job files in tarsnapper's order, and notes. */
-function readIncludedJobs(pattern: string, configFile: string): { included: NonNullable<TarsnapperInput['included']>; notes: string[] } {
+function readIncludedJobs(
+  pattern: string,
+  configFile: string,
+): { included: NonNullable<TarsnapperInput['included']>; notes: string[] } {
   const notes: string[] = [];
   // Python's glob resolves a relative pattern against tarsnapper's working directory, unknown here.
   const absolute = isAbsolute(pattern) ? pattern : resolve(dirname(configFile), pattern);
-  if (!isAbsolute(pattern)) notes.push(`include-jobs "${pattern}" is relative; read from ${dirname(absolute)} (the tarsnapper config's directory)`);
+  if (!isAbsolute(pattern))
+    notes.push(
+      `include-jobs "${pattern}" is relative; read from ${dirname(absolute)} (the tarsnapper config's directory)`,
+    );
   const directory = dirname(absolute);
   if (hasGlobMagic(directory)) {
-    return { included: [], notes: [...notes, `include-jobs "${pattern}" has wildcards in its directories; those job files were not read: convert them separately`] };
+    return {
+      included: [],
+      notes: [
+        ...notes,
+        `include-jobs "${pattern}" has wildcards in its directories; those job files were not read: convert them separately`,
+      ],
+    };
   }
   const name = basename(absolute);
   let candidates: string[];
   if (hasGlobMagic(name)) {
     const matcher = globComponentToRegExp(name);
     try {
-      candidates = readdirSync(directory).filter((entry) => matcher.test(entry)).map((entry) => join(directory, entry));
+      candidates = readdirSync(directory)
+        .filter((entry) => matcher.test(entry))
+        .map((entry) => join(directory, entry));
     } catch {
       candidates = [];
     }
   } else candidates = [absolute];
   const files = candidates.filter((file) => statSync(file, { throwIfNoEntry: false })?.isFile()).sort();
   if (files.length === 0) notes.push(`include-jobs "${pattern}" matches no file; no jobs included`);
-  return { included: files.map((file) => ({ file, jobs: parseTarsnapperYaml(readText(file, 'tarsnapper job file'), file) })), notes };
+  return {
+    included: files.map((file) => ({ file, jobs: parseTarsnapperYaml(readText(file, 'tarsnapper job file'), file) })),
+    notes,
+  };
 }
 
 /** Given a tarsnapper config file, returns the converted YAML and its notes. */
-function fromTarsnapper(file: string, tarsnap: ReturnType<typeof planTarsnapSection>): { text: string; notes: string[] } {
+function fromTarsnapper(
+  file: string,
+  tarsnap: ReturnType<typeof planTarsnapSection>,
+): { text: string; notes: string[] } {
   const source = resolve(file);
   const config = parseTarsnapperYaml(readText(source, 'tarsnapper config'), source);
-  const include = config && typeof config === 'object' ? (config as Record<string, unknown>)['include-jobs'] : undefined;
-  const { included, notes } = typeof include === 'string' ? readIncludedJobs(include, source) : { included: [], notes: [] };
+  const include =
+    config && typeof config === 'object' ? (config as Record<string, unknown>)['include-jobs'] : undefined;
+  const { included, notes } =
+    typeof include === 'string' ? readIncludedJobs(include, source) : { included: [], notes: [] };
   try {
     const conversion = convertTarsnapper({ config, included }, tarsnap);
     conversion.unconverted.unshift(...notes);
@@ -138,11 +176,14 @@ function writePrivateFile(file: string, text: string, force: boolean): void {
   try {
     mkdirSync(directory, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new UsageError(`cannot create ${directory}: ${(error as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied; run as root, or pass --output FILE' : (error as Error).message}`);
+    throw new UsageError(
+      `cannot create ${directory}: ${(error as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied; run as root, or pass --output FILE' : (error as Error).message}`,
+    );
   }
   const existing = statSync(file, { throwIfNoEntry: false });
   if (existing?.isDirectory()) throw new UsageError(`${file} is a directory; pass --output FILE`);
-  if (existing && !force) throw new UsageError(`${file} already exists; pass --force to replace it, or --output FILE to write elsewhere`);
+  if (existing && !force)
+    throw new UsageError(`${file} already exists; pass --force to replace it, or --output FILE to write elsewhere`);
   const temporary = join(directory, `.${basename(file)}.${process.pid}.tmp`);
   try {
     // A new file is created 0600 from the start, so the key path is never readable by others.
@@ -153,8 +194,11 @@ function writePrivateFile(file: string, text: string, force: boolean): void {
     else linkSync(temporary, file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST' && !force) throw new UsageError(`${file} already exists; pass --force to replace it, or --output FILE to write elsewhere`);
-    throw new UsageError(`cannot write ${file}: ${code === 'EACCES' ? 'permission denied; run as root, or pass --output FILE' : (error as Error).message}`);
+    if (code === 'EEXIST' && !force)
+      throw new UsageError(`${file} already exists; pass --force to replace it, or --output FILE to write elsewhere`);
+    throw new UsageError(
+      `cannot write ${file}: ${code === 'EACCES' ? 'permission denied; run as root, or pass --output FILE' : (error as Error).message}`,
+    );
   } finally {
     rmSync(temporary, { force: true });
   }
@@ -200,17 +244,25 @@ export async function initCommand(options: InitOptions, partialDeps: Partial<Ini
     : { text: renderStarterConfig({ ...deps.machine, tarsnap }), notes: [...tarsnap.notes] };
   notes.unshift(...warnings);
 
-  const target = options.output ?? deps.configFlag ?? (deps.env.HOTSNAP_CONFIG || defaultConfigPath(deps.isRoot, deps.home));
+  const target =
+    options.output ?? deps.configFlag ?? (deps.env.HOTSNAP_CONFIG || defaultConfigPath(deps.isRoot, deps.home));
   const file = target === '-' ? '-' : resolve(target);
   try {
     parseConfig(text, file === '-' ? 'hotsnap.yaml' : file, deps.machine);
   } catch (error) {
     // Whatever the input, init must write a valid file: a failure here is a bug in init.
-    if (error instanceof ConfigError) throw new Error(`hotsnap init produced an invalid config:\n${error.message}\n---\n${text}`);
+    if (error instanceof ConfigError)
+      throw new Error(`hotsnap init produced an invalid config:\n${error.message}\n---\n${text}`, { cause: error });
     throw error;
   }
   for (const note of notes) deps.logger.warn(note);
   if (file === '-') return { exitCode: ExitCode.ok, stdout: text, file, text, notes };
   writePrivateFile(file, text, options.force === true);
-  return { exitCode: ExitCode.ok, stdout: nextSteps(file, notes.length, Boolean(options.fromTarsnapper), deps), file, text, notes };
+  return {
+    exitCode: ExitCode.ok,
+    stdout: nextSteps(file, notes.length, Boolean(options.fromTarsnapper), deps),
+    file,
+    text,
+    notes,
+  };
 }

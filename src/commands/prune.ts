@@ -84,8 +84,15 @@ export async function pruneProfiles(
     archives = classifyArchives(await listAll(config, deps, 1), config.profiles, config.hostname);
   } catch (error) {
     if (error instanceof TarsnapError && error.failure.kind === 'write-only-key') {
-      const note = 'skipped: this key cannot list archives (write-only); prune on a host whose key has the read and delete keys';
-      report.profiles = profiles.map((profile) => ({ profile: profile.name, keep: [], remove: [], note, skipped: true }));
+      const note =
+        'skipped: this key cannot list archives (write-only); prune on a host whose key has the read and delete keys';
+      report.profiles = profiles.map((profile) => ({
+        profile: profile.name,
+        keep: [],
+        remove: [],
+        note,
+        skipped: true,
+      }));
       deps.logger.warn(note);
       return report;
     }
@@ -98,7 +105,13 @@ export async function pruneProfiles(
   const doomed: ArchiveInfo[] = [];
   for (const profile of profiles) {
     if (!profile.prune) {
-      report.profiles.push({ profile: profile.name, keep: [], remove: [], note: 'skipped: prune is false for this profile', skipped: true });
+      report.profiles.push({
+        profile: profile.name,
+        keep: [],
+        remove: [],
+        note: 'skipped: prune is false for this profile',
+        skipped: true,
+      });
       continue;
     }
     const own = archives.filter((archive) => archive.profile === profile.name);
@@ -110,7 +123,8 @@ export async function pruneProfiles(
       ...(options.madeByThisRun !== undefined ? { madeByThisRun: options.madeByThisRun } : {}),
     });
     const entry = toReport(profile.name, plan);
-    if (plan.noRules) Object.assign(entry, { note: 'never pruned: the profile has no retention rules', no_rules: true });
+    if (plan.noRules)
+      Object.assign(entry, { note: 'never pruned: the profile has no retention rules', no_rules: true });
     if (plan.refused) {
       entry.note = `refused: ${plan.refused}`;
       entry.refused = true;
@@ -149,7 +163,10 @@ export async function pruneProfiles(
     if (left.length > 0) {
       entry.not_deleted = left;
       report.failed = true;
-      deps.logger.error({ profile: entry.profile, archives: left }, `${left.length} archive${left.length === 1 ? ' was' : 's were'} not deleted`);
+      deps.logger.error(
+        { profile: entry.profile, archives: left },
+        `${left.length} archive${left.length === 1 ? ' was' : 's were'} not deleted`,
+      );
     }
   }
   return report;
@@ -167,11 +184,17 @@ export function renderPruneReport(report: PruneReport): string {
     lines.push(entry.note ? `${head}  (${entry.note})` : head);
     if (report.dry_run || entry.refused) {
       const rows = [
-        ...entry.keep.map((keep) => ({ time: keep.time, action: 'keep  ', name: keep.name, why: keep.reasons.join(', ') })),
+        ...entry.keep.map((keep) => ({
+          time: keep.time,
+          action: 'keep  ',
+          name: keep.name,
+          why: keep.reasons.join(', '),
+        })),
         ...entry.remove.map((remove) => ({ time: remove.time, action: 'remove', name: remove.name, why: remove.why })),
       ].sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
       const width = Math.max(0, ...rows.map((row) => row.name.length));
-      for (const row of rows) lines.push(`  ${row.action}  ${formatUtcTime(row.time)}  ${row.name.padEnd(width)}  ${row.why}`);
+      for (const row of rows)
+        lines.push(`  ${row.action}  ${formatUtcTime(row.time)}  ${row.name.padEnd(width)}  ${row.why}`);
     }
     if (entry.not_deleted?.length) lines.push(`  NOT deleted (still listed): ${entry.not_deleted.join(', ')}`);
   }
@@ -179,24 +202,38 @@ export function renderPruneReport(report: PruneReport): string {
 }
 
 /** Given the context, profile names and flags, prunes; exit 0, or 1 when any profile's prune failed. */
-export async function pruneCommand(context: Context, names: readonly string[], options: PruneOptions): Promise<CommandResult> {
+export async function pruneCommand(
+  context: Context,
+  names: readonly string[],
+  options: PruneOptions,
+): Promise<CommandResult> {
   const config = await context.loadConfig();
   const profiles = selectProfiles(config, names);
   let maxDelete: number | undefined;
   if (options.maxDelete !== undefined) {
-    if (!/^\d+$/.test(options.maxDelete)) throw new UsageError(`--max-delete must be a whole number, not "${options.maxDelete}"`);
+    if (!/^\d+$/.test(options.maxDelete))
+      throw new UsageError(`--max-delete must be a whole number, not "${options.maxDelete}"`);
     maxDelete = Number(options.maxDelete);
   }
   const waitMs = parseWaitOption(options.wait);
   const dryRun = options.dryRun ?? false;
-  const lock = await lockKeyUnlessDryRun(config, context, { dryRun, waitMs, command: `prune ${profiles.map((p) => p.name).join(' ')}` });
+  const lock = await lockKeyUnlessDryRun(config, context, {
+    dryRun,
+    waitMs,
+    command: `prune ${profiles.map((p) => p.name).join(' ')}`,
+  });
   let report: PruneReport;
   try {
-    report = await pruneProfiles(config, profiles, { tarsnap: tarsnapRunnerFor(config, context, { dryRun }), logger: context.logger, now }, {
-      dryRun,
-      force: options.force ?? false,
-      ...(maxDelete !== undefined ? { maxDelete } : {}),
-    });
+    report = await pruneProfiles(
+      config,
+      profiles,
+      { tarsnap: tarsnapRunnerFor(config, context, { dryRun }), logger: context.logger, now },
+      {
+        dryRun,
+        force: options.force ?? false,
+        ...(maxDelete !== undefined ? { maxDelete } : {}),
+      },
+    );
   } finally {
     lock?.release();
   }

@@ -10,7 +10,16 @@ import type { Config } from '../config/resolve.js';
 import type { Context } from '../context.js';
 import { ExitCode, UsageError, UserError } from '../errors.js';
 import { allVerified, formatRestoreSummary, type RestoreSummary } from '../core/restore-report.js';
-import { isSelected, memberForPath, parseArchiveSpec, parseContentsListing, pickLatestArchive, planRestore, selectedDatabases, type ArchiveSpec } from '../core/restore.js';
+import {
+  isSelected,
+  memberForPath,
+  parseArchiveSpec,
+  parseContentsListing,
+  pickLatestArchive,
+  planRestore,
+  selectedDatabases,
+  type ArchiveSpec,
+} from '../core/restore.js';
 import { stagedRelativePath } from '../core/paths.js';
 import { buildContentsArgs, buildExtractArgs, shellQuote } from '../core/tarsnap-args.js';
 import type { Logger } from '../log.js';
@@ -41,14 +50,18 @@ export interface RestoreDeps {
 /** Given the --to value, returns it absolute; a usage error unless it is an existing directory. */
 function checkTarget(to: string | undefined): string {
   if (to === undefined || to === '') {
-    throw new UsageError('restore needs --to DIR, an existing directory to restore into (e.g. --to /var/tmp/restore; --to / puts files back over the live ones)');
+    throw new UsageError(
+      'restore needs --to DIR, an existing directory to restore into (e.g. --to /var/tmp/restore; --to / puts files back over the live ones)',
+    );
   }
   const target = resolve(to);
   let isDirectory: boolean;
   try {
     isDirectory = statSync(target).isDirectory();
   } catch {
-    throw new UsageError(`--to ${to}: no such directory; create it first (mkdir -p ${shellQuote(target)}) or give an existing one`);
+    throw new UsageError(
+      `--to ${to}: no such directory; create it first (mkdir -p ${shellQuote(target)}) or give an existing one`,
+    );
   }
   if (!isDirectory) throw new UsageError(`--to ${to} is not a directory; give an existing directory to restore into`);
   return target;
@@ -65,18 +78,27 @@ export async function resolveArchiveName(config: Config, spec: ArchiveSpec, tars
   const latest = pickLatestArchive(await listArchives(config, tarsnap), spec.profile);
   if (!latest) {
     const whose = spec.profile === undefined ? 'of any profile of this config' : `of profile ${spec.profile}`;
-    throw new UserError(`there is no complete archive ${whose} yet: run "hotsnap run${spec.profile ? ` ${spec.profile}` : ''}" first, or name an archive from "hotsnap list"`);
+    throw new UserError(
+      `there is no complete archive ${whose} yet: run "hotsnap run${spec.profile ? ` ${spec.profile}` : ''}" first, or name an archive from "hotsnap list"`,
+    );
   }
   return latest.name;
 }
 
 /** Restoring into `/` replaces live databases: say so loudly, before a byte is written. */
-function warnInPlace(manifest: ArchiveManifest | undefined, selectors: readonly string[], target: string, logger: Logger): string[] {
+function warnInPlace(
+  manifest: ArchiveManifest | undefined,
+  selectors: readonly string[],
+  target: string,
+  logger: Logger,
+): string[] {
   const warnings: string[] = [];
   if (!manifest) return warnings;
   for (const entry of selectedDatabases(manifest.databases, selectors)) {
     const live = join(target, stagedRelativePath(entry.source));
-    const running = existsSync(`${live}-shm`) ? ` Its ${live}-shm exists: the application may be running right now.` : '';
+    const running = existsSync(`${live}-shm`)
+      ? ` Its ${live}-shm exists: the application may be running right now.`
+      : '';
     const warning = `restoring over the live database ${live}: STOP the application that uses it first; a running application keeps writing to the file it has open and loses or corrupts data. Its -wal, -shm and -journal files belong to the old file and are removed after the extraction.${running}`;
     logger.warn({ db: live }, warning);
     warnings.push(warning);
@@ -125,11 +147,15 @@ export async function restoreArchive(
 ): Promise<RestoreSummary> {
   const common = tarsnapCommon(config);
   const archive = await resolveArchiveName(config, spec, deps.tarsnap);
-  const listing = parseContentsListing((await deps.tarsnap.run(buildContentsArgs(common, archive, { nullOutput: true }))).stdout);
+  const listing = parseContentsListing(
+    (await deps.tarsnap.run(buildContentsArgs(common, archive, { nullOutput: true }))).stdout,
+  );
   const toRoot = deps.isRoot(target);
   const plan = planRestore(listing, selectors, { toRoot, manifestMember: MANIFEST_FILE });
   if (plan.missing.length > 0) {
-    throw new UsageError(`not in archive ${archive}: ${plan.missing.map((member) => `/${member}`).join(', ')}; see what it holds with: tarsnap -t --keyfile ${shellQuote(common.keyfile)} -f ${shellQuote(archive)}`);
+    throw new UsageError(
+      `not in archive ${archive}: ${plan.missing.map((member) => `/${member}`).join(', ')}; see what it holds with: tarsnap -t --keyfile ${shellQuote(common.keyfile)} -f ${shellQuote(archive)}`,
+    );
   }
   if (toRoot && !options.force) {
     // Before a byte is extracted: a running application keeps writing to the file it has open,
@@ -153,14 +179,24 @@ export async function restoreArchive(
 
   deps.logger.info({ archive, to: target, files: plan.files }, 'restoring');
   if (plan.members === null || plan.members.length > 0) {
-    await deps.tarsnap.run(buildExtractArgs(common, archive, { to: target, ...(plan.members ? { members: plan.members } : {}) }));
+    await deps.tarsnap.run(
+      buildExtractArgs(common, archive, { to: target, ...(plan.members ? { members: plan.members } : {}) }),
+    );
   }
   if (plan.manifest === 'inline') {
     manifestPath = join(target, MANIFEST_FILE);
     manifest = readManifest(manifestPath);
   }
   const databases = manifest ? await checkRestoredTree(target, manifest, selectors, deps.logger) : [];
-  return { archive, target, files: plan.files, manifest: manifestPath, databases, warnings, ok: allVerified(databases) };
+  return {
+    archive,
+    target,
+    files: plan.files,
+    manifest: manifestPath,
+    databases,
+    warnings,
+    ok: allVerified(databases),
+  };
 }
 
 /**

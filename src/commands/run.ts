@@ -28,7 +28,6 @@ export interface RunOptions {
   progress?: boolean;
 }
 
-
 /**
  * Given the context, profile names and options, backs up each profile; returns exit 0 when all
  * succeeded, 1 when any failed, with one summary line (or JSON) per profile.
@@ -59,7 +58,11 @@ export async function runBackups(
   let lock: Awaited<ReturnType<typeof lockKeyUnlessDryRun>>;
   let lockFailure: string | undefined;
   try {
-    lock = await lockKeyUnlessDryRun(config, context, { dryRun, waitMs, command: `run ${profiles.map((p) => p.name).join(' ')}` });
+    lock = await lockKeyUnlessDryRun(config, context, {
+      dryRun,
+      waitMs,
+      command: `run ${profiles.map((p) => p.name).join(' ')}`,
+    });
   } catch (error) {
     // Another run holding the lock is exit 75 and no failure; a lock that can't be taken at all
     // (state_dir unwritable) fails every profile, with hooks and pings told.
@@ -77,12 +80,22 @@ export async function runBackups(
       for (const profile of profiles) summaries.push(await failedBeforeStart(profile, before, dryRun, context));
     } else {
       for (const profile of profiles) {
-        summaries.push(await runProfile(config, profile, deps, context, { dryRun, prune: options.prune !== false, progress: options.progress ?? process.stderr.isTTY === true }));
+        summaries.push(
+          await runProfile(config, profile, deps, context, {
+            dryRun,
+            prune: options.prune !== false,
+            progress: options.progress ?? process.stderr.isTTY === true,
+          }),
+        );
       }
     }
     // A failed `before` failed every profile, so this picks on_error for it too.
     const failed = summaries.some((summary) => summary.status === 'failed');
-    const endVars: HookVars = { ...runVars, status: failed ? 'failed' : dryRun ? 'dry-run' : 'ok', ...(failed ? { error: summaries.find((s) => s.error)?.error ?? before } : {}) };
+    const endVars: HookVars = {
+      ...runVars,
+      status: failed ? 'failed' : dryRun ? 'dry-run' : 'ok',
+      ...(failed ? { error: summaries.find((s) => s.error)?.error ?? before } : {}),
+    };
     await hooks.run(failed ? 'on_error' : 'after', failed ? config.hooks.on_error : config.hooks.after, endVars);
     await hooks.run('finally', config.hooks.finally, endVars);
   } finally {
@@ -101,7 +114,12 @@ function failedSummary(profile: string, error: string): ProfileSummary {
 }
 
 /** A profile that never started because the whole run could not: its ping is told it failed. */
-async function failedBeforeStart(profile: Profile, error: string, dryRun: boolean, context: Context): Promise<ProfileSummary> {
+async function failedBeforeStart(
+  profile: Profile,
+  error: string,
+  dryRun: boolean,
+  context: Context,
+): Promise<ProfileSummary> {
   const summary = failedSummary(profile.name, error);
   const ping = createPinger(dryRun ? undefined : profile.ping, { logger: context.logger, profile: profile.name });
   await ping.fail(formatSummaryLine(summary));
@@ -114,7 +132,8 @@ function hookRunner(context: Context, dryRun: boolean, passphrase: string | unde
     async run(event: HookEvent, commands: readonly string[][], vars: HookVars): Promise<string | undefined> {
       if (commands.length === 0) return undefined;
       if (dryRun) {
-        for (const argv of commands) context.logger.info(`[dry run] would run ${event} hook: ${formatCommandForLog(argv[0]!, argv.slice(1))}`);
+        for (const argv of commands)
+          context.logger.info(`[dry run] would run ${event} hook: ${formatCommandForLog(argv[0]!, argv.slice(1))}`);
         return undefined;
       }
       try {
@@ -156,7 +175,8 @@ async function runProfile(
   } else {
     outcome = await backupProfile(config, profile, deps, { dryRun, progress: options.progress });
     // A failed backup never prunes: the archives it would thin out may be the only good ones.
-    if (outcome.summary.status === 'ok' && options.prune) await pruneAfterBackup(config, profile, deps, outcome.summary, outcome.archive);
+    if (outcome.summary.status === 'ok' && options.prune)
+      await pruneAfterBackup(config, profile, deps, outcome.summary, outcome.archive);
   }
   const summary = outcome.summary;
   const vars = (): HookVars => ({
@@ -164,20 +184,27 @@ async function runProfile(
     status: summary.status,
     ...(summary.archive ? { archive: summary.archive } : {}),
     ...(summary.error ? { error: summary.error } : {}),
-    ...(outcome.stats?.thisArchive ? { total_bytes: outcome.stats.thisArchive.total, compressed_bytes: outcome.stats.thisArchive.compressed } : {}),
+    ...(outcome.stats?.thisArchive
+      ? { total_bytes: outcome.stats.thisArchive.total, compressed_bytes: outcome.stats.thisArchive.compressed }
+      : {}),
     ...(outcome.stats?.newData ? { new_bytes: outcome.stats.newData.total } : {}),
     databases: summary.databases,
     writer_block_ms: Math.round(summary.writer_block_ms),
   });
   if (!beforeFailure) {
     const ok = summary.status !== 'failed';
-    const afterFailure = await hooks.run(ok ? 'after' : 'on_error', ok ? profile.hooks.after : profile.hooks.on_error, vars());
+    const afterFailure = await hooks.run(
+      ok ? 'after' : 'on_error',
+      ok ? profile.hooks.after : profile.hooks.on_error,
+      vars(),
+    );
     if (afterFailure && ok) Object.assign(summary, { status: 'failed', error: `backup ok, but ${afterFailure}` });
   } else {
     await hooks.run('on_error', profile.hooks.on_error, vars());
   }
   const finallyFailure = await hooks.run('finally', profile.hooks.finally, vars());
-  if (finallyFailure && summary.status !== 'failed') Object.assign(summary, { status: 'failed', error: `backup ok, but ${finallyFailure}` });
+  if (finallyFailure && summary.status !== 'failed')
+    Object.assign(summary, { status: 'failed', error: `backup ok, but ${finallyFailure}` });
 
   if (!dryRun) recordState(config, profile, context, summary, outcome, started);
   if (summary.status === 'failed') await ping.fail(`${formatSummaryLine(summary)}\n\n${context.logTail.text(mark)}`);
@@ -189,7 +216,14 @@ async function runProfile(
  * Records the run in the profile's state file. A state_dir that is full or read-only fails the
  * profile with the reason (status would say "overdue" later without knowing why), never the run.
  */
-function recordState(config: Config, profile: Profile, context: Context, summary: ProfileSummary, outcome: BackupOutcome, started: Date): void {
+function recordState(
+  config: Config,
+  profile: Profile,
+  context: Context,
+  summary: ProfileSummary,
+  outcome: BackupOutcome,
+  started: Date,
+): void {
   try {
     updateProfileState(
       config.state_dir,
@@ -201,7 +235,14 @@ function recordState(config: Config, profile: Profile, context: Context, summary
         duration_ms: summary.duration_ms,
         ...(outcome.archive ? { archive: outcome.archive } : {}),
         ...(outcome.stats?.thisArchive
-          ? { stats: { total_bytes: outcome.stats.thisArchive.total, compressed_bytes: outcome.stats.thisArchive.compressed, new_bytes: outcome.stats.newData?.total ?? 0, new_compressed_bytes: outcome.stats.newData?.compressed ?? 0 } }
+          ? {
+              stats: {
+                total_bytes: outcome.stats.thisArchive.total,
+                compressed_bytes: outcome.stats.thisArchive.compressed,
+                new_bytes: outcome.stats.newData?.total ?? 0,
+                new_compressed_bytes: outcome.stats.newData?.compressed ?? 0,
+              },
+            }
           : {}),
         databases: summary.databases,
         writer_block_ms: summary.writer_block_ms,
@@ -212,7 +253,8 @@ function recordState(config: Config, profile: Profile, context: Context, summary
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     context.logger.error({ profile: profile.name }, error.message);
-    if (summary.status !== 'failed') Object.assign(summary, { status: 'failed', error: `backup ok, but ${error.message}` });
+    if (summary.status !== 'failed')
+      Object.assign(summary, { status: 'failed', error: `backup ok, but ${error.message}` });
   }
 }
 
@@ -233,7 +275,13 @@ async function writeMetrics(config: Config, deps: PipelineDeps, context: Context
 }
 
 /** Prunes one profile right after its successful backup and folds the result into its summary. */
-async function pruneAfterBackup(config: Config, profile: Profile, deps: PipelineDeps, summary: ProfileSummary, archive: string | undefined): Promise<void> {
+async function pruneAfterBackup(
+  config: Config,
+  profile: Profile,
+  deps: PipelineDeps,
+  summary: ProfileSummary,
+  archive: string | undefined,
+): Promise<void> {
   try {
     const report = await pruneProfiles(
       config,

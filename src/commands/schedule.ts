@@ -63,7 +63,12 @@ function scheduledJobs(config: Config): ScheduledJob[] {
 
 function locations(config: Config, deps: ScheduleDeps): { configFile: string } {
   const configFile = resolve(config.file);
-  for (const [path, what] of [[deps.node, 'node'], [deps.script, 'hotsnap'], [configFile, 'the config file']] as const) assertPrintablePath(path, what);
+  for (const [path, what] of [
+    [deps.node, 'node'],
+    [deps.script, 'hotsnap'],
+    [configFile, 'the config file'],
+  ] as const)
+    assertPrintablePath(path, what);
   return { configFile };
 }
 
@@ -71,12 +76,18 @@ function locations(config: Config, deps: ScheduleDeps): { configFile: string } {
  * Given the context and options, returns crontab lines for every scheduled job (exit 0); a
  * schedule cron cannot express is a UsageError naming it. Example: `hotsnap schedule cron --log /var/log/hotsnap.log`.
  */
-export async function scheduleCron(context: Pick<Context, 'loadConfig'>, options: { log?: string }, deps: ScheduleDeps = defaultScheduleDeps()): Promise<CommandResult> {
+export async function scheduleCron(
+  context: Pick<Context, 'loadConfig'>,
+  options: { log?: string },
+  deps: ScheduleDeps = defaultScheduleDeps(),
+): Promise<CommandResult> {
   const config = await context.loadConfig();
   const jobs = scheduledJobs(config);
   const { configFile } = locations(config, deps);
   // /var/log is root's; anyone else appends next to their state.
-  const logFile = resolve(options.log ?? (deps.uid === 0 ? '/var/log/hotsnap.log' : join(config.state_dir, 'hotsnap.log')));
+  const logFile = resolve(
+    options.log ?? (deps.uid === 0 ? '/var/log/hotsnap.log' : join(config.state_dir, 'hotsnap.log')),
+  );
   assertPrintablePath(logFile, '--log');
   const stdout = renderCrontab(jobs, {
     hostname: config.hostname,
@@ -102,7 +113,11 @@ export interface ScheduleSystemdOptions {
  * ~/.config/systemd/user with --user), runs `systemctl [--user] daemon-reload` and
  * `systemctl [--user] enable --now <timers>`. Example: scheduleSystemd(context, {dir: '/tmp/units'}).
  */
-export async function scheduleSystemd(context: Pick<Context, 'loadConfig'>, options: ScheduleSystemdOptions, deps: ScheduleDeps = defaultScheduleDeps()): Promise<CommandResult> {
+export async function scheduleSystemd(
+  context: Pick<Context, 'loadConfig'>,
+  options: ScheduleSystemdOptions,
+  deps: ScheduleDeps = defaultScheduleDeps(),
+): Promise<CommandResult> {
   const config = await context.loadConfig();
   const jobs = scheduledJobs(config);
   const { configFile } = locations(config, deps);
@@ -120,15 +135,30 @@ export async function scheduleSystemd(context: Pick<Context, 'loadConfig'>, opti
     reference: deps.now(),
     timeZone: deps.timeZone,
   };
-  for (const path of [config.state_dir, config.tarsnap.cachedir, config.staging_dir, config.metrics_file ?? '', ...config.profiles.flatMap((p) => p.sqlite)]) {
+  for (const path of [
+    config.state_dir,
+    config.tarsnap.cachedir,
+    config.staging_dir,
+    config.metrics_file ?? '',
+    ...config.profiles.flatMap((p) => p.sqlite),
+  ]) {
     assertPrintablePath(path, 'path');
   }
   const files = renderUnits(jobs, unitOptions);
 
   if (options.install && !user && options.dir === undefined && deps.uid !== 0) {
-    throw new UsageError('installing system units into /etc/systemd/system needs root: run it as root, or add --user for units of your own user');
+    throw new UsageError(
+      'installing system units into /etc/systemd/system needs root: run it as root, or add --user for units of your own user',
+    );
   }
-  const dir = options.dir !== undefined ? resolve(options.dir) : options.install ? (user ? join(deps.home, '.config/systemd/user') : '/etc/systemd/system') : undefined;
+  const dir =
+    options.dir !== undefined
+      ? resolve(options.dir)
+      : options.install
+        ? user
+          ? join(deps.home, '.config/systemd/user')
+          : '/etc/systemd/system'
+        : undefined;
   if (dir === undefined) {
     return { exitCode: ExitCode.ok, stdout: files.map((file) => `# ---- ${file.name} ----\n${file.text}`).join('\n') };
   }
@@ -146,11 +176,15 @@ export async function scheduleSystemd(context: Pick<Context, 'loadConfig'>, opti
     lines.push(`check with: systemctl ${[...userFlag, 'list-timers', 'hotsnap-*'].join(' ')}`);
     if (user) lines.push('user timers run only while you are logged in, unless you run: loginctl enable-linger');
   } else {
-    lines.push(`to enable: systemctl ${[...userFlag, 'daemon-reload'].join(' ')} && systemctl ${[...userFlag, 'enable', '--now', ...timers].join(' ')}`);
+    lines.push(
+      `to enable: systemctl ${[...userFlag, 'daemon-reload'].join(' ')} && systemctl ${[...userFlag, 'enable', '--now', ...timers].join(' ')}`,
+    );
   }
   for (const name of stale) {
     const base = name.slice(0, -'.timer'.length);
-    lines.push(`note: ${name} is not in the config any more; remove it with: systemctl ${[...userFlag, 'disable', '--now', name].join(' ')} && rm ${join(dir, `${base}.timer`)} ${join(dir, `${base}.service`)}`);
+    lines.push(
+      `note: ${name} is not in the config any more; remove it with: systemctl ${[...userFlag, 'disable', '--now', name].join(' ')} && rm ${join(dir, `${base}.timer`)} ${join(dir, `${base}.service`)}`,
+    );
   }
   return { exitCode: ExitCode.ok, stdout: `${lines.join('\n')}\n` };
 }

@@ -22,7 +22,11 @@ export interface StatusDeps {
 
 /** Returns the real clock, zone and state files. */
 export function defaultStatusDeps(): StatusDeps {
-  return { now: () => now().getTime(), timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC', readState: readProfileState };
+  return {
+    now: () => now().getTime(),
+    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+    readState: readProfileState,
+  };
 }
 
 /**
@@ -30,7 +34,12 @@ export function defaultStatusDeps(): StatusDeps {
  * exit 0 when every scheduled profile is on time, 3 (ExitCode.problems) when one is overdue, has
  * never succeeded, or (with verify_schedule) its verify failed, is overdue or never ran.
  */
-export async function statusCommand(context: Pick<Context, 'loadConfig'>, names: readonly string[], options: { json?: boolean }, deps: StatusDeps = defaultStatusDeps()): Promise<CommandResult> {
+export async function statusCommand(
+  context: Pick<Context, 'loadConfig'>,
+  names: readonly string[],
+  options: { json?: boolean },
+  deps: StatusDeps = defaultStatusDeps(),
+): Promise<CommandResult> {
   const config = await context.loadConfig();
   const profiles = selectProfiles(config, names);
   // Every schedule is checked, also of profiles not asked about: a bad one is a config error.
@@ -53,7 +62,12 @@ export async function statusCommand(context: Pick<Context, 'loadConfig'>, names:
   const problems = statuses.some((status) => status.problems.length > 0);
   const exitCode = problems ? ExitCode.problems : ExitCode.ok;
   if (options.json) {
-    const body = { now: new Date(now).toISOString(), ok: !problems, verify_schedule: config.verify_schedule ?? null, profiles: statuses };
+    const body = {
+      now: new Date(now).toISOString(),
+      ok: !problems,
+      verify_schedule: config.verify_schedule ?? null,
+      profiles: statuses,
+    };
     return { exitCode, stdout: `${JSON.stringify(body, null, 2)}\n` };
   }
   return { exitCode, stdout: renderStatusTable(statuses, now) };

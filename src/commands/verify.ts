@@ -12,7 +12,12 @@ import type { Context } from '../context.js';
 import { describeError, ExitCode, UserError } from '../errors.js';
 import { now } from '../clock.js';
 import type { ArchiveInfo } from '../core/archives.js';
-import { formatVerifySummary, shortDatabaseVerdict, type DatabaseCheck, type VerifySummary } from '../core/restore-report.js';
+import {
+  formatVerifySummary,
+  shortDatabaseVerdict,
+  type DatabaseCheck,
+  type VerifySummary,
+} from '../core/restore-report.js';
 import { pickLatestArchive } from '../core/restore.js';
 import { formatBytes } from '../core/summary.js';
 import { buildExtractArgs, buildStatsArgs } from '../core/tarsnap-args.js';
@@ -46,11 +51,16 @@ const SPACE_MARGIN_BYTES = 16 * 1024 * 1024;
 async function archiveBytes(config: Config, archive: string, deps: VerifyDeps): Promise<number | undefined> {
   const stats = buildStatsArgs(tarsnapCommon(config));
   try {
-    const result = await deps.tarsnap.run({ ...stats, argv: [...stats.argv, '-f', archive], summary: `print the size of archive ${archive}` }, { retry: false });
+    const result = await deps.tarsnap.run(
+      { ...stats, argv: [...stats.argv, '-f', archive], summary: `print the size of archive ${archive}` },
+      { retry: false },
+    );
     return parsePrintStats(result.stdout).thisArchive?.total;
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    deps.logger.warn(`cannot learn the size of ${archive} before restoring it (${describeError(error).split('\n')[0]}); going ahead without a free-space check`);
+    deps.logger.warn(
+      `cannot learn the size of ${archive} before restoring it (${describeError(error).split('\n')[0]}); going ahead without a free-space check`,
+    );
     return undefined;
   }
 }
@@ -72,20 +82,39 @@ function unlistedDatabases(profile: Profile, seen: readonly DatabaseCheck[]): Da
   const known = new Set(seen.map((check) => check.source));
   return profile.sqlite
     .filter((source) => !known.has(source))
-    .map((source) => ({ source, status: 'not-in-archive' as const, detail: 'the config lists it, but this archive was made without it (added to the config since?); the next run includes it' }));
+    .map((source) => ({
+      source,
+      status: 'not-in-archive' as const,
+      detail:
+        'the config lists it, but this archive was made without it (added to the config since?); the next run includes it',
+    }));
 }
 
 /**
  * Given a profile and every listed archive, restores its newest complete archive into a private
  * directory and checks it; returns the verdict (never throws for an expected failure).
  */
-export async function verifyProfile(config: Config, profile: Profile, archives: readonly ArchiveInfo[], deps: VerifyDeps): Promise<VerifySummary> {
+export async function verifyProfile(
+  config: Config,
+  profile: Profile,
+  archives: readonly ArchiveInfo[],
+  deps: VerifyDeps,
+): Promise<VerifySummary> {
   const startedAt = performance.now();
-  const summary: VerifySummary = { profile: profile.name, status: 'failed', duration_ms: 0, databases: [], missing_paths: [] };
+  const summary: VerifySummary = {
+    profile: profile.name,
+    status: 'failed',
+    duration_ms: 0,
+    databases: [],
+    missing_paths: [],
+  };
   const latest = pickLatestArchive(archives, profile.name);
   let stage: StagingDir | undefined;
   try {
-    if (!latest) throw new UserError(`profile ${profile.name} has no complete archive yet: nothing to verify; run "hotsnap run ${profile.name}" first`);
+    if (!latest)
+      throw new UserError(
+        `profile ${profile.name} has no complete archive yet: nothing to verify; run "hotsnap run ${profile.name}" first`,
+      );
     summary.archive = latest.name;
     try {
       stage = deps.createStagingDir(config.staging_dir, `verify-${profile.name}`);
@@ -94,11 +123,16 @@ export async function verifyProfile(config: Config, profile: Profile, archives: 
       throw new UserError(describeError(error), ExitCode.failed, { cause: error });
     }
     await assertRoom(config, latest.name, stage, deps);
-    deps.logger.info({ profile: profile.name, archive: latest.name, into: stage.path }, 'restore drill: extracting the whole archive');
+    deps.logger.info(
+      { profile: profile.name, archive: latest.name, into: stage.path },
+      'restore drill: extracting the whole archive',
+    );
     await deps.tarsnap.run(buildExtractArgs(tarsnapCommon(config), latest.name, { to: stage.path }));
     const manifestFile = join(stage.path, MANIFEST_FILE);
     if (!existsSync(manifestFile)) {
-      throw new UserError(`archive ${latest.name} holds no ${MANIFEST_FILE}, so its databases cannot be checked (not made by "hotsnap run"? an adopted legacy archive?); the drill passes once hotsnap has made an archive of this profile`);
+      throw new UserError(
+        `archive ${latest.name} holds no ${MANIFEST_FILE}, so its databases cannot be checked (not made by "hotsnap run"? an adopted legacy archive?); the drill passes once hotsnap has made an archive of this profile`,
+      );
     }
     const manifest = readManifest(manifestFile);
     const checks = await checkRestoredTree(stage.path, manifest, [], deps.logger);
@@ -106,7 +140,10 @@ export async function verifyProfile(config: Config, profile: Profile, archives: 
     summary.paths_checked = profile.paths.length;
     summary.missing_paths = missingPaths(stage.path, profile.paths);
     const problems = summary.databases.filter((check) => check.status !== 'ok').map(shortDatabaseVerdict);
-    if (summary.missing_paths.length > 0) problems.push(`configured path${summary.missing_paths.length === 1 ? '' : 's'} not in the archive: ${summary.missing_paths.join(', ')}`);
+    if (summary.missing_paths.length > 0)
+      problems.push(
+        `configured path${summary.missing_paths.length === 1 ? '' : 's'} not in the archive: ${summary.missing_paths.join(', ')}`,
+      );
     if (problems.length === 0) summary.status = 'ok';
     else summary.error = problems.join('; ');
   } catch (error) {
@@ -124,10 +161,22 @@ export async function verifyProfile(config: Config, profile: Profile, archives: 
  * Given the context and profile names (all when none), runs the drill for each; exit 0 when every
  * profile verified, 1 otherwise. Example: `verifyCommand(ctx, ['daily'], {})` → `{ exitCode: 0, stdout: 'daily: ok  …' }`.
  */
-export async function verifyCommand(context: Context, names: readonly string[], options: { json?: boolean }, overrides: Partial<VerifyDeps> = {}): Promise<CommandResult> {
+export async function verifyCommand(
+  context: Context,
+  names: readonly string[],
+  options: { json?: boolean },
+  overrides: Partial<VerifyDeps> = {},
+): Promise<CommandResult> {
   const config = await context.loadConfig();
   const profiles = selectProfiles(config, names);
-  const deps: VerifyDeps = { tarsnap: tarsnapRunnerFor(config, context), logger: context.logger, now, freeBytes, createStagingDir, ...overrides };
+  const deps: VerifyDeps = {
+    tarsnap: tarsnapRunnerFor(config, context),
+    logger: context.logger,
+    now,
+    freeBytes,
+    createStagingDir,
+    ...overrides,
+  };
   // Only stages of our own uid whose run is gone; never throws, so a stuck leftover never stops the drill.
   removeLeftovers(config.staging_dir, deps.logger);
   let archives: ArchiveInfo[] | undefined;
@@ -159,6 +208,8 @@ export async function verifyCommand(context: Context, names: readonly string[], 
     summaries.push(summary);
   }
   const failed = summaries.some((summary) => summary.status === 'failed');
-  const stdout = options.json ? `${JSON.stringify({ profiles: summaries }, null, 2)}\n` : `${summaries.map(formatVerifySummary).join('\n')}\n`;
+  const stdout = options.json
+    ? `${JSON.stringify({ profiles: summaries }, null, 2)}\n`
+    : `${summaries.map(formatVerifySummary).join('\n')}\n`;
   return { exitCode: failed ? ExitCode.failed : ExitCode.ok, stdout };
 }

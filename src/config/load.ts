@@ -14,7 +14,13 @@ import { parseDeltas } from '../core/deltas.js';
 import { parseCalendar } from '../core/calendar.js';
 import { parseRetentionDuration } from '../core/duration.js';
 import { configFileSchema, hotCopySchema, profileFieldsSchema, retentionSchema, tarsnapSchema } from './schema.js';
-import { findCrossFieldIssues, resolveConfig, type Config, type MachineDefaults, type ResolveChecks } from './resolve.js';
+import {
+  findCrossFieldIssues,
+  resolveConfig,
+  type Config,
+  type MachineDefaults,
+  type ResolveChecks,
+} from './resolve.js';
 
 export { locateConfig, machineDefaults, SYSTEM_CONFIG } from './read.js';
 
@@ -121,24 +127,38 @@ function toPlainData(doc: Document, name: string): unknown {
 }
 
 /** Given YAML text, returns the effective config or throws a ConfigError listing every problem. */
-export function parseConfig(text: string, file: string, machine: MachineDefaults = machineDefaults(), checks: ResolveChecks = defaultChecks): Config {
+export function parseConfig(
+  text: string,
+  file: string,
+  machine: MachineDefaults = machineDefaults(),
+  checks: ResolveChecks = defaultChecks,
+): Config {
   const name = basename(file);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       name,
-      doc.errors.map((error) => ({ path: '', line: lines.linePos(error.pos[0]).line, message: `YAML syntax: ${error.message.split('\n')[0]}` })),
+      doc.errors.map((error) => ({
+        path: '',
+        line: lines.linePos(error.pos[0]).line,
+        message: `YAML syntax: ${error.message.split('\n')[0]}`,
+      })),
     );
   }
   const data = toPlainData(doc, name);
   if (data === null || data === undefined) {
-    throw new ConfigError(name, [{ path: '', message: 'the file is empty: it needs at least "tarsnap" and "profiles" (see "hotsnap init")' }]);
+    throw new ConfigError(name, [
+      { path: '', message: 'the file is empty: it needs at least "tarsnap" and "profiles" (see "hotsnap init")' },
+    ]);
   }
   const parsed = configFileSchema.safeParse(data);
   const issues = [
     ...(parsed.success ? [] : issuesFromZod(parsed.error, doc, lines)),
-    ...findCrossFieldIssues(data, checks).map((issue) => ({ ...issue, line: lineOf(doc, lines, issue.path.split('.')) })),
+    ...findCrossFieldIssues(data, checks).map((issue) => ({
+      ...issue,
+      line: lineOf(doc, lines, issue.path.split('.')),
+    })),
   ];
   if (issues.length > 0 || !parsed.success) throw new ConfigError(name, sortByLine(issues));
   return resolveConfig(parsed.data, file, machine);

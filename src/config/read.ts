@@ -20,13 +20,16 @@ export function locateConfig(flag: string | undefined, env: NodeJS.ProcessEnv = 
     return flag;
   }
   if (env.HOTSNAP_CONFIG) {
-    if (!existsSync(env.HOTSNAP_CONFIG)) throw new UsageError(`config file ${env.HOTSNAP_CONFIG} (from $HOTSNAP_CONFIG) does not exist`);
+    if (!existsSync(env.HOTSNAP_CONFIG))
+      throw new UsageError(`config file ${env.HOTSNAP_CONFIG} (from $HOTSNAP_CONFIG) does not exist`);
     return env.HOTSNAP_CONFIG;
   }
   const candidates = [SYSTEM_CONFIG, join(home, '.config/hotsnap/hotsnap.yaml')];
   const found = candidates.find((candidate) => existsSync(candidate));
   if (!found) {
-    throw new UsageError(`no config file found (looked at ${candidates.join(', ')}); write one with "hotsnap init", or pass --config FILE`);
+    throw new UsageError(
+      `no config file found (looked at ${candidates.join(', ')}); write one with "hotsnap init", or pass --config FILE`,
+    );
   }
   return found;
 }
@@ -54,7 +57,9 @@ function assertConfigTrusted(file: string, stats: Stats): void {
   const uid = process.geteuid();
   const fileProblem = controlledByOthers({ uid: stats.uid, mode: stats.mode, directory: false }, uid);
   if (fileProblem) {
-    throw new UsageError(`config file ${file} ${fileProblem}: whoever can change it runs commands as you (hooks, tarsnap.binary); run chown ${uid === 0 ? 'root' : uid} ${file} && chmod go-w ${file}`);
+    throw new UsageError(
+      `config file ${file} ${fileProblem}: whoever can change it runs commands as you (hooks, tarsnap.binary); run chown ${uid === 0 ? 'root' : uid} ${file} && chmod go-w ${file}`,
+    );
   }
   const dir = dirname(resolve(file));
   let dirStats: Stats;
@@ -63,9 +68,14 @@ function assertConfigTrusted(file: string, stats: Stats): void {
   } catch {
     return;
   }
-  const dirProblem = controlledByOthers({ uid: dirStats.uid, mode: dirStats.mode, directory: dirStats.isDirectory() }, uid);
+  const dirProblem = controlledByOthers(
+    { uid: dirStats.uid, mode: dirStats.mode, directory: dirStats.isDirectory() },
+    uid,
+  );
   if (dirProblem) {
-    throw new UsageError(`the directory of config file ${file} (${dir}) ${dirProblem}: another user could replace the config; run chmod go-w ${dir}, or keep the config in a directory only you and root can write`);
+    throw new UsageError(
+      `the directory of config file ${file} (${dir}) ${dirProblem}: another user could replace the config; run chmod go-w ${dir}, or keep the config in a directory only you and root can write`,
+    );
   }
 }
 

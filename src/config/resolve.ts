@@ -29,7 +29,12 @@ type RawHooks = Partial<Record<(typeof HOOK_EVENTS)[number], string[] | string[]
 export function normaliseHooks(raw: RawHooks | undefined): HookSettings {
   const list = (value: string[] | string[][] | undefined): string[][] =>
     value === undefined ? [] : value.every((item) => Array.isArray(item)) ? (value as string[][]) : [value as string[]];
-  return { before: list(raw?.before), after: list(raw?.after), on_error: list(raw?.on_error), finally: list(raw?.finally) };
+  return {
+    before: list(raw?.before),
+    after: list(raw?.after),
+    on_error: list(raw?.on_error),
+    finally: list(raw?.finally),
+  };
 }
 
 export interface HotCopySettings {
@@ -141,7 +146,11 @@ function ownerOf(key: string, profile: Loose, defaults: Loose, at: string): stri
 /** Given parsed YAML and its path, returns the paths of every string (or key) holding a NUL byte. */
 function stringsWithNul(value: unknown, at: string): string[] {
   if (typeof value === 'string') return value.includes('\0') ? [at] : [];
-  const entries = Array.isArray(value) ? value.map((item, index) => [String(index), item] as const) : asObject(value) ? Object.entries(asObject(value)!) : [];
+  const entries = Array.isArray(value)
+    ? value.map((item, index) => [String(index), item] as const)
+    : asObject(value)
+      ? Object.entries(asObject(value)!)
+      : [];
   return entries.flatMap(([key, item]) => {
     const path = at ? `${at}.${key}` : key;
     return key.includes('\0') ? [path] : stringsWithNul(item, path);
@@ -159,9 +168,16 @@ export function findCrossFieldIssues(data: unknown, checks: ResolveChecks = {}):
   // Every string ends up in a path, a pattern or a command's argv, none of which can hold a NUL:
   // found here it is exit 2, not a crash of `run` after everything was copied.
   // (tarsnap.extra_args says so itself, with the rest of its rule.)
-  for (const path of stringsWithNul(root, '').filter((at) => !at.startsWith('tarsnap.extra_args.'))) issues.push({ path, message: 'contains a NUL byte ("\\0"), which no path, pattern or command can hold: remove it' });
+  for (const path of stringsWithNul(root, '').filter((at) => !at.startsWith('tarsnap.extra_args.')))
+    issues.push({
+      path,
+      message: 'contains a NUL byte ("\\0"), which no path, pattern or command can hold: remove it',
+    });
   if (typeof root.timezone === 'string' && !isKnownTimeZone(root.timezone)) {
-    issues.push({ path: 'timezone', message: `unknown time zone "${root.timezone}": use an IANA name such as "UTC" or "Europe/Berlin"` });
+    issues.push({
+      path: 'timezone',
+      message: `unknown time zone "${root.timezone}": use an IANA name such as "UTC" or "Europe/Berlin"`,
+    });
   }
   const checkSchedule = (value: unknown, path: string) => {
     if (typeof value !== 'string' || !checks.schedule) return;
@@ -176,7 +192,8 @@ export function findCrossFieldIssues(data: unknown, checks: ResolveChecks = {}):
   const extraArgs = asObject(root.tarsnap)?.extra_args;
   if (Array.isArray(extraArgs) && extraArgs.every((word) => typeof word === 'string')) {
     const problem = findExtraArgsProblem(extraArgs);
-    if (problem) issues.push({ path: `tarsnap.extra_args.${problem.index}`, message: describeExtraArgsProblem(problem) });
+    if (problem)
+      issues.push({ path: `tarsnap.extra_args.${problem.index}`, message: describeExtraArgsProblem(problem) });
   }
   const profiles = asObject(root.profiles);
   if (root.profiles !== undefined && profiles && Object.keys(profiles).length === 0) {
@@ -192,7 +209,10 @@ export function findCrossFieldIssues(data: unknown, checks: ResolveChecks = {}):
       issues.push({ path: at, message: 'nothing to back up: add "paths" or "sqlite" (here or under defaults)' });
     }
     if (pick('retention') !== undefined && pick('deltas') !== undefined) {
-      issues.push({ path: ownerOf('deltas', own, defaults, at), message: 'use either "retention" or "deltas" in one profile, not both' });
+      issues.push({
+        path: ownerOf('deltas', own, defaults, at),
+        message: 'use either "retention" or "deltas" in one profile, not both',
+      });
     }
     const template = typeof pick('archive_name') === 'string' ? (pick('archive_name') as string) : DEFAULT_ARCHIVE_NAME;
     const dateFormat = typeof pick('date_format') === 'string' ? (pick('date_format') as string) : DEFAULT_DATE_FORMAT;
@@ -217,7 +237,8 @@ export function findCrossFieldIssues(data: unknown, checks: ResolveChecks = {}):
           issues.push({ path, message: (error as Error).message });
         }
       }
-      if (rule === 0) issues.push({ path, message: '0 keeps nothing by this rule: remove the key, or use -1 for unlimited' });
+      if (rule === 0)
+        issues.push({ path, message: '0 keeps nothing by this rule: remove the key, or use -1 for unlimited' });
     }
     checkSchedule(pick('schedule'), ownerOf('schedule', own, defaults, at));
     const deltas = pick('deltas');
@@ -266,7 +287,9 @@ export function resolveConfig(raw: ConfigFile, file: string, machine: MachineDef
         busy_timeout_ms: parseTimeSpan(hotCopy.busy_timeout ?? '10s'),
         copy_timeout_ms: parseTimeSpan(hotCopy.copy_timeout ?? '30m'),
       },
-      ...((fields.schedule ?? (SCHEDULE_NAMES.has(name) ? name : undefined)) ? { schedule: fields.schedule ?? name } : {}),
+      ...((fields.schedule ?? (SCHEDULE_NAMES.has(name) ? name : undefined))
+        ? { schedule: fields.schedule ?? name }
+        : {}),
       hooks: normaliseHooks(fields.hooks),
       ...(fields.ping ? { ping: fields.ping } : {}),
     };

@@ -8,15 +8,13 @@ import { parseTimeSpan } from '../core/timespan.js';
 
 const absolutePath = z.string().regex(/^\//, { message: 'must be an absolute path (start with /)' });
 
-const timeSpan = z
-  .union([z.string(), z.number()])
-  .superRefine((value, context) => {
-    try {
-      parseTimeSpan(value);
-    } catch (error) {
-      context.addIssue({ code: 'custom', message: (error as Error).message });
-    }
-  });
+const timeSpan = z.union([z.string(), z.number()]).superRefine((value, context) => {
+  try {
+    parseTimeSpan(value);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+});
 
 const count = z.number().int().min(-1, { message: 'must be a whole number ≥ 1, or -1 for unlimited' });
 // Checked in detail by core/duration (cross-field checks), which says exactly what is wrong.
@@ -25,42 +23,74 @@ const retentionDuration = z.string().min(1);
 export const retentionSchema = z
   .strictObject({
     keep_last: count.optional().describe('Keep the N newest archives.'),
-    keep_hourly: count.optional().describe('Keep the newest archive of each of the N most recent hours that have archives.'),
-    keep_daily: count.optional().describe('Keep the newest archive of each of the N most recent days that have archives.'),
-    keep_weekly: count.optional().describe('Keep the newest archive of each of the N most recent ISO weeks (Monday start).'),
+    keep_hourly: count
+      .optional()
+      .describe('Keep the newest archive of each of the N most recent hours that have archives.'),
+    keep_daily: count
+      .optional()
+      .describe('Keep the newest archive of each of the N most recent days that have archives.'),
+    keep_weekly: count
+      .optional()
+      .describe('Keep the newest archive of each of the N most recent ISO weeks (Monday start).'),
     keep_monthly: count.optional().describe('Keep the newest archive of each of the N most recent months.'),
     keep_yearly: count.optional().describe('Keep the newest archive of each of the N most recent years.'),
-    keep_within: retentionDuration.optional().describe('Keep every archive newer than the newest archive minus this duration (y, m = months, d, h).'),
-    keep_within_hourly: retentionDuration.optional().describe('Within this duration of the newest archive, keep the newest archive of each hour.'),
-    keep_within_daily: retentionDuration.optional().describe('Within this duration of the newest archive, keep the newest archive of each day.'),
-    keep_within_weekly: retentionDuration.optional().describe('Within this duration of the newest archive, keep the newest archive of each week.'),
-    keep_within_monthly: retentionDuration.optional().describe('Within this duration of the newest archive, keep the newest archive of each month.'),
-    keep_within_yearly: retentionDuration.optional().describe('Within this duration of the newest archive, keep the newest archive of each year.'),
+    keep_within: retentionDuration
+      .optional()
+      .describe('Keep every archive newer than the newest archive minus this duration (y, m = months, d, h).'),
+    keep_within_hourly: retentionDuration
+      .optional()
+      .describe('Within this duration of the newest archive, keep the newest archive of each hour.'),
+    keep_within_daily: retentionDuration
+      .optional()
+      .describe('Within this duration of the newest archive, keep the newest archive of each day.'),
+    keep_within_weekly: retentionDuration
+      .optional()
+      .describe('Within this duration of the newest archive, keep the newest archive of each week.'),
+    keep_within_monthly: retentionDuration
+      .optional()
+      .describe('Within this duration of the newest archive, keep the newest archive of each month.'),
+    keep_within_yearly: retentionDuration
+      .optional()
+      .describe('Within this duration of the newest archive, keep the newest archive of each year.'),
   })
   .describe('Which archives prune keeps; restic forget semantics. -1 means unlimited. No rules: never pruned.');
 
 export const hotCopySchema = z
   .strictObject({
-    method: z.enum(['auto', 'fast', 'backup-api']).optional().describe('auto: WAL → pinned read + cp, rollback journal → BEGIN IMMEDIATE + cp; backup-api: SQLite online backup (slower fallback).'),
-    verify: z.enum(['quick', 'full', 'none']).optional().describe('Check each copy: quick = PRAGMA quick_check (default), full = integrity_check.'),
+    method: z
+      .enum(['auto', 'fast', 'backup-api'])
+      .optional()
+      .describe(
+        'auto: WAL → pinned read + cp, rollback journal → BEGIN IMMEDIATE + cp; backup-api: SQLite online backup (slower fallback).',
+      ),
+    verify: z
+      .enum(['quick', 'full', 'none'])
+      .optional()
+      .describe('Check each copy: quick = PRAGMA quick_check (default), full = integrity_check.'),
     busy_timeout: timeSpan.optional().describe('How long to wait for a lock held by the application (default 10s).'),
     copy_timeout: timeSpan.optional().describe('Hard limit for one database copy (default 30m).'),
   })
   .describe('How SQLite databases are hot-copied.');
 
-const argv = z.array(z.string()).min(1, { message: 'a command is a non-empty list: program then arguments, e.g. ["systemctl", "reload", "ghost"]' });
+const argv = z
+  .array(z.string())
+  .min(1, { message: 'a command is a non-empty list: program then arguments, e.g. ["systemctl", "reload", "ghost"]' });
 
 /** One command or a list of commands; each an argv array (no shell unless you write ["sh", "-c", "…"]). */
 const hookCommands = z.union([argv, z.array(argv)]);
 
 export const hooksSchema = z
   .strictObject({
-    before: hookCommands.optional().describe('Run before the backup; if it fails, the profile fails and nothing is archived.'),
+    before: hookCommands
+      .optional()
+      .describe('Run before the backup; if it fails, the profile fails and nothing is archived.'),
     after: hookCommands.optional().describe('Run after a successful backup (and prune).'),
     on_error: hookCommands.optional().describe('Run when the backup or prune failed.'),
     finally: hookCommands.optional().describe('Run at the end, whatever happened.'),
   })
-  .describe('Commands run around a backup; they see HOTSNAP_* environment variables (profile, archive, status, error, sizes).');
+  .describe(
+    'Commands run around a backup; they see HOTSNAP_* environment variables (profile, archive, status, error, sizes).',
+  );
 
 const adoptSchema = z.strictObject({
   archive_name: z.string().min(1).describe('Name template of the legacy archives, e.g. "{hostname}-daily-{date}".'),
@@ -71,19 +101,57 @@ const adoptSchema = z.strictObject({
 export const profileFieldsSchema = z.strictObject({
   sqlite: z.array(absolutePath).optional().describe('SQLite databases to hot-copy (absolute paths).'),
   paths: z.array(absolutePath).optional().describe('Files and directories to archive (absolute paths).'),
-  exclude: z.array(z.string().min(1)).optional().describe('tarsnap --exclude patterns (unanchored unless they start with /). Defaults and profile lists are combined.'),
-  archive_name: z.string().min(1).optional().describe('Archive name template: {hostname}, {profile}, {date}. Default "{hostname}-{profile}-{date}".'),
-  date_format: z.string().min(1).optional().describe('date-fns format for {date}, always UTC. Default "yyyy-MM-dd_HH-mm-ss".'),
+  exclude: z
+    .array(z.string().min(1))
+    .optional()
+    .describe(
+      'tarsnap --exclude patterns (unanchored unless they start with /). Defaults and profile lists are combined.',
+    ),
+  archive_name: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Archive name template: {hostname}, {profile}, {date}. Default "{hostname}-{profile}-{date}".'),
+  date_format: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('date-fns format for {date}, always UTC. Default "yyyy-MM-dd_HH-mm-ss".'),
   retention: retentionSchema.optional(),
-  deltas: z.string().min(1).optional().describe('tarsnapper-style retention, e.g. "1d 7d 30d 360d" (instead of retention).'),
-  adopt: z.array(adoptSchema).optional().describe('Legacy archive name patterns this profile also prunes (e.g. archives of the old cron script).'),
-  prune: z.boolean().optional().describe('Prune after each successful run (default true). false on hosts with a write-only key.'),
-  prune_partial: z.boolean().optional().describe('Delete .part archives once a newer complete archive exists (default true).'),
-  max_delete: z.union([z.number().int().min(0), z.string().regex(/^\d+%$/)]).optional().describe('Most archives one prune may delete without --force: a number or a percentage (default "50%").'),
+  deltas: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('tarsnapper-style retention, e.g. "1d 7d 30d 360d" (instead of retention).'),
+  adopt: z
+    .array(adoptSchema)
+    .optional()
+    .describe('Legacy archive name patterns this profile also prunes (e.g. archives of the old cron script).'),
+  prune: z
+    .boolean()
+    .optional()
+    .describe('Prune after each successful run (default true). false on hosts with a write-only key.'),
+  prune_partial: z
+    .boolean()
+    .optional()
+    .describe('Delete .part archives once a newer complete archive exists (default true).'),
+  max_delete: z
+    .union([z.number().int().min(0), z.string().regex(/^\d+%$/)])
+    .optional()
+    .describe('Most archives one prune may delete without --force: a number or a percentage (default "50%").'),
   hot_copy: hotCopySchema.optional(),
-  schedule: z.string().min(1).optional().describe('When to run: hourly, daily, weekly, monthly or a systemd OnCalendar expression (default: the profile name if it is one of those).'),
+  schedule: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'When to run: hourly, daily, weekly, monthly or a systemd OnCalendar expression (default: the profile name if it is one of those).',
+    ),
   hooks: hooksSchema.optional(),
-  ping: z.url({ protocol: /^https?$/ }).optional().describe('Healthchecks-style URL: /start before, the URL on success, /fail on failure.'),
+  ping: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe('Healthchecks-style URL: /start before, the URL on success, /fail on failure.'),
 });
 
 export const tarsnapSchema = z
@@ -91,33 +159,65 @@ export const tarsnapSchema = z
     binary: z.string().min(1).optional().describe('tarsnap executable: a name on PATH or a path (default "tarsnap").'),
     keyfile: absolutePath.describe('tarsnap key file (passed as --keyfile).'),
     cachedir: absolutePath.describe('tarsnap cache directory (passed as --cachedir).'),
-    extra_args: z.array(z.string()).optional().describe('Extra options for every create, e.g. ["--maxbw-rate", "50000"].'),
+    extra_args: z
+      .array(z.string())
+      .optional()
+      .describe('Extra options for every create, e.g. ["--maxbw-rate", "50000"].'),
     retries: z.number().int().min(0).max(20).optional().describe('Retries after a network failure (default 3).'),
     retry_delay: timeSpan.optional().describe('Wait before the first retry, doubling each time (default 30s).'),
-    auto_fsck: z.boolean().optional().describe('Run tarsnap --fsck once when the cache is out of sync (default false).'),
+    auto_fsck: z
+      .boolean()
+      .optional()
+      .describe('Run tarsnap --fsck once when the cache is out of sync (default false).'),
     passphrase: z
       .string()
       .regex(/^(env|file):.+$/, { message: 'must be env:VARIABLE or file:/path/to/file (never the passphrase itself)' })
       .optional()
-      .describe('For a passphrase-protected key: where tarsnap reads the passphrase (--passphrase env:VAR or file:PATH), so a scheduled run never waits at a prompt.'),
+      .describe(
+        'For a passphrase-protected key: where tarsnap reads the passphrase (--passphrase env:VAR or file:PATH), so a scheduled run never waits at a prompt.',
+      ),
   })
   .describe('How to call tarsnap.');
 
-export const profileNameSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: 'profile names use letters, digits, ".", "_" and "-", starting with a letter or digit' });
+export const profileNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
+  message: 'profile names use letters, digits, ".", "_" and "-", starting with a letter or digit',
+});
 
 export const configFileSchema = z
   .strictObject({
-    hostname: z.string().min(1).optional().describe('Host name used in archive names (default: the machine host name).'),
-    timezone: z.string().min(1).optional().describe('IANA time zone for retention buckets (default: the machine zone).'),
-    staging_dir: absolutePath.optional().describe('Parent of each run\'s private snapshot directory (default: the system temp dir).'),
-    state_dir: absolutePath.optional().describe('Where run state is kept (default /var/lib/hotsnap as root, else ~/.local/state/hotsnap).'),
-    metrics_file: absolutePath.optional().describe('Write Prometheus node_exporter textfile metrics here after each run (e.g. /var/lib/node_exporter/textfile/hotsnap.prom).'),
-    verify_schedule: z.string().min(1).optional().describe('Also schedule "hotsnap verify" (a restore drill), e.g. weekly. Default: not scheduled.'),
-    hooks: hooksSchema.optional().describe('Commands run once per "hotsnap run": before the first profile, after the last.'),
+    hostname: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Host name used in archive names (default: the machine host name).'),
+    timezone: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('IANA time zone for retention buckets (default: the machine zone).'),
+    staging_dir: absolutePath
+      .optional()
+      .describe("Parent of each run's private snapshot directory (default: the system temp dir)."),
+    state_dir: absolutePath
+      .optional()
+      .describe('Where run state is kept (default /var/lib/hotsnap as root, else ~/.local/state/hotsnap).'),
+    metrics_file: absolutePath
+      .optional()
+      .describe(
+        'Write Prometheus node_exporter textfile metrics here after each run (e.g. /var/lib/node_exporter/textfile/hotsnap.prom).',
+      ),
+    verify_schedule: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Also schedule "hotsnap verify" (a restore drill), e.g. weekly. Default: not scheduled.'),
+    hooks: hooksSchema
+      .optional()
+      .describe('Commands run once per "hotsnap run": before the first profile, after the last.'),
     tarsnap: tarsnapSchema,
-    defaults: profileFieldsSchema.optional().describe('Merged under every profile; profile keys win (exclude lists are combined).'),
+    defaults: profileFieldsSchema
+      .optional()
+      .describe('Merged under every profile; profile keys win (exclude lists are combined).'),
     profiles: z.record(profileNameSchema, profileFieldsSchema).describe('Backup profiles, e.g. daily and weekly.'),
   })
   .describe('hotsnap configuration');

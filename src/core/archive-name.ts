@@ -54,7 +54,8 @@ function splitTemplate(template: string): { segments: Segment[]; problems: strin
   const problems: string[] = [];
   const pushLiteral = (text: string): void => {
     if (text.length === 0) return;
-    if (/[{}]/.test(text)) problems.push(`stray "{" or "}" in "${text}" (placeholders are {hostname}, {profile}, {date})`);
+    if (/[{}]/.test(text))
+      problems.push(`stray "{" or "}" in "${text}" (placeholders are {hostname}, {profile}, {date})`);
     segments.push({ literal: text });
   };
   let rest = 0;
@@ -158,16 +159,21 @@ function dateFormatResolution(dateFormat: string): { unit: Unit } | { problem: s
   try {
     parse(probeText, dateFormat, PARSE_REFERENCE, UTC_OPTIONS);
   } catch (error) {
-    return { problem: `date format "${dateFormat}" cannot be parsed: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      problem: `date format "${dateFormat}" cannot be parsed: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   const probeBack = parseDatePart(probeText, dateFormat);
   const unit = probeBack ? ALL_UNITS.find((u) => truncate(RESOLUTION_PROBE, u) === probeBack.getTime()) : undefined;
-  if (unit === undefined) return { problem: `date format "${dateFormat}" cannot be parsed back to the time it shows (${advice})` };
+  if (unit === undefined)
+    return { problem: `date format "${dateFormat}" cannot be parsed back to the time it shows (${advice})` };
   for (const sample of ROUND_TRIP_SAMPLES) {
     const text = format(sample, dateFormat, UTC_OPTIONS);
     const back = parseDatePart(text, dateFormat);
     if (back === null || back.getTime() !== truncate(sample, unit)) {
-      return { problem: `date format "${dateFormat}" does not round-trip ${sample.toISOString()} (shown as "${text}"; ${advice})` };
+      return {
+        problem: `date format "${dateFormat}" does not round-trip ${sample.toISOString()} (shown as "${text}"; ${advice})`,
+      };
     }
   }
   return { unit };
@@ -205,15 +211,25 @@ export function validateNameTemplate(template: string, dateFormat: string, owner
   }
 
   if (problems.length === 0) {
-    const sample = fill(segments, owner ?? { hostname: '', profile: '' }, format(RESOLUTION_PROBE, dateFormat, UTC_OPTIONS));
+    const sample = fill(
+      segments,
+      owner ?? { hostname: '', profile: '' },
+      format(RESOLUTION_PROBE, dateFormat, UTC_OPTIONS),
+    );
     const bytes = new TextEncoder().encode(sample).length;
     const limit = MAX_ARCHIVE_NAME_BYTES - RESERVED_SUFFIX_BYTES;
     if (bytes === 0) problems.push('archive names must not be empty');
     if (bytes > limit) {
-      problems.push(`archive names would be ${bytes} bytes; at most ${limit} leaves room for ".N.incomplete.part" within tarsnap's ${MAX_ARCHIVE_NAME_BYTES}`);
+      problems.push(
+        `archive names would be ${bytes} bytes; at most ${limit} leaves room for ".N.incomplete.part" within tarsnap's ${MAX_ARCHIVE_NAME_BYTES}`,
+      );
     }
-    if (sample.endsWith(PART_SUFFIX)) problems.push(`archive names must not end in "${PART_SUFFIX}" (tarsnap's mark of an interrupted archive)`);
-    if (sample.endsWith(INCOMPLETE_SUFFIX)) problems.push(`archive names must not end in "${INCOMPLETE_SUFFIX}" (hotsnap's mark of an archive stored without a failed database)`);
+    if (sample.endsWith(PART_SUFFIX))
+      problems.push(`archive names must not end in "${PART_SUFFIX}" (tarsnap's mark of an interrupted archive)`);
+    if (sample.endsWith(INCOMPLETE_SUFFIX))
+      problems.push(
+        `archive names must not end in "${INCOMPLETE_SUFFIX}" (hotsnap's mark of an archive stored without a failed database)`,
+      );
   }
   return problems;
 }
@@ -259,7 +275,11 @@ export function parseArchiveName(
  * `.incomplete` and its `.incomplete.part` exists (one time, one archive), with `.incomplete`
  * appended when asked. Example: `chooseArchiveName('a', new Set(['a', 'a.2.incomplete']))` → `'a.3'`.
  */
-export function chooseArchiveName(base: string, existingNames: ReadonlySet<string>, options: { incomplete?: boolean } = {}): string {
+export function chooseArchiveName(
+  base: string,
+  existingNames: ReadonlySet<string>,
+  options: { incomplete?: boolean } = {},
+): string {
   const variants = ['', PART_SUFFIX, INCOMPLETE_SUFFIX, INCOMPLETE_SUFFIX + PART_SUFFIX];
   const free = (name: string): boolean => variants.every((variant) => !existingNames.has(name + variant));
   const mark = options.incomplete ? INCOMPLETE_SUFFIX : '';

@@ -36,11 +36,25 @@ export function ownerOf(
   for (const profile of profiles) {
     const owner = { hostname, profile: profile.name };
     const own = parseArchiveName(name, profile.archive_name, owner, profile.date_format);
-    if (own) return { profile: profile.name, time: own.time, partial: own.partial, incomplete: own.incomplete, adopted: false };
+    if (own)
+      return {
+        profile: profile.name,
+        time: own.time,
+        partial: own.partial,
+        incomplete: own.incomplete,
+        adopted: false,
+      };
     for (const legacy of profile.adopt) {
       const adopted = parseArchiveName(name, legacy.archive_name, owner, legacy.date_format);
       // Legacy tools never mark incomplete archives; only hotsnap's own names carry the mark.
-      if (adopted) return { profile: profile.name, time: adopted.time, partial: adopted.partial, incomplete: false, adopted: true };
+      if (adopted)
+        return {
+          profile: profile.name,
+          time: adopted.time,
+          partial: adopted.partial,
+          incomplete: false,
+          adopted: true,
+        };
     }
   }
   return null;
@@ -51,7 +65,11 @@ export function ownerOf(
  * profile (or null) and time, oldest first (ties by name, so the order is stable).
  * Example: classifyArchives([{name:'web-daily-2024-01-01_00-00-00'}], [daily], 'web')[0].profile → 'daily'.
  */
-export function classifyArchives(listed: readonly ListedArchive[], profiles: readonly NamingRules[], hostname: string): ArchiveInfo[] {
+export function classifyArchives(
+  listed: readonly ListedArchive[],
+  profiles: readonly NamingRules[],
+  hostname: string,
+): ArchiveInfo[] {
   const infos: ArchiveInfo[] = [];
   for (const archive of listed) {
     const owner = ownerOf(archive.name, profiles, hostname);

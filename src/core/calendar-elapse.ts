@@ -88,7 +88,9 @@ function nextMatchingWall(spec: CalendarSpec, from: number): number | undefined 
  */
 function instantOfWall(calendar: ZoneCalendar, wall: number): number | undefined {
   // Offsets a day either side: zones change offset at most once in that span.
-  const candidates = [wall - calendar.offsetAt(wall - DAY_MS), wall - calendar.offsetAt(wall + DAY_MS)].sort((a, b) => a - b);
+  const candidates = [wall - calendar.offsetAt(wall - DAY_MS), wall - calendar.offsetAt(wall + DAY_MS)].sort(
+    (a, b) => a - b,
+  );
   return candidates.find((instant) => instant + calendar.offsetAt(instant) === wall);
 }
 
@@ -127,4 +129,3 @@ export function shortestInterval(spec: CalendarSpec, from: number, timeZone: str
   }
   return shortest;
 }
-

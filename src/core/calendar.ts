@@ -47,14 +47,42 @@ const WEEKDAY_LONG = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 's
 
 const midnight = { hour: [{ start: 0 }], minute: [{ start: 0 }], second: [{ start: 0 }] };
 const SHORTHANDS: Record<string, Omit<CalendarSpec, 'shorthand'>> = {
-  minutely: { weekdays: ALL_WEEKDAYS, year: undefined, month: undefined, day: undefined, hour: undefined, minute: undefined, second: [{ start: 0 }] },
-  hourly: { weekdays: ALL_WEEKDAYS, year: undefined, month: undefined, day: undefined, hour: undefined, minute: [{ start: 0 }], second: [{ start: 0 }] },
+  minutely: {
+    weekdays: ALL_WEEKDAYS,
+    year: undefined,
+    month: undefined,
+    day: undefined,
+    hour: undefined,
+    minute: undefined,
+    second: [{ start: 0 }],
+  },
+  hourly: {
+    weekdays: ALL_WEEKDAYS,
+    year: undefined,
+    month: undefined,
+    day: undefined,
+    hour: undefined,
+    minute: [{ start: 0 }],
+    second: [{ start: 0 }],
+  },
   daily: { weekdays: ALL_WEEKDAYS, year: undefined, month: undefined, day: undefined, ...midnight },
   weekly: { weekdays: 1, year: undefined, month: undefined, day: undefined, ...midnight },
   monthly: { weekdays: ALL_WEEKDAYS, year: undefined, month: undefined, day: [{ start: 1 }], ...midnight },
   yearly: { weekdays: ALL_WEEKDAYS, year: undefined, month: [{ start: 1 }], day: [{ start: 1 }], ...midnight },
-  quarterly: { weekdays: ALL_WEEKDAYS, year: undefined, month: [1, 4, 7, 10].map((start) => ({ start })), day: [{ start: 1 }], ...midnight },
-  semiannually: { weekdays: ALL_WEEKDAYS, year: undefined, month: [{ start: 1 }, { start: 7 }], day: [{ start: 1 }], ...midnight },
+  quarterly: {
+    weekdays: ALL_WEEKDAYS,
+    year: undefined,
+    month: [1, 4, 7, 10].map((start) => ({ start })),
+    day: [{ start: 1 }],
+    ...midnight,
+  },
+  semiannually: {
+    weekdays: ALL_WEEKDAYS,
+    year: undefined,
+    month: [{ start: 1 }, { start: 7 }],
+    day: [{ start: 1 }],
+    ...midnight,
+  },
 };
 SHORTHANDS.annually = SHORTHANDS.yearly!;
 
@@ -66,20 +94,25 @@ function parseField(text: string, name: string, min: number, max: number, year =
     const match = /^(\d+)(?:\.\.(\d+))?(?:\/(\d+))?$/.exec(part);
     if (!match) throw new Error(`${name} "${part}": use a number, a list a,b, a range a..b or a repetition a/n`);
     // systemd reads two-digit years as 1970–2069.
-    const value = (digits: string) => (year && digits.length <= 2 ? Number(digits) + (Number(digits) >= 70 ? 1900 : 2000) : Number(digits));
+    const value = (digits: string) =>
+      year && digits.length <= 2 ? Number(digits) + (Number(digits) >= 70 ? 1900 : 2000) : Number(digits);
     const item: CalendarItem = { start: value(match[1]!) };
     if (match[2] !== undefined) item.end = value(match[2]);
     if (match[3] !== undefined) item.step = Number(match[3]);
     for (const bound of [item.start, item.end]) {
-      if (bound !== undefined && (bound < min || bound > max)) throw new Error(`${name} ${bound} is out of range ${min}..${max}`);
+      if (bound !== undefined && (bound < min || bound > max))
+        throw new Error(`${name} ${bound} is out of range ${min}..${max}`);
     }
     if (item.end !== undefined && item.end < item.start) throw new Error(`${name} range ${part} runs backwards`);
     if (item.step === 0) throw new Error(`${name} "${part}": a repetition needs a step of at least 1`);
     // systemd 252 refuses this one form in the seconds field only.
-    if (name === 'second' && item.end === item.start && item.step === undefined) throw new Error(`second range ${part}: write ${item.start} alone`);
+    if (name === 'second' && item.end === item.start && item.step === undefined)
+      throw new Error(`second range ${part}: write ${item.start} alone`);
     // systemd refuses an open repetition that never repeats (20/4 for hours).
     if (item.step !== undefined && item.end === undefined && item.start + item.step > max) {
-      throw new Error(`${name} "${part}" never repeats: ${item.start}+${item.step} is past ${max}; write ${item.start} alone, or a smaller step`);
+      throw new Error(
+        `${name} "${part}" never repeats: ${item.start}+${item.step} is past ${max}; write ${item.start} alone, or a smaller step`,
+      );
     }
     // As systemd does before sorting: a range ends at its last hit (0..23/2 → 0..22/2), and one
     // with a single hit is that value (12..12, 1..3/5 → 12, 1).
@@ -92,7 +125,8 @@ function parseField(text: string, name: string, min: number, max: number, year =
     }
   }
   // systemd stores seconds' "*" as 0/1, so 0/1 anywhere in the seconds field reads as "*".
-  if (name === 'second' && items.some((item) => item.start === 0 && item.step === 1 && item.end === undefined)) return undefined;
+  if (name === 'second' && items.some((item) => item.start === 0 && item.step === 1 && item.end === undefined))
+    return undefined;
   // systemd's order: by start; identical items once.
   const key = (item: CalendarItem) => `${item.start}/${item.end ?? -1}/${item.step ?? 0}`;
   const unique = [...new Map(items.map((item) => [key(item), item])).values()];
@@ -113,7 +147,8 @@ function parseWeekdays(text: string): number {
     if (!range) throw new Error(`weekdays "${text}": use names such as Mon, Mon..Fri or Mon,Thu (no spaces)`);
     const from = weekdayIndex(range[1]!);
     const to = range[2] === undefined ? from : weekdayIndex(range[2]);
-    if (to < from) throw new Error(`weekday range ${part} runs backwards: weeks start on Monday (write e.g. Sat,Sun or Mon..Fri)`);
+    if (to < from)
+      throw new Error(`weekday range ${part} runs backwards: weeks start on Monday (write e.g. Sat,Sun or Mon..Fri)`);
     for (let day = from; day <= to; day++) mask |= 1 << day;
   }
   return mask;
@@ -135,13 +170,20 @@ function isTimeZone(text: string): boolean {
  */
 export function parseCalendar(text: string): CalendarSpec {
   const words = text.split(/ +/).filter(Boolean);
-  if (words.length === 0 || text !== text.trim()) throw new Error(`"${text}" is not a calendar expression: write e.g. daily or "Mon *-*-* 03:00" (no leading or trailing spaces)`);
-  if (words[0]!.startsWith('@')) throw new Error(`"${text}": @timestamps run once; hotsnap schedules need a repeating expression such as daily`);
+  if (words.length === 0 || text !== text.trim())
+    throw new Error(
+      `"${text}" is not a calendar expression: write e.g. daily or "Mon *-*-* 03:00" (no leading or trailing spaces)`,
+    );
+  if (words[0]!.startsWith('@'))
+    throw new Error(`"${text}": @timestamps run once; hotsnap schedules need a repeating expression such as daily`);
   let timeZone: string | undefined;
   const last = words[words.length - 1]!;
   // Only a weekday list starts with a letter, and only in first place: a later word that does is a zone.
   if (words.length > 1 && /^[A-Za-z]/.test(last)) {
-    if (!isTimeZone(last)) throw new Error(`"${text}": unknown time zone "${last}"; use an IANA name such as UTC or Europe/Berlin, or none for the machine's zone`);
+    if (!isTimeZone(last))
+      throw new Error(
+        `"${text}": unknown time zone "${last}"; use an IANA name such as UTC or Europe/Berlin, or none for the machine's zone`,
+      );
     timeZone = last;
     words.pop();
   }
@@ -156,9 +198,13 @@ export function parseCalendar(text: string): CalendarSpec {
   }
   if (rest.length > 0 && !rest[0]!.includes(':')) {
     const date = rest[0]!;
-    if (date.includes('~')) throw new Error(`"${text}": "~" (days counted from the end of the month) is not supported by hotsnap; use e.g. *-*-28 or monthly`);
+    if (date.includes('~'))
+      throw new Error(
+        `"${text}": "~" (days counted from the end of the month) is not supported by hotsnap; use e.g. *-*-28 or monthly`,
+      );
     const parts = date.split('-');
-    if (parts.length < 2 || parts.length > 3) throw new Error(`date "${date}": write YYYY-MM-DD or MM-DD, each part a number, list, range or *`);
+    if (parts.length < 2 || parts.length > 3)
+      throw new Error(`date "${date}": write YYYY-MM-DD or MM-DD, each part a number, list, range or *`);
     if (parts.length === 3) spec.year = parseField(parts[0]!, 'year', MIN_YEAR, MAX_YEAR, true);
     spec.month = parseField(parts[parts.length - 2]!, 'month', 1, 12);
     spec.day = parseField(parts[parts.length - 1]!, 'day', 1, 31);
@@ -167,14 +213,17 @@ export function parseCalendar(text: string): CalendarSpec {
   if (rest.length > 0 && rest[0]!.includes(':')) {
     const parts = rest[0]!.split(':');
     if (parts.length < 2 || parts.length > 3) throw new Error(`time "${rest[0]}": write HH:MM or HH:MM:SS`);
-    if (/(^|[^.])\.(?!\.)/.test(parts[2] ?? '')) throw new Error(`time "${rest[0]}": fractions of a second are not supported by hotsnap`);
+    if (/(^|[^.])\.(?!\.)/.test(parts[2] ?? ''))
+      throw new Error(`time "${rest[0]}": fractions of a second are not supported by hotsnap`);
     spec.hour = parseField(parts[0]!, 'hour', 0, 23);
     spec.minute = parseField(parts[1]!, 'minute', 0, 59);
     spec.second = parts[2] === undefined ? [{ start: 0 }] : parseField(parts[2], 'second', 0, 59);
     rest = rest.slice(1);
   }
   if (rest.length > 0) {
-    throw new Error(`"${text}": cannot read "${rest.join(' ')}"; write [weekdays] [date] [time] [zone], e.g. "Mon..Fri *-*-* 02:30" or a shorthand such as daily`);
+    throw new Error(
+      `"${text}": cannot read "${rest.join(' ')}"; write [weekdays] [date] [time] [zone], e.g. "Mon..Fri *-*-* 02:30" or a shorthand such as daily`,
+    );
   }
   if (spec.weekdays === 0) throw new Error(`"${text}": no weekday selected`);
   return timeZone ? { ...spec, timeZone } : spec;
@@ -199,7 +248,10 @@ function formatField(field: CalendarField, width: number): string {
   if (field === undefined) return '*';
   const pad = (value: number) => String(value).padStart(width, '0');
   return field
-    .map((item) => `${pad(item.start)}${item.end === undefined ? '' : `..${pad(item.end)}`}${item.step === undefined ? '' : `/${item.step}`}`)
+    .map(
+      (item) =>
+        `${pad(item.start)}${item.end === undefined ? '' : `..${pad(item.end)}`}${item.step === undefined ? '' : `/${item.step}`}`,
+    )
     .join(',');
 }
 

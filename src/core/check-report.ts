@@ -33,13 +33,19 @@ function plural(count: number, word: string): string {
  * Example: [{check:'tarsnap', status:'ok', message:'tarsnap 1.0.41'}] → "ok      tarsnap: tarsnap 1.0.41\nall 1 checks passed\n".
  */
 export function renderCheckText(items: readonly CheckItem[]): string {
-  const lines = items.map((item) => `${LABELS[item.status].padEnd(WIDTH)} ${item.check}: ${item.message}${item.fix ? `; ${item.fix}` : ''}`);
+  const lines = items.map(
+    (item) => `${LABELS[item.status].padEnd(WIDTH)} ${item.check}: ${item.message}${item.fix ? `; ${item.fix}` : ''}`,
+  );
   const problems = items.filter((item) => item.status === 'problem').length;
   const warnings = items.filter((item) => item.status === 'warn').length;
   if (problems > 0) {
-    lines.push(`${plural(problems, 'problem')}, ${plural(warnings, 'warning')}: hotsnap run will fail or the key is exposed until the problems are fixed`);
+    lines.push(
+      `${plural(problems, 'problem')}, ${plural(warnings, 'warning')}: hotsnap run will fail or the key is exposed until the problems are fixed`,
+    );
   } else if (warnings > 0) {
-    lines.push(`no problems, ${plural(warnings, 'warning')} (backups can run; the warnings say what would make them better)`);
+    lines.push(
+      `no problems, ${plural(warnings, 'warning')} (backups can run; the warnings say what would make them better)`,
+    );
   } else {
     lines.push(`all ${plural(items.length, 'check')} passed`);
   }
@@ -61,11 +67,17 @@ export function renderCheckJson(items: readonly CheckItem[]): string {
 export function judgeSecretFileMode(what: string, file: string, mode: number): Omit<CheckItem, 'check'> {
   const shown = `0${(mode & 0o777).toString(8).padStart(3, '0')}`;
   const fix = `run chmod 600 ${shellQuote(file)}`;
-  const access = (read: number, write: number) => [mode & read ? 'readable' : '', mode & write ? 'writable' : ''].filter(Boolean).join(' and ');
+  const access = (read: number, write: number) =>
+    [mode & read ? 'readable' : '', mode & write ? 'writable' : ''].filter(Boolean).join(' and ');
   const byOthers = access(0o004, 0o002);
   if (byOthers) return { status: 'problem', message: `${what} ${file} is ${byOthers} by others (mode ${shown})`, fix };
   const byGroup = access(0o040, 0o020);
-  if (byGroup) return { status: 'warn', message: `${what} ${file} is ${byGroup} by its group (mode ${shown})`, fix: `${fix}, unless that group is meant to hold it` };
+  if (byGroup)
+    return {
+      status: 'warn',
+      message: `${what} ${file} is ${byGroup} by its group (mode ${shown})`,
+      fix: `${fix}, unless that group is meant to hold it`,
+    };
   return { status: 'ok', message: `${what} ${file} is private (mode ${shown})` };
 }
 

@@ -27,7 +27,10 @@ const HELP = 'write them like tarsnapper, ascending, e.g. "1d 7d 30d 360d" (unit
  * { text: '360d', ms: 31_104_000_000 }; given "7d 1d", throws.
  */
 export function parseDeltas(text: string): Delta[] {
-  const words = text.trim().split(/\s+/).filter((word) => word !== '');
+  const words = text
+    .trim()
+    .split(/\s+/)
+    .filter((word) => word !== '');
   const deltas = words.map((word): Delta => {
     const match = /^(\d+)([shd])$/.exec(word);
     if (!match) {
@@ -39,7 +42,10 @@ export function parseDeltas(text: string): Delta[] {
     if (!Number.isSafeInteger(ms)) throw new Error(`deltas "${text}": "${word}" is too large`);
     return { text: word, ms };
   });
-  if (deltas.length < 2) throw new Error(`deltas "${text}": at least two deltas are needed, the last one being how far back archives are kept; ${HELP}`);
+  if (deltas.length < 2)
+    throw new Error(
+      `deltas "${text}": at least two deltas are needed, the last one being how far back archives are kept; ${HELP}`,
+    );
   deltas.forEach((delta, index) => {
     const previous = deltas[index - 1];
     if (previous && delta.ms <= previous.ms) {
@@ -58,7 +64,8 @@ export function parseDeltas(text: string): Delta[] {
 export function planDeltas<T extends { time: Date }>(archives: readonly T[], deltas: readonly Delta[]): PrunePlan<T> {
   if (deltas.length < 2) throw new Error('at least two deltas are needed');
   deltas.forEach((delta, index) => {
-    if (!(delta.ms > 0) || (index > 0 && delta.ms <= deltas[index - 1]!.ms)) throw new Error('deltas must be positive and ascending; use parseDeltas');
+    if (!(delta.ms > 0) || (index > 0 && delta.ms <= deltas[index - 1]!.ms))
+      throw new Error('deltas must be positive and ascending; use parseDeltas');
   });
   const { order, times } = sortNewestFirst(archives);
   if (order.length === 0) return { keep: [], remove: [] };

@@ -20,7 +20,8 @@ export interface RetentionDuration {
   readonly hours: number;
 }
 
-const UNIT_HELP = 'write whole numbers with units y (years), m (months), d (days), h (hours), e.g. "7d", "1m" or "1y2m3d3h"';
+const UNIT_HELP =
+  'write whole numbers with units y (years), m (months), d (days), h (hours), e.g. "7d", "1m" or "1y2m3d3h"';
 const FIELD_OF_UNIT = { y: 'years', m: 'months', d: 'days', h: 'hours' } as const;
 
 /**
@@ -39,7 +40,8 @@ export function parseRetentionDuration(text: string): RetentionDuration {
     token.lastIndex = position;
     const [whole = '', minus, digits = '', unit = ''] = token.exec(source) ?? [];
     if (minus) throw new Error(`duration "${text}" is negative; ${UNIT_HELP}`);
-    if (digits === '') throw new Error(`duration "${text}": expected a number at "${source.slice(position)}"; ${UNIT_HELP}`);
+    if (digits === '')
+      throw new Error(`duration "${text}": expected a number at "${source.slice(position)}"; ${UNIT_HELP}`);
     if (unit === '') throw new Error(`duration "${text}": no unit after ${digits}; ${UNIT_HELP}`);
     if (!(unit in FIELD_OF_UNIT)) {
       const hint = unit === 'w' ? ` (for weeks write days: ${Number(digits) * 7}d)` : '';
@@ -85,7 +87,9 @@ export function civilFromDays(days: number): CivilDate {
   const shifted = days + 719_468;
   const era = Math.floor(shifted / 146_097);
   const dayOfEra = shifted - era * 146_097;
-  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365,
+  );
   const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
   const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153);
   const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
@@ -141,14 +145,22 @@ export function createZoneCalendar(timeZone: string): ZoneCalendar {
   let format: Intl.DateTimeFormat;
   try {
     format = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', era: 'short',
-      year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+      timeZone,
+      hourCycle: 'h23',
+      era: 'short',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
     });
   } catch {
     throw new Error(`unknown time zone "${timeZone}": use an IANA name such as "Europe/Berlin" or "UTC"`);
   }
   const resolved = format.resolvedOptions().timeZone;
-  if (resolved === 'UTC' || resolved === 'Etc/UTC') return { timeZone: resolved, offsetAt: () => 0, instantOf: (wallMs) => wallMs };
+  if (resolved === 'UTC' || resolved === 'Etc/UTC')
+    return { timeZone: resolved, offsetAt: () => 0, instantOf: (wallMs) => wallMs };
 
   // The exact offset from Intl, to the second (tz offsets are whole seconds). format() and a
   // regex cost a quarter of formatToParts(), which stays as the fallback should a future ICU
@@ -211,7 +223,15 @@ export function readWallClock(format: Intl.DateTimeFormat, instant: number, viaP
   const part: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
   for (const { type, value } of format.formatToParts(instant)) part[type] = value;
   const era = part.era === 'BC' || part.era === 'B' ? 'BC' : 'AD';
-  return [part.month ?? '', part.day ?? '', part.year ?? '', era, part.hour ?? '', part.minute ?? '', part.second ?? ''];
+  return [
+    part.month ?? '',
+    part.day ?? '',
+    part.year ?? '',
+    era,
+    part.hour ?? '',
+    part.minute ?? '',
+    part.second ?? '',
+  ];
 }
 
 /**
@@ -220,12 +240,17 @@ export function readWallClock(format: Intl.DateTimeFormat, instant: number, viaP
  * time. Given 2016-03-31T12:00Z, "1m" and UTC, returns 2016-03-02T12:00Z (2016 is a leap year).
  * Returns -Infinity when the start lies before the range of a JS Date.
  */
-export function subtractRetentionDuration(instant: number, duration: RetentionDuration, calendar: ZoneCalendar): number {
+export function subtractRetentionDuration(
+  instant: number,
+  duration: RetentionDuration,
+  calendar: ZoneCalendar,
+): number {
   const wall = instant + calendar.offsetAt(instant);
   const days = Math.floor(wall / DAY_MS);
   const timeOfDay = wall - days * DAY_MS;
   const { year, month, day } = civilFromDays(days);
-  const shiftedWall = daysFromCivil(year - duration.years, month - duration.months, day - duration.days) * DAY_MS + timeOfDay;
+  const shiftedWall =
+    daysFromCivil(year - duration.years, month - duration.months, day - duration.days) * DAY_MS + timeOfDay;
   // 8.64e15 ms is the edge of a JS Date (and of Intl); a window reaching past it holds every archive.
   if (!(shiftedWall > -DATE_LIMIT + 2 * DAY_MS)) return -Infinity;
   const start = calendar.instantOf(shiftedWall) - duration.hours * HOUR;

@@ -29,7 +29,13 @@ export interface KeyCapabilities {
 }
 
 export type KeyFileInfo =
-  | { kind: 'tarsnap'; encoding: 'text' | 'raw'; machineNumber: string; keyTypes: number[]; capabilities: KeyCapabilities }
+  | {
+      kind: 'tarsnap';
+      encoding: 'text' | 'raw';
+      machineNumber: string;
+      keyTypes: number[];
+      capabilities: KeyCapabilities;
+    }
   | { kind: 'tarsnap-passphrase' }
   | { kind: 'emulator'; capabilities: KeyCapabilities; passphrase: boolean }
   | { kind: 'invalid'; reason: string };
@@ -54,7 +60,15 @@ const KNOWN_TYPES = new Set<number>(Object.values(KEY_TYPE));
 const T = KEY_TYPE;
 /** CRYPTO_KEYMASK_READ and CRYPTO_KEYMASK_WRITE as lists of key types. */
 export const READ_KEYS = [T.signPub, T.encrPriv, T.hmacFile, T.hmacChunk, T.hmacName, T.authGet] as const;
-export const WRITE_KEYS = [T.signPriv, T.encrPub, T.hmacFile, T.hmacChunk, T.hmacName, T.hmacCparams, T.authPut] as const;
+export const WRITE_KEYS = [
+  T.signPriv,
+  T.encrPub,
+  T.hmacFile,
+  T.hmacChunk,
+  T.hmacName,
+  T.hmacCparams,
+  T.authPut,
+] as const;
 
 /** keyfile_read() refuses empty files and files over this many bytes. */
 export const MAX_KEY_FILE_BYTES = 1_000_000;
@@ -78,11 +92,13 @@ function parseRecords(bytes: Uint8Array, encoding: 'text' | 'raw'): KeyFileInfo 
   const keyTypes: number[] = [];
   let offset = 8;
   while (offset < bytes.length) {
-    if (bytes.length - offset < 5) return { kind: 'invalid', reason: 'corrupt or truncated (unexpected end of key data)' };
+    if (bytes.length - offset < 5)
+      return { kind: 'invalid', reason: 'corrupt or truncated (unexpected end of key data)' };
     const length = view.getUint32(offset, true);
     const type = bytes[offset + 4]!;
     offset += 5;
-    if (length > bytes.length - offset) return { kind: 'invalid', reason: 'corrupt or truncated (unexpected end of key data)' };
+    if (length > bytes.length - offset)
+      return { kind: 'invalid', reason: 'corrupt or truncated (unexpected end of key data)' };
     if (!KNOWN_TYPES.has(type)) return { kind: 'invalid', reason: `corrupt (unrecognized key type ${type})` };
     keyTypes.push(type);
     offset += length;
@@ -97,7 +113,13 @@ function startsWith(bytes: Uint8Array, text: string): boolean {
 function parseEmulator(lines: readonly string[]): KeyFileInfo | undefined {
   const keyLines = lines.filter((line) => line.startsWith('emulator-key:'));
   if (lines[0] !== EMULATOR_FIRST_LINE || keyLines.length === 0) return undefined;
-  const words = keyLines.length === 1 ? keyLines[0]!.slice('emulator-key:'.length).split(',').map((word) => word.trim()) : [];
+  const words =
+    keyLines.length === 1
+      ? keyLines[0]!
+          .slice('emulator-key:'.length)
+          .split(',')
+          .map((word) => word.trim())
+      : [];
   if (words.length === 0 || words.some((word) => !EMULATOR_WORDS.has(word)) || new Set(words).size !== words.length) {
     return { kind: 'invalid', reason: 'a tarsnap emulator key with an unreadable "emulator-key:" line' };
   }
@@ -113,7 +135,8 @@ function parseEmulator(lines: readonly string[]): KeyFileInfo | undefined {
  * Example: parseKeyFile(bytesOf('tarsnap-keymgmt -w' output)) → {kind:'tarsnap', capabilities:{read:false, write:true, delete:false}, …}.
  */
 export function parseKeyFile(bytes: Uint8Array): KeyFileInfo {
-  if (bytes.length === 0 || bytes.length > MAX_KEY_FILE_BYTES) return { kind: 'invalid', reason: `unreasonable size (${bytes.length} bytes)` };
+  if (bytes.length === 0 || bytes.length > MAX_KEY_FILE_BYTES)
+    return { kind: 'invalid', reason: `unreasonable size (${bytes.length} bytes)` };
   if (bytes[0] === 0x00 || bytes[0] === 0xff) return parseRecords(bytes, 'raw');
 
   const text = Buffer.from(bytes).toString('latin1');
@@ -124,7 +147,10 @@ export function parseKeyFile(bytes: Uint8Array): KeyFileInfo {
   const chunks: Buffer[] = [];
   for (const [index, line] of lines.entries()) {
     if (line === '' || line.startsWith('#')) continue;
-    const corrupt: KeyFileInfo = { kind: 'invalid', reason: `corrupt on line ${index + 1} (not base64 with its checksum)` };
+    const corrupt: KeyFileInfo = {
+      kind: 'invalid',
+      reason: `corrupt on line ${index + 1} (not base64 with its checksum)`,
+    };
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(line) || line.length % 4 !== 0) return corrupt;
     const decoded = Buffer.from(line, 'base64');
     if (decoded.length < 7) return corrupt;
@@ -136,7 +162,8 @@ export function parseKeyFile(bytes: Uint8Array): KeyFileInfo {
   const blob = Buffer.concat(chunks);
   if (blob.length === 0) return { kind: 'invalid', reason: 'holds no key data (only comments or blank lines)' };
   if (startsWith(blob, 'scrypt')) return { kind: 'tarsnap-passphrase' };
-  if (!startsWith(blob, 'tarsnap\0')) return { kind: 'invalid', reason: 'corrupt (the decoded data does not start with "tarsnap")' };
+  if (!startsWith(blob, 'tarsnap\0'))
+    return { kind: 'invalid', reason: 'corrupt (the decoded data does not start with "tarsnap")' };
   return parseRecords(blob.subarray(8), 'text');
 }
 
@@ -166,7 +193,11 @@ export interface KeyVerdict {
  * retention or deltas), returns what this host can and cannot do with it.
  * Example: ('/root/k', write-only, ['daily']) → {status:'warn', message:'… write-only …'}.
  */
-export function judgeKeyCapabilities(keyfile: string, capabilities: KeyCapabilities, pruning: readonly string[]): KeyVerdict {
+export function judgeKeyCapabilities(
+  keyfile: string,
+  capabilities: KeyCapabilities,
+  pruning: readonly string[],
+): KeyVerdict {
   const holds = `${keyfile} holds the keys for ${describeCapabilities(capabilities)}`;
   const profiles = `profile${pruning.length === 1 ? '' : 's'} ${pruning.join(', ')}`;
   if (!capabilities.write) {
@@ -177,7 +208,11 @@ export function judgeKeyCapabilities(keyfile: string, capabilities: KeyCapabilit
     };
   }
   if (!capabilities.read) {
-    if (pruning.length === 0) return { status: 'ok', message: `${holds} (write-only): backups only; pruning and tarsnap --fsck must run on a host with the read keys` };
+    if (pruning.length === 0)
+      return {
+        status: 'ok',
+        message: `${holds} (write-only): backups only; pruning and tarsnap --fsck must run on a host with the read keys`,
+      };
     return {
       status: 'warn',
       message: `${holds} (write-only): this host cannot list or prune archives (nor run tarsnap --fsck), so ${profiles} will skip pruning`,
@@ -206,8 +241,14 @@ export function judgeKeyfileMode(keyfile: string, mode: number): KeyVerdict {
     [mode & read ? 'readable' : '', mode & write ? 'writable' : ''].filter(Boolean).join(' and ');
   // Anyone who can read the key can read (or, with the write keys, forge) every archive.
   const byOthers = access(0o004, 0o002);
-  if (byOthers) return { status: 'problem', message: `keyfile ${keyfile} is ${byOthers} by others (mode ${shown})`, fix };
+  if (byOthers)
+    return { status: 'problem', message: `keyfile ${keyfile} is ${byOthers} by others (mode ${shown})`, fix };
   const byGroup = access(0o040, 0o020);
-  if (byGroup) return { status: 'warn', message: `keyfile ${keyfile} is ${byGroup} by its group (mode ${shown})`, fix: `${fix}, unless that group is meant to hold the key` };
+  if (byGroup)
+    return {
+      status: 'warn',
+      message: `keyfile ${keyfile} is ${byGroup} by its group (mode ${shown})`,
+      fix: `${fix}, unless that group is meant to hold the key`,
+    };
   return { status: 'ok', message: `keyfile ${keyfile} is private (mode ${shown})` };
 }

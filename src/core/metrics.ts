@@ -61,7 +61,8 @@ function unixSeconds(iso: string | undefined): number | undefined {
 }
 
 /** A dry run changes nothing on the server: it is not the "last run" monitoring cares about. */
-const lastRun = (profile: ProfileMetrics) => (profile.last_attempt?.status === 'dry-run' ? undefined : profile.last_attempt);
+const lastRun = (profile: ProfileMetrics) =>
+  profile.last_attempt?.status === 'dry-run' ? undefined : profile.last_attempt;
 const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
 
 const FAMILIES: readonly Family[] = [
@@ -70,29 +71,81 @@ const FAMILIES: readonly Family[] = [
     help: 'Unix time the last successful backup of the profile finished (0 if it never succeeded).',
     value: (p) => (p.last_success ? unixSeconds(p.last_success.finished) : 0),
   },
-  { name: 'hotsnap_last_run_timestamp_seconds', help: 'Unix time the last backup attempt finished.', value: (p) => unixSeconds(lastRun(p)?.finished) },
-  { name: 'hotsnap_last_run_success', help: '1 if the last backup attempt succeeded, 0 if it failed.', value: (p) => (lastRun(p) ? Number(lastRun(p)!.status === 'ok') : undefined) },
-  { name: 'hotsnap_last_run_duration_seconds', help: 'How long the last backup attempt took (hot copies, tarsnap, prune).', value: (p) => seconds(lastRun(p)?.duration_ms) },
-  { name: 'hotsnap_last_run_databases_copied', help: 'SQLite databases hot-copied by the last backup attempt.', value: (p) => lastRun(p)?.databases },
+  {
+    name: 'hotsnap_last_run_timestamp_seconds',
+    help: 'Unix time the last backup attempt finished.',
+    value: (p) => unixSeconds(lastRun(p)?.finished),
+  },
+  {
+    name: 'hotsnap_last_run_success',
+    help: '1 if the last backup attempt succeeded, 0 if it failed.',
+    value: (p) => (lastRun(p) ? Number(lastRun(p)!.status === 'ok') : undefined),
+  },
+  {
+    name: 'hotsnap_last_run_duration_seconds',
+    help: 'How long the last backup attempt took (hot copies, tarsnap, prune).',
+    value: (p) => seconds(lastRun(p)?.duration_ms),
+  },
+  {
+    name: 'hotsnap_last_run_databases_copied',
+    help: 'SQLite databases hot-copied by the last backup attempt.',
+    value: (p) => lastRun(p)?.databases,
+  },
   {
     name: 'hotsnap_last_run_writer_block_seconds',
     help: 'How long the hot copies of the last backup attempt kept the applications from writing (summed over databases).',
     value: (p) => seconds(lastRun(p)?.writer_block_ms),
   },
-  { name: 'hotsnap_last_success_total_bytes', help: 'Size of the last successful archive before compression and deduplication.', value: (p) => p.last_success?.stats?.total_bytes },
-  { name: 'hotsnap_last_success_compressed_bytes', help: 'Compressed size of the last successful archive.', value: (p) => p.last_success?.stats?.compressed_bytes },
-  { name: 'hotsnap_last_success_new_bytes', help: 'Data of the last successful archive not already stored by earlier archives (before compression).', value: (p) => p.last_success?.stats?.new_bytes },
-  { name: 'hotsnap_last_success_new_compressed_bytes', help: 'What the last successful archive added to the tarsnap account (compressed new data).', value: (p) => p.last_success?.stats?.new_compressed_bytes },
-  { name: 'hotsnap_archives', help: 'Complete archives of the profile stored in tarsnap.', value: (p) => p.archives?.complete },
-  { name: 'hotsnap_partial_archives', help: 'Truncated .part archives of the profile (interrupted runs; never counted as backups).', value: (p) => p.archives?.partial },
+  {
+    name: 'hotsnap_last_success_total_bytes',
+    help: 'Size of the last successful archive before compression and deduplication.',
+    value: (p) => p.last_success?.stats?.total_bytes,
+  },
+  {
+    name: 'hotsnap_last_success_compressed_bytes',
+    help: 'Compressed size of the last successful archive.',
+    value: (p) => p.last_success?.stats?.compressed_bytes,
+  },
+  {
+    name: 'hotsnap_last_success_new_bytes',
+    help: 'Data of the last successful archive not already stored by earlier archives (before compression).',
+    value: (p) => p.last_success?.stats?.new_bytes,
+  },
+  {
+    name: 'hotsnap_last_success_new_compressed_bytes',
+    help: 'What the last successful archive added to the tarsnap account (compressed new data).',
+    value: (p) => p.last_success?.stats?.new_compressed_bytes,
+  },
+  {
+    name: 'hotsnap_archives',
+    help: 'Complete archives of the profile stored in tarsnap.',
+    value: (p) => p.archives?.complete,
+  },
+  {
+    name: 'hotsnap_partial_archives',
+    help: 'Truncated .part archives of the profile (interrupted runs; never counted as backups).',
+    value: (p) => p.archives?.partial,
+  },
   {
     name: 'hotsnap_incomplete_archives',
     help: 'Archives of the profile stored without a database whose hot copy failed (.incomplete; never counted as backups).',
     value: (p) => p.archives?.incomplete,
   },
-  { name: 'hotsnap_last_verify_timestamp_seconds', help: 'Unix time the last restore drill (hotsnap verify) of the profile finished.', value: (p) => unixSeconds(p.last_verify?.time) },
-  { name: 'hotsnap_last_verify_success', help: '1 if the last restore drill succeeded, 0 if it failed.', value: (p) => (p.last_verify ? Number(p.last_verify.status === 'ok') : undefined) },
-  { name: 'hotsnap_last_verify_databases', help: 'SQLite databases checked by the last restore drill.', value: (p) => p.last_verify?.databases },
+  {
+    name: 'hotsnap_last_verify_timestamp_seconds',
+    help: 'Unix time the last restore drill (hotsnap verify) of the profile finished.',
+    value: (p) => unixSeconds(p.last_verify?.time),
+  },
+  {
+    name: 'hotsnap_last_verify_success',
+    help: '1 if the last restore drill succeeded, 0 if it failed.',
+    value: (p) => (p.last_verify ? Number(p.last_verify.status === 'ok') : undefined),
+  },
+  {
+    name: 'hotsnap_last_verify_databases',
+    help: 'SQLite databases checked by the last restore drill.',
+    value: (p) => p.last_verify?.databases,
+  },
 ];
 
 /** Given a label value, returns it escaped for the text format: `\` → `\\`, `"` → `\"`, newline → `\n`. */
@@ -124,7 +177,9 @@ export function renderMetrics(input: MetricsInput): string {
   for (const family of FAMILIES) {
     const samples = input.profiles.flatMap((profile) => {
       const value = family.value(profile);
-      return value === undefined ? [] : [`${family.name}{profile="${escapeLabelValue(profile.profile)}"} ${formatSampleValue(value)}`];
+      return value === undefined
+        ? []
+        : [`${family.name}{profile="${escapeLabelValue(profile.profile)}"} ${formatSampleValue(value)}`];
     });
     if (samples.length === 0) continue;
     lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`, `# TYPE ${family.name} gauge`, ...samples);
@@ -137,9 +192,14 @@ export function renderMetrics(input: MetricsInput): string {
  * incomplete counts (zeros for a profile with none; archives of no profile are not counted).
  * Example: countArchives([{profile:'daily', partial:false, incomplete:false}], ['daily']) → {daily:{complete:1,partial:0,incomplete:0}}.
  */
-export function countArchives(archives: readonly Pick<ArchiveInfo, 'profile' | 'partial' | 'incomplete'>[], profiles: readonly string[]): Record<string, ArchiveCounts> {
+export function countArchives(
+  archives: readonly Pick<ArchiveInfo, 'profile' | 'partial' | 'incomplete'>[],
+  profiles: readonly string[],
+): Record<string, ArchiveCounts> {
   // A Map, so a profile named like an Object property ("constructor") is just a name.
-  const counts = new Map<string, Required<ArchiveCounts>>(profiles.map((name) => [name, { complete: 0, partial: 0, incomplete: 0 }]));
+  const counts = new Map<string, Required<ArchiveCounts>>(
+    profiles.map((name) => [name, { complete: 0, partial: 0, incomplete: 0 }]),
+  );
   for (const archive of archives) {
     const entry = archive.profile === null ? undefined : counts.get(archive.profile);
     if (!entry) continue;

@@ -31,7 +31,12 @@ export interface ScheduleCheck {
  * returns whether the next run is overdue. Example: daily, last success 2024-05-01T00:30Z, now
  * 2024-05-02T07:00Z → {state: 'overdue', due: 2024-05-02T00:00Z, interval: 1 day, deadline: 06:00Z}.
  */
-export function checkSchedule(spec: CalendarSpec, lastSuccess: number | undefined, now: number, timeZone: string): ScheduleCheck {
+export function checkSchedule(
+  spec: CalendarSpec,
+  lastSuccess: number | undefined,
+  now: number,
+  timeZone: string,
+): ScheduleCheck {
   if (lastSuccess === undefined) return { state: 'never' };
   const due = nextElapse(spec, lastSuccess, timeZone);
   if (due === undefined) return { state: 'ok' };
@@ -110,25 +115,37 @@ export function evaluateStatus(input: StatusInput, now: number, timeZone: string
   const successAt = records.last_success ? Date.parse(records.last_success.finished) : undefined;
   const problems: string[] = [];
   const check = input.schedule ? checkSchedule(input.schedule.spec, successAt, now, timeZone) : undefined;
-  if (check?.state === 'never') problems.push(`${input.profile}: scheduled (${input.schedule!.text}) but never backed up successfully`);
+  if (check?.state === 'never')
+    problems.push(`${input.profile}: scheduled (${input.schedule!.text}) but never backed up successfully`);
   if (check?.state === 'overdue') {
     problems.push(
       `${input.profile}: overdue: last success ${formatMinute(successAt!)} (${formatAge(now - successAt!)} ago); the next run was due ${formatMinute(check.due!)} (${input.schedule!.text}), at the latest by ${formatMinute(check.deadline!)}`,
     );
   }
 
-  let verify: ProfileStatus['verify'] = { schedule: input.verify?.text ?? null, state: 'unscheduled', last: records.last_verify ?? null, deadline: null };
+  let verify: ProfileStatus['verify'] = {
+    schedule: input.verify?.text ?? null,
+    state: 'unscheduled',
+    last: records.last_verify ?? null,
+    deadline: null,
+  };
   // Verify needs an archive: until the first success, "never backed up" says it all.
   if (input.verify && input.schedule && successAt !== undefined) {
     const last = records.last_verify;
     if (last?.status === 'failed') {
       verify = { ...verify, state: 'failed' };
-      problems.push(`${input.profile}: the last verify (${formatMinute(Date.parse(last.time))}) failed${last.error ? `: ${last.error}` : ''}`);
+      problems.push(
+        `${input.profile}: the last verify (${formatMinute(Date.parse(last.time))}) failed${last.error ? `: ${last.error}` : ''}`,
+      );
     } else {
       const verifyCheck = checkSchedule(input.verify.spec, last ? Date.parse(last.time) : undefined, now, timeZone);
       verify = { ...verify, state: verifyCheck.state, deadline: iso(verifyCheck.deadline) };
-      if (verifyCheck.state === 'never') problems.push(`${input.profile}: verify is scheduled (${input.verify.text}) but has never run`);
-      if (verifyCheck.state === 'overdue') problems.push(`${input.profile}: verify overdue: last ${formatMinute(Date.parse(last!.time))}, due by ${formatMinute(verifyCheck.deadline!)}`);
+      if (verifyCheck.state === 'never')
+        problems.push(`${input.profile}: verify is scheduled (${input.verify.text}) but has never run`);
+      if (verifyCheck.state === 'overdue')
+        problems.push(
+          `${input.profile}: verify overdue: last ${formatMinute(Date.parse(last!.time))}, due by ${formatMinute(verifyCheck.deadline!)}`,
+        );
     }
   }
 
@@ -150,11 +167,23 @@ export function evaluateStatus(input: StatusInput, now: number, timeZone: string
 
 function stateText(status: ProfileStatus): string {
   const base =
-    status.state === 'ok' ? (status.next_due ? `ok, next due ${formatMinute(Date.parse(status.next_due))}` : 'ok')
-    : status.state === 'overdue' ? `OVERDUE since ${formatMinute(Date.parse(status.deadline!))}`
-    : status.state === 'never' ? 'NEVER SUCCEEDED'
-    : 'not scheduled';
-  const verify = status.verify.state === 'failed' ? 'VERIFY FAILED' : status.verify.state === 'overdue' ? 'VERIFY OVERDUE' : status.verify.state === 'never' ? 'NEVER VERIFIED' : '';
+    status.state === 'ok'
+      ? status.next_due
+        ? `ok, next due ${formatMinute(Date.parse(status.next_due))}`
+        : 'ok'
+      : status.state === 'overdue'
+        ? `OVERDUE since ${formatMinute(Date.parse(status.deadline!))}`
+        : status.state === 'never'
+          ? 'NEVER SUCCEEDED'
+          : 'not scheduled';
+  const verify =
+    status.verify.state === 'failed'
+      ? 'VERIFY FAILED'
+      : status.verify.state === 'overdue'
+        ? 'VERIFY OVERDUE'
+        : status.verify.state === 'never'
+          ? 'NEVER VERIFIED'
+          : '';
   return verify ? `${base}; ${verify}` : base;
 }
 
@@ -163,17 +192,29 @@ export function renderStatusTable(statuses: readonly ProfileStatus[], now: numbe
   const rows = statuses.map((status) => [
     status.profile,
     status.schedule ?? '-',
-    status.last_attempt ? `${formatMinute(Date.parse(status.last_attempt.started))} ${status.last_attempt.status}` : 'never',
+    status.last_attempt
+      ? `${formatMinute(Date.parse(status.last_attempt.started))} ${status.last_attempt.status}`
+      : 'never',
     status.last_success ? formatMinute(Date.parse(status.last_success.finished)) : 'never',
     status.last_success ? formatAge(now - Date.parse(status.last_success.finished)) : '-',
-    status.verify.last ? `${formatMinute(Date.parse(status.verify.last.time))} ${status.verify.last.status}` : status.verify.schedule && status.schedule ? 'never' : '-',
+    status.verify.last
+      ? `${formatMinute(Date.parse(status.verify.last.time))} ${status.verify.last.status}`
+      : status.verify.schedule && status.schedule
+        ? 'never'
+        : '-',
     stateText(status),
   ]);
   const table = [['PROFILE', 'SCHEDULE', 'LAST RUN', 'LAST SUCCESS', 'AGE', 'LAST VERIFY', 'STATE'], ...rows];
   const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
-  const lines = table.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  '));
+  const lines = table.map((row) =>
+    row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  '),
+  );
   const problems = statuses.flatMap((status) => status.problems);
   for (const problem of problems) lines.push(`problem: ${problem}`);
-  lines.push(problems.length === 0 ? `all ${statuses.length} profile${statuses.length === 1 ? '' : 's'} on schedule` : `${problems.length} problem${problems.length === 1 ? '' : 's'}`);
+  lines.push(
+    problems.length === 0
+      ? `all ${statuses.length} profile${statuses.length === 1 ? '' : 's'} on schedule`
+      : `${problems.length} problem${problems.length === 1 ? '' : 's'}`,
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -69,10 +69,14 @@ export function planProfilePrune(
       noRules: true,
     };
   }
-  const future = [...archives].sort(newestFirst).find((archive) => archive.time.getTime() > options.now.getTime() + CLOCK_SKEW_TOLERANCE_MS);
+  const future = [...archives]
+    .sort(newestFirst)
+    .find((archive) => archive.time.getTime() > options.now.getTime() + CLOCK_SKEW_TOLERANCE_MS);
   if (future) {
     return {
-      keep: [...archives].sort(newestFirst).map((archive) => ({ archive, reasons: ['the clock is wrong: nothing is pruned'] })),
+      keep: [...archives]
+        .sort(newestFirst)
+        .map((archive) => ({ archive, reasons: ['the clock is wrong: nothing is pruned'] })),
       remove: [],
       refused:
         `archive ${future.name} is dated ${future.time.toISOString()}, after this machine's clock (${options.now.toISOString()}): ` +
@@ -80,7 +84,10 @@ export function planProfilePrune(
         `set the clock right (timedatectl, NTP); if it is right now, that archive was made while it ran ahead: delete it by hand (tarsnap -d -f NAME)`,
     };
   }
-  const plan = rules.deltas !== undefined ? planDeltas(complete, parseDeltas(rules.deltas)) : planPrune(complete, rules.retention!, { timezone: options.timezone, now: options.now });
+  const plan =
+    rules.deltas !== undefined
+      ? planDeltas(complete, parseDeltas(rules.deltas))
+      : planPrune(complete, rules.retention!, { timezone: options.timezone, now: options.now });
   const keep: PlannedKeep[] = plan.keep.map(({ archive, reasons }) => ({ archive, reasons }));
   let remove: PlannedRemove[] = plan.remove.map((archive) => ({ archive, why: 'not kept by any rule' }));
 
@@ -93,7 +100,8 @@ export function planProfilePrune(
 
   if (rules.prune_partial && newest) {
     for (const archive of partial) {
-      if (archive.time.getTime() < newest.time.getTime()) remove.push({ archive, why: 'partial archive (.part); a newer complete archive exists' });
+      if (archive.time.getTime() < newest.time.getTime())
+        remove.push({ archive, why: 'partial archive (.part); a newer complete archive exists' });
       else keep.push({ archive, reasons: ['partial archive (.part), kept until a newer complete archive exists'] });
     }
   } else {
@@ -102,8 +110,13 @@ export function planProfilePrune(
   // An incomplete archive may hold the newest copy of everything but the failed database: it
   // stays until a complete archive supersedes it, and then goes whatever the rules say.
   for (const archive of incomplete) {
-    if (newest && archive.time.getTime() < newest.time.getTime()) remove.push({ archive, why: 'incomplete archive (a database was missing); a newer complete archive exists' });
-    else keep.push({ archive, reasons: ['incomplete archive (a database was missing), kept until a newer complete archive exists'] });
+    if (newest && archive.time.getTime() < newest.time.getTime())
+      remove.push({ archive, why: 'incomplete archive (a database was missing); a newer complete archive exists' });
+    else
+      keep.push({
+        archive,
+        reasons: ['incomplete archive (a database was missing), kept until a newer complete archive exists'],
+      });
   }
 
   // Rail: whatever its time says, the archive this run just made is never deleted by the same run.

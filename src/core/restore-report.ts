@@ -59,8 +59,14 @@ export function formatOwnerCheck(check: DatabaseCheck): string {
   const ownerDiffers = owner.uid !== expected.uid || owner.gid !== expected.gid;
   if (!ownerDiffers && owner.mode === expected.mode) return `owner ${showOwner(owner)}, as backed up`;
   const path = shellQuote(check.restored_to ?? check.source);
-  const fixes = [...(ownerDiffers ? [`chown ${expected.user}:${expected.group} ${path}`] : []), ...(owner.mode !== expected.mode ? [`chmod ${expected.mode} ${path}`] : [])];
-  const why = ownerDiffers && check.restored_by_root === false ? ': tarsnap gives files their owners back only when run as root' : '';
+  const fixes = [
+    ...(ownerDiffers ? [`chown ${expected.user}:${expected.group} ${path}`] : []),
+    ...(owner.mode !== expected.mode ? [`chmod ${expected.mode} ${path}`] : []),
+  ];
+  const why =
+    ownerDiffers && check.restored_by_root === false
+      ? ': tarsnap gives files their owners back only when run as root'
+      : '';
   return `owner ${showOwner(owner)}, backed up as ${showOwner(expected)}${why}; run ${fixes.join(' && ')} before the application opens it`;
 }
 
@@ -85,7 +91,12 @@ export function formatDatabaseCheck(check: DatabaseCheck): string {
     case 'ok':
       return `${check.source}: verified ok (SHA-256 matches the manifest, integrity_check ok)${removed}`;
     case 'mismatch': {
-      const integrity = check.integrity === undefined ? '' : check.integrity.length === 0 ? '; integrity_check ok, but these are not the bytes that were backed up' : `; ${integrityText(check.integrity)}`;
+      const integrity =
+        check.integrity === undefined
+          ? ''
+          : check.integrity.length === 0
+            ? '; integrity_check ok, but these are not the bytes that were backed up'
+            : `; ${integrityText(check.integrity)}`;
       return `${check.source}: MISMATCH: SHA-256 mismatch (manifest ${short(check.expected_sha256)}, restored ${short(check.sha256)})${integrity}${removed}`;
     }
     case 'integrity-failed':
@@ -105,7 +116,8 @@ const SHORT_REASONS: Record<DatabaseStatus, string> = {
   'integrity-failed': 'integrity_check failed',
   missing: 'missing after the extraction',
   'not-in-archive': 'not in the archive',
-  unsafe: 'the archive is unsafe (a symlink, hard link or odd path in it could lead outside the restored tree); not checked',
+  unsafe:
+    'the archive is unsafe (a symlink, hard link or odd path in it could lead outside the restored tree); not checked',
 };
 
 /** Given one database's check, returns a few words for a summary. Example: mismatch → `'/srv/a.db: SHA-256 mismatch'`. */
@@ -135,9 +147,15 @@ export interface RestoreSummary {
  * Example: first line `'restored blog-daily-2026-11-26_03-00-00 into /tmp/r: 42 files'`.
  */
 export function formatRestoreSummary(summary: RestoreSummary): string {
-  const lines = [`restored ${summary.archive} into ${summary.target}: ${summary.files} file${summary.files === 1 ? '' : 's'}`];
+  const lines = [
+    `restored ${summary.archive} into ${summary.target}: ${summary.files} file${summary.files === 1 ? '' : 's'}`,
+  ];
   for (const warning of summary.warnings) lines.push(`WARNING: ${warning}`);
-  lines.push(summary.manifest === null ? 'manifest: none in this archive (not made by hotsnap?), so no database was checked' : `manifest: ${summary.manifest}`);
+  lines.push(
+    summary.manifest === null
+      ? 'manifest: none in this archive (not made by hotsnap?), so no database was checked'
+      : `manifest: ${summary.manifest}`,
+  );
   for (const check of summary.databases) {
     lines.push(`  ${formatDatabaseCheck(check)}`);
     const owner = formatOwnerCheck(check);
@@ -145,7 +163,11 @@ export function formatRestoreSummary(summary: RestoreSummary): string {
   }
   const failed = summary.databases.filter((check) => check.status !== 'ok').length;
   if (summary.databases.length > 0) {
-    lines.push(failed === 0 ? `all ${summary.databases.length} database${summary.databases.length === 1 ? '' : 's'} verified` : `${failed} of ${summary.databases.length} databases FAILED verification`);
+    lines.push(
+      failed === 0
+        ? `all ${summary.databases.length} database${summary.databases.length === 1 ? '' : 's'} verified`
+        : `${failed} of ${summary.databases.length} databases FAILED verification`,
+    );
   } else if (summary.manifest !== null) {
     lines.push('no database of the manifest was restored (nothing to check)');
   }
@@ -173,13 +195,16 @@ export function formatVerifySummary(summary: VerifySummary): string {
   const parts = [`${summary.profile}: ${summary.status === 'ok' ? 'ok' : 'FAILED'}`];
   if (summary.archive) parts.push(`archive ${summary.archive}`);
   const good = summary.databases.filter((check) => check.status === 'ok').length;
-  if (summary.databases.length > 0) parts.push(`${good} of ${summary.databases.length} database${summary.databases.length === 1 ? '' : 's'} verified`);
+  if (summary.databases.length > 0)
+    parts.push(`${good} of ${summary.databases.length} database${summary.databases.length === 1 ? '' : 's'} verified`);
   const paths = summary.paths_checked;
-  if (paths !== undefined && paths > 0) parts.push(`${paths - summary.missing_paths.length} of ${paths} path${paths === 1 ? '' : 's'} present`);
+  if (paths !== undefined && paths > 0)
+    parts.push(`${paths - summary.missing_paths.length} of ${paths} path${paths === 1 ? '' : 's'} present`);
   parts.push(`${(summary.duration_ms / 1000).toFixed(1)}s`);
   if (summary.error) parts.push(`error: ${summary.error.split('\n')[0]}`);
   const lines = [parts.join('  ')];
   for (const check of summary.databases) lines.push(`  ${formatDatabaseCheck(check)}`);
-  for (const path of summary.missing_paths) lines.push(`  ${path}: NOT IN ARCHIVE (configured, but the archive does not hold it)`);
+  for (const path of summary.missing_paths)
+    lines.push(`  ${path}: NOT IN ARCHIVE (configured, but the archive does not hold it)`);
   return lines.join('\n');
 }

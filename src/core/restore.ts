@@ -16,8 +16,10 @@ export type ArchiveSpec = { kind: 'latest'; profile?: string } | { kind: 'name';
  */
 export function parseArchiveSpec(spec: string): ArchiveSpec {
   if (spec === 'latest') return { kind: 'latest' };
-  if (spec.startsWith('latest:') && spec.length > 'latest:'.length) return { kind: 'latest', profile: spec.slice('latest:'.length) };
-  if (spec.length === 0) throw new Error('the archive name is empty; give a name from "hotsnap list", or latest, or latest:PROFILE');
+  if (spec.startsWith('latest:') && spec.length > 'latest:'.length)
+    return { kind: 'latest', profile: spec.slice('latest:'.length) };
+  if (spec.length === 0)
+    throw new Error('the archive name is empty; give a name from "hotsnap list", or latest, or latest:PROFILE');
   return { kind: 'name', name: spec };
 }
 
@@ -32,7 +34,11 @@ export function pickLatestArchive(archives: readonly ArchiveInfo[], profile?: st
     if (archive.partial || archive.incomplete || archive.profile === null) continue;
     if (profile !== undefined && archive.profile !== profile) continue;
     // Ties go to the later name, as in `list` (oldest first, ties by name).
-    if (!newest || archive.time.getTime() > newest.time.getTime() || (archive.time.getTime() === newest.time.getTime() && archive.name > newest.name)) {
+    if (
+      !newest ||
+      archive.time.getTime() > newest.time.getTime() ||
+      (archive.time.getTime() === newest.time.getTime() && archive.name > newest.name)
+    ) {
       newest = archive;
     }
   }
@@ -45,7 +51,8 @@ export function pickLatestArchive(archives: readonly ArchiveInfo[], profile?: st
  * Example: `memberForPath('/srv/ghost//content/')` → `'srv/ghost/content'`.
  */
 export function memberForPath(path: string): string {
-  if (path.split('/').includes('..')) throw new Error(`"${path}" contains "..": name the member as it is stored, e.g. /srv/ghost/content`);
+  if (path.split('/').includes('..'))
+    throw new Error(`"${path}" contains "..": name the member as it is stored, e.g. /srv/ghost/content`);
   const member = posix.normalize(path.replace(/^\/+/, '')).replace(/\/+$/, '');
   if (member === '' || member === '.') {
     throw new Error(`"${path}" names the whole archive: leave out PATH to restore everything`);
@@ -60,7 +67,8 @@ export function memberForPath(path: string): string {
  */
 export function parseContentsListing(stdout: string): string[] {
   if (stdout === '') return [];
-  if (!stdout.endsWith('\0')) throw new Error('the archive listing (tarsnap -t --null-output) was cut short: it does not end with a NUL');
+  if (!stdout.endsWith('\0'))
+    throw new Error('the archive listing (tarsnap -t --null-output) was cut short: it does not end with a NUL');
   return stdout.slice(0, -1).split('\0');
 }
 
@@ -111,7 +119,10 @@ export function planRestore(
 
   let members: string[] | null;
   if (options.toRoot) {
-    const wanted = selectors.length > 0 ? selectors : listing.map((member) => bare(member).split('/')[0]!).filter((top) => top !== manifestDir);
+    const wanted =
+      selectors.length > 0
+        ? selectors
+        : listing.map((member) => bare(member).split('/')[0]!).filter((top) => top !== manifestDir);
     members = [...new Set(wanted)];
   } else if (selectors.length === 0) {
     members = null;
@@ -121,7 +132,9 @@ export function planRestore(
     if (manifest === 'inline' && !isSelected(options.manifestMember, members)) members.push(options.manifestMember);
   }
   const chosen = members;
-  const files = listing.filter((member) => !member.endsWith('/') && !ownFile(member) && (chosen === null || isSelected(member, chosen))).length;
+  const files = listing.filter(
+    (member) => !member.endsWith('/') && !ownFile(member) && (chosen === null || isSelected(member, chosen)),
+  ).length;
   return { members, manifest, files, missing };
 }
 
@@ -129,6 +142,9 @@ export function planRestore(
  * Given database entries (by their live path) and the selected members, returns the entries
  * that the extraction restores. Example: `selectedDatabases([{source:'/srv/a.db'}], ['srv'])` → the entry.
  */
-export function selectedDatabases<T extends { source: string }>(entries: readonly T[], selectors: readonly string[]): T[] {
+export function selectedDatabases<T extends { source: string }>(
+  entries: readonly T[],
+  selectors: readonly string[],
+): T[] {
   return entries.filter((entry) => isSelected(stagedRelativePath(entry.source), selectors));
 }

@@ -4,8 +4,13 @@
  * fixtures/restic-forget). Pure: the time zone and "now" are arguments.
  */
 import {
-  DAY_MS, civilFromDays, createZoneCalendar, formatRetentionDuration, parseRetentionDuration,
-  subtractRetentionDuration, type RetentionDuration,
+  DAY_MS,
+  civilFromDays,
+  createZoneCalendar,
+  formatRetentionDuration,
+  parseRetentionDuration,
+  subtractRetentionDuration,
+  type RetentionDuration,
 } from './duration.js';
 
 /** The `retention:` keys. Counts: whole numbers, -1 = unlimited, 0 = off. Durations: "1y2m3d3h". */
@@ -50,7 +55,13 @@ export interface PlanPruneOptions {
 type Bucket = 'last' | 'hourly' | 'daily' | 'weekly' | 'monthly' | 'yearly';
 const BUCKETS: readonly Bucket[] = ['last', 'hourly', 'daily', 'weekly', 'monthly', 'yearly'];
 const COUNT_KEYS = ['keep_last', 'keep_hourly', 'keep_daily', 'keep_weekly', 'keep_monthly', 'keep_yearly'] as const;
-const WITHIN_KEYS = ['keep_within_hourly', 'keep_within_daily', 'keep_within_weekly', 'keep_within_monthly', 'keep_within_yearly'] as const;
+const WITHIN_KEYS = [
+  'keep_within_hourly',
+  'keep_within_daily',
+  'keep_within_weekly',
+  'keep_within_monthly',
+  'keep_within_yearly',
+] as const;
 const WITHIN_KEYS_ALL = ['keep_within', ...WITHIN_KEYS] as const;
 
 /** Given {} or { keep_daily: 0 }, returns true: no rule would keep anything, so prune must refuse. */
@@ -120,7 +131,8 @@ export function sortNewestFirst(archives: readonly { time: Date }[]): { order: I
 
 function checkCount(key: string, value: number | undefined): number {
   if (value === undefined) return 0;
-  if (!Number.isInteger(value) || value < -1) throw new Error(`${key} must be a whole number ≥ 0, or -1 for unlimited (got ${value})`);
+  if (!Number.isInteger(value) || value < -1)
+    throw new Error(`${key} must be a whole number ≥ 0, or -1 for unlimited (got ${value})`);
   return value;
 }
 
@@ -129,7 +141,7 @@ function checkWindow(key: string, text: string | undefined): RetentionDuration |
   try {
     return parseRetentionDuration(text);
   } catch (error) {
-    throw new Error(`${key}: ${(error as Error).message}`);
+    throw new Error(`${key}: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -142,14 +154,23 @@ function checkWindow(key: string, text: string | undefined): RetentionDuration |
  * delete everything. Given three archives of one day and { keep_daily: 7 } in UTC, returns
  * keep = [newest ('daily snapshot'), oldest ('oldest daily snapshot')], remove = [middle].
  */
-export function planPrune<T extends { time: Date }>(archives: readonly T[], policy: RetentionPolicy, options: PlanPruneOptions): PrunePlan<T> {
-  if (isEmptyPolicy(policy)) throw new Error('refusing to plan a prune without retention rules: it would delete every archive');
+export function planPrune<T extends { time: Date }>(
+  archives: readonly T[],
+  policy: RetentionPolicy,
+  options: PlanPruneOptions,
+): PrunePlan<T> {
+  if (isEmptyPolicy(policy))
+    throw new Error('refusing to plan a prune without retention rules: it would delete every archive');
   const countRules = COUNT_KEYS.map((key, index) => {
     const bucket = BUCKETS[index]!;
     return { bucket, slot: index, count: checkCount(key, policy[key]), last: NaN, reason: `${bucket} snapshot` };
   }).filter((rule) => rule.count !== 0);
   const within = checkWindow('keep_within', policy.keep_within);
-  const windows = WITHIN_KEYS.map((key, index) => ({ bucket: BUCKETS[index + 1]!, slot: index + 1, duration: checkWindow(key, policy[key]) }));
+  const windows = WITHIN_KEYS.map((key, index) => ({
+    bucket: BUCKETS[index + 1]!,
+    slot: index + 1,
+    duration: checkWindow(key, policy[key]),
+  }));
   const calendar = createZoneCalendar(options.timezone);
 
   const { order, times } = sortNewestFirst(archives);
@@ -161,11 +182,24 @@ export function planPrune<T extends { time: Date }>(archives: readonly T[], poli
   for (const time of times) if (time < now && time > newest) newest = time;
   const windowStart = (duration: RetentionDuration): number =>
     newest === -Infinity ? -Infinity : subtractRetentionDuration(newest, duration, calendar);
-  const withinRule = within ? { start: windowStart(within), reason: `within ${formatRetentionDuration(within)}` } : undefined;
+  const withinRule = within
+    ? { start: windowStart(within), reason: `within ${formatRetentionDuration(within)}` }
+    : undefined;
   const windowRules = windows
-    .filter((rule): rule is { bucket: Bucket; slot: number; duration: RetentionDuration } => rule.duration !== undefined)
-    .map(({ bucket, slot, duration }) => ({ bucket, slot, start: windowStart(duration), last: NaN, reason: `${bucket} within`, label: formatRetentionDuration(duration) }));
-  const needsCivil = [...countRules, ...windowRules].some((rule) => rule.bucket === 'monthly' || rule.bucket === 'yearly');
+    .filter(
+      (rule): rule is { bucket: Bucket; slot: number; duration: RetentionDuration } => rule.duration !== undefined,
+    )
+    .map(({ bucket, slot, duration }) => ({
+      bucket,
+      slot,
+      start: windowStart(duration),
+      last: NaN,
+      reason: `${bucket} within`,
+      label: formatRetentionDuration(duration),
+    }));
+  const needsCivil = [...countRules, ...windowRules].some(
+    (rule) => rule.bucket === 'monthly' || rule.bucket === 'yearly',
+  );
 
   // Bucket keys, indexed like BUCKETS; they only need to be equal within a bucket and differ
   // between buckets. Typed slots and lazily made reason lists keep 100k archives well under 200 ms.

@@ -46,14 +46,27 @@ export function planScheduledJobs(config: ScheduleSource): ScheduledJob[] {
   for (const profile of config.profiles) {
     if (profile.schedule === undefined) continue;
     const spec = parse(profile.schedule, `profiles.${profile.name}.schedule`);
-    if (spec) jobs.push({ unit: `hotsnap-${profile.name}`, kind: 'run', profile: profile.name, schedule: profile.schedule, spec, args: ['run', profile.name] });
+    if (spec)
+      jobs.push({
+        unit: `hotsnap-${profile.name}`,
+        kind: 'run',
+        profile: profile.name,
+        schedule: profile.schedule,
+        spec,
+        args: ['run', profile.name],
+      });
   }
   if (config.verify_schedule !== undefined) {
     if (config.profiles.some((profile) => profile.name === 'verify')) {
-      issues.push({ path: 'profiles.verify', message: 'a profile named "verify" would share the units hotsnap-verify.* with verify_schedule; rename the profile' });
+      issues.push({
+        path: 'profiles.verify',
+        message:
+          'a profile named "verify" would share the units hotsnap-verify.* with verify_schedule; rename the profile',
+      });
     }
     const spec = parse(config.verify_schedule, 'verify_schedule');
-    if (spec) jobs.push({ unit: 'hotsnap-verify', kind: 'verify', schedule: config.verify_schedule, spec, args: ['verify'] });
+    if (spec)
+      jobs.push({ unit: 'hotsnap-verify', kind: 'verify', schedule: config.verify_schedule, spec, args: ['verify'] });
   }
   if (issues.length > 0) throw new ConfigError(config.file, issues);
   return jobs;
@@ -90,7 +103,7 @@ function cronField(values: readonly number[], min: number, max: number): string 
   // "*/n" only when it reads better than the list (1,7 stays 1,7).
   if (step > 1 && progression && values.length >= 3 && values[values.length - 1]! + step > max) return `*/${step}`;
   const parts: string[] = [];
-  for (let index = 0; index < values.length; ) {
+  for (let index = 0; index < values.length;) {
     let end = index;
     while (end + 1 < values.length && values[end + 1] === values[end]! + 1) end++;
     if (end - index >= 2) parts.push(`${values[index]}-${values[end]}`);
@@ -106,7 +119,8 @@ function cronField(values: readonly number[], min: number, max: number): string 
  * {minute: "0", hour: "4", dayOfMonth: "*", month: "*", dayOfWeek: "1,4"}.
  */
 export function calendarToCron(spec: CalendarSpec, shorthandMinute?: number): CronFields {
-  if (spec.timeZone !== undefined) throw new Error(`cron runs in the machine's time zone and cannot follow "${spec.timeZone}"`);
+  if (spec.timeZone !== undefined)
+    throw new Error(`cron runs in the machine's time zone and cannot follow "${spec.timeZone}"`);
   if (spec.year !== undefined) throw new Error('cron has no year field');
   const seconds = fieldValues(spec.second, 0, 59);
   if (seconds.length !== 1 || seconds[0] !== 0) throw new Error('cron runs at whole minutes only (seconds must be 00)');
@@ -115,7 +129,10 @@ export function calendarToCron(spec: CalendarSpec, shorthandMinute?: number): Cr
   if (days.length < 31 && spec.weekdays !== ALL_WEEKDAYS) {
     throw new Error('it restricts both the weekday and the day of the month, and cron would run when either matches');
   }
-  const minutes = spec.shorthand !== undefined && spec.shorthand !== 'minutely' && shorthandMinute !== undefined ? [shorthandMinute] : fieldValues(spec.minute, 0, 59);
+  const minutes =
+    spec.shorthand !== undefined && spec.shorthand !== 'minutely' && shorthandMinute !== undefined
+      ? [shorthandMinute]
+      : fieldValues(spec.minute, 0, 59);
   // Monday is bit 0 in OnCalendar; cron counts 0 = Sunday … 6 = Saturday.
   const weekdays = [0, 1, 2, 3, 4, 5, 6].filter((cronDay) => spec.weekdays & (1 << ((cronDay + 6) % 7)));
   return {
@@ -167,24 +184,34 @@ export function renderCrontab(jobs: readonly ScheduledJob[], options: CrontabOpt
     try {
       fields = calendarToCron(job.spec, scheduleMinute(options.hostname, job.profile ?? job.kind));
     } catch (error) {
-      problems.push(`${job.kind === 'run' ? `profile ${job.profile}` : 'verify_schedule'}: "${job.schedule}" cannot be written as a cron line: ${(error as Error).message}`);
+      problems.push(
+        `${job.kind === 'run' ? `profile ${job.profile}` : 'verify_schedule'}: "${job.schedule}" cannot be written as a cron line: ${(error as Error).message}`,
+      );
       continue;
     }
     const words = [options.node, options.script, '--config', options.configFile, ...job.args].map(shellQuote);
     const path = options.needsPath ? `PATH=${CRON_PATH} ` : '';
     // cron turns an unescaped % in the command into a newline.
     const command = `${path}${words.join(' ')} >>${shellQuote(options.logFile)} 2>&1`.replaceAll('%', '\\%');
-    const how = job.spec.shorthand && job.spec.shorthand !== 'minutely' ? `; minute ${fields.minute} chosen from the host name` : '';
+    const how =
+      job.spec.shorthand && job.spec.shorthand !== 'minutely'
+        ? `; minute ${fields.minute} chosen from the host name`
+        : '';
     lines.push('', `# ${job.unit}: ${job.schedule} (${formatCalendar(job.spec)}${how})`);
     lines.push(`${fields.minute} ${fields.hour} ${fields.dayOfMonth} ${fields.month} ${fields.dayOfWeek} ${command}`);
   }
   if (problems.length > 0) {
-    throw new UsageError(`${problems.join('\n')}\nuse "hotsnap schedule systemd" for these (systemd timers understand every OnCalendar expression), or change the schedule`);
+    throw new UsageError(
+      `${problems.join('\n')}\nuse "hotsnap schedule systemd" for these (systemd timers understand every OnCalendar expression), or change the schedule`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
 
 /** Given a path, throws a UsageError when a crontab or unit file could not hold it (a newline). */
 export function assertPrintablePath(path: string, what: string): void {
-  if (/[\n\r\0]/.test(path)) throw new UsageError(`${what} ${JSON.stringify(path)} contains a line break; cron and systemd cannot run it from there`);
+  if (/[\n\r\0]/.test(path))
+    throw new UsageError(
+      `${what} ${JSON.stringify(path)} contains a line break; cron and systemd cannot run it from there`,
+    );
 }

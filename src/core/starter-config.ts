@@ -7,7 +7,14 @@
  */
 import { Document, isMap, isScalar, isSeq, visit, type YAMLMap } from 'yaml';
 import { z } from 'zod';
-import { configFileSchema, profileFieldsSchema, retentionSchema, tarsnapSchema, type ConfigFile, type ProfileFields } from '../config/schema.js';
+import {
+  configFileSchema,
+  profileFieldsSchema,
+  retentionSchema,
+  tarsnapSchema,
+  type ConfigFile,
+  type ProfileFields,
+} from '../config/schema.js';
 import { assertExtraArgs } from './tarsnap-extra-args.js';
 
 /** What tarsnap's config files say (adapters/tarsnaprc reads them, user file first). */
@@ -47,8 +54,12 @@ export function planTarsnapSection(detected: DetectedTarsnap): TarsnapSection {
   const pick = (key: 'keyfile' | 'cachedir', placeholder: string, fix: string): { value: string; file?: string } => {
     const found = detected[key];
     if (found && found.value.startsWith('/')) return found;
-    if (found) notes.push(`tarsnap.${key}: "${found.value}" in ${found.file} is not an absolute path; the file has the placeholder ${placeholder}: ${fix}`);
-    else notes.push(`tarsnap.${key}: no "${key}" line in ${looked}; the file has the placeholder ${placeholder}: ${fix}`);
+    if (found)
+      notes.push(
+        `tarsnap.${key}: "${found.value}" in ${found.file} is not an absolute path; the file has the placeholder ${placeholder}: ${fix}`,
+      );
+    else
+      notes.push(`tarsnap.${key}: no "${key}" line in ${looked}; the file has the placeholder ${placeholder}: ${fix}`);
     return { value: placeholder };
   };
   const keyfile = pick('keyfile', PLACEHOLDER_KEYFILE, 'set it to your tarsnap key (tarsnap-keygen writes one)');
@@ -71,7 +82,9 @@ export function planTarsnapSection(detected: DetectedTarsnap): TarsnapSection {
     try {
       assertExtraArgs(words);
     } catch (error) {
-      notes.push(`${option.file}: "${[option.name, option.value].filter((word) => word !== null).join(' ')}" not carried over (${(error as Error).message.replace(/^tarsnap extra argument "[^"]*" is /, '')})`);
+      notes.push(
+        `${option.file}: "${[option.name, option.value].filter((word) => word !== null).join(' ')}" not carried over (${(error as Error).message.replace(/^tarsnap extra argument "[^"]*" is /, '')})`,
+      );
       continue;
     }
     carried.add(option.name);
@@ -79,9 +92,18 @@ export function planTarsnapSection(detected: DetectedTarsnap): TarsnapSection {
     extraArgs.push(...words);
   }
   return {
-    settings: { keyfile: keyfile.value, cachedir: cachedir.value, ...(extraArgs.length > 0 ? { extra_args: extraArgs } : {}) },
+    settings: {
+      keyfile: keyfile.value,
+      cachedir: cachedir.value,
+      ...(extraArgs.length > 0 ? { extra_args: extraArgs } : {}),
+    },
     exclude,
-    origin: { ...(keyfile.file ? { keyfile: keyfile.file } : {}), ...(cachedir.file ? { cachedir: cachedir.file } : {}), extraArgs: [...extraArgsFrom], exclude: [...excludeFrom] },
+    origin: {
+      ...(keyfile.file ? { keyfile: keyfile.file } : {}),
+      ...(cachedir.file ? { cachedir: cachedir.file } : {}),
+      extraArgs: [...extraArgsFrom],
+      exclude: [...excludeFrom],
+    },
     notes,
   };
 }
@@ -137,7 +159,8 @@ export function flowArgvLists(doc: Document): void {
   flowHooks(doc.getIn(['hooks'], true));
   flowHooks(doc.getIn(['defaults', 'hooks'], true));
   const profiles = doc.getIn(['profiles'], true);
-  if (isMap(profiles)) for (const pair of profiles.items) if (isMap(pair.value)) flowHooks(pair.value.get('hooks', true));
+  if (isMap(profiles))
+    for (const pair of profiles.items) if (isMap(pair.value)) flowHooks(pair.value.get('hooks', true));
 }
 
 /** Given a document with a `tarsnap` map and the section it came from, comments each key (where its value came from) and lists the optional ones commented out. */
@@ -145,23 +168,45 @@ export function commentTarsnapSection(doc: Document, section: TarsnapSection): v
   const tarsnap = doc.getIn(['tarsnap'], true);
   if (!isMap(tarsnap)) return;
   const shape = tarsnapSchema.shape;
-  const from = (file: string | undefined, placeholder: string) => (file ? `Found in ${file}.` : `PLACEHOLDER: not found in tarsnap.conf; replace ${placeholder}.`);
-  commentKey(tarsnap, 'keyfile', wrapComment(`${descriptionOf(shape.keyfile)} ${from(section.origin.keyfile, PLACEHOLDER_KEYFILE)}`));
-  commentKey(tarsnap, 'cachedir', wrapComment(`${descriptionOf(shape.cachedir)} ${from(section.origin.cachedir, PLACEHOLDER_CACHEDIR)}`));
+  const from = (file: string | undefined, placeholder: string) =>
+    file ? `Found in ${file}.` : `PLACEHOLDER: not found in tarsnap.conf; replace ${placeholder}.`;
+  commentKey(
+    tarsnap,
+    'keyfile',
+    wrapComment(`${descriptionOf(shape.keyfile)} ${from(section.origin.keyfile, PLACEHOLDER_KEYFILE)}`),
+  );
+  commentKey(
+    tarsnap,
+    'cachedir',
+    wrapComment(`${descriptionOf(shape.cachedir)} ${from(section.origin.cachedir, PLACEHOLDER_CACHEDIR)}`),
+  );
   if (section.settings.extra_args) {
     commentKey(
       tarsnap,
       'extra_args',
-      wrapComment(`${descriptionOf(shape.extra_args)} Carried over from ${section.origin.extraArgs.join(', ')}: hotsnap runs tarsnap with --no-default-config, so tarsnap.conf is not read.`),
+      wrapComment(
+        `${descriptionOf(shape.extra_args)} Carried over from ${section.origin.extraArgs.join(', ')}: hotsnap runs tarsnap with --no-default-config, so tarsnap.conf is not read.`,
+      ),
     );
   }
-  const examples = Object.entries(TARSNAP_EXAMPLES).filter(([key]) => !(key === 'extra_args' && section.settings.extra_args));
-  tarsnap.comment = asComment(examples.flatMap(([key, value]) => commentedExample(descriptionOf(shape[key as keyof typeof shape]), key, value)));
+  const examples = Object.entries(TARSNAP_EXAMPLES).filter(
+    ([key]) => !(key === 'extra_args' && section.settings.extra_args),
+  );
+  tarsnap.comment = asComment(
+    examples.flatMap(([key, value]) => commentedExample(descriptionOf(shape[key as keyof typeof shape]), key, value)),
+  );
   commentKey(doc.contents as YAMLMap, 'tarsnap', wrapComment(descriptionOf(configFileSchema.shape.tarsnap)));
 }
 
 /** Optional `tarsnap` keys shown commented out, with their default or an example value (valid as written). */
-export const TARSNAP_EXAMPLES = { binary: 'tarsnap', extra_args: ['--maxbw-rate', '50000'], retries: 3, retry_delay: '30s', auto_fsck: false, passphrase: 'env:TARSNAP_PASSPHRASE' };
+export const TARSNAP_EXAMPLES = {
+  binary: 'tarsnap',
+  extra_args: ['--maxbw-rate', '50000'],
+  retries: 3,
+  retry_delay: '30s',
+  auto_fsck: false,
+  passphrase: 'env:TARSNAP_PASSPHRASE',
+};
 
 /** Given `key` and an example value, returns its YAML lines, lists of words on one line: `exampleLines('retries', 3)` → `['retries: 3']`. */
 export function exampleLines(key: string, value: unknown): string[] {
@@ -229,7 +274,9 @@ export interface StarterExamples {
  * Given the machine values, returns the optional keys the starter shows commented out, each with a
  * value valid as written (tests uncomment them all); e.g. `starterExamples(machine).top.verify_schedule` → 'weekly'.
  */
-export function starterExamples(input: Pick<StarterInput, 'hostname' | 'timezone' | 'tmpdir' | 'stateDir'>): StarterExamples {
+export function starterExamples(
+  input: Pick<StarterInput, 'hostname' | 'timezone' | 'tmpdir' | 'stateDir'>,
+): StarterExamples {
   return {
     top: {
       hostname: input.hostname,
@@ -280,27 +327,50 @@ export function renderStarterConfig(input: StarterInput): string {
   const root = doc.contents as YAMLMap;
   const top = configFileSchema.shape;
   const examples = starterExamples(input);
-  const machine: Record<string, string> = { hostname: input.hostname, timezone: input.timezone, staging_dir: input.tmpdir, state_dir: input.stateDir };
+  const machine: Record<string, string> = {
+    hostname: input.hostname,
+    timezone: input.timezone,
+    staging_dir: input.tmpdir,
+    state_dir: input.stateDir,
+  };
   commentKey(
     root,
     'tarsnap',
-    Object.entries(examples.top).flatMap(([key, value], index) => [
-      ...(index > 0 ? [''] : []),
-      ...commentedExample(
-        `${descriptionOf(top[key as keyof typeof top])}${machine[key] ? ` Here: ${machine[key]}.` : ''}`,
-        key,
-        value,
-      ),
-    ]).concat(['']),
+    Object.entries(examples.top)
+      .flatMap(([key, value], index) => [
+        ...(index > 0 ? [''] : []),
+        ...commentedExample(
+          `${descriptionOf(top[key as keyof typeof top])}${machine[key] ? ` Here: ${machine[key]}.` : ''}`,
+          key,
+          value,
+        ),
+      ])
+      .concat(['']),
   );
   commentTarsnapSection(doc, input.tarsnap);
 
   const defaultsText = descriptionOf(top.defaults);
   if (input.tarsnap.exclude.length > 0) {
-    commentKey(root, 'defaults', wrapComment(`${defaultsText} These excludes come from ${input.tarsnap.origin.exclude.join(', ')} (hotsnap runs tarsnap with --no-default-config).`), true);
+    commentKey(
+      root,
+      'defaults',
+      wrapComment(
+        `${defaultsText} These excludes come from ${input.tarsnap.origin.exclude.join(', ')} (hotsnap runs tarsnap with --no-default-config).`,
+      ),
+      true,
+    );
     commentKey(root, 'profiles', wrapComment(descriptionOf(top.profiles)), true);
   } else {
-    commentKey(root, 'profiles', [...commentedExample(defaultsText, 'defaults', examples.defaults), '', ...wrapComment(descriptionOf(top.profiles))], true);
+    commentKey(
+      root,
+      'profiles',
+      [
+        ...commentedExample(defaultsText, 'defaults', examples.defaults),
+        '',
+        ...wrapComment(descriptionOf(top.profiles)),
+      ],
+      true,
+    );
   }
   commentProfiles(doc, examples);
   flowArgvLists(doc);
@@ -315,19 +385,29 @@ function commentProfiles(doc: Document, examples: StarterExamples): void {
   const describe = (key: keyof typeof field) => descriptionOf(field[key]);
 
   commentKey(profiles, 'daily', ['Every day: the database (hot copy) and the uploaded images.']);
-  commentKey(daily, 'sqlite', wrapComment(`${describe('sqlite')} Each is copied consistently while the application writes to it; the live file is left out of the archive.`));
+  commentKey(
+    daily,
+    'sqlite',
+    wrapComment(
+      `${describe('sqlite')} Each is copied consistently while the application writes to it; the live file is left out of the archive.`,
+    ),
+  );
   commentKey(daily, 'paths', wrapComment(describe('paths')));
   commentKey(daily, 'exclude', wrapComment(`${describe('exclude')} Here: resized images Ghost can make again.`));
   commentKey(
     daily,
     'retention',
-    wrapComment(`${describe('retention')} Here: the last 7 days, 4 weeks and 6 months. Other rules: ${RETENTION_RULES}.`),
+    wrapComment(
+      `${describe('retention')} Here: the last 7 days, 4 weeks and 6 months. Other rules: ${RETENTION_RULES}.`,
+    ),
   );
-  const shown: Array<[string, unknown, string]> = Object.entries(examples.profile).flatMap(([key, value]): Array<[string, unknown, string]> => [
-    // deltas next to retention's alternatives, right before adopt.
-    ...(key === 'adopt' ? [['deltas', examples.deltas, ''] as [string, unknown, string]] : []),
-    [key, value, key === 'schedule' ? ' Here the default is "daily".' : ''],
-  ]);
+  const shown: Array<[string, unknown, string]> = Object.entries(examples.profile).flatMap(
+    ([key, value]): Array<[string, unknown, string]> => [
+      // deltas next to retention's alternatives, right before adopt.
+      ...(key === 'adopt' ? [['deltas', examples.deltas, ''] as [string, unknown, string]] : []),
+      [key, value, key === 'schedule' ? ' Here the default is "daily".' : ''],
+    ],
+  );
   const dailyExamples = shown.flatMap(([key, value, extra], index) => [
     ...(index > 0 ? [''] : []),
     ...commentedExample(`${describe(key as keyof typeof field)}${extra}`, key, value),

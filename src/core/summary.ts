@@ -44,13 +44,16 @@ export function formatSummaryLine(summary: ProfileSummary): string {
   if (summary.total_bytes !== undefined) {
     const sizes = [`total ${formatBytes(summary.total_bytes)}`];
     if (summary.compressed_bytes !== undefined) sizes.push(`compressed ${formatBytes(summary.compressed_bytes)}`);
-    if (summary.new_compressed_bytes !== undefined) sizes.push(`new upload ${formatBytes(summary.new_compressed_bytes)}`);
+    if (summary.new_compressed_bytes !== undefined)
+      sizes.push(`new upload ${formatBytes(summary.new_compressed_bytes)}`);
     parts.push(sizes.join(', '));
   }
   parts.push(`${(summary.duration_ms / 1000).toFixed(1)}s`);
   if (summary.databases + summary.databases_failed > 0) {
     const failed = summary.databases_failed > 0 ? `, ${summary.databases_failed} failed` : '';
-    parts.push(`${summary.databases} database${summary.databases === 1 ? '' : 's'} copied${failed} (writers stalled ${Math.round(summary.writer_block_ms)} ms)`);
+    parts.push(
+      `${summary.databases} database${summary.databases === 1 ? '' : 's'} copied${failed} (writers stalled ${Math.round(summary.writer_block_ms)} ms)`,
+    );
   }
   if (summary.pruned !== undefined) parts.push(`pruned ${summary.pruned}`);
   if (summary.prune_note) parts.push(summary.prune_note);

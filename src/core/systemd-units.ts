@@ -110,7 +110,7 @@ function hardening(job: ScheduledJob, options: UnitOptions): string[] {
     'ProtectHostname=yes',
     'RestrictRealtime=yes',
     'LockPersonality=yes',
-    '# Not set: MemoryDenyWriteExecute (node\'s JIT needs W+X pages), SystemCallFilter and',
+    "# Not set: MemoryDenyWriteExecute (node's JIT needs W+X pages), SystemCallFilter and",
     '# RestrictAddressFamilies (hooks run arbitrary commands), RestrictSUIDSGID (verify restores',
     '# file modes as archived), UMask (the metrics file must stay readable by node_exporter).',
   ];
@@ -119,7 +119,9 @@ function hardening(job: ScheduledJob, options: UnitOptions): string[] {
 /** Given a job and the options, returns its oneshot .service text. */
 export function renderService(job: ScheduledJob, options: UnitOptions): string {
   const what = job.kind === 'run' ? `backup of profile ${job.profile}` : 'restore drill (verify)';
-  const command = [options.node, options.script, '--config', options.configFile, ...job.args].map(systemdQuote).join(' ');
+  const command = [options.node, options.script, '--config', options.configFile, ...job.args]
+    .map(systemdQuote)
+    .join(' ');
   const lines = [
     header(options),
     '[Unit]',
@@ -134,7 +136,7 @@ export function renderService(job: ScheduledJob, options: UnitOptions): string {
     // No TimeoutStartSec: a first upload can take days; status reports a run that never ends.
     '# Gentle on the host: lowest CPU priority, lowest best-effort I/O priority. Not the idle I/O',
     '# class, which can starve while the application keeps the disk busy, and a hot copy pins',
-    '# the database\'s WAL (which then grows) for as long as the copy takes.',
+    "# the database's WAL (which then grows) for as long as the copy takes.",
     'Nice=19',
     'CPUSchedulingPolicy=batch',
     'IOSchedulingClass=best-effort',

@@ -7,7 +7,13 @@
  * file name. `--no-default-config` keeps `~/.tarsnaprc` from changing the output we parse.
  */
 import { posix } from 'node:path';
-import { liveDatabaseExcludes, normaliseAbsolutePath, safeOperand, stagedRelativePath, escapeExcludePattern } from './paths.js';
+import {
+  liveDatabaseExcludes,
+  normaliseAbsolutePath,
+  safeOperand,
+  stagedRelativePath,
+  escapeExcludePattern,
+} from './paths.js';
 import { assertExtraArgs } from './tarsnap-extra-args.js';
 
 /** One tarsnap call. `stdin` is written to tarsnap's standard input when present. */
@@ -64,7 +70,9 @@ function commonArgs(common: TarsnapCommon, withCachedir: boolean): string[] {
   args.push('--no-default-config');
   if (common.passphrase !== undefined) {
     if (!PASSPHRASE_METHOD.test(common.passphrase)) {
-      throw new Error(`passphrase must be env:VARIABLE or file:PATH (or dev:tty-stdin|stdin-once|tty-once), got ${JSON.stringify(common.passphrase)}`);
+      throw new Error(
+        `passphrase must be env:VARIABLE or file:PATH (or dev:tty-stdin|stdin-once|tty-once), got ${JSON.stringify(common.passphrase)}`,
+      );
     }
     args.push('--passphrase', common.passphrase);
   }
@@ -177,7 +185,12 @@ export function buildDeleteArgs(
  */
 export function buildListArgs(common: TarsnapCommon, options: { verbose: 0 | 1 | 2 }): Invocation {
   // No --cachedir: listing doesn't use the cache, and tarsnap would create the directory.
-  const argv = ['--list-archives', ...commonArgs(common, false), ...Array<string>(options.verbose).fill('-v'), '--null-output'];
+  const argv = [
+    '--list-archives',
+    ...commonArgs(common, false),
+    ...Array<string>(options.verbose).fill('-v'),
+    '--null-output',
+  ];
   return { argv: assertArgv(argv), mutates: false, summary: 'list archives' };
 }
 
@@ -239,7 +252,13 @@ export function buildContentsArgs(
  */
 export function buildFsckArgs(common: TarsnapCommon, options: { prune?: boolean } = {}): Invocation {
   const argv = [options.prune ? '--fsck-prune' : '--fsck', ...commonArgs(common, true)];
-  return { argv: assertArgv(argv), mutates: true, summary: options.prune ? 'check archives and prune corrupt data (fsck-prune)' : 'rebuild the cache directory (fsck)' };
+  return {
+    argv: assertArgv(argv),
+    mutates: true,
+    summary: options.prune
+      ? 'check archives and prune corrupt data (fsck-prune)'
+      : 'rebuild the cache directory (fsck)',
+  };
 }
 
 /** Returns the `--version` invocation. Example: `buildVersionArgs().argv` → `['--version']`. */
@@ -252,20 +271,32 @@ export function buildVersionArgs(): Invocation {
  * Example: `buildStatsArgs({ keyfile: 'K', cachedir: 'C' }).argv` → `['--print-stats', '--keyfile', 'K', '--cachedir', 'C', '--no-default-config']`.
  */
 export function buildStatsArgs(common: TarsnapCommon): Invocation {
-  return { argv: assertArgv(['--print-stats', ...commonArgs(common, true)]), mutates: false, summary: 'print storage statistics' };
+  return {
+    argv: assertArgv(['--print-stats', ...commonArgs(common, true)]),
+    mutates: false,
+    summary: 'print storage statistics',
+  };
 }
 
 const SECRET = '***';
 const URL_PATTERN = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@]*@)?([^\s/?#]*)([^\s?#]*)(\?[^\s#]*)?/gi;
 
 function maskUrls(text: string): string {
-  return text.replace(URL_PATTERN, (_match, scheme: string, userinfo: string | undefined, host: string, path: string, query: string | undefined) => {
-    const user = userinfo === undefined ? '' : userinfo.includes(':') ? `${userinfo.slice(0, userinfo.indexOf(':'))}:${SECRET}@` : `${SECRET}@`;
-    // Ping services put the token in the path (hc-ping.com/<uuid>): hide long opaque segments.
-    const maskedPath = path.replace(/[A-Za-z0-9_-]{16,}/g, SECRET);
-    const maskedQuery = query === undefined ? '' : query.replace(/=([^&]*)/g, `=${SECRET}`);
-    return `${scheme}${user}${host}${maskedPath}${maskedQuery}`;
-  });
+  return text.replace(
+    URL_PATTERN,
+    (_match, scheme: string, userinfo: string | undefined, host: string, path: string, query: string | undefined) => {
+      const user =
+        userinfo === undefined
+          ? ''
+          : userinfo.includes(':')
+            ? `${userinfo.slice(0, userinfo.indexOf(':'))}:${SECRET}@`
+            : `${SECRET}@`;
+      // Ping services put the token in the path (hc-ping.com/<uuid>): hide long opaque segments.
+      const maskedPath = path.replace(/[A-Za-z0-9_-]{16,}/g, SECRET);
+      const maskedQuery = query === undefined ? '' : query.replace(/=([^&]*)/g, `=${SECRET}`);
+      return `${scheme}${user}${host}${maskedPath}${maskedQuery}`;
+    },
+  );
 }
 
 /**
@@ -278,7 +309,8 @@ export function maskSecrets(argv: readonly string[]): string[] {
   const maskPassphrase = (value: string): string => (/^(?:env|file|dev):/.test(value) ? value : SECRET);
   argv.forEach((word, i) => {
     if (argv[i - 1] === '--passphrase') masked.push(maskPassphrase(word));
-    else if (word.startsWith('--passphrase=')) masked.push(`--passphrase=${maskPassphrase(word.slice('--passphrase='.length))}`);
+    else if (word.startsWith('--passphrase='))
+      masked.push(`--passphrase=${maskPassphrase(word.slice('--passphrase='.length))}`);
     else masked.push(maskUrls(word));
   });
   return masked;
@@ -308,7 +340,11 @@ export const MAX_COMMAND_DISPLAY_CHARS = 2000;
  * Example: `formatCommandForLog('tarsnap', ['-f', 'a b'])` → `"tarsnap -f 'a b'"`;
  * with 400 000 arguments → `"tarsnap -c --keyfile K … --exclude /a … (399731 more arguments)"`.
  */
-export function formatCommandForLog(binary: string, argv: readonly string[], maxChars = MAX_COMMAND_DISPLAY_CHARS): string {
+export function formatCommandForLog(
+  binary: string,
+  argv: readonly string[],
+  maxChars = MAX_COMMAND_DISPLAY_CHARS,
+): string {
   // Each shown word takes at least two characters: mask only the words that can be shown.
   const words = [binary, ...maskSecrets(argv.slice(0, maxChars))];
   const total = argv.length + 1;

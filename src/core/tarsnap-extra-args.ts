@@ -10,29 +10,79 @@
 
 /** Long options of tarsnap 1.0.41 that take a value (the next word, or `--opt=value`). */
 const LONG_WITH_VALUE = new Set([
-  'checkpoint-bytes', 'creationtime', 'csv-file', 'disk-pause', 'exclude', 'exclude-from',
-  'files-from', 'include', 'maxbw', 'maxbw-rate', 'maxbw-rate-down', 'maxbw-rate-up', 'newer', 'newer-ctime',
-  'newer-ctime-than', 'newer-mtime', 'newer-mtime-than', 'newer-than', 'progress-bytes', 'snaptime',
+  'checkpoint-bytes',
+  'creationtime',
+  'csv-file',
+  'disk-pause',
+  'exclude',
+  'exclude-from',
+  'files-from',
+  'include',
+  'maxbw',
+  'maxbw-rate',
+  'maxbw-rate-down',
+  'maxbw-rate-up',
+  'newer',
+  'newer-ctime',
+  'newer-ctime-than',
+  'newer-mtime',
+  'newer-mtime-than',
+  'newer-than',
+  'progress-bytes',
+  'snaptime',
 ]);
 
 /** Long flags (no value) that make sense with `-c` and leave hotsnap's parsing intact. */
 const LONG_FLAGS = new Set([
-  'aggressive-networking', 'check-links', 'dereference', 'force-resources', 'insane-filesystems', 'lowmem',
-  'noatime', 'nodump', 'noisy-warnings', 'norecurse', 'no-recursion', 'normalmem', 'no-aggressive-networking',
-  'no-config-exclude', 'no-config-include', 'no-disk-pause', 'no-force-resources', 'no-humanize-numbers',
-  'no-insane-filesystems', 'no-maxbw', 'no-maxbw-rate-down', 'no-maxbw-rate-up', 'no-noatime', 'no-nodump',
-  'no-progress-bytes', 'no-quiet', 'no-retry-forever', 'no-snaptime', 'no-store-atime',
-  'no-totals', 'one-file-system', 'quiet', 'retry-forever', 'store-atime', 'totals', 'null', 'null-input',
+  'aggressive-networking',
+  'check-links',
+  'dereference',
+  'force-resources',
+  'insane-filesystems',
+  'lowmem',
+  'noatime',
+  'nodump',
+  'noisy-warnings',
+  'norecurse',
+  'no-recursion',
+  'normalmem',
+  'no-aggressive-networking',
+  'no-config-exclude',
+  'no-config-include',
+  'no-disk-pause',
+  'no-force-resources',
+  'no-humanize-numbers',
+  'no-insane-filesystems',
+  'no-maxbw',
+  'no-maxbw-rate-down',
+  'no-maxbw-rate-up',
+  'no-noatime',
+  'no-nodump',
+  'no-progress-bytes',
+  'no-quiet',
+  'no-retry-forever',
+  'no-snaptime',
+  'no-store-atime',
+  'no-totals',
+  'one-file-system',
+  'quiet',
+  'retry-forever',
+  'store-atime',
+  'totals',
+  'null',
+  'null-input',
 ]);
 
-const VERBOSE = 'it lists every file on stderr, where hotsnap reads tarsnap\'s errors and statistics (hotsnap --log-level debug shows each tarsnap call)';
+const VERBOSE =
+  "it lists every file on stderr, where hotsnap reads tarsnap's errors and statistics (hotsnap --log-level debug shows each tarsnap call)";
 
 /** Why hotsnap refuses an option it controls or that breaks the run. */
 const REFUSED: Record<string, string> = {
   keyfile: 'set tarsnap.keyfile instead',
   cachedir: 'set tarsnap.cachedir instead',
   passphrase: 'set tarsnap.passphrase instead',
-  configfile: 'a tarsnap config file could change the key, the cache or what tarsnap prints; list its options in extra_args instead',
+  configfile:
+    'a tarsnap config file could change the key, the cache or what tarsnap prints; list its options in extra_args instead',
   file: 'hotsnap names the archive',
   cd: 'hotsnap sets -C to its staging directory',
   directory: 'hotsnap sets -C to its staging directory',
@@ -78,9 +128,11 @@ export function findExtraArgsProblem(extraArgs: readonly string[]): ExtraArgsPro
     const takeValue = (): ExtraArgsProblem | undefined => {
       if (i + 1 >= extraArgs.length) return refuse('it needs a value');
       i++;
-      return nul(extraArgs[i]) ? { index: i, word: extraArgs[i]!, reason: 'a program argument cannot contain a NUL byte' } : undefined;
+      return nul(extraArgs[i])
+        ? { index: i, word: extraArgs[i]!, reason: 'a program argument cannot contain a NUL byte' }
+        : undefined;
     };
-    if (word === '--') return refuse('it would turn hotsnap\'s own options into file names');
+    if (word === '--') return refuse("it would turn hotsnap's own options into file names");
     if (word.startsWith('--')) {
       const eq = word.indexOf('=');
       const name = word.slice(2, eq === -1 ? undefined : eq);
@@ -93,7 +145,7 @@ export function findExtraArgsProblem(extraArgs: readonly string[]): ExtraArgsPro
         }
       } else if (LONG_FLAGS.has(name)) {
         if (eq !== -1) return refuse('this option takes no value');
-      } else return refuse('not a tarsnap 1.0.41 option for -c (write it in full; modes and -f/-C are hotsnap\'s)');
+      } else return refuse("not a tarsnap 1.0.41 option for -c (write it in full; modes and -f/-C are hotsnap's)");
     } else if (word.startsWith('-') && word.length > 1) {
       // Bundled short flags like -Lh; a value-taking letter takes the rest of the word or the next one.
       for (let j = 1; j < word.length; j++) {
@@ -105,9 +157,10 @@ export function findExtraArgsProblem(extraArgs: readonly string[]): ExtraArgsPro
           }
           break;
         }
-        if (!SHORT_FLAGS.has(letter)) return refuse(SHORT_REFUSED[letter] ?? `-${letter} is a mode, is hotsnap's, or is not a -c option`);
+        if (!SHORT_FLAGS.has(letter))
+          return refuse(SHORT_REFUSED[letter] ?? `-${letter} is a mode, is hotsnap's, or is not a -c option`);
       }
-    } else return refuse('a bare word would end option parsing; put paths in the profile\'s paths');
+    } else return refuse("a bare word would end option parsing; put paths in the profile's paths");
   }
   return undefined;
 }

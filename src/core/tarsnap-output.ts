@@ -21,7 +21,14 @@ const LIST_DATE = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 function parseListDate(text: string): Date | null {
   const m = LIST_DATE.exec(text);
   if (!m) return null;
-  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   // Reject 2024-02-30 and friends instead of rolling them over.
   const back = date.toISOString().slice(0, 19).replace('T', ' ');
@@ -37,10 +44,13 @@ function parseListDate(text: string): Date | null {
  */
 export function parseListArchives(stdout: string, verbosity: 0 | 1 | 2): ListedArchive[] {
   const fail = (why: string, at: number): never => {
-    throw new TarsnapOutputError(`cannot read tarsnap --list-archives output: ${why} (at character ${at} of ${stdout.length}); refusing to act on a partial list`);
+    throw new TarsnapOutputError(
+      `cannot read tarsnap --list-archives output: ${why} (at character ${at} of ${stdout.length}); refusing to act on a partial list`,
+    );
   };
   if (stdout.length === 0) return [];
-  if (!stdout.endsWith('\0')) fail('it does not end in a NUL, so it was cut short (or --null-output was not given)', stdout.length);
+  if (!stdout.endsWith('\0'))
+    fail('it does not end in a NUL, so it was cut short (or --null-output was not given)', stdout.length);
 
   let pos = 0;
   /** Reads text up to the next NUL, then the run of NULs after it. */
@@ -136,7 +146,9 @@ type Row = { label: string; total: string; compressed: string };
 function toStats(rows: readonly Row[], where: string): PrintStats {
   const bytes = (row: Row): SizePair => {
     if (!/^\d+$/.test(row.total) || !/^\d+$/.test(row.compressed)) {
-      throw new TarsnapOutputError(`${where}: "${row.label.trim()}" sizes are not plain byte counts (is humanize-numbers set in a tarsnap config file?)`);
+      throw new TarsnapOutputError(
+        `${where}: "${row.label.trim()}" sizes are not plain byte counts (is humanize-numbers set in a tarsnap config file?)`,
+      );
     }
     return { total: Number(row.total), compressed: Number(row.compressed) };
   };
@@ -200,7 +212,9 @@ export function parseStatsCsv(csv: string): PrintStats {
   const lines = csv.split(/\r?\n/).filter((line) => line.length > 0);
   const [header, ...body] = lines;
   if (!header?.startsWith('Archive name,') || !header.endsWith(',Total size,Compressed size')) {
-    throw new TarsnapOutputError('cannot read tarsnap --csv-file output: missing its "Archive name,Total size,Compressed size" header');
+    throw new TarsnapOutputError(
+      'cannot read tarsnap --csv-file output: missing its "Archive name,Total size,Compressed size" header',
+    );
   }
   const rows = body.map((line): Row => {
     const fields = line.split(',');
@@ -253,20 +267,84 @@ const READ_KEYS = 'read authorization|archive decryption|archive signature verif
 // Order matters: a specific line comes before the generic ones tarsnap prints after it
 // (e.g. "An archive already exists …" is followed by "Error creating new archive").
 const RULES: readonly Rule[] = [
-  { kind: 'lock-busy', pattern: /Transaction already in progress/, hint: (_k, c) => `another tarsnap create, delete or fsck holds ${c}/lockf; wait for it to finish and retry (never run two at once with one key)` },
-  { kind: 'no-cache', pattern: /Cache directory must already exist/, hint: (k, c) => `the cache directory has not been built on this machine; run: tarsnap --fsck --keyfile ${k} --cachedir ${c}` },
-  { kind: 'needs-fsck', pattern: /Run --fsck/, hint: (k, c) => `the cache directory is out of step with the server; run: tarsnap --fsck --keyfile ${k} --cachedir ${c} (or set tarsnap.auto_fsck: true), then retry` },
-  { kind: 'key-passphrase', pattern: /Error reading passphrase|Passphrase is incorrect|Failed to read from \$\{|Invalid option: --passphrase/, hint: (k) => `the key file ${k} is passphrase-protected and no (correct) passphrase was read; set tarsnap.passphrase to env:VARIABLE or file:PATH` },
-  { kind: 'key-corrupt', pattern: /Key file is corrupt or truncated/, hint: (k) => `the key file ${k} is corrupt or truncated; restore it from your offline copy` },
-  { kind: 'key-missing', pattern: /Cannot read key file/, hint: (k) => `cannot read the key file ${k}; check the path and that this user can read it` },
-  { kind: 'no-key', pattern: /Keys must be provided via --keyfile option/, hint: () => 'no key file was given; set tarsnap.keyfile' },
-  { kind: 'write-only-key', pattern: new RegExp(`The (?:${READ_KEYS}) key is required for`), hint: (k) => `the key ${k} cannot read (a write-only key): this host can back up but not list, verify, restore or prune; use a key made with tarsnap-keymgmt -r (plus -d to prune)` },
-  { kind: 'key-permission', pattern: /key is required for .* but is not available/, hint: (k) => `the key ${k} lacks the rights for this (write to back up, delete to prune, write or delete for fsck); make one with tarsnap-keymgmt` },
-  { kind: 'archive-exists', pattern: /An archive already exists with the name/, hint: () => 'an archive (or its .part) already has this name; list archives again and pick a free name' },
-  { kind: 'archive-missing', pattern: /Archive does not exist/, hint: () => 'the archive does not exist (already deleted?); list archives again' },
-  { kind: 'truncated', pattern: /archive is being truncated/, hint: () => 'the archive was cut short and stored as NAME.part: not a usable backup; run the backup again' },
-  { kind: 'network', pattern: /Error looking up|Cannot obtain server address|Too many network failures|Error connecting to server|Network error|Timeout (?:communicating with|connecting to) server|Connection closed by server|Network connection failure|Connection lost|Network protocol violation/, hint: () => 'cannot reach the tarsnap server; check DNS and outbound TCP port 9279, then retry later' },
-  { kind: 'network', pattern: /Error creating new archive/, hint: () => 'tarsnap could not start the archive (usually the network); check DNS and outbound TCP port 9279, then retry later' },
+  {
+    kind: 'lock-busy',
+    pattern: /Transaction already in progress/,
+    hint: (_k, c) =>
+      `another tarsnap create, delete or fsck holds ${c}/lockf; wait for it to finish and retry (never run two at once with one key)`,
+  },
+  {
+    kind: 'no-cache',
+    pattern: /Cache directory must already exist/,
+    hint: (k, c) =>
+      `the cache directory has not been built on this machine; run: tarsnap --fsck --keyfile ${k} --cachedir ${c}`,
+  },
+  {
+    kind: 'needs-fsck',
+    pattern: /Run --fsck/,
+    hint: (k, c) =>
+      `the cache directory is out of step with the server; run: tarsnap --fsck --keyfile ${k} --cachedir ${c} (or set tarsnap.auto_fsck: true), then retry`,
+  },
+  {
+    kind: 'key-passphrase',
+    pattern: /Error reading passphrase|Passphrase is incorrect|Failed to read from \$\{|Invalid option: --passphrase/,
+    hint: (k) =>
+      `the key file ${k} is passphrase-protected and no (correct) passphrase was read; set tarsnap.passphrase to env:VARIABLE or file:PATH`,
+  },
+  {
+    kind: 'key-corrupt',
+    pattern: /Key file is corrupt or truncated/,
+    hint: (k) => `the key file ${k} is corrupt or truncated; restore it from your offline copy`,
+  },
+  {
+    kind: 'key-missing',
+    pattern: /Cannot read key file/,
+    hint: (k) => `cannot read the key file ${k}; check the path and that this user can read it`,
+  },
+  {
+    kind: 'no-key',
+    pattern: /Keys must be provided via --keyfile option/,
+    hint: () => 'no key file was given; set tarsnap.keyfile',
+  },
+  {
+    kind: 'write-only-key',
+    pattern: new RegExp(`The (?:${READ_KEYS}) key is required for`),
+    hint: (k) =>
+      `the key ${k} cannot read (a write-only key): this host can back up but not list, verify, restore or prune; use a key made with tarsnap-keymgmt -r (plus -d to prune)`,
+  },
+  {
+    kind: 'key-permission',
+    pattern: /key is required for .* but is not available/,
+    hint: (k) =>
+      `the key ${k} lacks the rights for this (write to back up, delete to prune, write or delete for fsck); make one with tarsnap-keymgmt`,
+  },
+  {
+    kind: 'archive-exists',
+    pattern: /An archive already exists with the name/,
+    hint: () => 'an archive (or its .part) already has this name; list archives again and pick a free name',
+  },
+  {
+    kind: 'archive-missing',
+    pattern: /Archive does not exist/,
+    hint: () => 'the archive does not exist (already deleted?); list archives again',
+  },
+  {
+    kind: 'truncated',
+    pattern: /archive is being truncated/,
+    hint: () => 'the archive was cut short and stored as NAME.part: not a usable backup; run the backup again',
+  },
+  {
+    kind: 'network',
+    pattern:
+      /Error looking up|Cannot obtain server address|Too many network failures|Error connecting to server|Network error|Timeout (?:communicating with|connecting to) server|Connection closed by server|Network connection failure|Connection lost|Network protocol violation/,
+    hint: () => 'cannot reach the tarsnap server; check DNS and outbound TCP port 9279, then retry later',
+  },
+  {
+    kind: 'network',
+    pattern: /Error creating new archive/,
+    hint: () =>
+      'tarsnap could not start the archive (usually the network); check DNS and outbound TCP port 9279, then retry later',
+  },
 ];
 
 const SERVER_MODIFIED = /Data on server was modified/;
@@ -277,7 +355,11 @@ const SERVER_MODIFIED = /Data on server was modified/;
  * cause when one is printed, else `server-modified`.
  * Example: `classifyTarsnapFailure(1, 'tarsnap: Sequence number mismatch: Run --fsck\n').kind` → `'needs-fsck'`.
  */
-export function classifyTarsnapFailure(exitCode: number | null, stderr: string, context: FailureContext = {}): TarsnapFailure {
+export function classifyTarsnapFailure(
+  exitCode: number | null,
+  stderr: string,
+  context: FailureContext = {},
+): TarsnapFailure {
   const keyfile = shellQuote(context.keyfile ?? 'KEYFILE');
   const cachedir = shellQuote(context.cachedir ?? 'CACHEDIR');
   const lines = stderr.split(/\r?\n/).filter((line) => line.length > 0);
@@ -294,5 +376,9 @@ export function classifyTarsnapFailure(exitCode: number | null, stderr: string, 
       line: lines.find((l) => SERVER_MODIFIED.test(l)),
     };
   }
-  return { kind: 'unknown', hint: `tarsnap exited with ${exitCode === null ? 'a signal' : `code ${exitCode}`}; see its messages`, serverModified };
+  return {
+    kind: 'unknown',
+    hint: `tarsnap exited with ${exitCode === null ? 'a signal' : `code ${exitCode}`}; see its messages`,
+    serverModified,
+  };
 }

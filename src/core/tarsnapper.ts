@@ -15,16 +15,42 @@ import { Document, isMap, type YAMLMap } from 'yaml';
 import { profileFieldsSchema, profileNameSchema, type ConfigFile, type ProfileFields } from '../config/schema.js';
 import { validateNameTemplate } from './archive-name.js';
 import { parseDeltas } from './deltas.js';
-import { asComment, commentKey, commentTarsnapSection, descriptionOf, flowArgvLists, wrapComment, type TarsnapSection } from './starter-config.js';
+import {
+  asComment,
+  commentKey,
+  commentTarsnapSection,
+  descriptionOf,
+  flowArgvLists,
+  wrapComment,
+  type TarsnapSection,
+} from './starter-config.js';
 
 /** tarsnapper's name format when a job sets no `dateformat` (script.py's DEFAULT_DATEFORMAT). */
 export const TARSNAPPER_DATEFORMAT = '%Y%m%d-%H%M%S';
 
 /** strftime directive → date-fns pattern (C locale, as tarsnapper runs from cron). */
 const DIRECTIVES: Record<string, string> = {
-  Y: 'yyyy', y: 'yy', m: 'MM', d: 'dd', H: 'HH', I: 'hh', M: 'mm', S: 'ss', p: 'a',
-  b: 'MMM', h: 'MMM', B: 'MMMM', a: 'EEE', A: 'EEEE', u: 'i', G: 'RRRR', V: 'II',
-  F: 'yyyy-MM-dd', T: 'HH:mm:ss', R: 'HH:mm', D: 'MM/dd/yy',
+  Y: 'yyyy',
+  y: 'yy',
+  m: 'MM',
+  d: 'dd',
+  H: 'HH',
+  I: 'hh',
+  M: 'mm',
+  S: 'ss',
+  p: 'a',
+  b: 'MMM',
+  h: 'MMM',
+  B: 'MMMM',
+  a: 'EEE',
+  A: 'EEEE',
+  u: 'i',
+  G: 'RRRR',
+  V: 'II',
+  F: 'yyyy-MM-dd',
+  T: 'HH:mm:ss',
+  R: 'HH:mm',
+  D: 'MM/dd/yy',
 };
 /** glibc's `%-d` (no padding) → date-fns' unpadded tokens. */
 const UNPADDED: Record<string, string> = { d: 'd', m: 'M', H: 'H', I: 'h', M: 'm', S: 's' };
@@ -74,7 +100,8 @@ export function strftimeToDateFns(format: string): string {
       continue;
     }
     const next = format[i + 1];
-    if (next === undefined) throw new Error(`dateformat "${format}" ends with a lone "%" (write "%%" for a percent sign)`);
+    if (next === undefined)
+      throw new Error(`dateformat "${format}" ends with a lone "%" (write "%%" for a percent sign)`);
     i++;
     if (next === '%') {
       literal += '%';
@@ -83,7 +110,10 @@ export function strftimeToDateFns(format: string): string {
     if (next === '-') {
       const directive = format[i + 1];
       const token = directive === undefined ? undefined : UNPADDED[directive];
-      if (token === undefined) throw new Error(`dateformat "${format}": "%-${directive ?? ''}" is not supported (only %-d, %-m, %-H, %-I, %-M and %-S)`);
+      if (token === undefined)
+        throw new Error(
+          `dateformat "${format}": "%-${directive ?? ''}" is not supported (only %-d, %-m, %-H, %-I, %-M and %-S)`,
+        );
       i++;
       flush();
       out += token;
@@ -91,7 +121,9 @@ export function strftimeToDateFns(format: string): string {
     }
     const token = DIRECTIVES[next];
     if (token === undefined) {
-      const why = UNSUPPORTED[next] ?? (/[_0^#1-9]/.test(next) ? 'padding and width flags are not supported' : 'not a strftime directive');
+      const why =
+        UNSUPPORTED[next] ??
+        (/[_0^#1-9]/.test(next) ? 'padding and width flags are not supported' : 'not a strftime directive');
       throw new Error(`dateformat "${format}": %${next} has no date-fns equivalent (${why})`);
     }
     flush();
@@ -131,7 +163,11 @@ function usesPlaceholders(target: string, names: readonly string[]): boolean {
  * else the job name itself (always, when no profile name is given).
  * Example: `targetToTemplate('/host/$name-$date', 'db', 'db')` → `{ template: '/host/{profile}-{date}', notes: [] }`.
  */
-export function targetToTemplate(target: string, jobName: string, profileName?: string): { template: string; notes: string[] } | { problem: string } {
+export function targetToTemplate(
+  target: string,
+  jobName: string,
+  profileName?: string,
+): { template: string; notes: string[] } | { problem: string } {
   const notes: string[] = [];
   let template = '';
   for (const part of parseTemplate(target)) {
@@ -151,7 +187,8 @@ export function targetToTemplate(target: string, jobName: string, profileName?: 
       notes.push(`"${part.raw}" is not a tarsnapper placeholder; kept as literal text`);
       text = part.raw;
     }
-    if (/[{}]/.test(text)) return { problem: `"${text}" contains "{" or "}", which hotsnap name templates cannot express` };
+    if (/[{}]/.test(text))
+      return { problem: `"${text}" contains "{" or "}", which hotsnap name templates cannot express` };
     template += text;
   }
   return { template, notes };
@@ -198,13 +235,28 @@ interface Job {
   execAfter: unknown;
 }
 
-const JOB_KEYS = new Set(['source', 'sources', 'alias', 'aliases', 'exclude', 'excludes', 'delta', 'deltas', 'target', 'force', 'dateformat', 'exec_before', 'exec_after']);
+const JOB_KEYS = new Set([
+  'source',
+  'sources',
+  'alias',
+  'aliases',
+  'exclude',
+  'excludes',
+  'delta',
+  'deltas',
+  'target',
+  'force',
+  'dateformat',
+  'exec_before',
+  'exec_after',
+]);
 const GLOBAL_KEYS = new Set(['dateformat', 'deltas', 'target', 'delta-names', 'include-jobs', 'jobs']);
 const DELTA_MS = { s: 1000, h: 3_600_000, d: 86_400_000 } as const;
 const SQLITE_LOOKING = /\.(db|sqlite|sqlite3|db3)$/i;
 
 type Loose = Record<string, unknown>;
-const isMapping = (value: unknown): value is Loose => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isMapping = (value: unknown): value is Loose =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const quoted = (value: unknown): string => JSON.stringify(value);
 
 /** Given a deltas value, returns its words as tarsnapper accepts them, or records why not (config.py's parse_deltas). */
@@ -218,13 +270,22 @@ function readDeltas(value: unknown, where: string, problems: string[]): string[]
   // An empty string is no deltas (tarsnapper: an empty list), not "use the global ones".
   if (words.length === 0) return [];
   const bad = words.filter((word) => !/^\d+[shd]$/.test(word));
-  if (bad.length > 0) problems.push(`${where}: ${bad.map(quoted).join(', ')} ${bad.length === 1 ? 'is not a delta' : 'are not deltas'} (units s, h, d)`);
+  if (bad.length > 0)
+    problems.push(
+      `${where}: ${bad.map(quoted).join(', ')} ${bad.length === 1 ? 'is not a delta' : 'are not deltas'} (units s, h, d)`,
+    );
   else if (words.length === 1) problems.push(`${where}: at least two deltas are required, not ${quoted(value)}`);
   return bad.length === 0 && words.length >= 2 ? words : undefined;
 }
 
 /** Given `x` and `xs` of one job (e.g. source/sources), returns the list, or records that both are set. */
-function oneOrMany(job: Loose, single: string, plural: string, where: string, problems: string[]): unknown[] | undefined {
+function oneOrMany(
+  job: Loose,
+  single: string,
+  plural: string,
+  where: string,
+  problems: string[],
+): unknown[] | undefined {
   if (job[single] !== undefined && job[plural] !== undefined) {
     problems.push(`${where}: use either "${single}" or "${plural}", not both`);
     return undefined;
@@ -250,22 +311,26 @@ function readJob(name: string, raw: unknown, where: string, globals: Globals, pr
   }
   const job: Loose = isMapping(raw) ? raw : {};
   const unknown = Object.keys(job).filter((key) => !JOB_KEYS.has(key));
-  if (unknown.length > 0) problems.push(`${where}: unsupported ${unknown.map(quoted).join(', ')} (a job has ${[...JOB_KEYS].join(', ')})`);
+  if (unknown.length > 0)
+    problems.push(`${where}: unsupported ${unknown.map(quoted).join(', ')} (a job has ${[...JOB_KEYS].join(', ')})`);
   const sources = oneOrMany(job, 'source', 'sources', where, problems);
   const aliases = oneOrMany(job, 'alias', 'aliases', where, problems) ?? [];
   const excludes = oneOrMany(job, 'exclude', 'excludes', where, problems) ?? [];
   let deltas: string[] | undefined;
-  if (job.delta !== undefined && job.deltas !== undefined) problems.push(`${where}: use either "delta" or "deltas", not both`);
+  if (job.delta !== undefined && job.deltas !== undefined)
+    problems.push(`${where}: use either "delta" or "deltas", not both`);
   else if (job.delta !== undefined) {
     deltas = globals.named.get(String(job.delta));
-    if (deltas === undefined) problems.push(`${where}: named delta ${quoted(job.delta)} is not defined under delta-names`);
+    if (deltas === undefined)
+      problems.push(`${where}: named delta ${quoted(job.delta)} is not defined under delta-names`);
   } else deltas = readDeltas(job.deltas, `${where}.deltas`, problems) ?? globals.deltas;
   const target = job.target ?? globals.target;
   if (typeof target !== 'string' || target === '') {
     problems.push(`${where}: no target (set "target" here or globally, e.g. "$name-$date")`);
     return undefined;
   }
-  if (!usesPlaceholders(target, ['date'])) problems.push(`${where}: target ${quoted(target)} must use the $date placeholder`);
+  if (!usesPlaceholders(target, ['date']))
+    problems.push(`${where}: target ${quoted(target)} must use the $date placeholder`);
   const dateformat = job.dateformat ?? globals.dateformat;
   if (dateformat !== undefined && dateformat !== null && typeof dateformat !== 'string') {
     problems.push(`${where}: dateformat must be a string such as "%Y%m%d-%H%M%S", not ${quoted(dateformat)}`);
@@ -290,7 +355,9 @@ function readJobs(input: TarsnapperInput, unconverted: string[]): Job[] {
   if (!isMapping(input.config)) throw new TarsnapperConfigError(['the file is not a YAML mapping with "jobs"']);
   const root = input.config;
   for (const key of Object.keys(root).filter((key) => !GLOBAL_KEYS.has(key))) {
-    unconverted.push(`global key "${key}" is not a tarsnapper setting (tarsnapper hands such keys to plugins); not converted`);
+    unconverted.push(
+      `global key "${key}" is not a tarsnapper setting (tarsnapper hands such keys to plugins); not converted`,
+    );
   }
   const named = new Map<string, string[]>();
   const namedRaw = root['delta-names'] ?? {};
@@ -324,7 +391,8 @@ function readJobs(input: TarsnapperInput, unconverted: string[]): Job[] {
     }
   };
   addJobs(root.jobs, 'jobs', (name) => `jobs.${name}`);
-  for (const { file, jobs: section } of input.included ?? []) addJobs(section, `included file ${file}`, (name) => `${file}: ${name}`);
+  for (const { file, jobs: section } of input.included ?? [])
+    addJobs(section, `included file ${file}`, (name) => `${file}: ${name}`);
   if (seen.size === 0 && problems.length === 0) problems.push('no jobs: tarsnapper needs at least one under "jobs"');
   if (problems.length > 0) throw new TarsnapperConfigError(problems);
   return jobs;
@@ -337,17 +405,27 @@ function readJobs(input: TarsnapperInput, unconverted: string[]): Job[] {
  */
 export function convertDeltas(words: readonly string[]): { text?: string; notes: string[] } {
   const original = words.join(' ');
-  const withMs = words.map((word) => ({ word, ms: Number(word.slice(0, -1)) * DELTA_MS[word.slice(-1) as keyof typeof DELTA_MS] }));
+  const withMs = words.map((word) => ({
+    word,
+    ms: Number(word.slice(0, -1)) * DELTA_MS[word.slice(-1) as keyof typeof DELTA_MS],
+  }));
   const sorted = [...withMs].sort((a, b) => a.ms - b.ms);
   const unique = sorted.filter((delta, index) => index === 0 || delta.ms !== sorted[index - 1]!.ms);
   const text = unique.map((delta) => delta.word).join(' ');
   const notes: string[] = [];
-  if (unique.length < sorted.length) notes.push(`deltas "${original}" repeat a length; the repeats are dropped ("${text}")`);
-  else if (text !== original) notes.push(`deltas "${original}" reordered to "${text}" (hotsnap wants them ascending; tarsnapper sorted them)`);
+  if (unique.length < sorted.length)
+    notes.push(`deltas "${original}" repeat a length; the repeats are dropped ("${text}")`);
+  else if (text !== original)
+    notes.push(`deltas "${original}" reordered to "${text}" (hotsnap wants them ascending; tarsnapper sorted them)`);
   try {
     parseDeltas(text);
   } catch (error) {
-    return { notes: [...notes, `${(error as Error).message}; not converted, so this profile is never pruned until you set retention or deltas`] };
+    return {
+      notes: [
+        ...notes,
+        `${(error as Error).message}; not converted, so this profile is never pruned until you set retention or deltas`,
+      ],
+    };
   }
   return { text, notes };
 }
@@ -375,7 +453,8 @@ function namingOf(job: Job, alias: string, profileName: string | undefined): Nam
     // date-fns' parse throws for some token mixes (e.g. "hh" with "HH") that format accepts.
     problems = [`date format "${dateFormat}" cannot be parsed back: ${(error as Error).message}`];
   }
-  if (problems.length > 0) return { problem: `archive name "${converted.template}" with date format "${dateFormat}": ${problems.join('; ')}` };
+  if (problems.length > 0)
+    return { problem: `archive name "${converted.template}" with date format "${dateFormat}": ${problems.join('; ')}` };
   return { archive_name: converted.template, date_format: dateFormat };
 }
 
@@ -385,7 +464,10 @@ function convertJob(job: Job, profileName: string): { profile?: ProfileFields; n
   const naming = namingOf(job, job.name, profileName);
   // For another profile's adopt list: {profile} there would be that profile's name, so spell the job's out.
   const legacy = namingOf(job, job.name, undefined);
-  const adoptHint = 'problem' in legacy ? '' : ` (to prune its archives, add adopt: [{archive_name: "${legacy.archive_name}", date_format: "${legacy.date_format}"}] to a profile)`;
+  const adoptHint =
+    'problem' in legacy
+      ? ''
+      : ` (to prune its archives, add adopt: [{archive_name: "${legacy.archive_name}", date_format: "${legacy.date_format}"}] to a profile)`;
   if (!job.sources || job.sources.length === 0) {
     return { notes: [`no sources, so tarsnapper only listed or expired its archives; not converted${adoptHint}`] };
   }
@@ -393,29 +475,42 @@ function convertJob(job: Job, profileName: string): { profile?: ProfileFields; n
   for (const source of job.sources) {
     if (typeof source === 'string' && source.startsWith('/')) {
       paths.push(source);
-      if (SQLITE_LOOKING.test(source)) notes.push(`source "${source}" looks like a SQLite database: if it is one, move it to sqlite: so hotsnap archives a consistent hot copy`);
+      if (SQLITE_LOOKING.test(source))
+        notes.push(
+          `source "${source}" looks like a SQLite database: if it is one, move it to sqlite: so hotsnap archives a consistent hot copy`,
+        );
     } else if (typeof source === 'string' && source !== '') {
-      notes.push(`source "${source}" is relative (tarsnap read it from tarsnapper's working directory); not converted: write it as an absolute path`);
+      notes.push(
+        `source "${source}" is relative (tarsnap read it from tarsnapper's working directory); not converted: write it as an absolute path`,
+      );
     } else notes.push(`source ${quoted(source)} is not a path; not converted`);
   }
   if (paths.length === 0) return { notes: [...notes, `no absolute source left; not converted${adoptHint}`] };
 
   const profile: ProfileFields = { paths };
   const exclude = job.excludes.filter((pattern): pattern is string => typeof pattern === 'string' && pattern !== '');
-  for (const pattern of job.excludes.filter((pattern) => !exclude.includes(pattern as string))) notes.push(`exclude ${quoted(pattern)} is not a pattern; not converted`);
+  for (const pattern of job.excludes.filter((pattern) => !exclude.includes(pattern as string)))
+    notes.push(`exclude ${quoted(pattern)} is not a pattern; not converted`);
   if (exclude.length > 0) profile.exclude = exclude;
 
   if ('problem' in naming) {
-    notes.push(`its archive names ("${job.target}", dateformat "${job.dateformat ?? TARSNAPPER_DATEFORMAT}") cannot be kept: ${naming.problem}. The profile uses hotsnap's default names, and tarsnapper's archives of this job are left alone: delete them by hand when no longer needed`);
+    notes.push(
+      `its archive names ("${job.target}", dateformat "${job.dateformat ?? TARSNAPPER_DATEFORMAT}") cannot be kept: ${naming.problem}. The profile uses hotsnap's default names, and tarsnapper's archives of this job are left alone: delete them by hand when no longer needed`,
+    );
   } else {
     Object.assign(profile, naming);
     const converted = targetToTemplate(job.target, job.name, profileName);
     if ('notes' in converted) notes.push(...converted.notes.map((note) => `target: ${note}`));
     const adopt: Naming[] = [];
     for (const alias of job.aliases) {
-      const legacy = typeof alias === 'string' && alias !== '' ? namingOf(job, alias, profileName) : { problem: 'not a name' };
+      const legacy =
+        typeof alias === 'string' && alias !== '' ? namingOf(job, alias, profileName) : { problem: 'not a name' };
       if ('problem' in legacy) notes.push(`alias ${quoted(alias)}: ${legacy.problem}; its archives are not adopted`);
-      else if (legacy.archive_name !== naming.archive_name && !adopt.some((entry) => entry.archive_name === legacy.archive_name)) adopt.push(legacy);
+      else if (
+        legacy.archive_name !== naming.archive_name &&
+        !adopt.some((entry) => entry.archive_name === legacy.archive_name)
+      )
+        adopt.push(legacy);
     }
     if (adopt.length > 0) profile.adopt = adopt;
   }
@@ -424,11 +519,17 @@ function convertJob(job: Job, profileName: string): { profile?: ProfileFields; n
     const deltas = convertDeltas(job.deltas);
     notes.push(...deltas.notes);
     if (deltas.text) profile.deltas = deltas.text;
-  } else notes.push('no deltas: tarsnapper never expired its archives, and without retention or deltas hotsnap never prunes them either');
+  } else
+    notes.push(
+      'no deltas: tarsnapper never expired its archives, and without retention or deltas hotsnap never prunes them either',
+    );
 
   const hooks: NonNullable<ProfileFields['hooks']> = {};
   const moved: string[] = [];
-  for (const [key, event, value] of [['exec_before', 'before', job.execBefore], ['exec_after', 'finally', job.execAfter]] as const) {
+  for (const [key, event, value] of [
+    ['exec_before', 'before', job.execBefore],
+    ['exec_after', 'finally', job.execAfter],
+  ] as const) {
     if (value === undefined || value === null) continue;
     if (typeof value !== 'string' || value.trim() === '') {
       notes.push(`${key} ${quoted(value)} is not a command; not converted`);
@@ -439,10 +540,13 @@ function convertJob(job: Job, profileName: string): { profile?: ProfileFields; n
   }
   if (moved.length > 0) {
     profile.hooks = hooks;
-    const after = hooks.finally ? '; exec_after became "finally" because tarsnapper ran it whether or not the backup worked (hotsnap runs it after pruning)' : '';
+    const after = hooks.finally
+      ? '; exec_after became "finally" because tarsnapper ran it whether or not the backup worked (hotsnap runs it after pruning)'
+      : '';
     notes.push(`${moved.join(', ')}: tarsnapper ran them through a shell, so they run as ["sh", "-c", "…"]${after}`);
   }
-  if (job.force !== undefined && job.force !== null && job.force !== false) notes.push('force: dropped; hotsnap never skips a profile whose sources are missing or empty');
+  if (job.force !== undefined && job.force !== null && job.force !== false)
+    notes.push('force: dropped; hotsnap never skips a profile whose sources are missing or empty');
   return { profile, notes };
 }
 
@@ -490,7 +594,8 @@ export function convertTarsnapper(input: TarsnapperInput, tarsnap: TarsnapSectio
     const profileName = profileNameFor(job.name, taken);
     taken.add(profileName);
     const { profile, notes } = convertJob(job, profileName);
-    if (profile && profileName !== job.name) notes.unshift(`renamed to profile "${profileName}" (profile names use letters, digits, ".", "_" and "-")`);
+    if (profile && profileName !== job.name)
+      notes.unshift(`renamed to profile "${profileName}" (profile names use letters, digits, ".", "_" and "-")`);
     unconverted.push(...notes.map((note) => `job "${job.name}": ${note}`));
     if (!profile) {
       skipped.push(job.name);
@@ -508,18 +613,24 @@ export function convertTarsnapper(input: TarsnapperInput, tarsnap: TarsnapSectio
     );
   }
   if (converted.some((job) => !job.force)) {
-    unconverted.push('tarsnapper skipped a job when a source was missing or an empty directory (unless force: true); hotsnap never skips, and "hotsnap check" reports missing paths');
+    unconverted.push(
+      'tarsnapper skipped a job when a source was missing or an empty directory (unless force: true); hotsnap never skips, and "hotsnap check" reports missing paths',
+    );
   }
   const seenNames = new Map<string, string>();
   for (const [name, profile] of Object.entries(profiles)) {
     const key = `${(profile.archive_name ?? '').replaceAll('{profile}', name)}\0${profile.date_format ?? ''}`;
     const other = seenNames.get(key);
     if (other !== undefined && profile.archive_name !== undefined) {
-      unconverted.push(`profiles "${other}" and "${name}" name their archives alike ("${profile.archive_name}"): hotsnap gives such archives to "${other}" only; give "${name}" its own archive_name`);
+      unconverted.push(
+        `profiles "${other}" and "${name}" name their archives alike ("${profile.archive_name}"): hotsnap gives such archives to "${other}" only; give "${name}" its own archive_name`,
+      );
     }
     seenNames.set(key, name);
   }
-  unconverted.push('tarsnapper ran from cron: set "schedule" on each profile (e.g. daily), install it with "hotsnap schedule", then remove the tarsnapper cron entry');
+  unconverted.push(
+    'tarsnapper ran from cron: set "schedule" on each profile (e.g. daily), install it with "hotsnap schedule", then remove the tarsnapper cron entry',
+  );
   unconverted.push(...tarsnap.notes);
 
   const defaults: ProfileFields = {};
@@ -543,7 +654,11 @@ function bulletLines(notes: readonly string[]): string[] {
  * the notes as comments at the top, each profile marked with its job. It passes parseConfig.
  * Example: `renderTarsnapperConfig(conversion, '/etc/tarsnapper.yml', section)` → "# hotsnap configuration converted from …".
  */
-export function renderTarsnapperConfig(conversion: TarsnapperConversion, source: string, tarsnap: TarsnapSection): string {
+export function renderTarsnapperConfig(
+  conversion: TarsnapperConversion,
+  source: string,
+  tarsnap: TarsnapSection,
+): string {
   const doc = new Document(conversion.config);
   doc.commentBefore = asComment([
     `hotsnap configuration converted from the tarsnapper config ${source}`,
@@ -562,7 +677,14 @@ export function renderTarsnapperConfig(conversion: TarsnapperConversion, source:
   commentTarsnapSection(doc, tarsnap);
   const root = doc.contents as YAMLMap;
   if (conversion.config.defaults) {
-    commentKey(root, 'defaults', wrapComment('Merged under every profile (the same in every tarsnapper job, or the exclude lines of tarsnap.conf).'), true);
+    commentKey(
+      root,
+      'defaults',
+      wrapComment(
+        'Merged under every profile (the same in every tarsnapper job, or the exclude lines of tarsnap.conf).',
+      ),
+      true,
+    );
   }
   commentKey(root, 'profiles', ['One profile per tarsnapper job.'], true);
   const profiles = doc.getIn(['profiles'], true);
@@ -571,7 +693,9 @@ export function renderTarsnapperConfig(conversion: TarsnapperConversion, source:
       commentKey(profiles, name, [`From tarsnapper job "${job}".`]);
       const profile = profiles.get(name, true);
       if (!isMap(profile)) continue;
-      commentKey(profile, 'hooks', ['exec_before → before, exec_after → finally; tarsnapper ran them through a shell.']);
+      commentKey(profile, 'hooks', [
+        'exec_before → before, exec_after → finally; tarsnapper ran them through a shell.',
+      ]);
       commentKey(profile, 'deltas', wrapComment(descriptionOf(profileFieldsSchema.shape.deltas)));
       commentKey(profile, 'adopt', ["Archives tarsnapper made under the job's aliases."]);
     }

@@ -19,7 +19,8 @@ const PART = /(\d+(?:\.\d+)?)\s*(ms|min|s|m|h|d|w)/y;
 /** Given `"1h30m"`, returns 5_400_000; given `"45"`, returns 45_000; throws on `"soon"`. */
 export function parseTimeSpan(text: string | number): number {
   if (typeof text === 'number') {
-    if (!Number.isFinite(text) || text < 0) throw new Error(`invalid time span ${text}: expected a non-negative number of seconds`);
+    if (!Number.isFinite(text) || text < 0)
+      throw new Error(`invalid time span ${text}: expected a non-negative number of seconds`);
     return Math.round(text * 1000);
   }
   const input = text.trim();
@@ -35,7 +36,9 @@ export function parseTimeSpan(text: string | number): number {
     PART.lastIndex = index;
     const match = PART.exec(input);
     if (!match) {
-      throw new Error(`invalid time span "${text}": use a number with a unit (ms, s, m, h, d, w), e.g. "30s", "2h", "1h30m"`);
+      throw new Error(
+        `invalid time span "${text}": use a number with a unit (ms, s, m, h, d, w), e.g. "30s", "2h", "1h30m"`,
+      );
     }
     total += Number(match[1]) * UNIT_MS[match[2]!]!;
     index = PART.lastIndex;
@@ -50,7 +53,12 @@ export function formatTimeSpan(ms: number): string {
   if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))}s`;
   const parts: string[] = [];
   let rest = Math.round(ms / 1000);
-  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     const count = Math.floor(rest / size);
     if (count > 0) parts.push(`${count}${unit}`);
     rest -= count * size;

@@ -7,7 +7,14 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkCachedir, checkKeyfile, checkPassphraseFile, checkPath, checkStaging, checkStateDir } from '../../src/adapters/check-files.js';
+import {
+  checkCachedir,
+  checkKeyfile,
+  checkPassphraseFile,
+  checkPath,
+  checkStaging,
+  checkStateDir,
+} from '../../src/adapters/check-files.js';
 import { writeKey } from '../../fixtures/tarsnap-emulator/lib/keys.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hotsnap-check-files-'));
@@ -39,13 +46,27 @@ describe('checkKeyfile', () => {
   it('missing: a problem that says where the key comes from', () => {
     const key = join(fresh(), 'tarsnap.key');
     expect(checkKeyfile(key, [])).toEqual({
-      items: [{ check: 'keyfile', status: 'problem', message: `keyfile ${key} does not exist`, fix: 'set tarsnap.keyfile to your tarsnap key (tarsnap-keygen writes one), or copy the key there' }],
+      items: [
+        {
+          check: 'keyfile',
+          status: 'problem',
+          message: `keyfile ${key} does not exist`,
+          fix: 'set tarsnap.keyfile to your tarsnap key (tarsnap-keygen writes one), or copy the key there',
+        },
+      ],
     });
   });
 
   it('a directory: a problem', () => {
     const dir = fresh();
-    expect(checkKeyfile(dir, []).items).toEqual([{ check: 'keyfile', status: 'problem', message: `keyfile ${dir} is not a regular file`, fix: 'set tarsnap.keyfile to the key file itself' }]);
+    expect(checkKeyfile(dir, []).items).toEqual([
+      {
+        check: 'keyfile',
+        status: 'problem',
+        message: `keyfile ${dir} is not a regular file`,
+        fix: 'set tarsnap.keyfile to the key file itself',
+      },
+    ]);
   });
 
   it('readable by others (0644): the problem with chmod, and the keys it holds still reported', () => {
@@ -53,7 +74,12 @@ describe('checkKeyfile', () => {
     writeKey(key, ['read', 'write', 'delete']);
     chmodSync(key, 0o644);
     const { items, capabilities } = checkKeyfile(key, ['daily']);
-    expect(items[0]).toEqual({ check: 'keyfile', status: 'problem', message: `keyfile ${key} is readable by others (mode 0644)`, fix: `run chmod 600 ${key}` });
+    expect(items[0]).toEqual({
+      check: 'keyfile',
+      status: 'problem',
+      message: `keyfile ${key} is readable by others (mode 0644)`,
+      fix: `run chmod 600 ${key}`,
+    });
     expect(items[1]).toMatchObject({ check: 'key', status: 'ok' });
     expect(capabilities).toEqual({ read: true, write: true, delete: true });
   });
@@ -62,10 +88,13 @@ describe('checkKeyfile', () => {
     const key = join(fresh(), 'tarsnap.key');
     writeKey(key, ['write']);
     chmodSync(key, 0o640);
-    expect(checkKeyfile(key, []).items[0]).toMatchObject({ status: 'warn', message: `keyfile ${key} is readable by its group (mode 0640)` });
+    expect(checkKeyfile(key, []).items[0]).toMatchObject({
+      status: 'warn',
+      message: `keyfile ${key} is readable by its group (mode 0640)`,
+    });
   });
 
-  it('an emulator key: capabilities shown, labelled as the emulator\'s format', () => {
+  it("an emulator key: capabilities shown, labelled as the emulator's format", () => {
     const key = join(fresh(), 'tarsnap.key');
     writeKey(key, ['read', 'write', 'delete']);
     expect(checkKeyfile(key, ['daily']).items).toEqual([
@@ -82,32 +111,56 @@ describe('checkKeyfile', () => {
     const key = join(fresh(), 'tarsnap.key');
     writeTarsnapKey(key, WRITE_ONLY);
     const { items, capabilities } = checkKeyfile(key, ['daily']);
-    expect(items[1]).toMatchObject({ check: 'key', status: 'warn', message: expect.stringContaining(`${key} holds the keys for writing (write-only): this host cannot list or prune archives`) });
+    expect(items[1]).toMatchObject({
+      check: 'key',
+      status: 'warn',
+      message: expect.stringContaining(
+        `${key} holds the keys for writing (write-only): this host cannot list or prune archives`,
+      ),
+    });
     expect(capabilities).toEqual({ read: false, write: true, delete: false });
   });
 
   it('a key without the write keys: a problem', () => {
     const key = join(fresh(), 'tarsnap.key');
     writeTarsnapKey(key, [1, 2, 4, 5, 6, 11, 12]);
-    expect(checkKeyfile(key, []).items[1]).toMatchObject({ status: 'problem', message: `${key} holds the keys for reading and deleting: hotsnap run cannot create archives with it` });
+    expect(checkKeyfile(key, []).items[1]).toMatchObject({
+      status: 'problem',
+      message: `${key} holds the keys for reading and deleting: hotsnap run cannot create archives with it`,
+    });
   });
 
   it('a passphrase-protected key: a warning about unattended runs, keys unknown', () => {
     const key = join(fresh(), 'tarsnap.key');
     const data = Buffer.concat([Buffer.from('scrypt\0', 'latin1'), Buffer.alloc(41, 1)]);
-    writeFileSync(key, `# START OF TARSNAP KEY FILE\n${Buffer.concat([data, createHash('sha256').update(data).digest().subarray(0, 6)]).toString('base64')}\n`, { mode: 0o600 });
+    writeFileSync(
+      key,
+      `# START OF TARSNAP KEY FILE\n${Buffer.concat([data, createHash('sha256').update(data).digest().subarray(0, 6)]).toString('base64')}\n`,
+      { mode: 0o600 },
+    );
     const { items, capabilities } = checkKeyfile(key, []);
-    expect(items[1]).toMatchObject({ check: 'key', status: 'warn', message: expect.stringContaining('is passphrase-protected') });
+    expect(items[1]).toMatchObject({
+      check: 'key',
+      status: 'warn',
+      message: expect.stringContaining('is passphrase-protected'),
+    });
     expect(capabilities).toBeUndefined();
   });
 
   it.each([
-    ['not a key at all', 'hello\n', 'keyfile KEY is not a usable tarsnap key: corrupt on line 1 (not base64 with its checksum)'],
+    [
+      'not a key at all',
+      'hello\n',
+      'keyfile KEY is not a usable tarsnap key: corrupt on line 1 (not base64 with its checksum)',
+    ],
     ['empty', '', 'keyfile KEY has an unreasonable size (0 bytes; tarsnap refuses it)'],
   ])('%s: a problem', (_name, text, message) => {
     const key = join(fresh(), 'tarsnap.key');
     writeFileSync(key, text, { mode: 0o600 });
-    expect(checkKeyfile(key, []).items.at(-1)).toMatchObject({ status: 'problem', message: message.replace('KEY', key) });
+    expect(checkKeyfile(key, []).items.at(-1)).toMatchObject({
+      status: 'problem',
+      message: message.replace('KEY', key),
+    });
   });
 });
 
@@ -120,37 +173,62 @@ describe('checkPassphraseFile', () => {
   it('private (0600): ok', () => {
     const file = join(fresh(), 'pass');
     writeFileSync(file, 'correct horse\n', { mode: 0o600 });
-    expect(checkPassphraseFile(`file:${file}`)).toEqual({ check: 'passphrase', status: 'ok', message: `passphrase file ${file} is private (mode 0600)` });
+    expect(checkPassphraseFile(`file:${file}`)).toEqual({
+      check: 'passphrase',
+      status: 'ok',
+      message: `passphrase file ${file} is private (mode 0600)`,
+    });
   });
 
   it('readable by others (0644): a problem with the chmod', () => {
     const file = join(fresh(), 'pass');
     writeFileSync(file, 'correct horse\n');
     chmodSync(file, 0o644);
-    expect(checkPassphraseFile(`file:${file}`)).toEqual({ check: 'passphrase', status: 'problem', message: `passphrase file ${file} is readable by others (mode 0644)`, fix: `run chmod 600 ${file}` });
+    expect(checkPassphraseFile(`file:${file}`)).toEqual({
+      check: 'passphrase',
+      status: 'problem',
+      message: `passphrase file ${file} is readable by others (mode 0644)`,
+      fix: `run chmod 600 ${file}`,
+    });
   });
 
   it('writable by others (0602): a problem', () => {
     const file = join(fresh(), 'pass');
     writeFileSync(file, 'correct horse\n');
     chmodSync(file, 0o602);
-    expect(checkPassphraseFile(`file:${file}`)).toMatchObject({ status: 'problem', message: `passphrase file ${file} is writable by others (mode 0602)` });
+    expect(checkPassphraseFile(`file:${file}`)).toMatchObject({
+      status: 'problem',
+      message: `passphrase file ${file} is writable by others (mode 0602)`,
+    });
   });
 
   it('readable by its group (0640): a warning with the chmod', () => {
     const file = join(fresh(), 'pass');
     writeFileSync(file, 'correct horse\n');
     chmodSync(file, 0o640);
-    expect(checkPassphraseFile(`file:${file}`)).toMatchObject({ status: 'warn', message: `passphrase file ${file} is readable by its group (mode 0640)`, fix: expect.stringContaining(`run chmod 600 ${file}`) });
+    expect(checkPassphraseFile(`file:${file}`)).toMatchObject({
+      status: 'warn',
+      message: `passphrase file ${file} is readable by its group (mode 0640)`,
+      fix: expect.stringContaining(`run chmod 600 ${file}`),
+    });
   });
 
   it('missing, a directory, or empty: a problem', () => {
     const dir = fresh();
-    expect(checkPassphraseFile(`file:${join(dir, 'nope')}`)).toMatchObject({ status: 'problem', message: `passphrase file ${join(dir, 'nope')} (tarsnap.passphrase) does not exist` });
-    expect(checkPassphraseFile(`file:${dir}`)).toMatchObject({ status: 'problem', message: `passphrase file ${dir} (tarsnap.passphrase) is not a regular file` });
+    expect(checkPassphraseFile(`file:${join(dir, 'nope')}`)).toMatchObject({
+      status: 'problem',
+      message: `passphrase file ${join(dir, 'nope')} (tarsnap.passphrase) does not exist`,
+    });
+    expect(checkPassphraseFile(`file:${dir}`)).toMatchObject({
+      status: 'problem',
+      message: `passphrase file ${dir} (tarsnap.passphrase) is not a regular file`,
+    });
     const empty = join(dir, 'empty');
     writeFileSync(empty, '', { mode: 0o600 });
-    expect(checkPassphraseFile(`file:${empty}`)).toMatchObject({ status: 'problem', message: `passphrase file ${empty} is empty, so tarsnap cannot unlock the key` });
+    expect(checkPassphraseFile(`file:${empty}`)).toMatchObject({
+      status: 'problem',
+      message: `passphrase file ${empty} is empty, so tarsnap cannot unlock the key`,
+    });
   });
 });
 
@@ -159,28 +237,53 @@ describe('checkCachedir', () => {
   it('missing but creatable: a warning naming the fsck command; ok with auto_fsck', () => {
     const cache = join(fresh(), 'cache', 'tarsnap');
     const item = checkCachedir(cache, key, { autoFsck: false });
-    expect(item).toMatchObject({ check: 'cachedir', status: 'warn', message: expect.stringContaining(`cachedir ${cache} does not exist yet (tarsnap creates it): tarsnap -d (prune) refuses`) });
-    expect(item.fix).toBe(`if this key has archives already, run tarsnap --fsck --keyfile ${key} --cachedir ${cache} once, or set tarsnap.auto_fsck: true`);
-    expect(checkCachedir(cache, key, { autoFsck: true })).toMatchObject({ status: 'ok', message: expect.stringContaining('tarsnap.auto_fsck is on') });
+    expect(item).toMatchObject({
+      check: 'cachedir',
+      status: 'warn',
+      message: expect.stringContaining(
+        `cachedir ${cache} does not exist yet (tarsnap creates it): tarsnap -d (prune) refuses`,
+      ),
+    });
+    expect(item.fix).toBe(
+      `if this key has archives already, run tarsnap --fsck --keyfile ${key} --cachedir ${cache} once, or set tarsnap.auto_fsck: true`,
+    );
+    expect(checkCachedir(cache, key, { autoFsck: true })).toMatchObject({
+      status: 'ok',
+      message: expect.stringContaining('tarsnap.auto_fsck is on'),
+    });
   });
 
   it('a write-only key cannot fsck: the fix says so', () => {
     const cache = join(fresh(), 'cache');
-    expect(checkCachedir(cache, key, { autoFsck: false, capabilities: { read: false, write: true, delete: false } }).fix).toContain('once with a key that has the read keys (this one has not)');
+    expect(
+      checkCachedir(cache, key, { autoFsck: false, capabilities: { read: false, write: true, delete: false } }).fix,
+    ).toContain('once with a key that has the read keys (this one has not)');
   });
 
   it('exists without a chunk directory: a warning; with one: ok', () => {
     const cache = fresh();
-    expect(checkCachedir(cache, key, { autoFsck: false })).toMatchObject({ status: 'warn', message: expect.stringContaining(`cachedir ${cache} has no chunk directory yet`) });
+    expect(checkCachedir(cache, key, { autoFsck: false })).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining(`cachedir ${cache} has no chunk directory yet`),
+    });
     writeFileSync(join(cache, 'directory'), '');
-    expect(checkCachedir(cache, key, { autoFsck: false })).toMatchObject({ status: 'ok', message: expect.stringContaining("holds tarsnap's chunk directory") });
+    expect(checkCachedir(cache, key, { autoFsck: false })).toMatchObject({
+      status: 'ok',
+      message: expect.stringContaining("holds tarsnap's chunk directory"),
+    });
   });
 
   it('a file, or under a file: a problem', () => {
     const file = join(fresh(), 'file');
     writeFileSync(file, '');
-    expect(checkCachedir(file, key, { autoFsck: false })).toMatchObject({ status: 'problem', message: `cachedir ${file} is not a directory` });
-    expect(checkCachedir(join(file, 'cache'), key, { autoFsck: false })).toMatchObject({ status: 'problem', message: expect.stringContaining(`cannot create it (${file} is not a directory)`) });
+    expect(checkCachedir(file, key, { autoFsck: false })).toMatchObject({
+      status: 'problem',
+      message: `cachedir ${file} is not a directory`,
+    });
+    expect(checkCachedir(join(file, 'cache'), key, { autoFsck: false })).toMatchObject({
+      status: 'problem',
+      message: expect.stringContaining(`cannot create it (${file} is not a directory)`),
+    });
   });
 
   it('creates nothing', () => {
@@ -193,21 +296,37 @@ describe('checkCachedir', () => {
 describe('checkPath', () => {
   it('missing: a problem naming the profiles', () => {
     const path = join(fresh(), 'gone');
-    expect(checkPath(path, ['daily', 'weekly'])).toEqual({ check: 'path', status: 'problem', message: `${path} (profiles daily, weekly) does not exist`, fix: 'correct or remove it in the paths of profiles daily, weekly' });
+    expect(checkPath(path, ['daily', 'weekly'])).toEqual({
+      check: 'path',
+      status: 'problem',
+      message: `${path} (profiles daily, weekly) does not exist`,
+      fix: 'correct or remove it in the paths of profiles daily, weekly',
+    });
   });
 
   it('a file and a directory: ok', () => {
     const dir = fresh();
     writeFileSync(join(dir, 'f'), 'x');
-    expect(checkPath(join(dir, 'f'), ['daily'])).toEqual({ check: 'path', status: 'ok', message: `${join(dir, 'f')} is a readable file` });
-    expect(checkPath(dir, ['daily'])).toEqual({ check: 'path', status: 'ok', message: `${dir} is a readable directory` });
+    expect(checkPath(join(dir, 'f'), ['daily'])).toEqual({
+      check: 'path',
+      status: 'ok',
+      message: `${join(dir, 'f')} is a readable file`,
+    });
+    expect(checkPath(dir, ['daily'])).toEqual({
+      check: 'path',
+      status: 'ok',
+      message: `${dir} is a readable directory`,
+    });
   });
 
   it('a symlink: a warning that tarsnap stores the link, naming its target', () => {
     const dir = fresh();
     mkdirSync(join(dir, 'real'));
     symlinkSync(join(dir, 'real'), join(dir, 'link'));
-    expect(checkPath(join(dir, 'link'), ['daily'])).toMatchObject({ status: 'warn', message: `${join(dir, 'link')} (profile daily) is a symbolic link to ${join(dir, 'real')}: tarsnap stores the link itself, not what it points to` });
+    expect(checkPath(join(dir, 'link'), ['daily'])).toMatchObject({
+      status: 'warn',
+      message: `${join(dir, 'link')} (profile daily) is a symbolic link to ${join(dir, 'real')}: tarsnap stores the link itself, not what it points to`,
+    });
   });
 });
 
@@ -215,12 +334,21 @@ describe('checkStaging', () => {
   const plenty = async () => 1e12;
   it('missing: a problem with the mkdir', async () => {
     const dir = join(fresh(), 'stage');
-    expect(await checkStaging(dir, { bytes: 0 }, plenty)).toEqual([{ check: 'staging_dir', status: 'problem', message: `staging_dir ${dir} does not exist`, fix: `create it: mkdir -p -m 700 ${dir}, or set staging_dir to an existing directory` }]);
+    expect(await checkStaging(dir, { bytes: 0 }, plenty)).toEqual([
+      {
+        check: 'staging_dir',
+        status: 'problem',
+        message: `staging_dir ${dir} does not exist`,
+        fix: `create it: mkdir -p -m 700 ${dir}, or set staging_dir to an existing directory`,
+      },
+    ]);
   });
 
   it('not enough room for the largest profile: a problem with both numbers (free space probe injected)', async () => {
     const dir = fresh();
-    const items = await checkStaging(dir, { bytes: 120_000_000, profile: 'daily' }, async (path) => (path === dir ? 50_000_000 : 0));
+    const items = await checkStaging(dir, { bytes: 120_000_000, profile: 'daily' }, async (path) =>
+      path === dir ? 50_000_000 : 0,
+    );
     expect(items).toEqual([
       { check: 'staging_dir', status: 'ok', message: `staging_dir ${dir} is writable` },
       {
@@ -236,7 +364,10 @@ describe('checkStaging', () => {
     const dir = fresh();
     expect((await checkStaging(dir, { bytes: 1000, profile: 'daily' }, plenty))[1]).toMatchObject({ status: 'ok' });
     const { freeBytes } = await import('../../src/adapters/sqlite/space.js');
-    expect((await checkStaging(dir, { bytes: 1, profile: 'daily' }, freeBytes))[1]).toMatchObject({ status: 'ok', message: expect.stringMatching(/has [\d.]+ [kMGT]?B free/) });
+    expect((await checkStaging(dir, { bytes: 1, profile: 'daily' }, freeBytes))[1]).toMatchObject({
+      status: 'ok',
+      message: expect.stringMatching(/has [\d.]+ [kMGT]?B free/),
+    });
   });
 
   it('a probe that fails: a warning, not a crash', async () => {
@@ -251,7 +382,10 @@ describe('checkStateDir', () => {
   it('exists: ok; missing under a writable dir: ok (runs create it); under a file: a problem', () => {
     const dir = fresh();
     expect(checkStateDir(dir)).toMatchObject({ status: 'ok', message: `state_dir ${dir} is writable` });
-    expect(checkStateDir(join(dir, 'state'))).toMatchObject({ status: 'ok', message: `state_dir ${join(dir, 'state')} does not exist yet; the first run creates it in ${dir}` });
+    expect(checkStateDir(join(dir, 'state'))).toMatchObject({
+      status: 'ok',
+      message: `state_dir ${join(dir, 'state')} does not exist yet; the first run creates it in ${dir}`,
+    });
     writeFileSync(join(dir, 'file'), '');
     expect(checkStateDir(join(dir, 'file', 'state'))).toMatchObject({ status: 'problem' });
     expect(readdirSync(dir)).toEqual(['file']);

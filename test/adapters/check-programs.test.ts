@@ -37,28 +37,58 @@ describe('findProgram', () => {
   });
 
   it('a name nowhere on PATH: not found, with the directories searched', () => {
-    expect(findProgram('no-such-program', env)).toEqual({ found: false, reason: 'not-found', searched: env.PATH.split(':') });
+    expect(findProgram('no-such-program', env)).toEqual({
+      found: false,
+      reason: 'not-found',
+      searched: env.PATH.split(':'),
+    });
   });
 
   it('only a file without execute bits, or a directory: says so', () => {
-    expect(findProgram('plain-file', env)).toEqual({ found: false, reason: 'not-executable', path: join(bin, 'plain-file'), searched: env.PATH.split(':') });
+    expect(findProgram('plain-file', env)).toEqual({
+      found: false,
+      reason: 'not-executable',
+      path: join(bin, 'plain-file'),
+      searched: env.PATH.split(':'),
+    });
     expect(findProgram('a-directory', env)).toMatchObject({ found: false, reason: 'not-a-file' });
   });
 
   it('a path: checked as given; relative ones resolve against the current directory', () => {
-    expect(findProgram(join(bin, 'old-tarsnap'), env)).toEqual({ found: true, path: join(bin, 'old-tarsnap'), relative: false });
-    expect(findProgram('./bin/old-tarsnap', env, root)).toEqual({ found: true, path: join(bin, 'old-tarsnap'), relative: true });
-    expect(findProgram(join(bin, 'gone'), env)).toEqual({ found: false, reason: 'not-found', path: join(bin, 'gone'), searched: [] });
+    expect(findProgram(join(bin, 'old-tarsnap'), env)).toEqual({
+      found: true,
+      path: join(bin, 'old-tarsnap'),
+      relative: false,
+    });
+    expect(findProgram('./bin/old-tarsnap', env, root)).toEqual({
+      found: true,
+      path: join(bin, 'old-tarsnap'),
+      relative: true,
+    });
+    expect(findProgram(join(bin, 'gone'), env)).toEqual({
+      found: false,
+      reason: 'not-found',
+      path: join(bin, 'gone'),
+      searched: [],
+    });
   });
 
   it('an empty PATH entry means the current directory', () => {
-    expect(findProgram('old-tarsnap', { PATH: ':/usr/bin' }, bin)).toEqual({ found: true, path: resolve(bin, 'old-tarsnap'), relative: false });
+    expect(findProgram('old-tarsnap', { PATH: ':/usr/bin' }, bin)).toEqual({
+      found: true,
+      path: resolve(bin, 'old-tarsnap'),
+      relative: false,
+    });
   });
 });
 
 describe('checkTarsnapBinary', () => {
   it('the emulator: ok with its version (a real child process)', async () => {
-    expect(await checkTarsnapBinary(EMULATOR, runTarsnapVersion, emulatorEnv)).toEqual({ check: 'tarsnap', status: 'ok', message: `${EMULATOR}: tarsnap 1.0.41` });
+    expect(await checkTarsnapBinary(EMULATOR, runTarsnapVersion, emulatorEnv)).toEqual({
+      check: 'tarsnap',
+      status: 'ok',
+      message: `${EMULATOR}: tarsnap 1.0.41`,
+    });
   });
 
   it('not on PATH: a problem saying where it looked and how to fix it', async () => {
@@ -71,8 +101,15 @@ describe('checkTarsnapBinary', () => {
   });
 
   it('a missing path, a file without execute bits: problems', async () => {
-    expect(await checkTarsnapBinary('/opt/tarsnap/bin/tarsnap', runTarsnapVersion, { PATH: bin })).toMatchObject({ status: 'problem', message: 'tarsnap binary /opt/tarsnap/bin/tarsnap does not exist' });
-    expect(await checkTarsnapBinary(join(bin, 'plain-file'), runTarsnapVersion, { PATH: bin })).toMatchObject({ status: 'problem', message: `tarsnap binary ${join(bin, 'plain-file')} is not executable`, fix: `run chmod +x ${join(bin, 'plain-file')}` });
+    expect(await checkTarsnapBinary('/opt/tarsnap/bin/tarsnap', runTarsnapVersion, { PATH: bin })).toMatchObject({
+      status: 'problem',
+      message: 'tarsnap binary /opt/tarsnap/bin/tarsnap does not exist',
+    });
+    expect(await checkTarsnapBinary(join(bin, 'plain-file'), runTarsnapVersion, { PATH: bin })).toMatchObject({
+      status: 'problem',
+      message: `tarsnap binary ${join(bin, 'plain-file')} is not executable`,
+      fix: `run chmod +x ${join(bin, 'plain-file')}`,
+    });
   });
 
   it('--version fails: a problem with its last stderr line', async () => {
@@ -87,7 +124,10 @@ describe('checkTarsnapBinary', () => {
   it('the emulator without its state dir fails --version: a problem', async () => {
     const env = { ...process.env };
     delete env.TARSNAP_EMULATOR_DIR;
-    expect(await checkTarsnapBinary(EMULATOR, runTarsnapVersion, env)).toMatchObject({ status: 'problem', message: expect.stringContaining('--version failed (exit 1): tarsnap: emulator: TARSNAP_EMULATOR_DIR must name') });
+    expect(await checkTarsnapBinary(EMULATOR, runTarsnapVersion, env)).toMatchObject({
+      status: 'problem',
+      message: expect.stringContaining('--version failed (exit 1): tarsnap: emulator: TARSNAP_EMULATOR_DIR must name'),
+    });
   });
 
   it('a binary its group can change: a problem, before it is run', async () => {
@@ -102,15 +142,26 @@ describe('checkTarsnapBinary', () => {
 
   it('older than 1.0.41, or not tarsnap at all: warnings', async () => {
     const env = { PATH: `${bin}:/usr/bin:/bin` };
-    expect(await checkTarsnapBinary('old-tarsnap', runTarsnapVersion, env)).toMatchObject({ status: 'warn', message: expect.stringContaining('tarsnap 1.0.39 is older than 1.0.41'), fix: 'upgrade tarsnap' });
-    expect(await checkTarsnapBinary('not-tarsnap', runTarsnapVersion, env)).toMatchObject({ status: 'warn', message: `${join(bin, 'not-tarsnap')} --version printed "hello", not "tarsnap X.Y.Z"` });
+    expect(await checkTarsnapBinary('old-tarsnap', runTarsnapVersion, env)).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining('tarsnap 1.0.39 is older than 1.0.41'),
+      fix: 'upgrade tarsnap',
+    });
+    expect(await checkTarsnapBinary('not-tarsnap', runTarsnapVersion, env)).toMatchObject({
+      status: 'warn',
+      message: `${join(bin, 'not-tarsnap')} --version printed "hello", not "tarsnap X.Y.Z"`,
+    });
   });
 });
 
 describe('checkHook', () => {
   const env = { PATH: `${bin}:/usr/bin:/bin` };
   it('resolvable: ok with where it resolves', () => {
-    expect(checkHook('profiles.daily.hooks.before', ['old-tarsnap', '--flag'], env)).toEqual({ check: 'hook', status: 'ok', message: `profiles.daily.hooks.before: old-tarsnap → ${join(bin, 'old-tarsnap')}` });
+    expect(checkHook('profiles.daily.hooks.before', ['old-tarsnap', '--flag'], env)).toEqual({
+      check: 'hook',
+      status: 'ok',
+      message: `profiles.daily.hooks.before: old-tarsnap → ${join(bin, 'old-tarsnap')}`,
+    });
   });
 
   it('not found, not executable: problems', () => {
@@ -120,10 +171,13 @@ describe('checkHook', () => {
       message: `hooks.after: systemctl-nope is not found on PATH (${env.PATH})`,
       fix: 'use an absolute path, or install the program / fix PATH',
     });
-    expect(checkHook('hooks.after', ['plain-file'], env)).toMatchObject({ status: 'problem', message: `hooks.after: plain-file is not executable (found ${join(bin, 'plain-file')})` });
+    expect(checkHook('hooks.after', ['plain-file'], env)).toMatchObject({
+      status: 'problem',
+      message: `hooks.after: plain-file is not executable (found ${join(bin, 'plain-file')})`,
+    });
   });
 
-  it('a program anyone can change: a problem (it runs as hotsnap\'s user, root mostly)', () => {
+  it("a program anyone can change: a problem (it runs as hotsnap's user, root mostly)", () => {
     const open = script('world-writable-hook', 'true', 0o777);
     expect(checkHook('hooks.before', [open], env)).toEqual({
       check: 'hook',
@@ -140,6 +194,10 @@ describe('checkHook', () => {
       message: `hooks.before: ./bin/old-tarsnap is relative to the current directory (${join(bin, 'old-tarsnap')} now); cron and systemd start hotsnap elsewhere`,
       fix: `write it as ${join(bin, 'old-tarsnap')}`,
     });
-    expect(checkHook('hooks.before', ['./bin/old-tarsnap'], env, '/')).toMatchObject({ status: 'problem', message: 'hooks.before: ./bin/old-tarsnap does not exist', fix: 'correct the path, or install the program there' });
+    expect(checkHook('hooks.before', ['./bin/old-tarsnap'], env, '/')).toMatchObject({
+      status: 'problem',
+      message: 'hooks.before: ./bin/old-tarsnap does not exist',
+      fix: 'correct the path, or install the program there',
+    });
   });
 });

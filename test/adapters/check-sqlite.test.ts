@@ -20,7 +20,12 @@ describe('checkDatabase', () => {
   it('missing: a problem naming the profile', () => {
     const db = join(root, 'missing.db');
     expect(checkDatabase(db, ['daily'], settings)).toEqual({
-      item: { check: 'sqlite', status: 'problem', message: `database ${db} (profile daily) does not exist`, fix: 'correct or remove it in the sqlite list of profile daily' },
+      item: {
+        check: 'sqlite',
+        status: 'problem',
+        message: `database ${db} (profile daily) does not exist`,
+        fix: 'correct or remove it in the sqlite list of profile daily',
+      },
       bytes: 0,
       walBytes: 0,
     });
@@ -35,10 +40,22 @@ describe('checkDatabase', () => {
     writeFileSync(text, 'just some notes, not a database\n'.repeat(100));
     const encrypted = join(root, 'cipher.db');
     writeFileSync(encrypted, randomBytes(8192));
-    expect(checkDatabase(dir, ['daily'], settings).item).toMatchObject({ status: 'problem', message: `${dir} (profile daily) is not a file` });
-    expect(checkDatabase(empty, ['daily'], settings).item).toMatchObject({ status: 'problem', message: expect.stringContaining('is empty (0 bytes)') });
-    expect(checkDatabase(text, ['daily'], settings).item).toMatchObject({ status: 'problem', message: expect.stringContaining('is not a SQLite database') });
-    expect(checkDatabase(encrypted, ['daily'], settings).item).toMatchObject({ status: 'problem', message: expect.stringContaining('looks encrypted') });
+    expect(checkDatabase(dir, ['daily'], settings).item).toMatchObject({
+      status: 'problem',
+      message: `${dir} (profile daily) is not a file`,
+    });
+    expect(checkDatabase(empty, ['daily'], settings).item).toMatchObject({
+      status: 'problem',
+      message: expect.stringContaining('is empty (0 bytes)'),
+    });
+    expect(checkDatabase(text, ['daily'], settings).item).toMatchObject({
+      status: 'problem',
+      message: expect.stringContaining('is not a SQLite database'),
+    });
+    expect(checkDatabase(encrypted, ['daily'], settings).item).toMatchObject({
+      status: 'problem',
+      message: expect.stringContaining('looks encrypted'),
+    });
   });
 
   it('WAL mode: ok, sizes for the staging estimate, database untouched (the WAL is not checkpointed away)', async () => {
@@ -50,7 +67,13 @@ describe('checkDatabase', () => {
     writer.exec('CREATE TABLE IF NOT EXISTS check_probe (x); INSERT INTO check_probe VALUES (1)');
     const before = { main: sha(db), wal: sha(`${db}-wal`), entries: listDir(root) };
     const findings = checkDatabase(db, ['daily', 'weekly'], settings);
-    expect(findings.item).toMatchObject({ check: 'sqlite', status: 'ok', message: expect.stringMatching(/^.*wal\.db: WAL mode, [\d.]+ MB \+ [\d.]+ kB WAL: copied from a pinned snapshot without blocking/) });
+    expect(findings.item).toMatchObject({
+      check: 'sqlite',
+      status: 'ok',
+      message: expect.stringMatching(
+        /^.*wal\.db: WAL mode, [\d.]+ MB \+ [\d.]+ kB WAL: copied from a pinned snapshot without blocking/,
+      ),
+    });
     expect(findings.bytes).toBe(statSync(db).size);
     expect(findings.walBytes).toBe(statSync(`${db}-wal`).size);
     expect(findings.walBytes).toBeGreaterThan(0);
@@ -82,8 +105,12 @@ describe('checkDatabase', () => {
     expect(findings).toMatchObject({ bytes, walBytes: 0 });
     expect(findings.item.status).toBe('warn');
     expect(findings.item.message).toContain(`rollback journal (delete), `);
-    expect(findings.item.message).toContain(`writers will pause for about ${estimateRollbackStallMs(bytes)} ms per backup (estimated from the file size at the ~1.5 GB/s`);
-    expect(findings.item.fix).toBe(`switch to WAL for none: sqlite3 ${db} 'PRAGMA journal_mode=WAL' (it persists; every program using the database must be on this host, not a network file system)`);
+    expect(findings.item.message).toContain(
+      `writers will pause for about ${estimateRollbackStallMs(bytes)} ms per backup (estimated from the file size at the ~1.5 GB/s`,
+    );
+    expect(findings.item.fix).toBe(
+      `switch to WAL for none: sqlite3 ${db} 'PRAGMA journal_mode=WAL' (it persists; every program using the database must be on this host, not a network file system)`,
+    );
     expect({ main: sha(db), entries: listDir(root) }).toEqual(before);
     expect(existsSync(`${db}-journal`)).toBe(false);
     const reader = new Database(db, { readonly: true });
@@ -95,7 +122,9 @@ describe('checkDatabase', () => {
     const db = join(root, 'rollback-api.db');
     await makeDb(db, 1, 'delete');
     const { item } = checkDatabase(db, ['daily'], { method: 'backup-api', busy_timeout_ms: 2000 });
-    expect(item.message).toMatch(/readers and writers will pause for about \d+ ms per backup \(estimated from the file size at the ~270 MB\/s the backup API/);
+    expect(item.message).toMatch(
+      /readers and writers will pause for about \d+ ms per backup \(estimated from the file size at the ~270 MB\/s the backup API/,
+    );
   });
 
   it('through a symlink: the WAL beside the real file is measured', async () => {

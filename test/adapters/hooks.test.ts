@@ -33,7 +33,9 @@ function capturingLogger() {
   const logger = createLogger({
     format: 'json',
     level: 'debug',
-    destination: { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) } as unknown as NodeJS.WritableStream,
+    destination: {
+      write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>),
+    } as unknown as NodeJS.WritableStream,
   });
   return { logger, records };
 }
@@ -119,9 +121,14 @@ describe('buildHookEnv', () => {
 describe('runHooks', () => {
   it('passes HOTSNAP_* variables, replaces stale ones inherited from the parent and keeps the rest', async () => {
     const out = join(dir, 'env.txt');
-    await runHooks('after', [['sh', '-c', `env | grep -E '^(HOTSNAP_|KEEP_ME)' | sort > ${out}`]], { profile: 'daily', archive: 'a1', status: 'ok', databases: 1 }, {
-      env: { ...process.env, HOTSNAP_ERROR: 'stale from an outer run', HOTSNAP_TOTAL_BYTES: '99', KEEP_ME: 'yes' },
-    });
+    await runHooks(
+      'after',
+      [['sh', '-c', `env | grep -E '^(HOTSNAP_|KEEP_ME)' | sort > ${out}`]],
+      { profile: 'daily', archive: 'a1', status: 'ok', databases: 1 },
+      {
+        env: { ...process.env, HOTSNAP_ERROR: 'stale from an outer run', HOTSNAP_TOTAL_BYTES: '99', KEEP_ME: 'yes' },
+      },
+    );
     expect(readFileSync(out, 'utf8').trim().split('\n')).toEqual([
       'HOTSNAP_ARCHIVE=a1',
       'HOTSNAP_DATABASES=1',
@@ -138,7 +145,12 @@ describe('runHooks', () => {
     const seen = (name: string) => join(dir, `${name}.txt`);
     const printEnv = (name: string) => ['sh', '-c', `env > ${seen(name)}`];
     await runHooks('before', [printEnv('before')], { profile: 'daily' }, { env, passphrase: 'env:TARSNAP_PASS' });
-    await runHooks('after', [printEnv('after-1'), printEnv('after-2')], { profile: 'daily', status: 'ok' }, { env, passphrase: 'env:TARSNAP_PASS' });
+    await runHooks(
+      'after',
+      [printEnv('after-1'), printEnv('after-2')],
+      { profile: 'daily', status: 'ok' },
+      { env, passphrase: 'env:TARSNAP_PASS' },
+    );
     for (const name of ['before', 'after-1', 'after-2']) {
       const text = readFileSync(seen(name), 'utf8');
       expect(text).not.toContain('correct horse');
@@ -155,7 +167,12 @@ describe('runHooks', () => {
 
   it('streams stdout and stderr into the log line by line, with the hook name; stdin is closed', async () => {
     const { logger, records } = capturingLogger();
-    await runHooks('before', [['sh', '-c', 'echo one; echo two >&2; printf "no newline"; read x || echo "stdin closed"']], { profile: 'daily' }, { logger });
+    await runHooks(
+      'before',
+      [['sh', '-c', 'echo one; echo two >&2; printf "no newline"; read x || echo "stdin closed"']],
+      { profile: 'daily' },
+      { logger },
+    );
     const lines = records.filter((r) => r.hook === 'before:sh' && r.level === 30).map((r) => r.msg);
     expect(lines[0]).toBe('running hook');
     expect(lines.slice(1).sort()).toEqual(['no newlinestdin closed', 'one', 'two'].sort());
@@ -173,30 +190,62 @@ describe('runHooks', () => {
   it('a failing before hook stops there and names the command, its exit code and last stderr lines', async () => {
     const marker = join(dir, 'second-ran');
     const error = await caught(
-      runHooks('before', [['sh', '-c', 'echo "first line" >&2; echo "dump: connection refused" >&2; exit 3'], ['touch', marker]], { profile: 'daily' }),
+      runHooks(
+        'before',
+        [
+          ['sh', '-c', 'echo "first line" >&2; echo "dump: connection refused" >&2; exit 3'],
+          ['touch', marker],
+        ],
+        { profile: 'daily' },
+      ),
     );
     expect(existsSync(marker)).toBe(false);
     expect(error.failures).toHaveLength(1);
-    expect(error.failures[0]).toMatchObject({ event: 'before', exitCode: 3, timedOut: false, outputTail: ['first line', 'dump: connection refused'] });
-    expect(error.message).toMatch(/^before hook of profile daily failed: sh -c .* \(exit 3\)\n {4}\| first line\n {4}\| dump: connection refused$/);
+    expect(error.failures[0]).toMatchObject({
+      event: 'before',
+      exitCode: 3,
+      timedOut: false,
+      outputTail: ['first line', 'dump: connection refused'],
+    });
+    expect(error.message).toMatch(
+      /^before hook of profile daily failed: sh -c .* \(exit 3\)\n {4}\| first line\n {4}\| dump: connection refused$/,
+    );
   });
 
   it('after/on_error/finally run every command and report every failure', async () => {
     const marker = join(dir, 'middle-ran');
-    const error = await caught(runHooks('finally', [['sh', '-c', 'exit 1'], ['touch', marker], ['sh', '-c', 'echo only stdout; exit 2']], {}));
+    const error = await caught(
+      runHooks(
+        'finally',
+        [
+          ['sh', '-c', 'exit 1'],
+          ['touch', marker],
+          ['sh', '-c', 'echo only stdout; exit 2'],
+        ],
+        {},
+      ),
+    );
     expect(existsSync(marker)).toBe(true);
     expect(error.failures.map((f) => f.exitCode)).toEqual([1, 2]);
     // With nothing on stderr, the last stdout lines say what happened.
     expect(error.failures[1]!.outputTail).toEqual(['only stdout']);
-    expect(error.message).toMatch(/^2 finally hooks \(global\) failed:\n {2}sh -c 'exit 1' \(exit 1\)\n {2}sh -c .*\(exit 2\)\n {4}\| only stdout$/);
+    expect(error.message).toMatch(
+      /^2 finally hooks \(global\) failed:\n {2}sh -c 'exit 1' \(exit 1\)\n {2}sh -c .*\(exit 2\)\n {4}\| only stdout$/,
+    );
   });
 
   it('a missing program says to use an absolute path or check PATH (and which PATH)', async () => {
-    const error = await caught(runHooks('before', [['hotsnap-no-such-program', '--x']], {}, { env: { PATH: '/usr/bin:/bin' } }));
+    const error = await caught(
+      runHooks('before', [['hotsnap-no-such-program', '--x']], {}, { env: { PATH: '/usr/bin:/bin' } }),
+    );
     expect(error.failures[0]!.spawnError).toBe('not-found');
-    expect(error.message).toBe('before hook (global) failed: hook command "hotsnap-no-such-program" not found; use an absolute path or check PATH (PATH=/usr/bin:/bin)');
+    expect(error.message).toBe(
+      'before hook (global) failed: hook command "hotsnap-no-such-program" not found; use an absolute path or check PATH (PATH=/usr/bin:/bin)',
+    );
     const absolute = await caught(runHooks('after', [[join(dir, 'missing.sh')]], {}));
-    expect(absolute.message).toContain(`hook command "${join(dir, 'missing.sh')}" not found; use an absolute path or check PATH`);
+    expect(absolute.message).toContain(
+      `hook command "${join(dir, 'missing.sh')}" not found; use an absolute path or check PATH`,
+    );
     expect(absolute.message).not.toContain('PATH=');
   });
 
@@ -219,7 +268,12 @@ describe('runHooks', () => {
     const pidFile = join(dir, 'sleep.pid');
     const { logger, records } = capturingLogger();
     const error = await caught(
-      runHooks('before', [['sh', '-c', `echo started; sleep 120 & echo $! > ${pidFile}; wait; echo never`]], { profile: 'daily' }, { logger, timeoutMs: 300, killGraceMs: 200 }),
+      runHooks(
+        'before',
+        [['sh', '-c', `echo started; sleep 120 & echo $! > ${pidFile}; wait; echo never`]],
+        { profile: 'daily' },
+        { logger, timeoutMs: 300, killGraceMs: 200 },
+      ),
     );
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
     strays.push(grandchild);
@@ -232,25 +286,46 @@ describe('runHooks', () => {
 
   it('a group member that ignores SIGTERM still gets SIGKILL after the grace period', async () => {
     const pidFile = join(dir, 'stubborn.pid');
-    await caught(runHooks('after', [['sh', '-c', `sh -c 'trap "" TERM; echo $$ > ${pidFile}; sleep 120' & wait`]], {}, { timeoutMs: 300, killGraceMs: 200 }));
+    await caught(
+      runHooks(
+        'after',
+        [['sh', '-c', `sh -c 'trap "" TERM; echo $$ > ${pidFile}; sleep 120' & wait`]],
+        {},
+        { timeoutMs: 300, killGraceMs: 200 },
+      ),
+    );
     for (let i = 0; i < 100 && !existsSync(pidFile); i++) await sleep(20);
     const stubborn = Number(readFileSync(pidFile, 'utf8'));
     strays.push(stubborn);
     expect(await waitUntilGone(stubborn)).toBe(true);
   });
 
-  it('does not wait for a background process the hook left running with its output open', { timeout: 30_000 }, async () => {
-    const pidFile = join(dir, 'daemon.pid');
-    // Without the drain cut-off this would wait for the 120 s sleep (and the test time-out would fail it).
-    await runHooks('after', [['sh', '-c', `sleep 120 & echo $! > ${pidFile}; echo launched`]], {}, { timeoutMs: 100_000 });
-    const daemon = Number(readFileSync(pidFile, 'utf8'));
-    strays.push(daemon);
-    expect(isRunning(daemon)).toBe(true);
-  });
+  it(
+    'does not wait for a background process the hook left running with its output open',
+    { timeout: 30_000 },
+    async () => {
+      const pidFile = join(dir, 'daemon.pid');
+      // Without the drain cut-off this would wait for the 120 s sleep (and the test time-out would fail it).
+      await runHooks(
+        'after',
+        [['sh', '-c', `sleep 120 & echo $! > ${pidFile}; echo launched`]],
+        {},
+        { timeoutMs: 100_000 },
+      );
+      const daemon = Number(readFileSync(pidFile, 'utf8'));
+      strays.push(daemon);
+      expect(isRunning(daemon)).toBe(true);
+    },
+  );
 
   it('an interrupt (SIGINT/SIGTERM to hotsnap) takes the hook group down too', async () => {
     const pidFile = join(dir, 'hook.pid');
-    const running = runHooks('finally', [['sh', '-c', `sleep 120 & echo $! > ${pidFile}; wait`]], {}, { timeoutMs: 100_000 });
+    const running = runHooks(
+      'finally',
+      [['sh', '-c', `sleep 120 & echo $! > ${pidFile}; wait`]],
+      {},
+      { timeoutMs: 100_000 },
+    );
     const settled = running.catch((error: unknown) => error);
     for (let i = 0; i < 200 && !existsSync(pidFile); i++) await sleep(20);
     const grandchild = Number(readFileSync(pidFile, 'utf8'));

@@ -4,7 +4,16 @@
  * and is filled from real state files.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -36,7 +45,9 @@ describe('writeMetricsFile', () => {
   it('a missing directory says to create it or change metrics_file, and leaves nothing', () => {
     const file = join(dir, 'textfile', 'hotsnap.prom');
     expect(() => writeMetricsFile(file, 'x\n')).toThrow(MetricsError);
-    expect(() => writeMetricsFile(file, 'x\n')).toThrow(`cannot write metrics file ${file}: directory ${join(dir, 'textfile')} does not exist (create it, e.g. node_exporter's --collector.textfile.directory, or change metrics_file)`);
+    expect(() => writeMetricsFile(file, 'x\n')).toThrow(
+      `cannot write metrics file ${file}: directory ${join(dir, 'textfile')} does not exist (create it, e.g. node_exporter's --collector.textfile.directory, or change metrics_file)`,
+    );
     expect(readdirSync(dir)).toEqual([]);
   });
 
@@ -110,7 +121,9 @@ describe('readMetricsInput and updateMetricsFile', () => {
       writer_block_ms: 12,
     };
     updateProfileState(stateDir, 'daily', recordRun(ok));
-    updateProfileState(stateDir, 'daily', { last_verify: { time: '2026-01-03T00:00:00.000Z', status: 'failed', error: 'checksum mismatch' } });
+    updateProfileState(stateDir, 'daily', {
+      last_verify: { time: '2026-01-03T00:00:00.000Z', status: 'failed', error: 'checksum mismatch' },
+    });
     const input = readMetricsInput(stateDir, ['daily', 'weekly'], { daily: { complete: 3, partial: 1 } });
     expect(input.profiles.map((p) => [p.profile, p.archives])).toEqual([
       ['daily', { complete: 3, partial: 1 }],
@@ -121,8 +134,11 @@ describe('readMetricsInput and updateMetricsFile', () => {
     updateMetricsFile(file, stateDir, ['daily', 'weekly'], { daily: { complete: 3, partial: 1 } });
     const text = readFileSync(file, 'utf8');
     const parsed = parseExposition(text);
-    const value = (name: string, profile: string) => parsed.families.get(name)?.samples.find((s) => s.labels.profile === profile)?.value;
-    expect(value('hotsnap_last_success_timestamp_seconds', 'daily')).toBe(Date.parse('2026-01-02T03:01:00.000Z') / 1000);
+    const value = (name: string, profile: string) =>
+      parsed.families.get(name)?.samples.find((s) => s.labels.profile === profile)?.value;
+    expect(value('hotsnap_last_success_timestamp_seconds', 'daily')).toBe(
+      Date.parse('2026-01-02T03:01:00.000Z') / 1000,
+    );
     expect(value('hotsnap_last_success_timestamp_seconds', 'weekly')).toBe(0);
     expect(value('hotsnap_last_run_success', 'daily')).toBe(1);
     expect(value('hotsnap_archives', 'daily')).toBe(3);

@@ -6,7 +6,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildPingUrl, createLogTail, createPinger, maskPingText, maskPingUrl, sendPing, tailText } from '../../src/adapters/ping.js';
+import {
+  buildPingUrl,
+  createLogTail,
+  createPinger,
+  maskPingText,
+  maskPingUrl,
+  sendPing,
+  tailText,
+} from '../../src/adapters/ping.js';
 import { createLogger } from '../../src/log.js';
 
 const UUID = '0f4e5c2a-1b2c-4d5e-8f90-123456789abc';
@@ -18,7 +26,7 @@ interface Seen {
   contentType?: string;
 }
 
-let servers: Server[] = [];
+const servers: Server[] = [];
 afterEach(async () => {
   for (const server of servers.splice(0)) {
     server.closeAllConnections();
@@ -33,7 +41,12 @@ async function startServer(handle: (index: number, request: IncomingMessage, res
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      seen.push({ method: request.method!, url: request.url!, body: Buffer.concat(chunks).toString('utf8'), contentType: request.headers['content-type'] });
+      seen.push({
+        method: request.method!,
+        url: request.url!,
+        body: Buffer.concat(chunks).toString('utf8'),
+        contentType: request.headers['content-type'],
+      });
       handle(seen.length - 1, request, response);
     });
   });
@@ -43,14 +56,20 @@ async function startServer(handle: (index: number, request: IncomingMessage, res
   return { base: `http://127.0.0.1:${port}`, seen };
 }
 
-const answer = (status: number, text = 'OK') => (_index: number, _request: IncomingMessage, response: ServerResponse) => {
-  response.writeHead(status, { 'content-type': 'text/plain' });
-  response.end(text);
-};
+const answer =
+  (status: number, text = 'OK') =>
+  (_index: number, _request: IncomingMessage, response: ServerResponse) => {
+    response.writeHead(status, { 'content-type': 'text/plain' });
+    response.end(text);
+  };
 
 function capturingLogger() {
   const lines: string[] = [];
-  const logger = createLogger({ format: 'json', level: 'debug', destination: { write: (line: string) => void lines.push(line) } as unknown as NodeJS.WritableStream });
+  const logger = createLogger({
+    format: 'json',
+    level: 'debug',
+    destination: { write: (line: string) => void lines.push(line) } as unknown as NodeJS.WritableStream,
+  });
   return { logger, lines };
 }
 
@@ -61,7 +80,12 @@ describe('buildPingUrl and maskPingUrl', () => {
     ['https://hc-ping.com/abc', 'start', undefined, 'https://hc-ping.com/abc/start'],
     ['https://hc-ping.com/abc/', 'fail', undefined, 'https://hc-ping.com/abc/fail'],
     ['https://hc-ping.com/abc', 'success', 'r1', 'https://hc-ping.com/abc?rid=r1'],
-    ['https://hc-ping.com/key/backup-daily?create=1', 'start', 'r1', 'https://hc-ping.com/key/backup-daily/start?create=1&rid=r1'],
+    [
+      'https://hc-ping.com/key/backup-daily?create=1',
+      'start',
+      'r1',
+      'https://hc-ping.com/key/backup-daily/start?create=1&rid=r1',
+    ],
   ] as const)('%s %s → %s', (base, kind, runId, expected) => {
     expect(buildPingUrl(base, kind, runId)).toBe(expected);
   });
@@ -87,7 +111,11 @@ describe('maskPingText', () => {
   });
 
   it('a ping key and slug URL: both long segments', () => {
-    expect(maskPingText('no check fT5uGxQmR3kLpW8zA1bC9d/backup-daily', ['https://hc-ping.com/fT5uGxQmR3kLpW8zA1bC9d/backup-daily'])).toBe('no check …/…');
+    expect(
+      maskPingText('no check fT5uGxQmR3kLpW8zA1bC9d/backup-daily', [
+        'https://hc-ping.com/fT5uGxQmR3kLpW8zA1bC9d/backup-daily',
+      ]),
+    ).toBe('no check …/…');
   });
 });
 
@@ -120,7 +148,9 @@ describe('createPinger against a real server', () => {
     const { base, seen } = await startServer(answer(200));
     const pinger = createPinger(`${base}/${UUID}`, { maxBodyBytes: 1000 });
     await pinger.start();
-    const log = Array.from({ length: 100 }, (_, i) => `12:00:${String(i % 60).padStart(2, '0')}  INFO  line ${i}`).join('\n');
+    const log = Array.from({ length: 100 }, (_, i) => `12:00:${String(i % 60).padStart(2, '0')}  INFO  line ${i}`).join(
+      '\n',
+    );
     expect((await pinger.fail(`${log}\nERROR  backup failed: tarsnap: Error connecting`))!.ok).toBe(true);
     expect(seen[1]!.method).toBe('POST');
     expect(seen[1]!.url).toMatch(new RegExp(`^/${UUID}/fail\\?rid=`));
@@ -139,9 +169,14 @@ describe('createPinger against a real server', () => {
 
 describe('sendPing failures never throw', () => {
   it('retries after a 500 and succeeds on the next try', async () => {
-    const { base, seen } = await startServer((index, request, response) => answer(index === 0 ? 500 : 200, index === 0 ? 'oops' : 'OK')(index, request, response));
+    const { base, seen } = await startServer((index, request, response) =>
+      answer(index === 0 ? 500 : 200, index === 0 ? 'oops' : 'OK')(index, request, response),
+    );
     const waits: number[] = [];
-    const result = await sendPing(`${base}/${UUID}`, 'success', { sleep: async (ms) => void waits.push(ms), backoffMs: 250 });
+    const result = await sendPing(`${base}/${UUID}`, 'success', {
+      sleep: async (ms) => void waits.push(ms),
+      backoffMs: 250,
+    });
     expect(result).toEqual({ ok: true, attempts: 2, status: 200 });
     expect(seen).toHaveLength(2);
     expect(waits).toEqual([250]);
@@ -151,11 +186,19 @@ describe('sendPing failures never throw', () => {
     const { base, seen } = await startServer(answer(503, 'maintenance'));
     const { logger, lines } = capturingLogger();
     const waits: number[] = [];
-    const result = await sendPing(`${base}/${UUID}`, 'start', { logger, profile: 'daily', tries: 3, backoffMs: 100, sleep: async (ms) => void waits.push(ms) });
+    const result = await sendPing(`${base}/${UUID}`, 'start', {
+      logger,
+      profile: 'daily',
+      tries: 3,
+      backoffMs: 100,
+      sleep: async (ms) => void waits.push(ms),
+    });
     expect(result).toEqual({ ok: false, attempts: 3, status: 503, error: 'HTTP 503 maintenance' });
     expect(seen).toHaveLength(3);
     expect(waits).toEqual([100, 200]);
-    const warnings = lines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((record) => record.level === 40);
+    const warnings = lines
+      .map((line) => JSON.parse(line) as { level: number; msg: string })
+      .filter((record) => record.level === 40);
     expect(warnings.map((w) => w.msg)).toEqual([
       `cannot ping ${base}/… (start): HTTP 503 maintenance after 3 tries; the backup is not affected — check profiles.daily.ping and the network`,
     ]);
@@ -192,13 +235,19 @@ describe('sendPing failures never throw', () => {
 
   it('a server that echoes the request (path, UUID, query) in its answer: the log and the result hold none of it', async () => {
     const { base } = await startServer((index, request, response) => {
-      const echo = index === 0
-        ? `no such check: ${request.url}\nrequest was GET http://${request.headers.host}${request.url}`
-        : `check ${UUID.toUpperCase()} (${encodeURIComponent(request.url!)}) is paused`;
+      const echo =
+        index === 0
+          ? `no such check: ${request.url}\nrequest was GET http://${request.headers.host}${request.url}`
+          : `check ${UUID.toUpperCase()} (${encodeURIComponent(request.url!)}) is paused`;
       answer(index === 0 ? 500 : 404, echo)(index, request, response);
     });
     const { logger, lines } = capturingLogger();
-    const result = await sendPing(`${base}/ping/${UUID}?token=s3cretvalue`, 'fail', { logger, profile: 'daily', body: 'log tail', sleep: noWait });
+    const result = await sendPing(`${base}/ping/${UUID}?token=s3cretvalue`, 'fail', {
+      logger,
+      profile: 'daily',
+      body: 'log tail',
+      sleep: noWait,
+    });
     expect(result).toMatchObject({ ok: false, attempts: 2, status: 404 });
     expect(result.error).toBe('HTTP 404 check … (……) is paused');
     const logged = lines.join('\n');
@@ -221,7 +270,9 @@ describe('sendPing failures never throw', () => {
   });
 
   it('never logs the path or query of the URL', async () => {
-    const { base } = await startServer((index, request, response) => answer(index === 0 ? 500 : 404)(index, request, response));
+    const { base } = await startServer((index, request, response) =>
+      answer(index === 0 ? 500 : 404)(index, request, response),
+    );
     const { logger, lines } = capturingLogger();
     const secretUrl = `${base}/ping/${UUID}?token=s3cretvalue`;
     await sendPing(secretUrl, 'fail', { logger, body: 'x', sleep: noWait });
@@ -256,7 +307,10 @@ describe('createLogTail', () => {
 
   it('reads records of a JSON-format logger (ISO time) just the same', () => {
     const tail = createLogTail();
-    const logger = pino({ level: 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, pino.multistream([{ level: 'info', stream: tail.stream }]));
+    const logger = pino(
+      { level: 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
+      pino.multistream([{ level: 'info', stream: tail.stream }]),
+    );
     logger.warn({ profile: 'daily' }, 'cannot ping');
     expect(tail.text()).toMatch(/^\d\d:\d\d:\d\d {2}WARN {3}cannot ping {2}profile=daily$/);
   });

@@ -8,9 +8,27 @@ function fakeStream(isTTY: boolean) {
 
 describe('renderProgressLine', () => {
   it.each([
-    ['ghost.db', 'copying', 50e6, 100e6, 'bytes', 2000, 100, 'ghost.db copying [##########..........]  50% 50 MB/100 MB 25 MB/s'],
+    [
+      'ghost.db',
+      'copying',
+      50e6,
+      100e6,
+      'bytes',
+      2000,
+      100,
+      'ghost.db copying [##########..........]  50% 50 MB/100 MB 25 MB/s',
+    ],
     ['ghost.db', 'copying', 0, 0, 'bytes', 0, 100, 'ghost.db copying [....................]   0% 0.0 MB/0.0 MB'],
-    ['ghost.db', 'copying', 2048, 1024, 'pages', 10, 100, 'ghost.db copying [####################] 100% 2048 pages/1024 pages'],
+    [
+      'ghost.db',
+      'copying',
+      2048,
+      1024,
+      'pages',
+      10,
+      100,
+      'ghost.db copying [####################] 100% 2048 pages/1024 pages',
+    ],
     ['ghost.db', 'checking', 1e6, 4e6, 'bytes', 1000, 30, 'ghost.db checking [#####.....'],
   ] as const)('%s %s %d/%d %s', (label, phase, done, total, unit, elapsed, columns, expected) => {
     expect(renderProgressLine(label, phase, done, total, unit, elapsed, columns)).toBe(expected);

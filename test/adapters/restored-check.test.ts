@@ -3,11 +3,26 @@
  * stale side files removed before SQLite could replay them into the restored copy.
  */
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkRestoredDatabase, checkRestoredTree, missingPaths, readManifest } from '../../src/adapters/restored-check.js';
+import {
+  checkRestoredDatabase,
+  checkRestoredTree,
+  missingPaths,
+  readManifest,
+} from '../../src/adapters/restored-check.js';
 import { sha256File } from '../../src/adapters/sqlite/manifest.js';
 import { UserError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
@@ -42,7 +57,10 @@ function restoreCopy(source: string): string {
   return target;
 }
 
-function manifestOf(databases: { source: string; sha256: string }[], failed: { source: string; error: string }[] = []): ArchiveManifest {
+function manifestOf(
+  databases: { source: string; sha256: string }[],
+  failed: { source: string; error: string }[] = [],
+): ArchiveManifest {
   return {
     format: 1,
     hotsnap_version: '0.1.0',
@@ -50,7 +68,18 @@ function manifestOf(databases: { source: string; sha256: string }[], failed: { s
     hostname: 'blog',
     archive: 'blog-daily-1',
     created: '2026-01-01T00:00:00.000Z',
-    databases: databases.map((db) => ({ ...db, size: 0, page_size: 4096, page_count: 0, journal_mode: 'wal', method: 'wal-fast', copy_ms: 0, verify_ms: 0, writer_block_ms: 0, verify: 'quick' })),
+    databases: databases.map((db) => ({
+      ...db,
+      size: 0,
+      page_size: 4096,
+      page_count: 0,
+      journal_mode: 'wal',
+      method: 'wal-fast',
+      copy_ms: 0,
+      verify_ms: 0,
+      writer_block_ms: 0,
+      verify: 'quick',
+    })),
     failed_databases: failed,
     paths: [],
     exclude: [],
@@ -64,7 +93,14 @@ describe('checkRestoredDatabase', () => {
     const restored = restoreCopy(source);
     const sha256 = await sha256File(source);
     const check = await checkRestoredDatabase(root, { source, sha256 }, silentLogger);
-    expect(check).toEqual({ source, restored_to: restored, status: 'ok', expected_sha256: sha256, sha256, integrity: [] });
+    expect(check).toEqual({
+      source,
+      restored_to: restored,
+      status: 'ok',
+      expected_sha256: sha256,
+      sha256,
+      integrity: [],
+    });
     // Opening it for the check leaves no side files behind (closing folds and removes them).
     expect(existsSync(`${restored}-wal`)).toBe(false);
     expect(existsSync(`${restored}-shm`)).toBe(false);
@@ -104,10 +140,13 @@ describe('checkRestoredDatabase', () => {
     expect(check.integrity!.length).toBeGreaterThan(0);
   });
 
-  it('not a database at all: integrity failed with SQLite\'s reason', async () => {
+  it("not a database at all: integrity failed with SQLite's reason", async () => {
     const source = join(dir, 'srv/app.db');
     mkdirSync(dirname(source), { recursive: true });
-    writeFileSync(source, 'this is not a database, it is a text file of more than one hundred bytes .........................\n');
+    writeFileSync(
+      source,
+      'this is not a database, it is a text file of more than one hundred bytes .........................\n',
+    );
     const sha256 = await sha256File(source);
     restoreCopy(source);
     const check = await checkRestoredDatabase(root, { source, sha256 }, silentLogger);
@@ -152,7 +191,11 @@ describe('checkRestoredDatabase', () => {
     writeFileSync(join(root, 'srv/app.db-wal'), 'stale');
     const check = await checkRestoredDatabase(root, { source, sha256: 'a'.repeat(64) }, silentLogger);
     expect(check.status).toBe('unsafe');
-    expect(check.detail?.startsWith(`the archive is unsafe: its manifest names ${JSON.stringify(source)}, not a plain absolute path`)).toBe(true);
+    expect(
+      check.detail?.startsWith(
+        `the archive is unsafe: its manifest names ${JSON.stringify(source)}, not a plain absolute path`,
+      ),
+    ).toBe(true);
     expect(existsSync(join(root, 'srv/app.db-wal'))).toBe(true);
   });
 
@@ -160,7 +203,10 @@ describe('checkRestoredDatabase', () => {
     mkdirSync(root, { recursive: true });
     writeFileSync(join(root, 'srv'), 'not a directory');
     const check = await checkRestoredDatabase(root, { source: '/srv/app.db', sha256: 'a'.repeat(64) }, silentLogger);
-    expect(check).toMatchObject({ status: 'unsafe', detail: expect.stringMatching(/^the archive is unsafe: \/srv in the restored tree is not a directory/) });
+    expect(check).toMatchObject({
+      status: 'unsafe',
+      detail: expect.stringMatching(/^the archive is unsafe: \/srv in the restored tree is not a directory/),
+    });
   });
 
   it('a symlinked -shm is unsafe, and no side file is removed (the stale -wal stays too)', async () => {
@@ -171,7 +217,10 @@ describe('checkRestoredDatabase', () => {
     writeFileSync(`${restored}-wal`, 'stale');
     symlinkSync(outside, `${restored}-shm`);
     const check = await checkRestoredDatabase(root, { source: '/srv/app.db', sha256: 'a'.repeat(64) }, silentLogger);
-    expect(check).toMatchObject({ status: 'unsafe', detail: expect.stringContaining(`/srv/app.db-shm in the restored tree is a symlink to ${outside}`) });
+    expect(check).toMatchObject({
+      status: 'unsafe',
+      detail: expect.stringContaining(`/srv/app.db-shm in the restored tree is a symlink to ${outside}`),
+    });
     expect(existsSync(`${restored}-wal`)).toBe(true);
     expect(lstatSync(`${restored}-shm`).isSymbolicLink()).toBe(true);
     expect(readFileSync(outside, 'utf8')).toBe('a live index');
@@ -182,7 +231,10 @@ describe('checkRestoredDatabase', () => {
     makeDatabase(restored);
     mkdirSync(`${restored}-journal`);
     const check = await checkRestoredDatabase(root, { source: '/srv/app.db', sha256: 'a'.repeat(64) }, silentLogger);
-    expect(check).toMatchObject({ status: 'unsafe', detail: expect.stringContaining('/srv/app.db-journal in the restored tree is not a regular file') });
+    expect(check).toMatchObject({
+      status: 'unsafe',
+      detail: expect.stringContaining('/srv/app.db-journal in the restored tree is not a regular file'),
+    });
   });
 
   it('a directory where the database should be is missing, not a crash', async () => {
@@ -229,7 +281,11 @@ describe('readManifest', () => {
   it.each([
     ['not JSON', '{', /cannot read the archive's manifest/],
     ['another format', JSON.stringify({ format: 2, databases: [] }), /not a hotsnap manifest of format 1/],
-    ['a relative source', JSON.stringify({ format: 1, databases: [{ source: 'srv/a.db', sha256: 'x' }] }), /not a hotsnap manifest/],
+    [
+      'a relative source',
+      JSON.stringify({ format: 1, databases: [{ source: 'srv/a.db', sha256: 'x' }] }),
+      /not a hotsnap manifest/,
+    ],
     ['no hash', JSON.stringify({ format: 1, databases: [{ source: '/srv/a.db' }] }), /not a hotsnap manifest/],
   ])('refuses %s with a UserError naming the file', (_what, text, message) => {
     const file = join(dir, 'manifest.json');

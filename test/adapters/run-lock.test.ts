@@ -42,7 +42,9 @@ describe('acquireRunLock', () => {
       expect(error).toBeInstanceOf(LockedError);
       expect((error as LockedError).exitCode).toBe(75);
       expect((error as Error).message).toMatch(
-        new RegExp(`holds the lock for key /root/tarsnap.key: PID ${child.pid} \\("hotsnap run weekly", started \\d{4}-\\d\\d-\\d\\dT.*\\); waited 0ms`),
+        new RegExp(
+          `holds the lock for key /root/tarsnap.key: PID ${child.pid} \\("hotsnap run weekly", started \\d{4}-\\d\\d-\\d\\dT.*\\); waited 0ms`,
+        ),
       );
     } finally {
       child.kill('SIGTERM');
@@ -68,7 +70,11 @@ describe('acquireRunLock', () => {
     const { lines, logger } = recorder();
     const lock = await acquireRunLock({ ...base, stateDir, waitMs: 0, logger });
     expect(lines).toEqual([
-      expect.objectContaining({ level: 'warn', message: 'taking over the run lock from a hotsnap run that is no longer running', fields: expect.objectContaining({ pid: child.pid }) }),
+      expect.objectContaining({
+        level: 'warn',
+        message: 'taking over the run lock from a hotsnap run that is no longer running',
+        fields: expect.objectContaining({ pid: child.pid }),
+      }),
     ]);
     lock.release();
     lock.release();

@@ -1,5 +1,19 @@
 import { execa } from 'execa';
-import { chmodSync, chownSync, existsSync, lchownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lchownSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,7 +21,11 @@ import { createStagingDir, inspectStaging, removeLeftovers } from '../../src/ada
 
 const root = process.getuid?.() === 0;
 const nobody = Number(/^nobody:[^:]*:(\d+):/m.exec(readFileSync('/etc/passwd', 'utf8'))?.[1] ?? Number.NaN);
-const noSecondUser = !root ? 'not root: cannot chown to another user' : Number.isNaN(nobody) ? 'no user nobody' : undefined;
+const noSecondUser = !root
+  ? 'not root: cannot chown to another user'
+  : Number.isNaN(nobody)
+    ? 'no user nobody'
+    : undefined;
 if (noSecondUser) console.log(`skipping the tests that need a second user: ${noSecondUser}`);
 
 let parent: string;
@@ -33,13 +51,17 @@ async function crashedStage(name: string): Promise<string> {
 
 /** Nests 2100 directories `d` below dir (4200 characters, past PATH_MAX), in a child that walks down by relative chdir. */
 async function nestPastPathMax(dir: string): Promise<void> {
-  const script = "const fs = require('node:fs'); process.chdir(process.argv[1]); const chunk = Array(100).fill('d').join('/'); for (let i = 0; i < 21; i++) { fs.mkdirSync(chunk, { recursive: true }); process.chdir(chunk); }";
+  const script =
+    "const fs = require('node:fs'); process.chdir(process.argv[1]); const chunk = Array(100).fill('d').join('/'); for (let i = 0; i < 21; i++) { fs.mkdirSync(chunk, { recursive: true }); process.chdir(chunk); }";
   await execa('node', ['-e', script, dir]);
 }
 
 function collectWarnings(): { logger: never; warnings: { fields: unknown; message: string }[] } {
   const warnings: { fields: unknown; message: string }[] = [];
-  return { logger: { warn: (fields: unknown, message: string) => warnings.push({ fields, message }) } as never, warnings };
+  return {
+    logger: { warn: (fields: unknown, message: string) => warnings.push({ fields, message }) } as never,
+    warnings,
+  };
 }
 
 describe('createStagingDir', () => {
@@ -49,7 +71,9 @@ describe('createStagingDir', () => {
     expect(statSync(privateDir).mode & 0o7777).toBe(0o700);
     expect(statSync(stage.path).mode & 0o777).toBe(0o700);
     expect(JSON.parse(readFileSync(join(stage.path, '.owner'), 'utf8'))).toMatchObject({ pid: process.pid });
-    expect(stage.placeFor('/var/www/ghost/content/data/ghost.db')).toBe(`${stage.path}/var/www/ghost/content/data/ghost.db`);
+    expect(stage.placeFor('/var/www/ghost/content/data/ghost.db')).toBe(
+      `${stage.path}/var/www/ghost/content/data/ghost.db`,
+    );
     expect(() => stage.placeFor('relative.db')).toThrow(/absolute/);
     stage.remove();
     expect(existsSync(stage.path)).toBe(false);
@@ -67,7 +91,9 @@ describe('createStagingDir', () => {
   });
 
   it('says what to do when the parent is missing', () => {
-    expect(() => createStagingDir(join(parent, 'nope'), 'daily')).toThrow(/does not exist: create it or set staging_dir/);
+    expect(() => createStagingDir(join(parent, 'nope'), 'daily')).toThrow(
+      /does not exist: create it or set staging_dir/,
+    );
   });
 
   it('stages in a sticky world-writable staging_dir (like /tmp)', () => {
@@ -88,7 +114,9 @@ describe('createStagingDir', () => {
   it('refuses a private directory others can read, naming the fix', () => {
     mkdirSync(privateDir);
     chmodSync(privateDir, 0o755);
-    expect(() => createStagingDir(parent, 'daily')).toThrow(`${privateDir} has mode 0755: other users can read the database copies in it or plant entries; run chmod 700 ${privateDir}`);
+    expect(() => createStagingDir(parent, 'daily')).toThrow(
+      `${privateDir} has mode 0755: other users can read the database copies in it or plant entries; run chmod 700 ${privateDir}`,
+    );
     expect(readdirSync(privateDir)).toEqual([]);
   });
 
@@ -96,20 +124,28 @@ describe('createStagingDir', () => {
     const elsewhere = join(parent, 'elsewhere');
     mkdirSync(elsewhere, { mode: 0o700 });
     symlinkSync(elsewhere, privateDir);
-    expect(() => createStagingDir(parent, 'daily')).toThrow(`${privateDir} is a symbolic link, not hotsnap's private staging directory: another user may have planted it; remove it (rm ${privateDir}) or set staging_dir to a directory only you can write`);
+    expect(() => createStagingDir(parent, 'daily')).toThrow(
+      `${privateDir} is a symbolic link, not hotsnap's private staging directory: another user may have planted it; remove it (rm ${privateDir}) or set staging_dir to a directory only you can write`,
+    );
     expect(readdirSync(elsewhere)).toEqual([]);
   });
 
   it.skipIf(noSecondUser)('refuses a private directory owned by another user', () => {
     mkdirSync(privateDir, { mode: 0o700 });
     chownSync(privateDir, nobody, nobody);
-    expect(() => createStagingDir(parent, 'daily')).toThrow(`${privateDir} is owned by uid ${nobody} (nobody), not by you: another user may have planted it; remove it (rm -r ${privateDir}) or set staging_dir to a directory only you can write`);
-    expect(inspectStaging(parent)?.message).toBe(`${privateDir} is owned by uid ${nobody} (nobody), not by you: another user may have planted it`);
+    expect(() => createStagingDir(parent, 'daily')).toThrow(
+      `${privateDir} is owned by uid ${nobody} (nobody), not by you: another user may have planted it; remove it (rm -r ${privateDir}) or set staging_dir to a directory only you can write`,
+    );
+    expect(inspectStaging(parent)?.message).toBe(
+      `${privateDir} is owned by uid ${nobody} (nobody), not by you: another user may have planted it`,
+    );
   });
 
   it.skipIf(noSecondUser)('refuses a staging_dir owned by another user (not root)', () => {
     chownSync(parent, nobody, nobody);
-    expect(() => createStagingDir(parent, 'daily')).toThrow(`staging_dir ${parent} is owned by uid ${nobody} (nobody), who could swap hotsnap's private directory in it; set staging_dir to a directory only you can write (owned by you or root)`);
+    expect(() => createStagingDir(parent, 'daily')).toThrow(
+      `staging_dir ${parent} is owned by uid ${nobody} (nobody), who could swap hotsnap's private directory in it; set staging_dir to a directory only you can write (owned by you or root)`,
+    );
   });
 });
 
@@ -133,7 +169,12 @@ describe('removeLeftovers', () => {
     const { logger, warnings } = collectWarnings();
     expect(removeLeftovers(parent, logger)).toEqual([deadDir]);
     expect(readdirSync(privateDir)).toEqual([live.path.split('/').pop()]);
-    expect(warnings).toEqual([{ fields: { dir: deadDir, pid, started: '2026-01-01T00:00:00Z' }, message: expect.stringContaining('left by a run that crashed') }]);
+    expect(warnings).toEqual([
+      {
+        fields: { dir: deadDir, pid, started: '2026-01-01T00:00:00Z' },
+        message: expect.stringContaining('left by a run that crashed'),
+      },
+    ]);
     live.remove();
   });
 
@@ -164,7 +205,9 @@ describe('removeLeftovers', () => {
     symlinkSync(join(victim, '.owner'), join(linkedMarker, '.owner'));
 
     expect(removeLeftovers(parent)).toEqual([]);
-    expect(readdirSync(privateDir).sort()).toEqual(['daily-link', loose.split('/').pop(), linkedMarker.split('/').pop()].sort());
+    expect(readdirSync(privateDir).sort()).toEqual(
+      ['daily-link', loose.split('/').pop(), linkedMarker.split('/').pop()].sort(),
+    );
     expect(readFileSync(join(victim, 'precious'), 'utf8')).toBe('keep me');
   });
 
@@ -193,7 +236,12 @@ describe('removeLeftovers', () => {
     const { logger, warnings } = collectWarnings();
     expect(removeLeftovers(parent, logger)).toEqual([]);
     expect(existsSync(join(old, '.owner'))).toBe(true);
-    expect(warnings).toEqual([{ fields: { dirs: [old] }, message: expect.stringContaining(`left alone: a staging directory of an older hotsnap in ${parent}`) }]);
+    expect(warnings).toEqual([
+      {
+        fields: { dirs: [old] },
+        message: expect.stringContaining(`left alone: a staging directory of an older hotsnap in ${parent}`),
+      },
+    ]);
   });
 
   it('warns and goes on when a leftover cannot be removed', async () => {
@@ -204,7 +252,14 @@ describe('removeLeftovers', () => {
     const { logger, warnings } = collectWarnings();
     try {
       expect(removeLeftovers(parent, logger)).toEqual([dead]);
-      expect(warnings).toContainEqual({ fields: { dir: stuck }, message: expect.stringMatching(new RegExp(`^cannot remove a staging directory left by a crashed run \\(.+\\); going on; remove it by hand: rm -r ${stuck}$`)) });
+      expect(warnings).toContainEqual({
+        fields: { dir: stuck },
+        message: expect.stringMatching(
+          new RegExp(
+            `^cannot remove a staging directory left by a crashed run \\(.+\\); going on; remove it by hand: rm -r ${stuck}$`,
+          ),
+        ),
+      });
     } finally {
       await execa('rm', ['-rf', parent]);
     }
@@ -223,7 +278,9 @@ describe('interrupt', () => {
       setInterval(() => {}, 1000);
     `;
     const child = execa('node', ['--import', 'tsx', '--input-type=module', '-e', script], { reject: false });
-    const path = await new Promise<string>((resolve) => child.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
+    const path = await new Promise<string>((resolve) =>
+      child.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())),
+    );
     expect(existsSync(join(path, 'srv/app.db'))).toBe(true);
     child.kill('SIGTERM');
     const result = await child;

@@ -2,7 +2,13 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_STATE_ERROR_CHARS, readProfileState, recordRun, updateProfileState, type RunRecord } from '../../src/adapters/state.js';
+import {
+  MAX_STATE_ERROR_CHARS,
+  readProfileState,
+  recordRun,
+  updateProfileState,
+  type RunRecord,
+} from '../../src/adapters/state.js';
 
 let dir: string;
 beforeEach(() => {
@@ -10,7 +16,13 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const ok: RunRecord = { started: '2026-01-01T00:00:00.000Z', finished: '2026-01-01T00:01:00.000Z', status: 'ok', duration_ms: 60_000, archive: 'h-daily-1' };
+const ok: RunRecord = {
+  started: '2026-01-01T00:00:00.000Z',
+  finished: '2026-01-01T00:01:00.000Z',
+  status: 'ok',
+  duration_ms: 60_000,
+  archive: 'h-daily-1',
+};
 const failed: RunRecord = { ...ok, status: 'failed', archive: undefined, error: 'network down' };
 
 describe('profile state', () => {
@@ -26,7 +38,10 @@ describe('profile state', () => {
 
   it('keeps each error to MAX_STATE_ERROR_CHARS, saying how much was cut', () => {
     const huge = `cannot run tarsnap: ${'--exclude /srv/x '.repeat(500_000)}`;
-    const state = updateProfileState(dir, 'daily', { ...recordRun({ ...failed, error: huge }), last_verify: { time: ok.started, status: 'failed', error: huge } });
+    const state = updateProfileState(dir, 'daily', {
+      ...recordRun({ ...failed, error: huge }),
+      last_verify: { time: ok.started, status: 'failed', error: huge },
+    });
     const cut = `${huge.slice(0, MAX_STATE_ERROR_CHARS)}… (${huge.length - MAX_STATE_ERROR_CHARS} more characters)`;
     expect(state.last_attempt!.error).toBe(cut);
     expect(state.last_verify!.error).toBe(cut);
@@ -39,6 +54,8 @@ describe('profile state', () => {
   it('says how to recover from a damaged state file', () => {
     mkdirSync(join(dir, 'profiles'));
     writeFileSync(join(dir, 'profiles', 'daily.json'), '{ half');
-    expect(() => readProfileState(dir, 'daily')).toThrow(/cannot read state file .*daily.json: .*\(delete it to start afresh\)/);
+    expect(() => readProfileState(dir, 'daily')).toThrow(
+      /cannot read state file .*daily.json: .*\(delete it to start afresh\)/,
+    );
   });
 });

@@ -15,7 +15,8 @@ let env: Record<string, string>;
 
 function recorder() {
   const lines: string[] = [];
-  const log = (level: string) => (a: unknown, b?: unknown) => lines.push(`${level} ${typeof a === 'string' ? a : String(b)}`);
+  const log = (level: string) => (a: unknown, b?: unknown) =>
+    lines.push(`${level} ${typeof a === 'string' ? a : String(b)}`);
   return { lines, logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') } as never };
 }
 
@@ -26,12 +27,27 @@ beforeEach(() => {
   writeFileSync(join(dir, 'data/a.txt'), 'a\n');
   writeFileSync(join(dir, 'key'), '# START OF TARSNAP KEY FILE\nemulator-key: read,write,delete\n');
   chmodSync(join(dir, 'key'), 0o600);
-  settings = { binary: EMULATOR, keyfile: join(dir, 'key'), cachedir: join(dir, 'cache'), retries: 2, retryDelayMs: 5, autoFsck: false };
+  settings = {
+    binary: EMULATOR,
+    keyfile: join(dir, 'key'),
+    cachedir: join(dir, 'cache'),
+    retries: 2,
+    retryDelayMs: 5,
+    autoFsck: false,
+  };
   env = { TARSNAP_EMULATOR_DIR: join(dir, 'emulator') };
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const create = (name: string, dryRun = false) => buildCreateArgs(settings, { name, stageDir: join(dir, 'data'), stagedFiles: [], paths: [join(dir, 'data')], dryRun, printStats: true });
+const create = (name: string, dryRun = false) =>
+  buildCreateArgs(settings, {
+    name,
+    stageDir: join(dir, 'data'),
+    stagedFiles: [],
+    paths: [join(dir, 'data')],
+    dryRun,
+    printStats: true,
+  });
 
 describe('createTarsnapRunner', () => {
   it('runs an invocation and returns stdout/stderr (list in TZ=UTC)', async () => {
@@ -45,7 +61,11 @@ describe('createTarsnapRunner', () => {
   it('retries network failures with doubling delays, then gives up with a hint', async () => {
     const sleeps: number[] = [];
     const { lines, logger } = recorder();
-    const runner = createTarsnapRunner(settings, { env: { ...env, TARSNAP_EMULATOR_FAULT: 'network' }, logger, sleep: async (ms) => sleeps.push(ms) });
+    const runner = createTarsnapRunner(settings, {
+      env: { ...env, TARSNAP_EMULATOR_FAULT: 'network' },
+      logger,
+      sleep: async (ms) => sleeps.push(ms),
+    });
     const error = await runner.run(buildListArgs(settings, { verbose: 0 })).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TarsnapError);
     expect((error as TarsnapError).failure.kind).toBe('network');
@@ -56,18 +76,30 @@ describe('createTarsnapRunner', () => {
 
   it('does not retry when told not to', async () => {
     const sleeps: number[] = [];
-    const runner = createTarsnapRunner(settings, { env: { ...env, TARSNAP_EMULATOR_FAULT: 'network' }, sleep: async (ms) => sleeps.push(ms) });
-    await expect(runner.run(buildListArgs(settings, { verbose: 0 }), { retry: false })).rejects.toBeInstanceOf(TarsnapError);
+    const runner = createTarsnapRunner(settings, {
+      env: { ...env, TARSNAP_EMULATOR_FAULT: 'network' },
+      sleep: async (ms) => sleeps.push(ms),
+    });
+    await expect(runner.run(buildListArgs(settings, { verbose: 0 }), { retry: false })).rejects.toBeInstanceOf(
+      TarsnapError,
+    );
     expect(sleeps).toEqual([]);
   });
 
   it('waits while another tarsnap holds the cache lock, then succeeds', async () => {
     const runner = createTarsnapRunner(settings, { env });
     await runner.run(create('first'));
-    const busy = execa(EMULATOR, [...create('slow').argv], { env: { ...env, TARSNAP_EMULATOR_DELAY_MS: '1500' }, reject: false });
+    const busy = execa(EMULATOR, [...create('slow').argv], {
+      env: { ...env, TARSNAP_EMULATOR_DELAY_MS: '1500' },
+      reject: false,
+    });
     await new Promise((r) => setTimeout(r, 400));
     const { lines, logger } = recorder();
-    const waiting = createTarsnapRunner(settings, { env, logger, sleep: (ms) => new Promise((r) => setTimeout(r, ms / 25)) });
+    const waiting = createTarsnapRunner(settings, {
+      env,
+      logger,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms / 25)),
+    });
     const result = await waiting.run(create('second'));
     expect(result.exitCode).toBe(0);
     expect(lines.some((line) => /another tarsnap transaction is in progress/.test(line))).toBe(true);
@@ -79,7 +111,9 @@ describe('createTarsnapRunner', () => {
     const plain = createTarsnapRunner(settings, { env: faulty });
     const error = await plain.run(create('needs-fsck')).catch((caught: unknown) => caught);
     expect((error as TarsnapError).failure.kind).toBe('needs-fsck');
-    expect((error as Error).message).toContain(`run: tarsnap --fsck --keyfile ${settings.keyfile} --cachedir ${settings.cachedir}`);
+    expect((error as Error).message).toContain(
+      `run: tarsnap --fsck --keyfile ${settings.keyfile} --cachedir ${settings.cachedir}`,
+    );
     const auto = createTarsnapRunner({ ...settings, autoFsck: true }, { env: faulty });
     expect((await auto.run(create('after-fsck'))).exitCode).toBe(0);
   });
@@ -99,18 +133,34 @@ describe('createTarsnapRunner', () => {
     const runner = createTarsnapRunner({ ...settings, binary: join(dir, 'no-tarsnap-here') }, { env });
     const error = await runner.run(buildListArgs(settings, { verbose: 0 })).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
-    expect((error as Error).message).toBe(`tarsnap binary "${join(dir, 'no-tarsnap-here')}" not found: install tarsnap, or set tarsnap.binary to its path`);
+    expect((error as Error).message).toBe(
+      `tarsnap binary "${join(dir, 'no-tarsnap-here')}" not found: install tarsnap, or set tarsnap.binary to its path`,
+    );
   });
 
   it('an argument list the system refuses (E2BIG): one short line with the fix, and a bounded log line', async () => {
     const { lines, logger } = recorder();
     const debugLines: string[] = [];
-    const runner = createTarsnapRunner(settings, { env, logger: { ...(logger as object), debug: (fields: { command?: string }) => debugLines.push(fields.command ?? '') } as never });
+    const runner = createTarsnapRunner(settings, {
+      env,
+      logger: {
+        ...(logger as object),
+        debug: (fields: { command?: string }) => debugLines.push(fields.command ?? ''),
+      } as never,
+    });
     const exclude = Array.from({ length: 200_000 }, (_, i) => `/srv/data/file-${i}.tmp`);
-    const invocation = buildCreateArgs(settings, { name: 'huge', stageDir: join(dir, 'data'), stagedFiles: [], paths: [join(dir, 'data')], exclude });
+    const invocation = buildCreateArgs(settings, {
+      name: 'huge',
+      stageDir: join(dir, 'data'),
+      stagedFiles: [],
+      paths: [join(dir, 'data')],
+      exclude,
+    });
     const error = await runner.run(invocation).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
-    expect((error as Error).message).toMatch(/^200001 exclude patterns make the tarsnap command line [\d.]+ MiB \(\d+ arguments\), over the system's limit for a program's arguments: use fewer, broader patterns in exclude/);
+    expect((error as Error).message).toMatch(
+      /^200001 exclude patterns make the tarsnap command line [\d.]+ MiB \(\d+ arguments\), over the system's limit for a program's arguments: use fewer, broader patterns in exclude/,
+    );
     expect((error as Error).message).not.toContain('\n');
     expect((error as Error).message.length).toBeLessThan(300);
     expect(debugLines[0]!.length).toBeLessThan(2100);
@@ -125,6 +175,8 @@ describe('createTarsnapRunner', () => {
     const runner = createTarsnapRunner({ ...settings, binary: script }, { env });
     const error = await runner.run(create('x')).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
-    expect((error as Error).message).toBe(`cannot run tarsnap (${script}): EACCES; check that tarsnap.binary is the tarsnap program and this user can run it`);
+    expect((error as Error).message).toBe(
+      `cannot run tarsnap (${script}): EACCES; check that tarsnap.binary is the tarsnap program and this user can run it`,
+    );
   });
 });

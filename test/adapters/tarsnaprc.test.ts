@@ -2,7 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { detectTarsnapConf, parseTarsnapConf, SYSTEM_TARSNAP_CONF, tarsnapConfFiles } from '../../src/adapters/tarsnaprc.js';
+import {
+  detectTarsnapConf,
+  parseTarsnapConf,
+  SYSTEM_TARSNAP_CONF,
+  tarsnapConfFiles,
+} from '../../src/adapters/tarsnaprc.js';
 
 let dirs: string[] = [];
 afterEach(() => {
@@ -49,7 +54,10 @@ describe('detectTarsnapConf', () => {
     const system = join(home, 'etc-tarsnap.conf');
     writeFileSync(join(home, '.tarsnaprc'), 'keyfile ~/keys/web1.key\nnodump\n');
     writeFileSync(system, 'keyfile /root/system.key\ncachedir /var/cache/tarsnap\nprint-stats\n');
-    const { detected, warnings } = detectTarsnapConf([join(home, '.tarsnaprc'), join(home, 'missing.conf'), system], home);
+    const { detected, warnings } = detectTarsnapConf(
+      [join(home, '.tarsnaprc'), join(home, 'missing.conf'), system],
+      home,
+    );
     expect(warnings).toEqual([]);
     expect(detected).toEqual({
       files: [join(home, '.tarsnaprc'), join(home, 'missing.conf'), system],
@@ -64,7 +72,10 @@ describe('detectTarsnapConf', () => {
 
   it('no files at all: nothing detected, no warnings', () => {
     const home = tempHome();
-    expect(detectTarsnapConf([join(home, '.tarsnaprc')], home)).toEqual({ detected: { files: [join(home, '.tarsnaprc')], options: [] }, warnings: [] });
+    expect(detectTarsnapConf([join(home, '.tarsnaprc')], home)).toEqual({
+      detected: { files: [join(home, '.tarsnaprc')], options: [] },
+      warnings: [],
+    });
   });
 
   it('a file that exists but cannot be read is a warning, not a failure', () => {
@@ -72,6 +83,8 @@ describe('detectTarsnapConf', () => {
     mkdirSync(join(home, '.tarsnaprc'));
     const { detected, warnings } = detectTarsnapConf([join(home, '.tarsnaprc')], home);
     expect(detected.keyfile).toBeUndefined();
-    expect(warnings).toEqual([`cannot read ${join(home, '.tarsnaprc')} (EISDIR); its tarsnap settings are not carried over`]);
+    expect(warnings).toEqual([
+      `cannot read ${join(home, '.tarsnaprc')} (EISDIR); its tarsnap settings are not carried over`,
+    ]);
   });
 });

@@ -19,7 +19,10 @@ describe('a config another user can change is refused', () => {
     mkdirSync(join(world.dir, 'data'));
     writeFileSync(join(world.dir, 'data/file.txt'), 'x\n');
     pwned = join(world.dir, 'pwned');
-    world.writeConfig({ hooks: { before: ['touch', pwned] }, profiles: { daily: { paths: [join(world.dir, 'data')] } } });
+    world.writeConfig({
+      hooks: { before: ['touch', pwned] },
+      profiles: { daily: { paths: [join(world.dir, 'data')] } },
+    });
   });
   afterAll(() => world.cleanup());
 
@@ -29,7 +32,9 @@ describe('a config another user can change is refused', () => {
       for (const args of [['run'], ['config', 'validate']]) {
         const result = await world.hotsnap(args);
         expect(result.exitCode).toBe(2);
-        expect(result.stderr).toMatch(/config file .*hotsnap\.yaml is writable by everyone \(mode 0666\): whoever can change it runs commands as you .*chmod go-w/);
+        expect(result.stderr).toMatch(
+          /config file .*hotsnap\.yaml is writable by everyone \(mode 0666\): whoever can change it runs commands as you .*chmod go-w/,
+        );
       }
       expect(existsSync(pwned)).toBe(false);
     } finally {
@@ -58,7 +63,9 @@ describe('a config another user can change is refused', () => {
     try {
       const result = await world.hotsnap(['run']);
       expect(result.exitCode).toBe(2);
-      expect(result.stderr).toMatch(/the directory of config file .* is writable by everyone .*another user could replace the config/);
+      expect(result.stderr).toMatch(
+        /the directory of config file .* is writable by everyone .*another user could replace the config/,
+      );
       expect(existsSync(pwned)).toBe(false);
     } finally {
       chmodSync(world.dir, 0o700);
@@ -94,7 +101,10 @@ describe('a cached config another user could write is never used', () => {
     const [entryName] = readdirSync(dir).filter((name) => name.startsWith('config-'));
     const entryFile = join(dir, entryName!);
     // The key is computable by anyone who can read the config; only the entry's owner must count.
-    const entry = JSON.parse(readFileSync(entryFile, 'utf8')) as { key: string; config: { hooks: { before: string[][] } } };
+    const entry = JSON.parse(readFileSync(entryFile, 'utf8')) as {
+      key: string;
+      config: { hooks: { before: string[][] } };
+    };
     entry.config.hooks.before = [['touch', marker]];
     writeFileSync(entryFile, JSON.stringify(entry));
     chmodSync(entryFile, 0o666);

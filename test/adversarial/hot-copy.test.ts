@@ -10,7 +10,14 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HotCopyError } from '../../src/adapters/sqlite/errors.js';
 import { hotCopy, type HotCopyMethodOption } from '../../src/adapters/sqlite/hot-copy.js';
-import { hotCopyInChild, listDir, makeDb, makeTempDir, startControlledWriter, unprivilegedChildSkip } from '../adapters/sqlite/support.js';
+import {
+  hotCopyInChild,
+  listDir,
+  makeDb,
+  makeTempDir,
+  startControlledWriter,
+  unprivilegedChildSkip,
+} from '../adapters/sqlite/support.js';
 
 let cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -18,7 +25,9 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function fixture(journal: 'wal' | 'delete'): Promise<{ dir: string; source: string; destDir: string; dest: string }> {
+async function fixture(
+  journal: 'wal' | 'delete',
+): Promise<{ dir: string; source: string; destDir: string; dest: string }> {
   const { dir, remove } = makeTempDir();
   cleanup.push(remove);
   const source = join(dir, 'ghost.db');
@@ -72,10 +81,14 @@ describe('case 3: a database emptied after the pin is never backed up as good', 
         if (walFrames) expect(await writer.send('commit 3')).toBe('ok 13');
       }
 
-      const error = await expectFailure(hotCopy(source, dest, { method }, { hooks: { afterPin: () => truncateSource(source) } }));
+      const error = await expectFailure(
+        hotCopy(source, dest, { method }, { hooks: { afterPin: () => truncateSource(source) } }),
+      );
 
       expect(error.reason).toBe('source-changed');
-      expect(error.message).toMatch(new RegExp(`^${source}: .*truncated or replaced while hotsnap copied it.*nothing was stored for it`));
+      expect(error.message).toMatch(
+        new RegExp(`^${source}: .*truncated or replaced while hotsnap copied it.*nothing was stored for it`),
+      );
       // It names what the pinned snapshot held, so the operator sees how much was at stake.
       expect(Number(/pinned snapshot (?:of|had) (\d+)/.exec(error.message)?.[1])).toBeGreaterThan(100);
       expect(error.message).not.toContain('\n');
@@ -114,7 +127,14 @@ describe('case 3: a database overwritten in place (same inode, as large) is neve
       const inode = statSync(source).ino;
 
       // cp onto an existing file truncates and rewrites it: same inode, so only the contents tell.
-      const error = await expectFailure(hotCopy(source, dest, { method }, { hooks: { afterPin: () => execa('cp', [other, source]).then(() => undefined) } }));
+      const error = await expectFailure(
+        hotCopy(
+          source,
+          dest,
+          { method },
+          { hooks: { afterPin: () => execa('cp', [other, source]).then(() => undefined) } },
+        ),
+      );
 
       expect(statSync(source).ino).toBe(inode);
       expect(error.reason).toBe('source-changed');
@@ -124,36 +144,47 @@ describe('case 3: a database overwritten in place (same inode, as large) is neve
   }
 });
 
-describe('case 7: the staged copy keeps the source\'s owner, group and mode', () => {
-  it.skipIf(!asRoot)('as root: a database of nobody:nogroup 0640 is copied as nobody:nogroup 0640, and the manifest says so', async () => {
-    for (const journal of ['wal', 'delete'] as const) {
-      const { source, dest } = await fixture(journal);
-      chownSync(source, NOBODY, NOBODY);
-      chmodSync(source, 0o640);
+describe("case 7: the staged copy keeps the source's owner, group and mode", () => {
+  it.skipIf(!asRoot)(
+    'as root: a database of nobody:nogroup 0640 is copied as nobody:nogroup 0640, and the manifest says so',
+    async () => {
+      for (const journal of ['wal', 'delete'] as const) {
+        const { source, dest } = await fixture(journal);
+        chownSync(source, NOBODY, NOBODY);
+        chmodSync(source, 0o640);
 
-      const entry = await hotCopy(source, dest);
+        const entry = await hotCopy(source, dest);
 
-      expect(ownerOf(dest)).toEqual({ uid: NOBODY, gid: NOBODY, mode: 0o640 });
-      expect(entry).toMatchObject({ method: journal === 'wal' ? 'wal-fast' : 'rollback-cp', uid: NOBODY, gid: NOBODY, mode: '0640' });
-      // The source is left exactly as it was.
-      expect(ownerOf(source)).toEqual({ uid: NOBODY, gid: NOBODY, mode: 0o640 });
-    }
-  });
+        expect(ownerOf(dest)).toEqual({ uid: NOBODY, gid: NOBODY, mode: 0o640 });
+        expect(entry).toMatchObject({
+          method: journal === 'wal' ? 'wal-fast' : 'rollback-cp',
+          uid: NOBODY,
+          gid: NOBODY,
+          mode: '0640',
+        });
+        // The source is left exactly as it was.
+        expect(ownerOf(source)).toEqual({ uid: NOBODY, gid: NOBODY, mode: 0o640 });
+      }
+    },
+  );
 
   if (asRoot && unprivilegedChildSkip) console.warn(`skipping the case 7 copy as nobody: ${unprivilegedChildSkip}`);
-  it.skipIf(!asRoot || unprivilegedChildSkip)('as another user: the copy stays its own, and the group bits meant for root\'s group are not handed to nogroup', async () => {
-    const { dir, source, destDir, dest } = await fixture('delete');
-    // nobody may read the database (others r--) but not write it, so the backup API copies it.
-    chmodSync(dir, 0o755);
-    chmodSync(destDir, 0o777);
-    chmodSync(source, 0o664);
+  it.skipIf(!asRoot || unprivilegedChildSkip)(
+    "as another user: the copy stays its own, and the group bits meant for root's group are not handed to nogroup",
+    async () => {
+      const { dir, source, destDir, dest } = await fixture('delete');
+      // nobody may read the database (others r--) but not write it, so the backup API copies it.
+      chmodSync(dir, 0o755);
+      chmodSync(destDir, 0o777);
+      chmodSync(source, 0o664);
 
-    const outcome = await hotCopyInChild({ source, dest, options: { method: 'backup-api' } }, true);
+      const outcome = await hotCopyInChild({ source, dest, options: { method: 'backup-api' } }, true);
 
-    expect(outcome).toMatchObject({ ok: true, entry: { uid: NOBODY, gid: NOBODY, mode: '0644' } });
-    // root's group could write the source; nogroup could only read it (as others), and still only can.
-    expect(ownerOf(dest)).toEqual({ uid: NOBODY, gid: NOBODY, mode: 0o644 });
-  });
+      expect(outcome).toMatchObject({ ok: true, entry: { uid: NOBODY, gid: NOBODY, mode: '0644' } });
+      // root's group could write the source; nogroup could only read it (as others), and still only can.
+      expect(ownerOf(dest)).toEqual({ uid: NOBODY, gid: NOBODY, mode: 0o644 });
+    },
+  );
 });
 
 describe('case 8: a disk that fills up during the copy is named as full, not "disk I/O error"', () => {
@@ -182,10 +213,34 @@ describe('case 8: a disk that fills up during the copy is named as full, not "di
     expect(result.stderr).toMatch(/No space left on device/);
   }
 
-  const cases: Array<{ name: string; journal: 'wal' | 'delete'; method: HotCopyMethodOption; fillAt: 'afterPin' | 'afterCopy'; doing: string }> = [
-    { name: 'wal-fast: the disk fills while cp writes the copy', journal: 'wal', method: 'auto', fillAt: 'afterPin', doing: 'copying the database' },
-    { name: 'backup-api: the disk fills while SQLite writes the copy', journal: 'delete', method: 'backup-api', fillAt: 'afterPin', doing: 'copying the database' },
-    { name: 'the disk fills before the copy is checked (SQLite: "disk I/O error")', journal: 'wal', method: 'auto', fillAt: 'afterCopy', doing: 'checking the copy' },
+  const cases: Array<{
+    name: string;
+    journal: 'wal' | 'delete';
+    method: HotCopyMethodOption;
+    fillAt: 'afterPin' | 'afterCopy';
+    doing: string;
+  }> = [
+    {
+      name: 'wal-fast: the disk fills while cp writes the copy',
+      journal: 'wal',
+      method: 'auto',
+      fillAt: 'afterPin',
+      doing: 'copying the database',
+    },
+    {
+      name: 'backup-api: the disk fills while SQLite writes the copy',
+      journal: 'delete',
+      method: 'backup-api',
+      fillAt: 'afterPin',
+      doing: 'copying the database',
+    },
+    {
+      name: 'the disk fills before the copy is checked (SQLite: "disk I/O error")',
+      journal: 'wal',
+      method: 'auto',
+      fillAt: 'afterCopy',
+      doing: 'checking the copy',
+    },
   ];
   for (const { name, journal, method, fillAt, doing } of cases) {
     it(name, async (context) => {
@@ -201,10 +256,16 @@ describe('case 8: a disk that fills up during the copy is named as full, not "di
       cleanup.push(() => rmSync(join(mountPoint, 'filler'), { force: true }));
       cleanup.push(() => rmSync(destDir, { recursive: true, force: true }));
 
-      const error = await expectFailure(hotCopy(source, join(destDir, 'copy.db'), { method }, { hooks: { [fillAt]: fillDisk } }));
+      const error = await expectFailure(
+        hotCopy(source, join(destDir, 'copy.db'), { method }, { hooks: { [fillAt]: fillDisk } }),
+      );
 
       expect(error.reason).toBe('space');
-      expect(error.message).toMatch(new RegExp(`^${source}: the disk holding ${destDir} is full \\(\\d+ bytes free\\) while ${doing}: free space there, or copy to another file system`));
+      expect(error.message).toMatch(
+        new RegExp(
+          `^${source}: the disk holding ${destDir} is full \\(\\d+ bytes free\\) while ${doing}: free space there, or copy to another file system`,
+        ),
+      );
       expect(error.message).not.toMatch(/disk I\/O error|\n/);
       // The partial copy went with its temp dir.
       expect(listDir(destDir)).toEqual([]);

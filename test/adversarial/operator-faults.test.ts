@@ -50,8 +50,12 @@ describe('case 4: a clock that runs behind never prunes the archive just made', 
       'blog-daily-2026-03-04_03-00-00',
     ]);
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toMatch(/^daily: FAILED {2}archive blog-daily-2026-03-03_03-00-00\.2 .*backup ok, prune failed/m);
-    expect(result.stderr).toMatch(/archive blog-daily-2026-03-04_03-00-00 is dated 2026-03-04T03:00:00\.000Z, after this machine's clock .*the clock is wrong/);
+    expect(result.stdout).toMatch(
+      /^daily: FAILED {2}archive blog-daily-2026-03-03_03-00-00\.2 .*backup ok, prune failed/m,
+    );
+    expect(result.stderr).toMatch(
+      /archive blog-daily-2026-03-04_03-00-00 is dated 2026-03-04T03:00:00\.000Z, after this machine's clock .*the clock is wrong/,
+    );
   });
 
   it('a standalone prune refuses too, even with --force', async () => {
@@ -84,12 +88,20 @@ describe('case 6: an archive stored without a failed database never passes for a
       world.setNow(`2026-03-0${day}T03:00:00Z`);
       const run = await world.hotsnap(['run']);
       expect(run.exitCode).toBe(1);
-      expect(run.stdout).toMatch(new RegExp(`^daily: FAILED .*archive blog-daily-2026-03-0${day}_03-00-00\\.incomplete was stored without it, marked incomplete`, 'm'));
+      expect(run.stdout).toMatch(
+        new RegExp(
+          `^daily: FAILED .*archive blog-daily-2026-03-0${day}_03-00-00\\.incomplete was stored without it, marked incomplete`,
+          'm',
+        ),
+      );
     }
     const list = await world.hotsnap(['list']);
     expect(list.stdout).toMatch(/^daily: 1 archive, 3 incomplete$/m);
     expect(list.stdout).toMatch(/blog-daily-2026-03-04_03-00-00\.incomplete {2}\[INCOMPLETE/);
-    const json = JSON.parse(String((await world.hotsnap(['list', '--json'])).stdout)) as { name: string; incomplete: boolean }[];
+    const json = JSON.parse(String((await world.hotsnap(['list', '--json'])).stdout)) as {
+      name: string;
+      incomplete: boolean;
+    }[];
     expect(json.filter((row) => row.incomplete)).toHaveLength(3);
 
     // keep_daily: 2 would keep the two newest days: with incompletes counted, the only archive
@@ -118,7 +130,8 @@ describe('case 6: an archive stored without a failed database never passes for a
 async function mountTmpfs(dir: string, kib: number): Promise<boolean> {
   mkdirSync(dir, { recursive: true });
   const mounted = await execa('mount', ['-t', 'tmpfs', '-o', `size=${kib}k`, 'tmpfs', dir], { reject: false });
-  if (mounted.exitCode !== 0) console.log(`skipped: cannot mount a tmpfs to fill (${mounted.stderr.trim() || 'not root'})`);
+  if (mounted.exitCode !== 0)
+    console.log(`skipped: cannot mount a tmpfs to fill (${mounted.stderr.trim() || 'not root'})`);
   return mounted.exitCode === 0;
 }
 
@@ -178,9 +191,18 @@ describe('case 5: full disks are failures with a reason, never internal errors',
     const lines = String(result.stdout).trim().split('\n');
     expect(lines).toHaveLength(2);
     for (const [index, profile] of ['daily', 'weekly'].entries()) {
-      expect(lines[index]).toMatch(new RegExp(`^${profile}: FAILED {2}archive blog-${profile}-.*backup ok, but cannot write state file .*no space left on the device`));
+      expect(lines[index]).toMatch(
+        new RegExp(
+          `^${profile}: FAILED {2}archive blog-${profile}-.*backup ok, but cannot write state file .*no space left on the device`,
+        ),
+      );
     }
-    expect(hits).toEqual(['GET /ping/daily/start', 'POST /ping/daily/fail', 'GET /ping/weekly/start', 'POST /ping/weekly/fail']);
+    expect(hits).toEqual([
+      'GET /ping/daily/start',
+      'POST /ping/daily/fail',
+      'GET /ping/weekly/start',
+      'POST /ping/weekly/fail',
+    ]);
     expect(readdirSync(join(stateDir, 'profiles')).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     expect(stagingLeftovers(world)).toEqual([]);
     const hooks = (await execa('cat', [join(world.dir, 'state-hooks.log')])).stdout;
@@ -196,12 +218,17 @@ describe('case 5: full disks are failures with a reason, never internal errors',
     world.writeConfig({
       staging_dir: stagingDir,
       hooks: { on_error: hook('staging-hooks.log') },
-      profiles: { daily: { paths: [join(world.dir, 'data')], ping: `${pingBase}/daily` }, weekly: { paths: [join(world.dir, 'data')] } },
+      profiles: {
+        daily: { paths: [join(world.dir, 'data')], ping: `${pingBase}/daily` },
+        weekly: { paths: [join(world.dir, 'data')] },
+      },
     });
     const result = await world.hotsnap(['run']);
     expect(result.stderr).not.toMatch(/internal error/);
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toMatch(/^daily: FAILED .*cannot write the archive's manifest in staging_dir .*no space left on the device/m);
+    expect(result.stdout).toMatch(
+      /^daily: FAILED .*cannot write the archive's manifest in staging_dir .*no space left on the device/m,
+    );
     expect(result.stdout).toMatch(/^weekly: FAILED .*no space left on the device/m);
     expect(hits).toEqual(['GET /ping/daily/start', 'POST /ping/daily/fail']);
     expect(readdirSync(stagingDir).filter((name) => name !== 'filler' && name !== 'hotsnap')).toEqual([]);

@@ -8,7 +8,17 @@
  * be a sandbox (restore-root.test.ts does the same).
  */
 import Database from 'better-sqlite3';
-import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRestoredDatabase } from '../../src/adapters/restored-check.js';
@@ -50,7 +60,9 @@ function makeLiveDatabase(dir: string): string {
 
 /** Given a live database, returns its files' bytes (base64) by suffix, to compare before and after. */
 function liveFiles(db: string): Record<string, string | null> {
-  return Object.fromEntries(SIDE.map((suffix) => [suffix, existsSync(db + suffix) ? readFileSync(db + suffix).toString('base64') : null]));
+  return Object.fromEntries(
+    SIDE.map((suffix) => [suffix, existsSync(db + suffix) ? readFileSync(db + suffix).toString('base64') : null]),
+  );
 }
 
 /** Given a database, returns how many committed rows it has (opening it: only at the end of a test). */
@@ -81,7 +93,18 @@ function manifest(databases: { source: string; sha256: string }[]): string {
     hostname: 'blog',
     archive: 'crafted',
     created: '2026-01-01T00:00:00.000Z',
-    databases: databases.map((db) => ({ ...db, size: 0, page_size: 4096, page_count: 0, journal_mode: 'wal', method: 'wal-fast', copy_ms: 0, verify_ms: 0, writer_block_ms: 0, verify: 'quick' })),
+    databases: databases.map((db) => ({
+      ...db,
+      size: 0,
+      page_size: 4096,
+      page_count: 0,
+      journal_mode: 'wal',
+      method: 'wal-fast',
+      copy_ms: 0,
+      verify_ms: 0,
+      writer_block_ms: 0,
+      verify: 'quick',
+    })),
     failed_databases: [],
     paths: [],
     exclude: [],
@@ -107,12 +130,29 @@ describe('restore and verify never follow an archive out of the restored tree', 
    * Given an archive name, a function that fills a fresh tree, and the manifest's databases,
    * stores the tree (its top-level entries plus .hotsnap/manifest.json) as that archive.
    */
-  async function craftArchive(name: string, fill: (tree: string) => void, databases: { source: string; sha256: string }[]): Promise<void> {
+  async function craftArchive(
+    name: string,
+    fill: (tree: string) => void,
+    databases: { source: string; sha256: string }[],
+  ): Promise<void> {
     const tree = mkdtempSync(join(world.dir, `tree-${name}-`));
     fill(tree);
     mkdirSync(join(tree, '.hotsnap'));
     writeFileSync(join(tree, '.hotsnap/manifest.json'), manifest(databases));
-    const create = await world.tarsnap(['-c', '--no-default-config', '--keyfile', world.keyfile, '--cachedir', world.cachedir, '-f', name, '-C', tree, 'srv', '.hotsnap']);
+    const create = await world.tarsnap([
+      '-c',
+      '--no-default-config',
+      '--keyfile',
+      world.keyfile,
+      '--cachedir',
+      world.cachedir,
+      '-f',
+      name,
+      '-C',
+      tree,
+      'srv',
+      '.hotsnap',
+    ]);
     expect(String(create.stderr)).toBe('');
     expect(create.exitCode).toBe(0);
   }
@@ -121,10 +161,12 @@ describe('restore and verify never follow an archive out of the restored tree', 
     return `  /srv/app.db: UNSAFE, not checked: the archive is unsafe: ${shown} in the restored tree is a symlink to ${link}; hotsnap removed and opened nothing through it, so nothing outside ${target} was touched: do not restore this archive to / (any host with a write key can store such an archive)`;
   }
 
-  it('restore --to T: an archive\'s srv -> /live/dir does not cost the live database its -wal', async () => {
+  it("restore --to T: an archive's srv -> /live/dir does not cost the live database its -wal", async () => {
     const live = makeLiveDatabase(join(world.dir, 'live-restore'));
     const before = liveFiles(live);
-    await craftArchive('srv-link', (tree) => symlinkSync(join(world.dir, 'live-restore'), join(tree, 'srv')), [{ source: '/srv/app.db', sha256: 'a'.repeat(64) }]);
+    await craftArchive('srv-link', (tree) => symlinkSync(join(world.dir, 'live-restore'), join(tree, 'srv')), [
+      { source: '/srv/app.db', sha256: 'a'.repeat(64) },
+    ]);
     const target = mkdtempSync(join(world.dir, 'target-'));
 
     const result = await world.hotsnap(['restore', 'srv-link', '--to', target]);
@@ -146,8 +188,23 @@ describe('restore and verify never follow an archive out of the restored tree', 
     const run = await world.hotsnap(['run', 'daily', '--no-prune']);
     expect(run.exitCode).toBe(0);
     const name = /archive (\S+)/.exec(String(run.stdout))![1]!;
-    expect((await world.tarsnap(['-d', '--no-default-config', '--keyfile', world.keyfile, '--cachedir', world.cachedir, '-f', name])).exitCode).toBe(0);
-    await craftArchive(name, (tree) => symlinkSync(liveDir, join(tree, 'srv')), [{ source: '/srv/app.db', sha256: 'a'.repeat(64) }]);
+    expect(
+      (
+        await world.tarsnap([
+          '-d',
+          '--no-default-config',
+          '--keyfile',
+          world.keyfile,
+          '--cachedir',
+          world.cachedir,
+          '-f',
+          name,
+        ])
+      ).exitCode,
+    ).toBe(0);
+    await craftArchive(name, (tree) => symlinkSync(liveDir, join(tree, 'srv')), [
+      { source: '/srv/app.db', sha256: 'a'.repeat(64) },
+    ]);
     world.writeConfig({ profiles: { daily: { paths: ['/srv/uploads'], retention: { keep_last: 5 } } } });
 
     const result = await world.hotsnap(['verify', 'daily']).finally(() => {
@@ -156,9 +213,17 @@ describe('restore and verify never follow an archive out of the restored tree', 
     expect(String(result.stderr)).not.toMatch(/internal error/);
     expect(result.exitCode).toBe(1);
     const lines = String(result.stdout).split('\n');
-    expect(lines[0]).toMatch(new RegExp(`^daily: FAILED {2}archive ${name} {2}0 of 1 database verified {2}0 of 1 path present .*error: /srv/app.db: the archive is unsafe`));
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^daily: FAILED {2}archive ${name} {2}0 of 1 database verified {2}0 of 1 path present .*error: /srv/app.db: the archive is unsafe`,
+      ),
+    );
     const stage = `${escapeRegExp(world.stagingDir)}/[^ ]*verify-daily-[^/ ]+`;
-    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${escapeRegExp(unsafeLine('/srv', liveDir, 'STAGE')).replace('STAGE', stage)}$`)));
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^${escapeRegExp(unsafeLine('/srv', liveDir, 'STAGE')).replace('STAGE', stage)}$`),
+      ),
+    );
     expect(lines).toContain('  /srv/uploads: NOT IN ARCHIVE (configured, but the archive does not hold it)');
     expect(liveFiles(live)).toEqual(before);
     expect(rows(live)).toBe(ROWS);
@@ -215,7 +280,11 @@ describe('restore and verify never follow an archive out of the restored tree', 
     const root = mkdtempSync(join(world.dir, 'target-'));
     mkdirSync(join(root, 'srv'));
     linkSync(live, join(root, 'srv/app.db'));
-    const check = await checkRestoredDatabase(root, { source: '/srv/app.db', sha256: await sha256File(live) }, silentLogger);
+    const check = await checkRestoredDatabase(
+      root,
+      { source: '/srv/app.db', sha256: await sha256File(live) },
+      silentLogger,
+    );
     expect(check).toMatchObject({ source: '/srv/app.db', status: 'unsafe' });
     expect(check.detail).toBe(
       `the archive is unsafe: /srv/app.db in the restored tree is a hard link (2 names; another may be outside the restored tree); hotsnap removed and opened nothing through it, so nothing outside ${root} was touched: do not restore this archive to / (any host with a write key can store such an archive)`,
@@ -249,18 +318,29 @@ describe('restore and verify never follow an archive out of the restored tree', 
       return { root, live };
     }
 
-    it('refuses while the database\'s -shm exists (exit 1), before extracting anything', async () => {
+    it("refuses while the database's -shm exists (exit 1), before extracting anything", async () => {
       const { root, live } = sandbox();
       const before = liveFiles(live);
       const callsBefore = world.calls().length;
       const privateDir = mkdtempSync(join(world.dir, 'manifest-'));
-      const restoring = restoreCommand(context, 'root-app', [], { to: root }, { isRoot: () => true, makePrivateDir: () => privateDir });
+      const restoring = restoreCommand(
+        context,
+        'root-app',
+        [],
+        { to: root },
+        { isRoot: () => true, makePrivateDir: () => privateDir },
+      );
       await expect(restoring).rejects.toThrow(UserError);
       await expect(restoring).rejects.toMatchObject({
         exitCode: 1,
         message: `not restoring over ${live}: it looks in use by a running application (${live}-shm exists): stop it first (e.g. systemctl stop ghost), then restore again; --force restores anyway (also when a crash left the -shm behind)`,
       });
-      expect(world.calls().slice(callsBefore).map((call) => call.mode)).toEqual(['-t']);
+      expect(
+        world
+          .calls()
+          .slice(callsBefore)
+          .map((call) => call.mode),
+      ).toEqual(['-t']);
       expect(liveFiles(live)).toEqual(before);
       expect(rows(live)).toBe(ROWS);
     });
@@ -274,11 +354,21 @@ describe('restore and verify never follow an archive out of the restored tree', 
     it('--force restores anyway, warning, and replaces the old -wal/-shm', async () => {
       const { root, live } = sandbox();
       const privateDir = mkdtempSync(join(world.dir, 'manifest-'));
-      const result = await restoreCommand(context, 'root-app', [], { to: root, force: true, json: true }, { isRoot: () => true, makePrivateDir: () => privateDir });
+      const result = await restoreCommand(
+        context,
+        'root-app',
+        [],
+        { to: root, force: true, json: true },
+        { isRoot: () => true, makePrivateDir: () => privateDir },
+      );
       expect(result.exitCode).toBe(0);
       const summary = JSON.parse(result.stdout!);
-      expect(summary.warnings).toEqual([expect.stringContaining(`Its ${live}-shm exists: the application may be running right now.`)]);
-      expect(summary.databases).toEqual([expect.objectContaining({ source: '/srv/app.db', status: 'ok', removed: [`${live}-wal`, `${live}-shm`] })]);
+      expect(summary.warnings).toEqual([
+        expect.stringContaining(`Its ${live}-shm exists: the application may be running right now.`),
+      ]);
+      expect(summary.databases).toEqual([
+        expect.objectContaining({ source: '/srv/app.db', status: 'ok', removed: [`${live}-wal`, `${live}-shm`] }),
+      ]);
       expect(lstatSync(live).isFile()).toBe(true);
       expect(await sha256File(live)).toBe(sha256);
     });

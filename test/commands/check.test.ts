@@ -55,9 +55,15 @@ describe('runChecks', () => {
     let asked = '';
     const items = await runChecks(config, config.profiles, { ...deps(), freeBytes: async (dir) => ((asked = dir), 0) });
     expect(asked).toBe(setup.staging);
-    expect(items.find((item) => item.check === 'staging_space')).toMatchObject({ status: 'problem', message: expect.stringContaining('but profile weekly needs about') });
+    expect(items.find((item) => item.check === 'staging_space')).toMatchObject({
+      status: 'problem',
+      message: expect.stringContaining('but profile weekly needs about'),
+    });
     // One item per database, however many profiles list it.
-    expect(items.filter((item) => item.check === 'sqlite').map((item) => item.message.split(':')[0])).toEqual([setup.db, second]);
+    expect(items.filter((item) => item.check === 'sqlite').map((item) => item.message.split(':')[0])).toEqual([
+      setup.db,
+      second,
+    ]);
   });
 });
 
@@ -96,12 +102,24 @@ describe('checkCommand', () => {
       c.tarsnap.binary = 'tarsnap-not-installed';
       c.profiles.daily.sqlite = [setup.db, join(setup.dir, 'gone.db')];
     });
-    const result = await checkCommand(context(file), [], { json: true }, { freeBytes: async () => 1000, env: setup.env });
+    const result = await checkCommand(
+      context(file),
+      [],
+      { json: true },
+      { freeBytes: async () => 1000, env: setup.env },
+    );
     expect(result.exitCode).toBe(3);
-    const problems = (JSON.parse(result.stdout ?? '') as { check: string; status: string; message: string; fix?: string }[]).filter((item) => item.status === 'problem');
+    const problems = (
+      JSON.parse(result.stdout ?? '') as { check: string; status: string; message: string; fix?: string }[]
+    ).filter((item) => item.status === 'problem');
     expect(problems.map((item) => item.check)).toEqual(['tarsnap', 'keyfile', 'sqlite', 'staging_space']);
     expect(problems.every((item) => item.fix)).toBe(true);
-    expect(problems[1]).toEqual({ check: 'keyfile', status: 'problem', message: `keyfile ${key} is readable by others (mode 0644)`, fix: `run chmod 600 ${key}` });
+    expect(problems[1]).toEqual({
+      check: 'keyfile',
+      status: 'problem',
+      message: `keyfile ${key} is readable by others (mode 0644)`,
+      fix: `run chmod 600 ${key}`,
+    });
   });
 
   it('named profiles: only theirs are checked; an unknown name is a usage error', async () => {
@@ -113,7 +131,9 @@ describe('checkCommand', () => {
     const weekly = await checkCommand(context(file), ['weekly'], {}, { freeBytes: plenty, env: setup.env });
     expect(weekly.exitCode).toBe(3);
     expect(weekly.stdout).toContain(`PROBLEM path: ${join(setup.dir, 'not-there')} (profile weekly) does not exist`);
-    await expect(checkCommand(context(file), ['monthly'], {}, { env: setup.env })).rejects.toThrow(/unknown profile monthly/);
+    await expect(checkCommand(context(file), ['monthly'], {}, { env: setup.env })).rejects.toThrow(
+      /unknown profile monthly/,
+    );
   });
 
   it('an invalid config: throws the ConfigError (exit 2); with --json, also a JSON finding and exit 2', async () => {
@@ -123,7 +143,12 @@ describe('checkCommand', () => {
     const result = await checkCommand(context(file), [], { json: true });
     expect(result.exitCode).toBe(2);
     expect(JSON.parse(result.stdout ?? '')).toEqual([
-      { check: 'config', status: 'problem', message: expect.stringContaining('tarsnap.keyfile: must be an absolute path'), fix: 'fix each problem listed, then run hotsnap config validate' },
+      {
+        check: 'config',
+        status: 'problem',
+        message: expect.stringContaining('tarsnap.keyfile: must be an absolute path'),
+        fix: 'fix each problem listed, then run hotsnap config validate',
+      },
     ]);
     rmSync(file);
   });

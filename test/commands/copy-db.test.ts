@@ -86,7 +86,9 @@ describe('copy-db', () => {
     const { source, out } = await fixture();
     const dest = join(out, 'ghost.db');
     writeFileSync(`${dest}-wal`, 'stale frames');
-    expect(await usageError(copyDb({ source, dest }))).toMatch(/ghost\.db-wal exists beside .*ghost\.db: SQLite would replay a stale WAL or journal into the new copy; remove it or pass --force/);
+    expect(await usageError(copyDb({ source, dest }))).toMatch(
+      /ghost\.db-wal exists beside .*ghost\.db: SQLite would replay a stale WAL or journal into the new copy; remove it or pass --force/,
+    );
     expect(existsSync(dest)).toBe(false);
   });
 
@@ -104,7 +106,10 @@ describe('copy-db', () => {
     [{ copyTimeout: '0' }, '--copy-timeout: must be more than zero'],
   ])('bad flag %j: usage error, nothing attempted', async (flags, message) => {
     let called = false;
-    const promise = copyDb({ source: '/nonexistent.db', dest: '/tmp/x.db', ...flags }, { hotCopy: async () => ((called = true), ENTRY) });
+    const promise = copyDb(
+      { source: '/nonexistent.db', dest: '/tmp/x.db', ...flags },
+      { hotCopy: async () => ((called = true), ENTRY) },
+    );
     const text = await usageError(promise);
     if (typeof message === 'string') expect(text).toBe(message);
     else expect(text).toMatch(message);
@@ -114,15 +119,43 @@ describe('copy-db', () => {
   it('passes durable, no-clobber unless --force, and parsed time spans to the engine', async () => {
     const seen: HotCopyOptions[] = [];
     const fake = async (_source: string, _dest: string, options: HotCopyOptions) => (seen.push(options), ENTRY);
-    await copyDb({ source: '/srv/ghost.db', dest: '/tmp/hotsnap-copy-db-nowhere.db', busyTimeout: '30s', copyTimeout: '1h', method: 'backup-api' }, { hotCopy: fake });
-    await copyDb({ source: '/srv/ghost.db', dest: '/tmp/hotsnap-copy-db-nowhere.db', force: true, progress: false }, { hotCopy: fake });
+    await copyDb(
+      {
+        source: '/srv/ghost.db',
+        dest: '/tmp/hotsnap-copy-db-nowhere.db',
+        busyTimeout: '30s',
+        copyTimeout: '1h',
+        method: 'backup-api',
+      },
+      { hotCopy: fake },
+    );
+    await copyDb(
+      { source: '/srv/ghost.db', dest: '/tmp/hotsnap-copy-db-nowhere.db', force: true, progress: false },
+      { hotCopy: fake },
+    );
     expect(seen.map(({ logger: _logger, ...rest }) => rest)).toEqual([
-      { method: 'backup-api', verify: undefined, busyTimeoutMs: 30_000, copyTimeoutMs: 3_600_000, durable: true, overwrite: false, progress: true },
-      { method: undefined, verify: undefined, busyTimeoutMs: undefined, copyTimeoutMs: undefined, durable: true, overwrite: true, progress: false },
+      {
+        method: 'backup-api',
+        verify: undefined,
+        busyTimeoutMs: 30_000,
+        copyTimeoutMs: 3_600_000,
+        durable: true,
+        overwrite: false,
+        progress: true,
+      },
+      {
+        method: undefined,
+        verify: undefined,
+        busyTimeoutMs: undefined,
+        copyTimeoutMs: undefined,
+        durable: true,
+        overwrite: true,
+        progress: false,
+      },
     ]);
   });
 
-  it('a failed copy surfaces as the engine\'s HotCopyError (exit 1)', async () => {
+  it("a failed copy surfaces as the engine's HotCopyError (exit 1)", async () => {
     const { dir, out } = await fixture();
     const error = await copyDb({ source: join(dir, 'missing.db'), dest: out }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(HotCopyError);

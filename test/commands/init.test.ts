@@ -1,4 +1,15 @@
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -24,8 +35,19 @@ function world(rc = 'keyfile ~/tarsnap.key\ncachedir ~/.cache/tarsnap\ncheckpoin
   dirs.push(home);
   if (rc !== '') writeFileSync(join(home, '.tarsnaprc'), rc);
   const logged: Array<{ level: number; msg: string }> = [];
-  const logger = createLogger({ format: 'json', level: 'info', destination: { write: (line: string) => logged.push(JSON.parse(line)) } as unknown as NodeJS.WritableStream });
-  const deps: Partial<InitDeps> = { logger, home, isRoot: false, env: {}, machine: MACHINE, tarsnapConfFiles: [join(home, '.tarsnaprc')] };
+  const logger = createLogger({
+    format: 'json',
+    level: 'info',
+    destination: { write: (line: string) => logged.push(JSON.parse(line)) } as unknown as NodeJS.WritableStream,
+  });
+  const deps: Partial<InitDeps> = {
+    logger,
+    home,
+    isRoot: false,
+    env: {},
+    machine: MACHINE,
+    tarsnapConfFiles: [join(home, '.tarsnaprc')],
+  };
   return { home, deps, logged, warnings: () => logged.filter((line) => line.level === 40).map((line) => line.msg) };
 }
 
@@ -51,11 +73,21 @@ describe('init: starter config', () => {
     expect(modeOf(file)).toBe(0o600);
     expect(readFileSync(file, 'utf8')).toBe(result.text);
     const config = parseConfig(result.text, file, MACHINE);
-    expect(config.tarsnap).toMatchObject({ keyfile: join(home, 'tarsnap.key'), cachedir: join(home, '.cache/tarsnap'), extra_args: ['--checkpoint-bytes', '1G'] });
-    expect(result.stdout).toContain(`wrote ${file} (mode 0600)\nnext:\n  1. edit it: the paths, databases and retention`);
-    expect(result.stdout).toMatch(/ {2}2\. hotsnap( --config \S+)? check\n {2}3\. hotsnap( --config \S+)? run --dry-run\n {2}4\. hotsnap( --config \S+)? schedule\n$/);
+    expect(config.tarsnap).toMatchObject({
+      keyfile: join(home, 'tarsnap.key'),
+      cachedir: join(home, '.cache/tarsnap'),
+      extra_args: ['--checkpoint-bytes', '1G'],
+    });
+    expect(result.stdout).toContain(
+      `wrote ${file} (mode 0600)\nnext:\n  1. edit it: the paths, databases and retention`,
+    );
+    expect(result.stdout).toMatch(
+      / {2}2\. hotsnap( --config \S+)? check\n {2}3\. hotsnap( --config \S+)? run --dry-run\n {2}4\. hotsnap( --config \S+)? schedule\n$/,
+    );
     // Notes (here: the option hotsnap can't pass) go to the logger as warnings, i.e. stderr.
-    expect(warnings()).toEqual([`${join(home, '.tarsnaprc')}: "print-stats" not carried over (not allowed: hotsnap adds it when it needs the numbers)`]);
+    expect(warnings()).toEqual([
+      `${join(home, '.tarsnaprc')}: "print-stats" not carried over (not allowed: hotsnap adds it when it needs the numbers)`,
+    ]);
     expect(result.notes).toEqual(warnings());
   });
 
@@ -70,7 +102,9 @@ describe('init: starter config', () => {
     mkdirSync(join(home, 'conf'));
     writeFileSync(file, 'mine\n');
     chmodSync(file, 0o644);
-    expect(await usageError(initCommand({ output: file }, deps))).toBe(`${file} already exists; pass --force to replace it, or --output FILE to write elsewhere`);
+    expect(await usageError(initCommand({ output: file }, deps))).toBe(
+      `${file} already exists; pass --force to replace it, or --output FILE to write elsewhere`,
+    );
     expect(readFileSync(file, 'utf8')).toBe('mine\n');
     expect(readdirSync(join(home, 'conf'))).toEqual(['hotsnap.yaml']);
     const result = await initCommand({ output: file, force: true }, deps);
@@ -86,7 +120,9 @@ describe('init: starter config', () => {
     expect(result.stdout).toBe(result.text);
     expect(parse(result.text).tarsnap).toEqual({ keyfile: '/root/tarsnap.key', cachedir: '/usr/local/tarsnap-cache' });
     expect(warnings()).toHaveLength(2);
-    expect(warnings()[0]).toMatch(/^tarsnap.keyfile: no "keyfile" line in .*\.tarsnaprc; the file has the placeholder \/root\/tarsnap.key/);
+    expect(warnings()[0]).toMatch(
+      /^tarsnap.keyfile: no "keyfile" line in .*\.tarsnaprc; the file has the placeholder \/root\/tarsnap.key/,
+    );
     expect(existsSync(join(home, '.config'))).toBe(false);
   });
 
@@ -118,11 +154,19 @@ describe('init --from-tarsnapper', () => {
     expect(config.profiles.map((profile) => profile.name)).toEqual(['system', 'postgres-dumps', 'uploads']);
     expect(config.tarsnap.keyfile).toBe(join(home, 'tarsnap.key'));
     expect(warnings()).toEqual(result.notes);
-    expect(warnings()[0]).toBe(`include-jobs "jobs.d/*.yml" is relative; read from ${join(FIXTURES, 'jobs.d')} (the tarsnapper config's directory)`);
-    expect(warnings()).toContain(`${join(home, '.tarsnaprc')}: "print-stats" not carried over (not allowed: hotsnap adds it when it needs the numbers)`);
-    expect(result.text).toContain(`# hotsnap configuration converted from the tarsnapper config ${join(FIXTURES, 'with-includes.yml')}\n`);
+    expect(warnings()[0]).toBe(
+      `include-jobs "jobs.d/*.yml" is relative; read from ${join(FIXTURES, 'jobs.d')} (the tarsnapper config's directory)`,
+    );
+    expect(warnings()).toContain(
+      `${join(home, '.tarsnaprc')}: "print-stats" not carried over (not allowed: hotsnap adds it when it needs the numbers)`,
+    );
+    expect(result.text).toContain(
+      `# hotsnap configuration converted from the tarsnapper config ${join(FIXTURES, 'with-includes.yml')}\n`,
+    );
     expect(result.text).toContain('#   - include-jobs "jobs.d/*.yml" is relative;');
-    expect(result.stdout).toContain(`  1. review it: the ${result.notes.length} notes at its top say what was not converted\n`);
+    expect(result.stdout).toContain(
+      `  1. review it: the ${result.notes.length} notes at its top say what was not converted\n`,
+    );
   });
 
   it('include-jobs: an absolute pattern, one that matches nothing, one with wildcards in directories', async () => {
@@ -132,30 +176,51 @@ describe('init --from-tarsnapper', () => {
       writeFileSync(join(home, name), `target: $name-$date\ninclude-jobs: ${include}\njobs:\n  etc: {source: /etc}\n`);
       return join(home, name);
     };
-    const absolute = await initCommand({ fromTarsnapper: write('a.yml', join(home, 'jobs', '[12]0-*.yml')), output: '-' }, deps);
+    const absolute = await initCommand(
+      { fromTarsnapper: write('a.yml', join(home, 'jobs', '[12]0-*.yml')), output: '-' },
+      deps,
+    );
     expect(Object.keys(parse(absolute.text).profiles)).toEqual(['etc', 'postgres-dumps', 'uploads']);
-    const none = await initCommand({ fromTarsnapper: write('b.yml', join(home, 'nowhere', '*.yml')), output: '-' }, deps);
+    const none = await initCommand(
+      { fromTarsnapper: write('b.yml', join(home, 'nowhere', '*.yml')), output: '-' },
+      deps,
+    );
     expect(none.notes).toContain(`include-jobs "${join(home, 'nowhere', '*.yml')}" matches no file; no jobs included`);
     const deep = await initCommand({ fromTarsnapper: write('c.yml', join(home, '*', '*.yml')), output: '-' }, deps);
-    expect(deep.notes).toContain(`include-jobs "${join(home, '*', '*.yml')}" has wildcards in its directories; those job files were not read: convert them separately`);
+    expect(deep.notes).toContain(
+      `include-jobs "${join(home, '*', '*.yml')}" has wildcards in its directories; those job files were not read: convert them separately`,
+    );
   });
 
   it('a tarsnapper file that is an alias bomb is a usage error, not a crash', async () => {
     const { home, deps } = world();
     const names = 'abcdefghi';
     const lines = [`${names[0]}: &${names[0]} [${Array(9).fill('"lol"').join(', ')}]`];
-    for (let level = 1; level < names.length; level++) lines.push(`${names[level]}: &${names[level]} [${Array(9).fill(`*${names[level - 1]}`).join(', ')}]`);
+    for (let level = 1; level < names.length; level++)
+      lines.push(
+        `${names[level]}: &${names[level]} [${Array(9)
+          .fill(`*${names[level - 1]}`)
+          .join(', ')}]`,
+      );
     writeFileSync(join(home, 'bomb.yml'), `${lines.join('\n')}\n`);
     await expect(initCommand({ fromTarsnapper: join(home, 'bomb.yml'), output: '-' }, deps)).rejects.toThrow(
-      expect.objectContaining({ name: 'UsageError', message: expect.stringMatching(/bomb\.yml: YAML aliases \(\*name\) expand too much/) }),
+      expect.objectContaining({
+        name: 'UsageError',
+        message: expect.stringMatching(/bomb\.yml: YAML aliases \(\*name\) expand too much/),
+      }),
     );
   });
 
   it('reads the file as PyYAML does (YAML 1.1: yes is true)', async () => {
     const { home, deps } = world();
-    writeFileSync(join(home, 't.yml'), 'target: $name-$date\njobs:\n  a: {source: /a, force: yes}\n  b: {source: /b, force: no}\n');
+    writeFileSync(
+      join(home, 't.yml'),
+      'target: $name-$date\njobs:\n  a: {source: /a, force: yes}\n  b: {source: /b, force: no}\n',
+    );
     const result = await initCommand({ fromTarsnapper: join(home, 't.yml'), output: '-' }, deps);
-    expect(result.notes).toContain('job "a": force: dropped; hotsnap never skips a profile whose sources are missing or empty');
+    expect(result.notes).toContain(
+      'job "a": force: dropped; hotsnap never skips a profile whose sources are missing or empty',
+    );
     expect(result.notes.filter((note) => note.includes('force: dropped'))).toHaveLength(1);
   });
 
@@ -177,8 +242,12 @@ describe('init --from-tarsnapper', () => {
 
   it('a missing file, a YAML syntax error: usage errors that say which file', async () => {
     const { home, deps } = world();
-    expect(await usageError(initCommand({ fromTarsnapper: join(home, 'nope.yml'), output: '-' }, deps))).toBe(`cannot read tarsnapper config ${join(home, 'nope.yml')}: it does not exist`);
+    expect(await usageError(initCommand({ fromTarsnapper: join(home, 'nope.yml'), output: '-' }, deps))).toBe(
+      `cannot read tarsnapper config ${join(home, 'nope.yml')}: it does not exist`,
+    );
     writeFileSync(join(home, 'bad.yml'), 'jobs:\n  a: [unclosed\n');
-    expect(await usageError(initCommand({ fromTarsnapper: join(home, 'bad.yml'), output: '-' }, deps))).toMatch(new RegExp(`^${join(home, 'bad.yml')} is not valid YAML: `));
+    expect(await usageError(initCommand({ fromTarsnapper: join(home, 'bad.yml'), output: '-' }, deps))).toMatch(
+      new RegExp(`^${join(home, 'bad.yml')} is not valid YAML: `),
+    );
   });
 });

@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,7 +40,10 @@ profiles:
 `;
 
 function contextFor(text: string, file = join(temp, 'hotsnap.yaml')) {
-  return { loadConfig: async () => parseConfig(text, file, { hostname: 'web1', timezone: 'UTC', tmpdir: '/tmp', stateDir: '/var/lib/hotsnap' }) };
+  return {
+    loadConfig: async () =>
+      parseConfig(text, file, { hostname: 'web1', timezone: 'UTC', tmpdir: '/tmp', stateDir: '/var/lib/hotsnap' }),
+  };
 }
 
 function deps(overrides: Partial<ScheduleDeps> = {}): ScheduleDeps & { calls: string[][] } {
@@ -52,7 +64,10 @@ function deps(overrides: Partial<ScheduleDeps> = {}): ScheduleDeps & { calls: st
 }
 
 async function caught(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(() => undefined, (reason: unknown) => reason);
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
   expect(error).toBeInstanceOf(Error);
   return error as Error;
 }
@@ -69,31 +84,58 @@ describe('scheduleCron', () => {
   it('one valid line per scheduled profile plus verify; the config path made absolute', async () => {
     const result = await scheduleCron(contextFor(CONFIG, 'hotsnap.yaml'), { log: '/var/log/hs.log' }, deps());
     expect(result.exitCode).toBe(ExitCode.ok);
-    const lines = result.stdout!.split('\n').filter((line) => /^[\d*]/.test(line)).map(parseCronLine);
-    expect(lines.map((line) => line.command.replace(/ >>.*$/, '').split(' ').slice(-2).join(' '))).toEqual(['run daily', 'run db', `${resolve('hotsnap.yaml')} verify`]);
-    for (const line of lines) expect(line.command).toContain(`/usr/bin/node /opt/hotsnap/bin/hotsnap.js --config ${resolve('hotsnap.yaml')} `);
+    const lines = result
+      .stdout!.split('\n')
+      .filter((line) => /^[\d*]/.test(line))
+      .map(parseCronLine);
+    expect(
+      lines.map((line) =>
+        line.command
+          .replace(/ >>.*$/, '')
+          .split(' ')
+          .slice(-2)
+          .join(' '),
+      ),
+    ).toEqual(['run daily', 'run db', `${resolve('hotsnap.yaml')} verify`]);
+    for (const line of lines)
+      expect(line.command).toContain(`/usr/bin/node /opt/hotsnap/bin/hotsnap.js --config ${resolve('hotsnap.yaml')} `);
     for (const line of lines) expect(line.command.endsWith(' >>/var/log/hs.log 2>&1')).toBe(true);
   });
 
   it('logs to /var/log/hotsnap.log as root, else next to the state; a relative --log is made absolute', async () => {
-    const log = async (uid: number, flag?: string) => /(>>\S+)/.exec((await scheduleCron(contextFor(CONFIG), flag ? { log: flag } : {}, deps({ uid }))).stdout!)![1];
+    const log = async (uid: number, flag?: string) =>
+      /(>>\S+)/.exec((await scheduleCron(contextFor(CONFIG), flag ? { log: flag } : {}, deps({ uid }))).stdout!)![1];
     expect(await log(0)).toBe('>>/var/log/hotsnap.log');
     expect(await log(1000)).toBe(`>>${temp}/state/hotsnap.log`);
     expect(await log(1000, 'logs/h.log')).toBe(`>>${resolve('logs/h.log')}`);
   });
 
   it('nothing scheduled is a usage error that says how to schedule', async () => {
-    const error = await caught(scheduleCron(contextFor(CONFIG.replace('verify_schedule: weekly\n', '').replace(/daily:/, 'nightly:').replace('schedule: "Mon..Fri 02:30"', 'prune: true')), {}, deps()));
+    const error = await caught(
+      scheduleCron(
+        contextFor(
+          CONFIG.replace('verify_schedule: weekly\n', '')
+            .replace(/daily:/, 'nightly:')
+            .replace('schedule: "Mon..Fri 02:30"', 'prune: true'),
+        ),
+        {},
+        deps(),
+      ),
+    );
     expect(error).toBeInstanceOf(UsageError);
     expect(error.message).toMatch(/^nothing is scheduled in .*hotsnap\.yaml: add "schedule: daily"/);
   });
 
   it('an unreadable schedule is a config error naming its key', async () => {
-    const error = await caught(scheduleCron(contextFor(CONFIG.replace('Mon..Fri 02:30', 'Mon..Fri 25:30')), {}, deps()));
+    const error = await caught(
+      scheduleCron(contextFor(CONFIG.replace('Mon..Fri 02:30', 'Mon..Fri 25:30')), {}, deps()),
+    );
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).exitCode).toBe(ExitCode.usage);
     // Config validation itself catches it now (with the line); the message is the calendar parser's.
-    expect((error as ConfigError).issues).toEqual([expect.objectContaining({ path: 'profiles.db.schedule', message: 'hour 25 is out of range 0..23' })]);
+    expect((error as ConfigError).issues).toEqual([
+      expect.objectContaining({ path: 'profiles.db.schedule', message: 'hour 25 is out of range 0..23' }),
+    ]);
   });
 });
 
@@ -101,8 +143,16 @@ describe('scheduleSystemd', () => {
   it('prints every unit under a header when neither --dir nor --install is given', async () => {
     const result = await scheduleSystemd(contextFor(CONFIG), {}, deps());
     const headers = [...result.stdout!.matchAll(/^# ---- (\S+) ----$/gm)].map((match) => match[1]);
-    expect(headers).toEqual(['hotsnap-daily.service', 'hotsnap-daily.timer', 'hotsnap-db.service', 'hotsnap-db.timer', 'hotsnap-verify.service', 'hotsnap-verify.timer']);
-    for (const chunk of result.stdout!.split(/^# ---- \S+ ----$/m).slice(1)) expect(() => parseUnit(chunk)).not.toThrow();
+    expect(headers).toEqual([
+      'hotsnap-daily.service',
+      'hotsnap-daily.timer',
+      'hotsnap-db.service',
+      'hotsnap-db.timer',
+      'hotsnap-verify.service',
+      'hotsnap-verify.timer',
+    ]);
+    for (const chunk of result.stdout!.split(/^# ---- \S+ ----$/m).slice(1))
+      expect(() => parseUnit(chunk)).not.toThrow();
   });
 
   it('--dir writes the files (0644) and says how to enable them, running nothing', async () => {
@@ -111,18 +161,24 @@ describe('scheduleSystemd', () => {
     const result = await scheduleSystemd(contextFor(CONFIG), { dir }, fake);
     expect(fake.calls).toEqual([]);
     expect(result.stdout).toContain(`wrote ${dir}/hotsnap-db.timer\n`);
-    expect(result.stdout).toContain('to enable: systemctl daemon-reload && systemctl enable --now hotsnap-daily.timer hotsnap-db.timer hotsnap-verify.timer\n');
+    expect(result.stdout).toContain(
+      'to enable: systemctl daemon-reload && systemctl enable --now hotsnap-daily.timer hotsnap-db.timer hotsnap-verify.timer\n',
+    );
     expect(statSync(join(dir, 'hotsnap-daily.service')).mode & 0o777).toBe(0o644);
     const service = parseUnit(readFileSync(join(dir, 'hotsnap-daily.service'), 'utf8'));
     // state_dir is under /tmp here, so the real /tmp stays writable (and covers it).
-    expect(unitValue(service, 'Service', 'ReadWritePaths')).toBe('/tmp -/var/cache/tarsnap -/var/spool/hotsnap /var/tmp -/var/www/ghost/content/data');
+    expect(unitValue(service, 'Service', 'ReadWritePaths')).toBe(
+      '/tmp -/var/cache/tarsnap -/var/spool/hotsnap /var/tmp -/var/www/ghost/content/data',
+    );
     expect(existsSync(join(dir, 'hotsnap-manual.service'))).toBe(false);
   });
 
   it('--install without --user or --dir needs root', async () => {
     const error = await caught(scheduleSystemd(contextFor(CONFIG), { install: true }, deps({ uid: 1000 })));
     expect(error).toBeInstanceOf(UsageError);
-    expect(error.message).toBe('installing system units into /etc/systemd/system needs root: run it as root, or add --user for units of your own user');
+    expect(error.message).toBe(
+      'installing system units into /etc/systemd/system needs root: run it as root, or add --user for units of your own user',
+    );
   });
 
   it('--install --user writes ~/.config/systemd/user, reloads and enables the timers, mentions lingering', async () => {
@@ -130,9 +186,14 @@ describe('scheduleSystemd', () => {
     const result = await scheduleSystemd(contextFor(CONFIG), { install: true, user: true }, fake);
     const dir = join(temp, 'home/.config/systemd/user');
     expect(existsSync(join(dir, 'hotsnap-verify.timer'))).toBe(true);
-    expect(fake.calls).toEqual([['--user', 'daemon-reload'], ['--user', 'enable', '--now', 'hotsnap-daily.timer', 'hotsnap-db.timer', 'hotsnap-verify.timer']]);
+    expect(fake.calls).toEqual([
+      ['--user', 'daemon-reload'],
+      ['--user', 'enable', '--now', 'hotsnap-daily.timer', 'hotsnap-db.timer', 'hotsnap-verify.timer'],
+    ]);
     expect(result.stdout).toContain('loginctl enable-linger');
-    expect(unitValue(parseUnit(readFileSync(join(dir, 'hotsnap-daily.service'), 'utf8')), 'Service', 'ProtectSystem')).toBeUndefined();
+    expect(
+      unitValue(parseUnit(readFileSync(join(dir, 'hotsnap-daily.service'), 'utf8')), 'Service', 'ProtectSystem'),
+    ).toBeUndefined();
   });
 
   it('reports timers of profiles that left the config, without touching them', async () => {
@@ -140,7 +201,9 @@ describe('scheduleSystemd', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'hotsnap-old.timer'), '[Timer]\nOnCalendar=daily\n');
     const result = await scheduleSystemd(contextFor(CONFIG), { install: true, dir }, deps());
-    expect(result.stdout).toContain(`note: hotsnap-old.timer is not in the config any more; remove it with: systemctl disable --now hotsnap-old.timer && rm ${dir}/hotsnap-old.timer ${dir}/hotsnap-old.service\n`);
+    expect(result.stdout).toContain(
+      `note: hotsnap-old.timer is not in the config any more; remove it with: systemctl disable --now hotsnap-old.timer && rm ${dir}/hotsnap-old.timer ${dir}/hotsnap-old.service\n`,
+    );
     expect(readFileSync(join(dir, 'hotsnap-old.timer'), 'utf8')).toBe('[Timer]\nOnCalendar=daily\n');
   });
 
@@ -150,7 +213,9 @@ describe('scheduleSystemd', () => {
         throw new UserError(`systemctl ${args.join(' ')} failed (exit 1):\n  Failed to connect to bus`);
       },
     });
-    const error = await caught(scheduleSystemd(contextFor(CONFIG), { install: true, dir: join(temp, 'failing') }, failing));
+    const error = await caught(
+      scheduleSystemd(contextFor(CONFIG), { install: true, dir: join(temp, 'failing') }, failing),
+    );
     expect(error.message).toBe('systemctl daemon-reload failed (exit 1):\n  Failed to connect to bus');
   });
 });

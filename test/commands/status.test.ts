@@ -28,7 +28,15 @@ profiles:
   manual:
     paths: [/opt]
 `;
-  const context = { loadConfig: async () => parseConfig(text, join(temp, 'hotsnap.yaml'), { hostname: 'web1', timezone: 'UTC', tmpdir: '/tmp', stateDir: '/unused' }) };
+  const context = {
+    loadConfig: async () =>
+      parseConfig(text, join(temp, 'hotsnap.yaml'), {
+        hostname: 'web1',
+        timezone: 'UTC',
+        tmpdir: '/tmp',
+        stateDir: '/unused',
+      }),
+  };
   return { stateDir, context };
 }
 
@@ -36,7 +44,13 @@ const NOW = Date.parse('2024-05-08T12:00:00Z');
 const deps: StatusDeps = { now: () => NOW, timeZone: 'UTC', readState: readProfileState };
 
 function run(started: string, status: RunRecord['status'] = 'ok'): RunRecord {
-  return { started, finished: new Date(Date.parse(started) + 60_000).toISOString(), status, duration_ms: 60_000, ...(status === 'failed' ? { error: 'tarsnap failed' } : { archive: `web1-x-${started}` }) };
+  return {
+    started,
+    finished: new Date(Date.parse(started) + 60_000).toISOString(),
+    status,
+    duration_ms: 60_000,
+    ...(status === 'failed' ? { error: 'tarsnap failed' } : { archive: `web1-x-${started}` }),
+  };
 }
 
 describe('statusCommand (real state files, fixed clock)', () => {
@@ -57,30 +71,50 @@ describe('statusCommand (real state files, fixed clock)', () => {
     updateProfileState(stateDir, 'daily', recordRun(run('2024-05-07T00:10:00Z', 'failed')));
     const result = await statusCommand(context, [], {}, deps);
     expect(result.exitCode).toBe(ExitCode.problems);
-    expect(result.stdout).toContain('problem: daily: overdue: last success 2024-05-06 00:11Z (2d11h ago); the next run was due 2024-05-07 00:00Z (daily), at the latest by 2024-05-07 06:00Z\n');
+    expect(result.stdout).toContain(
+      'problem: daily: overdue: last success 2024-05-06 00:11Z (2d11h ago); the next run was due 2024-05-07 00:00Z (daily), at the latest by 2024-05-07 06:00Z\n',
+    );
     expect(result.stdout).toContain('problem: weekly: scheduled (weekly) but never backed up successfully\n');
-    expect(result.stdout).toMatch(/\ndaily +daily +2024-05-07 00:10Z failed +2024-05-06 00:11Z +2d11h +- +OVERDUE since 2024-05-07 06:00Z\n/);
+    expect(result.stdout).toMatch(
+      /\ndaily +daily +2024-05-07 00:10Z failed +2024-05-06 00:11Z +2d11h +- +OVERDUE since 2024-05-07 06:00Z\n/,
+    );
     expect((await statusCommand(context, ['manual'], {}, deps)).exitCode).toBe(ExitCode.ok);
     expect((await statusCommand(context, ['weekly'], {}, deps)).exitCode).toBe(ExitCode.problems);
   });
 
   it('--json carries every field; verify_schedule adds verify problems', async () => {
     const { stateDir, context } = setup('verify_schedule: weekly');
-    updateProfileState(stateDir, 'daily', { ...recordRun(run('2024-05-08T00:10:00Z')), last_verify: { time: '2024-05-06T00:30:00Z', status: 'failed', error: 'sha256 mismatch' } });
-    updateProfileState(stateDir, 'weekly', { ...recordRun(run('2024-05-06T00:10:00Z')), last_verify: { time: '2024-05-06T01:00:00Z', status: 'ok' } });
+    updateProfileState(stateDir, 'daily', {
+      ...recordRun(run('2024-05-08T00:10:00Z')),
+      last_verify: { time: '2024-05-06T00:30:00Z', status: 'failed', error: 'sha256 mismatch' },
+    });
+    updateProfileState(stateDir, 'weekly', {
+      ...recordRun(run('2024-05-06T00:10:00Z')),
+      last_verify: { time: '2024-05-06T01:00:00Z', status: 'ok' },
+    });
     const result = await statusCommand(context, ['daily', 'weekly'], { json: true }, deps);
     expect(result.exitCode).toBe(ExitCode.problems);
     const body = JSON.parse(result.stdout!);
     expect(body).toMatchObject({ now: '2024-05-08T12:00:00.000Z', ok: false, verify_schedule: 'weekly' });
     expect(body.profiles.map((status: { profile: string }) => status.profile)).toEqual(['daily', 'weekly']);
     expect(body.profiles[0]).toMatchObject({
-      profile: 'daily', schedule: 'daily', calendar: '*-*-* 00:00:00', state: 'ok', age_seconds: 42_540,
-      next_due: '2024-05-09T00:00:00.000Z', deadline: '2024-05-09T06:00:00.000Z', interval_seconds: 86_400,
+      profile: 'daily',
+      schedule: 'daily',
+      calendar: '*-*-* 00:00:00',
+      state: 'ok',
+      age_seconds: 42_540,
+      next_due: '2024-05-09T00:00:00.000Z',
+      deadline: '2024-05-09T06:00:00.000Z',
+      interval_seconds: 86_400,
       last_success: { started: '2024-05-08T00:10:00Z', status: 'ok' },
       verify: { schedule: 'weekly', state: 'failed', last: { status: 'failed', error: 'sha256 mismatch' } },
       problems: ['daily: the last verify (2024-05-06 00:30Z) failed: sha256 mismatch'],
     });
-    expect(body.profiles[1]).toMatchObject({ state: 'ok', verify: { state: 'ok', deadline: '2024-05-14T18:00:00.000Z' }, problems: [] });
+    expect(body.profiles[1]).toMatchObject({
+      state: 'ok',
+      verify: { state: 'ok', deadline: '2024-05-14T18:00:00.000Z' },
+      problems: [],
+    });
   });
 
   it('an unknown profile is a usage error; a corrupt state file is an error naming the file', async () => {

@@ -60,13 +60,16 @@ defaults:
   hot_copy: {verify: full, busy_timeout: 20s}
   retention: {keep_daily: 3}
   paths: [/etc]
-`.replace('    paths: [/home/alice]\n', `    paths: [/home/alice]
+`.replace(
+        '    paths: [/home/alice]\n',
+        `    paths: [/home/alice]
     exclude: [node_modules]
     hot_copy: {method: backup-api}
     retention: {keep_daily: 7}
   weekly:
     sqlite: [/var/lib/app.db]
-`),
+`,
+      ),
       '/x/hotsnap.yaml',
       machine,
     );
@@ -77,11 +80,20 @@ defaults:
       retention: { keep_daily: 7 },
       hot_copy: { method: 'backup-api', verify: 'full', busy_timeout_ms: 20_000 },
     });
-    expect(weekly).toMatchObject({ paths: ['/etc'], sqlite: ['/var/lib/app.db'], exclude: ['*.tmp'], retention: { keep_daily: 3 } });
+    expect(weekly).toMatchObject({
+      paths: ['/etc'],
+      sqlite: ['/var/lib/app.db'],
+      exclude: ['*.tmp'],
+      retention: { keep_daily: 3 },
+    });
   });
 
   it('schedules hourly/daily/weekly/monthly profiles by name, others only when asked', () => {
-    const config = parseConfig(`${minimal}  weekly:\n    paths: [/etc]\n  db:\n    paths: [/srv]\n  nightly:\n    paths: [/srv]\n    schedule: "*-*-* 02:30"\n`, '/h.yaml', machine);
+    const config = parseConfig(
+      `${minimal}  weekly:\n    paths: [/etc]\n  db:\n    paths: [/srv]\n  nightly:\n    paths: [/srv]\n    schedule: "*-*-* 02:30"\n`,
+      '/h.yaml',
+      machine,
+    );
     expect(config.profiles.map((profile) => [profile.name, profile.schedule])).toEqual([
       ['daily', 'daily'],
       ['weekly', 'weekly'],
@@ -96,12 +108,24 @@ defaults:
       '/h.yaml',
       machine,
     );
-    expect(config.profiles[0]!.hooks).toEqual({ before: [['systemctl', 'stop', 'app']], after: [['echo', 'one'], ['echo', 'two']], on_error: [], finally: [['logger', 'done']] });
+    expect(config.profiles[0]!.hooks).toEqual({
+      before: [['systemctl', 'stop', 'app']],
+      after: [
+        ['echo', 'one'],
+        ['echo', 'two'],
+      ],
+      on_error: [],
+      finally: [['logger', 'done']],
+    });
     expect(config.hooks).toEqual({ before: [], after: [], on_error: [['mail', 'root']], finally: [] });
   });
 
   it('keeps profiles in file order', () => {
-    const config = parseConfig(`${minimal}  weekly:\n    paths: [/etc]\n  hourly:\n    paths: [/srv]\n`, '/h.yaml', machine);
+    const config = parseConfig(
+      `${minimal}  weekly:\n    paths: [/etc]\n  hourly:\n    paths: [/srv]\n`,
+      '/h.yaml',
+      machine,
+    );
     expect(config.profiles.map((profile) => profile.name)).toEqual(['daily', 'weekly', 'hourly']);
   });
 });
@@ -116,7 +140,10 @@ describe('parseConfig: every problem at once, with path and line', () => {
     [
       'relative paths',
       minimal.replace('/home/alice', 'home/alice').replace('/root/tarsnap.key', 'tarsnap.key'),
-      ['3 tarsnap.keyfile: must be an absolute path (start with /)', '7 profiles.daily.paths.0: must be an absolute path (start with /)'],
+      [
+        '3 tarsnap.keyfile: must be an absolute path (start with /)',
+        '7 profiles.daily.paths.0: must be an absolute path (start with /)',
+      ],
     ],
     [
       'a profile with nothing to back up',
@@ -146,7 +173,9 @@ describe('parseConfig: every problem at once, with path and line', () => {
     [
       'a bad time span',
       `${minimal}    hot_copy: {busy_timeout: soon}\n`,
-      ['8 profiles.daily.hot_copy.busy_timeout: invalid time span "soon": use a number with a unit (ms, s, m, h, d, w), e.g. "30s", "2h", "1h30m"'],
+      [
+        '8 profiles.daily.hot_copy.busy_timeout: invalid time span "soon": use a number with a unit (ms, s, m, h, d, w), e.g. "30s", "2h", "1h30m"',
+      ],
     ],
     [
       'an unknown top-level key and a bad method',
@@ -163,13 +192,21 @@ describe('parseConfig: every problem at once, with path and line', () => {
     ],
     [
       'a passphrase written into the config itself',
-      minimal.replace('  cachedir: /usr/local/tarsnap-cache\n', '  cachedir: /usr/local/tarsnap-cache\n  passphrase: hunter2\n'),
+      minimal.replace(
+        '  cachedir: /usr/local/tarsnap-cache\n',
+        '  cachedir: /usr/local/tarsnap-cache\n  passphrase: hunter2\n',
+      ),
       ['5 tarsnap.passphrase: must be env:VARIABLE or file:/path/to/file (never the passphrase itself)'],
     ],
     [
       'extra_args that run would refuse (-v), named by their index',
-      minimal.replace('  cachedir: /usr/local/tarsnap-cache\n', '  cachedir: /usr/local/tarsnap-cache\n  extra_args:\n    - --one-file-system\n    - -v\n'),
-      ['7 tarsnap.extra_args.1: tarsnap extra argument "-v" is not allowed: -v: it lists every file on stderr, where hotsnap reads tarsnap\'s errors and statistics (hotsnap --log-level debug shows each tarsnap call)'],
+      minimal.replace(
+        '  cachedir: /usr/local/tarsnap-cache\n',
+        '  cachedir: /usr/local/tarsnap-cache\n  extra_args:\n    - --one-file-system\n    - -v\n',
+      ),
+      [
+        '7 tarsnap.extra_args.1: tarsnap extra argument "-v" is not allowed: -v: it lists every file on stderr, where hotsnap reads tarsnap\'s errors and statistics (hotsnap --log-level debug shows each tarsnap call)',
+      ],
     ],
     ['duplicate keys', `${minimal}  daily:\n    paths: [/etc]\n`, ['8 : YAML syntax: Map keys must be unique']],
     ['an empty file', '', ['- : the file is empty: it needs at least "tarsnap" and "profiles" (see "hotsnap init")']],
@@ -191,12 +228,24 @@ describe('parseConfig: every problem at once, with path and line', () => {
 
 describe('parseConfig: checks from the archive-name and retention modules', () => {
   it.each([
-    ['a template without {date}', `${minimal}    archive_name: "{hostname}-{profile}"\n`, /profiles\.daily\.archive_name: .*\{date\}/],
+    [
+      'a template without {date}',
+      `${minimal}    archive_name: "{hostname}-{profile}"\n`,
+      /profiles\.daily\.archive_name: .*\{date\}/,
+    ],
     ['a date format that cannot round-trip', `${minimal}    date_format: "HH-mm"\n`, /profiles\.daily\.date_format: /],
-    ['a bad keep_within duration', `${minimal}    retention: {keep_within: "2 days"}\n`, /profiles\.daily\.retention\.keep_within: /],
+    [
+      'a bad keep_within duration',
+      `${minimal}    retention: {keep_within: "2 days"}\n`,
+      /profiles\.daily\.retention\.keep_within: /,
+    ],
     ['a bad schedule', `${minimal}    schedule: "every tuesday"\n`, /profiles\.daily\.schedule: /],
     ['a bad verify_schedule', `verify_schedule: "sometimes"\n${minimal}`, /verify_schedule: /],
-    ['bad deltas', `${minimal}    deltas: "7d 1d"\n`, /profiles\.daily\.deltas: deltas "7d 1d": "1d" is not longer than "7d"/],
+    [
+      'bad deltas',
+      `${minimal}    deltas: "7d 1d"\n`,
+      /profiles\.daily\.deltas: deltas "7d 1d": "1d" is not longer than "7d"/,
+    ],
   ])('%s', (_title, text, expected) => {
     expect(problems(text).join('\n')).toMatch(expected);
   });
@@ -208,7 +257,11 @@ describe('parseConfig: hostile YAML is a config error, not a crash', () => {
     const names = 'abcdefghi';
     const lines = [`${names[0]}: &${names[0]} [${Array(9).fill('"lol"').join(', ')}]`];
     for (let level = 1; level < names.length; level++) {
-      lines.push(`${names[level]}: &${names[level]} [${Array(9).fill(`*${names[level - 1]}`).join(', ')}]`);
+      lines.push(
+        `${names[level]}: &${names[level]} [${Array(9)
+          .fill(`*${names[level - 1]}`)
+          .join(', ')}]`,
+      );
     }
     return `${minimal}${lines.join('\n')}\n`;
   }
@@ -220,7 +273,9 @@ describe('parseConfig: hostile YAML is a config error, not a crash', () => {
   });
 
   it('an alias without its anchor', () => {
-    expect(problems(`${minimal}defaults: {exclude: *nope}\n`)).toEqual(['- : YAML: alias *nope has no anchor &nope before it: define the anchor first, or write the value out']);
+    expect(problems(`${minimal}defaults: {exclude: *nope}\n`)).toEqual([
+      '- : YAML: alias *nope has no anchor &nope before it: define the anchor first, or write the value out',
+    ]);
   });
 
   it('a NUL byte in a path, a pattern or a hook (they would crash run after the copies)', () => {
@@ -232,7 +287,15 @@ describe('parseConfig: hostile YAML is a config error, not a crash', () => {
   });
 
   it('a few ordinary aliases still work', () => {
-    const config = parseConfig(`${minimal}  weekly:\n    paths: &paths [/etc, /srv]\n  monthly:\n    paths: *paths\n`, '/etc/hotsnap/hotsnap.yaml', machine);
-    expect(config.profiles.map((profile) => profile.paths)).toEqual([['/home/alice'], ['/etc', '/srv'], ['/etc', '/srv']]);
+    const config = parseConfig(
+      `${minimal}  weekly:\n    paths: &paths [/etc, /srv]\n  monthly:\n    paths: *paths\n`,
+      '/etc/hotsnap/hotsnap.yaml',
+      machine,
+    );
+    expect(config.profiles.map((profile) => profile.paths)).toEqual([
+      ['/home/alice'],
+      ['/etc', '/srv'],
+      ['/etc', '/srv'],
+    ]);
   });
 });

@@ -17,12 +17,21 @@ const FORMATS = [
   { dateFormat: 'yyyy-MM-dd', truncate: (d: Date) => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) },
   { dateFormat: 'yyyy-MM', truncate: (d: Date) => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) },
 ];
-const TEMPLATES = [DEFAULT_ARCHIVE_NAME, '{profile}.{hostname}.{date}', '{date}_{hostname}_{profile}', 'bk-{hostname}/{profile}@{date}.tar'];
+const TEMPLATES = [
+  DEFAULT_ARCHIVE_NAME,
+  '{profile}.{hostname}.{date}',
+  '{date}_{hostname}_{profile}',
+  'bk-{hostname}/{profile}@{date}.tar',
+];
 
 const nameChars = [...'abcxyzABZ0189', '-', '_', '.', ' '];
 const identifier = fc.string({ unit: fc.constantFrom(...nameChars), minLength: 1, maxLength: 16 });
 const owner = fc.record({ hostname: identifier, profile: identifier });
-const date = fc.date({ min: new Date('1970-01-01T00:00:00.000Z'), max: new Date('2200-12-31T23:59:59.999Z'), noInvalidDate: true });
+const date = fc.date({
+  min: new Date('1970-01-01T00:00:00.000Z'),
+  max: new Date('2200-12-31T23:59:59.999Z'),
+  noInvalidDate: true,
+});
 const format = fc.constantFrom(...FORMATS);
 const template = fc.constantFrom(...TEMPLATES);
 /** A collision suffix as chooseArchiveName makes it (or none), and whether tarsnap added `.part`. */
@@ -36,7 +45,7 @@ describe('archive names (property)', () => {
     for (const t of TEMPLATES) for (const f of FORMATS) expect(validateNameTemplate(t, f.dateFormat)).toEqual([]);
   });
 
-  it('format → parse is the exact inverse, to the format\'s resolution', () => {
+  it("format → parse is the exact inverse, to the format's resolution", () => {
     fc.assert(
       fc.property(template, format, owner, date, ending, (t, f, who, d, e) => {
         const name = withEnding(formatArchiveName(t, { ...who, date: d }, f.dateFormat), e);
@@ -67,7 +76,9 @@ describe('archive names (property)', () => {
         fc.pre(mine.hostname !== theirs.hostname || mine.profile !== theirs.profile);
         const name = withEnding(formatArchiveName(t, { ...theirs, date: d }, f.dateFormat), e);
         // A template can't tell host "a-b" + profile "c" from host "a" + profile "b-c": same name.
-        const ambiguous = formatArchiveName(t, { ...mine, date: d }, f.dateFormat) === formatArchiveName(t, { ...theirs, date: d }, f.dateFormat);
+        const ambiguous =
+          formatArchiveName(t, { ...mine, date: d }, f.dateFormat) ===
+          formatArchiveName(t, { ...theirs, date: d }, f.dateFormat);
         fc.pre(!ambiguous);
         expect(parseArchiveName(name, t, mine, f.dateFormat)).toBeNull();
       }),

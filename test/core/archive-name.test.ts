@@ -22,7 +22,9 @@ describe('formatArchiveName', () => {
   });
 
   it('refuses a template without {date}', () => {
-    expect(() => formatArchiveName('{hostname}', { ...owner, date: at('2024-01-01T00:00:00Z') }, 'yyyy')).toThrow(/\{date\} exactly once/);
+    expect(() => formatArchiveName('{hostname}', { ...owner, date: at('2024-01-01T00:00:00Z') }, 'yyyy')).toThrow(
+      /\{date\} exactly once/,
+    );
   });
 });
 
@@ -45,7 +47,9 @@ describe('dates are UTC whatever the host zone', () => {
     for (const iso of ['2024-03-31T01:30:00Z', '2024-11-03T05:30:00Z', '2024-10-27T00:30:00Z']) {
       const name = formatArchiveName(DEFAULT_ARCHIVE_NAME, { ...owner, date: at(iso) }, DEFAULT_DATE_FORMAT);
       expect(name).toBe(`web1-daily-${iso.slice(0, 10)}_${iso.slice(11, 19).replaceAll(':', '-')}`);
-      expect(parseArchiveName(name, DEFAULT_ARCHIVE_NAME, owner, DEFAULT_DATE_FORMAT)?.time.toISOString()).toBe(at(iso).toISOString());
+      expect(parseArchiveName(name, DEFAULT_ARCHIVE_NAME, owner, DEFAULT_DATE_FORMAT)?.time.toISOString()).toBe(
+        at(iso).toISOString(),
+      );
     }
   });
 });
@@ -84,26 +88,48 @@ describe('parseArchiveName', () => {
   });
 
   it('never lets profile "daily" claim "daily-db" archives, nor the reverse', () => {
-    const name = formatArchiveName(DEFAULT_ARCHIVE_NAME, { hostname: 'h', profile: 'daily-db', date: at('2024-01-02T03:04:05Z') });
+    const name = formatArchiveName(DEFAULT_ARCHIVE_NAME, {
+      hostname: 'h',
+      profile: 'daily-db',
+      date: at('2024-01-02T03:04:05Z'),
+    });
     expect(parse(name, { hostname: 'h', profile: 'daily' })).toBeNull();
     expect(parse(name, { hostname: 'h', profile: 'daily-db' })?.time).toBe('2024-01-02T03:04:05.000Z');
-    const other = formatArchiveName(DEFAULT_ARCHIVE_NAME, { hostname: 'h', profile: 'daily', date: at('2024-01-02T03:04:05Z') });
+    const other = formatArchiveName(DEFAULT_ARCHIVE_NAME, {
+      hostname: 'h',
+      profile: 'daily',
+      date: at('2024-01-02T03:04:05Z'),
+    });
     expect(parse(other, { hostname: 'h', profile: 'daily-db' })).toBeNull();
   });
 
   it('tells a date that ends in digits from a collision suffix', () => {
     const template = '{hostname}.{profile}.{date}';
-    expect(parse('web1.daily.2024.05.06', owner, template, 'yyyy.MM.dd')).toEqual({ time: '2024-05-06T00:00:00.000Z', suffix: null, partial: false });
-    expect(parse('web1.daily.2024.05.06.2', owner, template, 'yyyy.MM.dd')).toEqual({ time: '2024-05-06T00:00:00.000Z', suffix: 2, partial: false });
+    expect(parse('web1.daily.2024.05.06', owner, template, 'yyyy.MM.dd')).toEqual({
+      time: '2024-05-06T00:00:00.000Z',
+      suffix: null,
+      partial: false,
+    });
+    expect(parse('web1.daily.2024.05.06.2', owner, template, 'yyyy.MM.dd')).toEqual({
+      time: '2024-05-06T00:00:00.000Z',
+      suffix: 2,
+      partial: false,
+    });
   });
 
   it('reads literal text after the date', () => {
-    expect(parse('daily-2024-05-06@web1', owner, '{profile}-{date}@{hostname}', 'yyyy-MM-dd')).toEqual({ time: '2024-05-06T00:00:00.000Z', suffix: null, partial: false });
+    expect(parse('daily-2024-05-06@web1', owner, '{profile}-{date}@{hostname}', 'yyyy-MM-dd')).toEqual({
+      time: '2024-05-06T00:00:00.000Z',
+      suffix: null,
+      partial: false,
+    });
     expect(parse('daily-2024-05-06@web2', owner, '{profile}-{date}@{hostname}', 'yyyy-MM-dd')).toBeNull();
   });
 
   it('throws on an invalid template instead of matching nothing silently', () => {
-    expect(() => parseArchiveName('x', '{hostname}-{when}', owner, DEFAULT_DATE_FORMAT)).toThrow(/unknown placeholder \{when\}/);
+    expect(() => parseArchiveName('x', '{hostname}-{when}', owner, DEFAULT_DATE_FORMAT)).toThrow(
+      /unknown placeholder \{when\}/,
+    );
   });
 });
 
@@ -143,7 +169,9 @@ describe('validateNameTemplate', () => {
 
   it('keeps names short enough for tarsnap, with room for ".N.incomplete.part"', () => {
     expect(validateNameTemplate(`{date}-${'x'.repeat(983)}`, DEFAULT_DATE_FORMAT)).toEqual([]); // 19 + 1 + 983 = 1003 bytes
-    expect(validateNameTemplate(`{date}-${'x'.repeat(984)}`, DEFAULT_DATE_FORMAT).join('\n')).toMatch(/1004 bytes; at most 1003 leaves room for ".N.incomplete.part"/);
+    expect(validateNameTemplate(`{date}-${'x'.repeat(984)}`, DEFAULT_DATE_FORMAT).join('\n')).toMatch(
+      /1004 bytes; at most 1003 leaves room for ".N.incomplete.part"/,
+    );
     expect(validateNameTemplate(`{date}-${'é'.repeat(498)}`, DEFAULT_DATE_FORMAT).join('\n')).toMatch(/1016 bytes/); // bytes, not characters
   });
 
@@ -194,11 +222,16 @@ describe('incomplete archives', () => {
     ['web1-daily-2024-05-06_07-08-09.incomplete.part', { suffix: null, partial: true, incomplete: true }],
     ['web1-daily-2024-05-06_07-08-09', { suffix: null, partial: false, incomplete: false }],
   ])('%s parses with its marks', (name, marks) => {
-    expect(parseArchiveName(name, DEFAULT_ARCHIVE_NAME, who, DEFAULT_DATE_FORMAT)).toEqual({ time: new Date('2024-05-06T07:08:09Z'), ...marks });
+    expect(parseArchiveName(name, DEFAULT_ARCHIVE_NAME, who, DEFAULT_DATE_FORMAT)).toEqual({
+      time: new Date('2024-05-06T07:08:09Z'),
+      ...marks,
+    });
   });
 
   it('refuses a template whose names would end in .incomplete', () => {
-    expect(validateNameTemplate('{profile}-{date}.incomplete', DEFAULT_DATE_FORMAT).join('\n')).toMatch(/must not end in "\.incomplete"/);
+    expect(validateNameTemplate('{profile}-{date}.incomplete', DEFAULT_DATE_FORMAT).join('\n')).toMatch(
+      /must not end in "\.incomplete"/,
+    );
   });
 });
 
@@ -208,6 +241,13 @@ describe('date formats date-fns can format but not parse', () => {
     const problems = validateNameTemplate('{hostname}-{profile}-{date}', 'yyyyMMddhhHHmmss');
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^date format "yyyyMMddhhHHmmss" cannot be parsed: /);
-    expect(parseArchiveName('h-p-20240101010101', '{hostname}-{profile}-{date}', { hostname: 'h', profile: 'p' }, 'yyyyMMddhhHHmmss')).toBeNull();
+    expect(
+      parseArchiveName(
+        'h-p-20240101010101',
+        '{hostname}-{profile}-{date}',
+        { hostname: 'h', profile: 'p' },
+        'yyyyMMddhhHHmmss',
+      ),
+    ).toBeNull();
   });
 });

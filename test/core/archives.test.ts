@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { classifyArchives, type NamingRules } from '../../src/core/archives.js';
 
-const daily: NamingRules = { name: 'daily', archive_name: '{hostname}-{profile}-{date}', date_format: 'yyyy-MM-dd_HH-mm-ss', adopt: [{ archive_name: 'backup-{date}', date_format: 'yyyyMMdd' }] };
-const dailyDb: NamingRules = { name: 'daily-db', archive_name: '{hostname}-{profile}-{date}', date_format: 'yyyy-MM-dd_HH-mm-ss', adopt: [] };
+const daily: NamingRules = {
+  name: 'daily',
+  archive_name: '{hostname}-{profile}-{date}',
+  date_format: 'yyyy-MM-dd_HH-mm-ss',
+  adopt: [{ archive_name: 'backup-{date}', date_format: 'yyyyMMdd' }],
+};
+const dailyDb: NamingRules = {
+  name: 'daily-db',
+  archive_name: '{hostname}-{profile}-{date}',
+  date_format: 'yyyy-MM-dd_HH-mm-ss',
+  adopt: [],
+};
 
 describe('classifyArchives', () => {
   it('assigns archives by parsing, sorts by time, keeps foreign ones apart', () => {

@@ -17,7 +17,7 @@ function elapses(text: string, base: string, zone: string, count = 3): string[] 
   return out;
 }
 
-describe('parseCalendar and formatCalendar: systemd\'s normalised form', () => {
+describe("parseCalendar and formatCalendar: systemd's normalised form", () => {
   it.each(VALID)('$text → $normalised', ({ text, normalised }) => {
     expect(formatCalendar(parseCalendar(text))).toBe(normalised);
   });
@@ -49,14 +49,24 @@ describe('nextElapse (UTC, base 2024-03-01T00:00Z)', () => {
 
   it('is strictly after the base, also when the base is an elapse, and ignores milliseconds correctly', () => {
     const daily = parseCalendar('daily');
-    expect(new Date(nextElapse(daily, Date.parse('2024-03-02T00:00:00Z'), 'UTC')!).toISOString()).toBe('2024-03-03T00:00:00.000Z');
-    expect(new Date(nextElapse(daily, Date.parse('2024-03-01T23:59:59.999Z'), 'UTC')!).toISOString()).toBe('2024-03-02T00:00:00.000Z');
+    expect(new Date(nextElapse(daily, Date.parse('2024-03-02T00:00:00Z'), 'UTC')!).toISOString()).toBe(
+      '2024-03-03T00:00:00.000Z',
+    );
+    expect(new Date(nextElapse(daily, Date.parse('2024-03-01T23:59:59.999Z'), 'UTC')!).toISOString()).toBe(
+      '2024-03-02T00:00:00.000Z',
+    );
     const everySecond = parseCalendar('*:*:*');
-    expect(new Date(nextElapse(everySecond, Date.parse('2024-03-01T10:00:00.400Z'), 'UTC')!).toISOString()).toBe('2024-03-01T10:00:01.000Z');
+    expect(new Date(nextElapse(everySecond, Date.parse('2024-03-01T10:00:00.400Z'), 'UTC')!).toISOString()).toBe(
+      '2024-03-01T10:00:01.000Z',
+    );
   });
 
   it('crosses month, year and leap-day boundaries', () => {
-    expect(elapses('*-*-29 12:00', '2023-01-30T00:00:00Z', 'UTC', 3)).toEqual(['2023-03-29T12:00:00.000Z', '2023-04-29T12:00:00.000Z', '2023-05-29T12:00:00.000Z']);
+    expect(elapses('*-*-29 12:00', '2023-01-30T00:00:00Z', 'UTC', 3)).toEqual([
+      '2023-03-29T12:00:00.000Z',
+      '2023-04-29T12:00:00.000Z',
+      '2023-05-29T12:00:00.000Z',
+    ]);
     expect(elapses('*-*-29 12:00', '2024-01-30T00:00:00Z', 'UTC', 1)).toEqual(['2024-02-29T12:00:00.000Z']);
     expect(elapses('Fri *-12-31 23:59', '2024-01-01T00:00:00Z', 'UTC', 1)).toEqual(['2027-12-31T23:59:00.000Z']);
   });
@@ -68,17 +78,38 @@ describe('nextElapse (UTC, base 2024-03-01T00:00Z)', () => {
 
 describe('nextElapse across daylight-saving changes (expectations from systemd-analyze 252)', () => {
   it('skips a wall time a spring-forward gap removes (Berlin 2024-03-31 02:30)', () => {
-    expect(elapses('*-*-* 02:30', '2024-03-30T12:00:00Z', 'Europe/Berlin')).toEqual(['2024-04-01T00:30:00.000Z', '2024-04-02T00:30:00.000Z', '2024-04-03T00:30:00.000Z']);
-    expect(elapses('*:30', '2024-03-31T00:00:00Z', 'Europe/Berlin', 4)).toEqual(['2024-03-31T00:30:00.000Z', '2024-03-31T01:30:00.000Z', '2024-03-31T02:30:00.000Z', '2024-03-31T03:30:00.000Z']);
+    expect(elapses('*-*-* 02:30', '2024-03-30T12:00:00Z', 'Europe/Berlin')).toEqual([
+      '2024-04-01T00:30:00.000Z',
+      '2024-04-02T00:30:00.000Z',
+      '2024-04-03T00:30:00.000Z',
+    ]);
+    expect(elapses('*:30', '2024-03-31T00:00:00Z', 'Europe/Berlin', 4)).toEqual([
+      '2024-03-31T00:30:00.000Z',
+      '2024-03-31T01:30:00.000Z',
+      '2024-03-31T02:30:00.000Z',
+      '2024-03-31T03:30:00.000Z',
+    ]);
   });
 
   it('runs a repeated wall time once, at its first occurrence (Berlin 2024-10-27, New York 2024-11-03)', () => {
-    expect(elapses('*-*-* 02:30', '2024-10-26T12:00:00Z', 'Europe/Berlin', 2)).toEqual(['2024-10-27T00:30:00.000Z', '2024-10-28T01:30:00.000Z']);
+    expect(elapses('*-*-* 02:30', '2024-10-26T12:00:00Z', 'Europe/Berlin', 2)).toEqual([
+      '2024-10-27T00:30:00.000Z',
+      '2024-10-28T01:30:00.000Z',
+    ]);
     expect(elapses('*:30', '2024-10-26T23:00:00Z', 'Europe/Berlin', 5)).toEqual([
-      '2024-10-26T23:30:00.000Z', '2024-10-27T00:30:00.000Z', '2024-10-27T02:30:00.000Z', '2024-10-27T03:30:00.000Z', '2024-10-27T04:30:00.000Z',
+      '2024-10-26T23:30:00.000Z',
+      '2024-10-27T00:30:00.000Z',
+      '2024-10-27T02:30:00.000Z',
+      '2024-10-27T03:30:00.000Z',
+      '2024-10-27T04:30:00.000Z',
     ]);
     expect(elapses('*:0/20', '2024-11-03T05:00:00Z', 'America/New_York', 6)).toEqual([
-      '2024-11-03T05:20:00.000Z', '2024-11-03T05:40:00.000Z', '2024-11-03T07:00:00.000Z', '2024-11-03T07:20:00.000Z', '2024-11-03T07:40:00.000Z', '2024-11-03T08:00:00.000Z',
+      '2024-11-03T05:20:00.000Z',
+      '2024-11-03T05:40:00.000Z',
+      '2024-11-03T07:00:00.000Z',
+      '2024-11-03T07:20:00.000Z',
+      '2024-11-03T07:40:00.000Z',
+      '2024-11-03T08:00:00.000Z',
     ]);
   });
 

@@ -1,9 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { checkExitCode, estimateRollbackStallMs, judgeSecretFileMode, renderCheckJson, renderCheckText, type CheckItem } from '../../src/core/check-report.js';
+import {
+  checkExitCode,
+  estimateRollbackStallMs,
+  judgeSecretFileMode,
+  renderCheckJson,
+  renderCheckText,
+  type CheckItem,
+} from '../../src/core/check-report.js';
 
 const ok: CheckItem = { check: 'tarsnap', status: 'ok', message: '/usr/local/bin/tarsnap: tarsnap 1.0.41' };
-const warn: CheckItem = { check: 'sqlite', status: 'warn', message: '/srv/ghost.db: rollback journal (delete)', fix: 'switch to WAL for none' };
-const problem: CheckItem = { check: 'keyfile', status: 'problem', message: 'keyfile /root/tarsnap.key is readable by others (mode 0644)', fix: 'run chmod 600 /root/tarsnap.key' };
+const warn: CheckItem = {
+  check: 'sqlite',
+  status: 'warn',
+  message: '/srv/ghost.db: rollback journal (delete)',
+  fix: 'switch to WAL for none',
+};
+const problem: CheckItem = {
+  check: 'keyfile',
+  status: 'problem',
+  message: 'keyfile /root/tarsnap.key is readable by others (mode 0644)',
+  fix: 'run chmod 600 /root/tarsnap.key',
+};
 
 describe('checkExitCode', () => {
   it.each([
@@ -31,7 +48,9 @@ describe('renderCheckText', () => {
   });
 
   it('says when only warnings are left, and when everything passed', () => {
-    expect(renderCheckText([ok, warn, warn]).split('\n').at(-2)).toBe('no problems, 2 warnings (backups can run; the warnings say what would make them better)');
+    expect(renderCheckText([ok, warn, warn]).split('\n').at(-2)).toBe(
+      'no problems, 2 warnings (backups can run; the warnings say what would make them better)',
+    );
     expect(renderCheckText([ok, ok]).split('\n').at(-2)).toBe('all 2 checks passed');
   });
 });
@@ -41,7 +60,12 @@ describe('renderCheckJson', () => {
     const parsed = JSON.parse(renderCheckJson([ok, problem])) as unknown;
     expect(parsed).toEqual([
       { check: 'tarsnap', status: 'ok', message: '/usr/local/bin/tarsnap: tarsnap 1.0.41' },
-      { check: 'keyfile', status: 'problem', message: 'keyfile /root/tarsnap.key is readable by others (mode 0644)', fix: 'run chmod 600 /root/tarsnap.key' },
+      {
+        check: 'keyfile',
+        status: 'problem',
+        message: 'keyfile /root/tarsnap.key is readable by others (mode 0644)',
+        fix: 'run chmod 600 /root/tarsnap.key',
+      },
     ]);
     expect(Object.keys((parsed as object[])[0]!)).toEqual(['check', 'status', 'message']);
   });
@@ -68,11 +92,39 @@ describe('judgeSecretFileMode', () => {
   it.each([
     ['600', 0o100600, 'ok', 'passphrase file /root/my pass is private (mode 0600)', undefined],
     ['400', 0o100400, 'ok', 'passphrase file /root/my pass is private (mode 0400)', undefined],
-    ['644', 0o100644, 'problem', 'passphrase file /root/my pass is readable by others (mode 0644)', "run chmod 600 '/root/my pass'"],
-    ['606', 0o100606, 'problem', 'passphrase file /root/my pass is readable and writable by others (mode 0606)', "run chmod 600 '/root/my pass'"],
-    ['640', 0o100640, 'warn', 'passphrase file /root/my pass is readable by its group (mode 0640)', "run chmod 600 '/root/my pass', unless that group is meant to hold it"],
-    ['620', 0o100620, 'warn', 'passphrase file /root/my pass is writable by its group (mode 0620)', "run chmod 600 '/root/my pass', unless that group is meant to hold it"],
+    [
+      '644',
+      0o100644,
+      'problem',
+      'passphrase file /root/my pass is readable by others (mode 0644)',
+      "run chmod 600 '/root/my pass'",
+    ],
+    [
+      '606',
+      0o100606,
+      'problem',
+      'passphrase file /root/my pass is readable and writable by others (mode 0606)',
+      "run chmod 600 '/root/my pass'",
+    ],
+    [
+      '640',
+      0o100640,
+      'warn',
+      'passphrase file /root/my pass is readable by its group (mode 0640)',
+      "run chmod 600 '/root/my pass', unless that group is meant to hold it",
+    ],
+    [
+      '620',
+      0o100620,
+      'warn',
+      'passphrase file /root/my pass is writable by its group (mode 0620)',
+      "run chmod 600 '/root/my pass', unless that group is meant to hold it",
+    ],
   ] as const)('mode %s → %s', (_shown, mode, status, message, fix) => {
-    expect(judgeSecretFileMode('passphrase file', '/root/my pass', mode)).toEqual({ status, message, ...(fix ? { fix } : {}) });
+    expect(judgeSecretFileMode('passphrase file', '/root/my pass', mode)).toEqual({
+      status,
+      message,
+      ...(fix ? { fix } : {}),
+    });
   });
 });

@@ -59,8 +59,14 @@ export function parseCronLine(line: string): ParsedCron {
 /** Vixie cron's rule: when day-of-month and weekday are both restricted, either may match. */
 export function cronMatches(cron: ParsedCron, instant: number): boolean {
   const date = new Date(instant);
-  const dayOk = cron.domStar || cron.dowStar
-    ? cron.dayOfMonth.has(date.getUTCDate()) && cron.dayOfWeek.has(date.getUTCDay())
-    : cron.dayOfMonth.has(date.getUTCDate()) || cron.dayOfWeek.has(date.getUTCDay());
-  return cron.minute.has(date.getUTCMinutes()) && cron.hour.has(date.getUTCHours()) && cron.month.has(date.getUTCMonth() + 1) && dayOk;
+  const dayOk =
+    cron.domStar || cron.dowStar
+      ? cron.dayOfMonth.has(date.getUTCDate()) && cron.dayOfWeek.has(date.getUTCDay())
+      : cron.dayOfMonth.has(date.getUTCDate()) || cron.dayOfWeek.has(date.getUTCDay());
+  return (
+    cron.minute.has(date.getUTCMinutes()) &&
+    cron.hour.has(date.getUTCHours()) &&
+    cron.month.has(date.getUTCMonth() + 1) &&
+    dayOk
+  );
 }

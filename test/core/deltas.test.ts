@@ -23,7 +23,10 @@ describe('parseDeltas', () => {
   });
 
   it.each([
-    ['', 'deltas "": at least two deltas are needed, the last one being how far back archives are kept; write them like tarsnapper, ascending, e.g. "1d 7d 30d 360d" (units s, h, d)'],
+    [
+      '',
+      'deltas "": at least two deltas are needed, the last one being how far back archives are kept; write them like tarsnapper, ascending, e.g. "1d 7d 30d 360d" (units s, h, d)',
+    ],
     ['1d', /at least two deltas/],
     ['7d 1d', 'deltas "7d 1d": "1d" is not longer than "7d" before it;'],
     ['1d 24h', 'deltas "1d 24h": "24h" is not longer than "1d" before it;'],
@@ -48,7 +51,7 @@ describe('planDeltas: hand-computed cases', () => {
     expect(planDeltas([], parseDeltas('1d 7d'))).toEqual({ keep: [], remove: [] });
   });
 
-  it('keeps tarsnapper\'s regression case whole (its test_failing_keep)', () => {
+  it("keeps tarsnapper's regression case whole (its test_failing_keep)", () => {
     // Newest C (06-20). 1d: pointer 06-13 → A (06-15); pointer 06-16 → A again, step to 06-17:
     // A and B are both 2 days away, the newer B wins; pointer 06-20 is not older than C: done.
     const archives = [
@@ -56,7 +59,10 @@ describe('planDeltas: hand-computed cases', () => {
       { name: 'B', time: new Date('2010-06-19T00:00:00Z') },
       { name: 'C', time: new Date('2010-06-20T00:00:00Z') },
     ];
-    expect(summary(planDeltas(archives, parseDeltas('1d 7d')))).toEqual({ keep: ['C: newest', 'B: delta 1d', 'A: delta 1d'], remove: [] });
+    expect(summary(planDeltas(archives, parseDeltas('1d 7d')))).toEqual({
+      keep: ['C: newest', 'B: delta 1d', 'A: delta 1d'],
+      remove: [],
+    });
   });
 
   it('thins 40 daily archives with "1d 7d 30d"', () => {
@@ -65,10 +71,24 @@ describe('planDeltas: hand-computed cases', () => {
     const archives = Array.from({ length: 40 }, (_, offset) => day(offset));
     const plan = summary(planDeltas(archives, parseDeltas('1d 7d 30d')));
     expect(plan.keep).toEqual([
-      'd39: newest', 'd38: delta 1d', 'd37: delta 1d, delta 7d', 'd36: delta 1d', 'd35: delta 1d', 'd34: delta 1d',
-      'd33: delta 1d', 'd32: delta 1d', 'd30: delta 7d', 'd23: delta 7d', 'd16: delta 7d', 'd9: delta 7d',
+      'd39: newest',
+      'd38: delta 1d',
+      'd37: delta 1d, delta 7d',
+      'd36: delta 1d',
+      'd35: delta 1d',
+      'd34: delta 1d',
+      'd33: delta 1d',
+      'd32: delta 1d',
+      'd30: delta 7d',
+      'd23: delta 7d',
+      'd16: delta 7d',
+      'd9: delta 7d',
     ]);
-    expect(plan.remove).toEqual([31, 29, 28, 27, 26, 25, 24, 22, 21, 20, 19, 18, 17, 15, 14, 13, 12, 11, 10, 8, 7, 6, 5, 4, 3, 2, 1, 0].map((offset) => `d${offset}`));
+    expect(plan.remove).toEqual(
+      [31, 29, 28, 27, 26, 25, 24, 22, 21, 20, 19, 18, 17, 15, 14, 13, 12, 11, 10, 8, 7, 6, 5, 4, 3, 2, 1, 0].map(
+        (offset) => `d${offset}`,
+      ),
+    );
   });
 
   it('gives a tie in distance to the newer archive', () => {
@@ -89,7 +109,10 @@ describe('planDeltas: hand-computed cases', () => {
     // 7d: pointer d70 is 20 days from d50 and 25 from d95 → d50 (older than the horizon);
     // the pointer steps d57, d64, d71, d78 where d95 is closer → d95. d0 is deleted.
     const plan = planDeltas([day(0), day(50), day(95), day(100)], parseDeltas('1d 7d 30d'));
-    expect(summary(plan)).toEqual({ keep: ['d100: newest, delta 1d', 'd95: delta 1d, delta 7d', 'd50: delta 7d'], remove: ['d0'] });
+    expect(summary(plan)).toEqual({
+      keep: ['d100: newest, delta 1d', 'd95: delta 1d, delta 7d', 'd50: delta 7d'],
+      remove: ['d0'],
+    });
   });
 
   it('crosses a long gap at once instead of stepping a second at a time', () => {
@@ -105,7 +128,15 @@ describe('planDeltas: hand-computed cases', () => {
   });
 
   it('refuses deltas that are not positive and ascending', () => {
-    expect(() => planDeltas([day(0)], [{ text: '7d', ms: 7 * DAY }, { text: '1d', ms: DAY }])).toThrow(/ascending/);
+    expect(() =>
+      planDeltas(
+        [day(0)],
+        [
+          { text: '7d', ms: 7 * DAY },
+          { text: '1d', ms: DAY },
+        ],
+      ),
+    ).toThrow(/ascending/);
     expect(() => planDeltas([day(0)], [{ text: '1d', ms: DAY }])).toThrow(/two deltas/);
   });
 });
@@ -120,7 +151,8 @@ function referenceKeep(times: number[], deltas: readonly Delta[]): Set<number> {
     let last: number | undefined;
     while (pointer < newest) {
       let best = order[0]!;
-      for (const candidate of order) if (Math.abs(candidate.time - pointer) < Math.abs(best.time - pointer)) best = candidate;
+      for (const candidate of order)
+        if (Math.abs(candidate.time - pointer) < Math.abs(best.time - pointer)) best = candidate;
       if (best.index === last) pointer += deltas[generation]!.ms;
       else {
         last = best.index;
@@ -134,18 +166,25 @@ function referenceKeep(times: number[], deltas: readonly Delta[]): Set<number> {
 
 describe('planDeltas: properties', () => {
   const HOUR = 3_600_000;
-  const deltasArb = fc.uniqueArray(fc.integer({ min: 1, max: 24 * 20 }), { minLength: 2, maxLength: 4 })
+  const deltasArb = fc
+    .uniqueArray(fc.integer({ min: 1, max: 24 * 20 }), { minLength: 2, maxLength: 4 })
     .map((hours) => hours.sort((a, b) => a - b).map((count) => ({ text: `${count}h`, ms: count * HOUR })))
     .filter((deltas) => deltas.every((delta, index) => index === 0 || delta.ms / deltas[index - 1]!.ms <= 200));
-  const timesArb = fc.array(fc.integer({ min: 0, max: 24 * 60 }).map((hours) => T0 + hours * HOUR), { minLength: 1, maxLength: 40 });
+  const timesArb = fc.array(
+    fc.integer({ min: 0, max: 24 * 60 }).map((hours) => T0 + hours * HOUR),
+    { minLength: 1, maxLength: 40 },
+  );
 
   it('keeps exactly what the step-by-step algorithm keeps', () => {
-    fc.assert(fc.property(timesArb, deltasArb, (times, deltas) => {
-      const archives = times.map((time, index) => ({ index, time: new Date(time) }));
-      const plan = planDeltas(archives, deltas);
-      expect(new Set(plan.keep.map(({ archive }) => archive.index))).toEqual(referenceKeep(times, deltas));
-      expect(plan.keep[0]!.reasons[0]).toBe('newest');
-      expect(plan.keep.length + plan.remove.length).toBe(archives.length);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(timesArb, deltasArb, (times, deltas) => {
+        const archives = times.map((time, index) => ({ index, time: new Date(time) }));
+        const plan = planDeltas(archives, deltas);
+        expect(new Set(plan.keep.map(({ archive }) => archive.index))).toEqual(referenceKeep(times, deltas));
+        expect(plan.keep[0]!.reasons[0]).toBe('newest');
+        expect(plan.keep.length + plan.remove.length).toBe(archives.length);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

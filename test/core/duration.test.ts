@@ -1,8 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  DAY_MS, civilFromDays, createZoneCalendar, daysFromCivil, formatRetentionDuration, parseRetentionDuration,
-  readWallClock, subtractRetentionDuration,
+  DAY_MS,
+  civilFromDays,
+  createZoneCalendar,
+  daysFromCivil,
+  formatRetentionDuration,
+  parseRetentionDuration,
+  readWallClock,
+  subtractRetentionDuration,
 } from '../../src/core/duration.js';
 
 const ms = (iso: string): number => Date.parse(iso);
@@ -23,7 +29,10 @@ describe('parseRetentionDuration', () => {
   });
 
   it.each([
-    ['', 'empty duration; write whole numbers with units y (years), m (months), d (days), h (hours), e.g. "7d", "1m" or "1y2m3d3h"'],
+    [
+      '',
+      'empty duration; write whole numbers with units y (years), m (months), d (days), h (hours), e.g. "7d", "1m" or "1y2m3d3h"',
+    ],
     ['   ', /^empty duration/],
     ['d', 'duration "d": expected a number at "d"; write whole numbers'],
     ['5', 'duration "5": no unit after 5;'],
@@ -41,8 +50,13 @@ describe('parseRetentionDuration', () => {
   });
 });
 
-describe('formatRetentionDuration (restic\'s spelling, used in reasons)', () => {
-  it.each([['1y1d1m', '1y1m1d'], ['0y36h', '36h'], ['1y2m3d3h', '1y2m3d3h'], ['2d', '2d']])('%s → %s', (text, canonical) => {
+describe("formatRetentionDuration (restic's spelling, used in reasons)", () => {
+  it.each([
+    ['1y1d1m', '1y1m1d'],
+    ['0y36h', '36h'],
+    ['1y2m3d3h', '1y2m3d3h'],
+    ['2d', '2d'],
+  ])('%s → %s', (text, canonical) => {
     expect(formatRetentionDuration(parseRetentionDuration(text))).toBe(canonical);
   });
 });
@@ -55,7 +69,7 @@ describe('civil dates', () => {
     expect(daysFromCivil(2000, 3, 1)).toBe(11_017);
   });
 
-  it('normalises overflowing months and days like Go\'s time.Date', () => {
+  it("normalises overflowing months and days like Go's time.Date", () => {
     expect(civilFromDays(daysFromCivil(2015, 2, 31))).toEqual({ year: 2015, month: 3, day: 3 });
     expect(civilFromDays(daysFromCivil(2016, 2, 31))).toEqual({ year: 2016, month: 3, day: 2 });
     expect(civilFromDays(daysFromCivil(2016, 0, 1))).toEqual({ year: 2015, month: 12, day: 1 });
@@ -66,13 +80,22 @@ describe('civil dates', () => {
   });
 
   it('agrees with Date.UTC (which normalises the same way) and round-trips', () => {
-    fc.assert(fc.property(fc.integer({ min: 1000, max: 3000 }), fc.integer({ min: -30, max: 30 }), fc.integer({ min: -100, max: 100 }), (year, month, day) => {
-      expect(daysFromCivil(year, month, day) * DAY_MS).toBe(Date.UTC(year, month - 1, day));
-    }));
-    fc.assert(fc.property(fc.integer({ min: -3_000_000, max: 3_000_000 }), (days) => {
-      const { year, month, day } = civilFromDays(days);
-      expect(daysFromCivil(year, month, day)).toBe(days);
-    }));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1000, max: 3000 }),
+        fc.integer({ min: -30, max: 30 }),
+        fc.integer({ min: -100, max: 100 }),
+        (year, month, day) => {
+          expect(daysFromCivil(year, month, day) * DAY_MS).toBe(Date.UTC(year, month - 1, day));
+        },
+      ),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: -3_000_000, max: 3_000_000 }), (days) => {
+        const { year, month, day } = civilFromDays(days);
+        expect(daysFromCivil(year, month, day)).toBe(days);
+      }),
+    );
   });
 });
 
@@ -93,63 +116,99 @@ describe('createZoneCalendar', () => {
     expect(apia.offsetAt(ms('2011-12-30T10:00:00Z'))).toBe(14 * 3_600_000);
   });
 
-  it('resolves a spring-forward gap forward and a repeated hour to its later instant, like Go\'s time.Date', () => {
+  it("resolves a spring-forward gap forward and a repeated hour to its later instant, like Go's time.Date", () => {
     const berlin = createZoneCalendar('Europe/Berlin');
     expect(iso(berlin.instantOf(ms('2024-03-31T02:30:00Z')))).toBe('2024-03-31T01:30:00.000Z');
     expect(iso(berlin.instantOf(ms('2024-10-27T02:30:00Z')))).toBe('2024-10-27T01:30:00.000Z');
     expect(iso(berlin.instantOf(ms('2024-07-01T12:00:00Z')))).toBe('2024-07-01T10:00:00.000Z');
   });
 
-  it('matches Intl\'s own wall clock for random instants in random zones', () => {
+  it("matches Intl's own wall clock for random instants in random zones", () => {
     const zones = Intl.supportedValuesOf('timeZone');
-    fc.assert(fc.property(fc.constantFrom(...zones), fc.integer({ min: ms('1900-01-01T00:00:00Z'), max: ms('2100-01-01T00:00:00Z') }), (zone, instant) => {
-      const calendar = createZoneCalendar(zone);
-      const wall = instant + calendar.offsetAt(instant);
-      // sv-SE prints "2024-03-31 03:00:00": an independent path through Intl.
-      const expected = new Date(instant).toLocaleString('sv-SE', { timeZone: zone, hourCycle: 'h23' });
-      expect(iso(wall).slice(0, 19).replace('T', ' ')).toBe(expected);
-      const back = calendar.instantOf(wall);
-      expect(back + calendar.offsetAt(back)).toBe(wall);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.integer({ min: ms('1900-01-01T00:00:00Z'), max: ms('2100-01-01T00:00:00Z') }),
+        (zone, instant) => {
+          const calendar = createZoneCalendar(zone);
+          const wall = instant + calendar.offsetAt(instant);
+          // sv-SE prints "2024-03-31 03:00:00": an independent path through Intl.
+          const expected = new Date(instant).toLocaleString('sv-SE', { timeZone: zone, hourCycle: 'h23' });
+          expect(iso(wall).slice(0, 19).replace('T', ' ')).toBe(expected);
+          const back = calendar.instantOf(wall);
+          expect(back + calendar.offsetAt(back)).toBe(wall);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('matches Intl minute by minute through transition days, including odd offsets', () => {
     const days: [string, string][] = [
-      ['Europe/Berlin', '2024-03-31'], ['Europe/Berlin', '2024-10-27'], ['America/New_York', '2024-11-03'],
-      ['America/St_Johns', '2024-03-10'], ['Australia/Lord_Howe', '2024-04-06'], ['Pacific/Apia', '2011-12-30'],
+      ['Europe/Berlin', '2024-03-31'],
+      ['Europe/Berlin', '2024-10-27'],
+      ['America/New_York', '2024-11-03'],
+      ['America/St_Johns', '2024-03-10'],
+      ['Australia/Lord_Howe', '2024-04-06'],
+      ['Pacific/Apia', '2011-12-30'],
       ['Europe/Amsterdam', '1937-07-01'], // +00:19:32 to +00:20: a transition with seconds
     ];
     for (const [zone, day] of days) {
       const calendar = createZoneCalendar(zone);
-      for (let instant = ms(`${day}T00:00:00Z`) - DAY_MS; instant < ms(`${day}T00:00:00Z`) + DAY_MS; instant += 7 * 60_000 + 13_000) {
+      for (
+        let instant = ms(`${day}T00:00:00Z`) - DAY_MS;
+        instant < ms(`${day}T00:00:00Z`) + DAY_MS;
+        instant += 7 * 60_000 + 13_000
+      ) {
         const expected = new Date(instant).toLocaleString('sv-SE', { timeZone: zone, hourCycle: 'h23' });
-        expect(`${zone} ${iso(instant + calendar.offsetAt(instant)).slice(0, 19).replace('T', ' ')}`).toBe(`${zone} ${expected}`);
+        expect(
+          `${zone} ${iso(instant + calendar.offsetAt(instant))
+            .slice(0, 19)
+            .replace('T', ' ')}`,
+        ).toBe(`${zone} ${expected}`);
       }
     }
   });
 
   it('reads the same wall clock through format() and through the formatToParts() fallback', () => {
     const options = {
-      hourCycle: 'h23', era: 'short', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+      hourCycle: 'h23',
+      era: 'short',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
     } as const;
     const berlin = new Intl.DateTimeFormat('en-US', { ...options, timeZone: 'Europe/Berlin' });
     expect(readWallClock(berlin, ms('2024-01-01T00:00:00Z'))).toEqual(['1', '1', '2024', 'AD', '01', '00', '00']);
     expect(readWallClock(berlin, ms('2024-01-01T00:00:00Z'), true)).toEqual(['1', '1', '2024', 'AD', '01', '00', '00']);
     expect(readWallClock(berlin, Date.UTC(-1, 0, 1), true)).toEqual(['1', '1', '2', 'BC', '00', '53', '28']);
-    fc.assert(fc.property(fc.constantFrom('UTC', 'Asia/Kathmandu', 'America/St_Johns'), fc.integer({ min: -8e15, max: 8e15 }), (zone, instant) => {
-      const format = new Intl.DateTimeFormat('en-US', { ...options, timeZone: zone });
-      expect(readWallClock(format, instant, true)).toEqual(readWallClock(format, instant));
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom('UTC', 'Asia/Kathmandu', 'America/St_Johns'),
+        fc.integer({ min: -8e15, max: 8e15 }),
+        (zone, instant) => {
+          const format = new Intl.DateTimeFormat('en-US', { ...options, timeZone: zone });
+          expect(readWallClock(format, instant, true)).toEqual(readWallClock(format, instant));
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('rejects unknown zones with the fix in the message', () => {
-    expect(() => createZoneCalendar('Europe/Berln')).toThrow('unknown time zone "Europe/Berln": use an IANA name such as "Europe/Berlin" or "UTC"');
+    expect(() => createZoneCalendar('Europe/Berln')).toThrow(
+      'unknown time zone "Europe/Berln": use an IANA name such as "Europe/Berlin" or "UTC"',
+    );
   });
 });
 
 describe('subtractRetentionDuration (Go AddDate, then hours as elapsed time)', () => {
   const utc = createZoneCalendar('UTC');
-  const minus = (from: string, text: string, calendar = utc): string => iso(subtractRetentionDuration(ms(from), parseRetentionDuration(text), calendar));
+  const minus = (from: string, text: string, calendar = utc): string =>
+    iso(subtractRetentionDuration(ms(from), parseRetentionDuration(text), calendar));
   it.each([
     ['2015-03-31T12:00:00Z', '1m', '2015-03-03T12:00:00.000Z'], // Feb 31 rolls over to Mar 3
     ['2016-03-31T12:00:00Z', '1m', '2016-03-02T12:00:00.000Z'], // leap year: Mar 2
@@ -161,7 +220,7 @@ describe('subtractRetentionDuration (Go AddDate, then hours as elapsed time)', (
     expect(minus(from, text)).toBe(expected);
   });
 
-  it('takes days on the zone\'s calendar and hours as elapsed time across daylight saving', () => {
+  it("takes days on the zone's calendar and hours as elapsed time across daylight saving", () => {
     const berlin = createZoneCalendar('Europe/Berlin');
     // 14:00 CEST minus one calendar day is 14:00 CET the day before: 23 hours earlier.
     expect(minus('2024-03-31T12:00:00Z', '1d', berlin)).toBe('2024-03-30T13:00:00.000Z');
@@ -171,8 +230,18 @@ describe('subtractRetentionDuration (Go AddDate, then hours as elapsed time)', (
   });
 
   it('returns -Infinity once the window reaches past the range of a Date', () => {
-    expect(subtractRetentionDuration(ms('2016-01-18T12:02:03Z'), parseRetentionDuration('9999y'), utc)).toBe(Date.UTC(-7983, 0, 18, 12, 2, 3));
-    expect(subtractRetentionDuration(ms('2016-01-18T12:02:03Z'), parseRetentionDuration('300000y'), utc)).toBe(-Infinity);
-    expect(subtractRetentionDuration(ms('2016-01-18T12:02:03Z'), parseRetentionDuration('300000y'), createZoneCalendar('Europe/Berlin'))).toBe(-Infinity);
+    expect(subtractRetentionDuration(ms('2016-01-18T12:02:03Z'), parseRetentionDuration('9999y'), utc)).toBe(
+      Date.UTC(-7983, 0, 18, 12, 2, 3),
+    );
+    expect(subtractRetentionDuration(ms('2016-01-18T12:02:03Z'), parseRetentionDuration('300000y'), utc)).toBe(
+      -Infinity,
+    );
+    expect(
+      subtractRetentionDuration(
+        ms('2016-01-18T12:02:03Z'),
+        parseRetentionDuration('300000y'),
+        createZoneCalendar('Europe/Berlin'),
+      ),
+    ).toBe(-Infinity);
   });
 });

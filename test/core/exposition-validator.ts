@@ -37,12 +37,13 @@ function parseLabels(text: string, where: string): { labels: Record<string, stri
     const eq = text.indexOf('=', i);
     if (eq < 0) throw new Error(`${where}: label without "="`);
     const name = text.slice(i, eq);
-    if (!LABEL_NAME.test(name) || name.startsWith('__')) throw new Error(`${where}: bad label name ${JSON.stringify(name)}`);
+    if (!LABEL_NAME.test(name) || name.startsWith('__'))
+      throw new Error(`${where}: bad label name ${JSON.stringify(name)}`);
     if (name in labels) throw new Error(`${where}: label ${name} twice`);
     if (text[eq + 1] !== '"') throw new Error(`${where}: label value must be quoted`);
     let value = '';
     let j = eq + 2;
-    for (;; j++) {
+    for (; ; j++) {
       const c = text[j];
       if (c === undefined) throw new Error(`${where}: unterminated label value`);
       if (c === '"') break;
@@ -122,10 +123,15 @@ export function parseExposition(text: string): ParsedExposition {
     let labels: Record<string, string> = {};
     if (rest.startsWith('{')) ({ labels, rest } = parseLabels(rest.slice(1), where));
     const parts = /^ (\S+)(?: (-?\d+))?$/.exec(rest);
-    if (!parts) throw new Error(`${where}: expected " value [timestamp]" after the labels, got ${JSON.stringify(rest)}`);
+    if (!parts)
+      throw new Error(`${where}: expected " value [timestamp]" after the labels, got ${JSON.stringify(rest)}`);
     const entry = family(name);
-    if (entry.help === undefined || entry.type === undefined) throw new Error(`${where}: sample of ${name} before its HELP and TYPE`);
-    const key = `${name}{${Object.keys(labels).sort().map((k) => `${k}=${JSON.stringify(labels[k])}`).join(',')}}`;
+    if (entry.help === undefined || entry.type === undefined)
+      throw new Error(`${where}: sample of ${name} before its HELP and TYPE`);
+    const key = `${name}{${Object.keys(labels)
+      .sort()
+      .map((k) => `${k}=${JSON.stringify(labels[k])}`)
+      .join(',')}}`;
     if (series.has(key)) throw new Error(`${where}: duplicate series ${key}`);
     series.add(key);
     entry.samples.push({ name, labels, value: parseValue(parts[1]!, where) });

@@ -1,18 +1,43 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countArchives, escapeLabelValue, formatSampleValue, renderMetrics, type MetricsInput, type MetricsRun } from '../../src/core/metrics.js';
+import {
+  countArchives,
+  escapeLabelValue,
+  formatSampleValue,
+  renderMetrics,
+  type MetricsInput,
+  type MetricsRun,
+} from '../../src/core/metrics.js';
 import { parseExposition } from './exposition-validator.js';
 
 const dailyOk: MetricsRun = {
   finished: '2026-01-02T03:04:05.250Z',
   status: 'ok',
   duration_ms: 83_412,
-  stats: { total_bytes: 1_234_567_890, compressed_bytes: 456_789_012, new_bytes: 3_456_789, new_compressed_bytes: 1_234_567 },
+  stats: {
+    total_bytes: 1_234_567_890,
+    compressed_bytes: 456_789_012,
+    new_bytes: 3_456_789,
+    new_compressed_bytes: 1_234_567,
+  },
   databases: 2,
   writer_block_ms: 37,
 };
-const weeklyOk: MetricsRun = { finished: '2025-12-28T03:00:41.000Z', status: 'ok', duration_ms: 120_000, stats: { total_bytes: 2000, compressed_bytes: 1000, new_bytes: 0 }, databases: 1, writer_block_ms: 0 };
-const weeklyFailed: MetricsRun = { finished: '2026-01-01T04:10:00.000Z', status: 'failed', duration_ms: 1500, databases: 0, writer_block_ms: 0 };
+const weeklyOk: MetricsRun = {
+  finished: '2025-12-28T03:00:41.000Z',
+  status: 'ok',
+  duration_ms: 120_000,
+  stats: { total_bytes: 2000, compressed_bytes: 1000, new_bytes: 0 },
+  databases: 1,
+  writer_block_ms: 0,
+};
+const weeklyFailed: MetricsRun = {
+  finished: '2026-01-01T04:10:00.000Z',
+  status: 'failed',
+  duration_ms: 1500,
+  databases: 0,
+  writer_block_ms: 0,
+};
 
 const input: MetricsInput = {
   profiles: [
@@ -23,7 +48,12 @@ const input: MetricsInput = {
       last_verify: { time: '2026-01-02T03:04:05.000Z', status: 'ok', databases: 2 },
       archives: { complete: 31, partial: 1, incomplete: 2 },
     },
-    { profile: 'weekly', last_attempt: weeklyFailed, last_success: weeklyOk, archives: { complete: 4, partial: 0, incomplete: 0 } },
+    {
+      profile: 'weekly',
+      last_attempt: weeklyFailed,
+      last_success: weeklyOk,
+      archives: { complete: 4, partial: 0, incomplete: 0 },
+    },
     // Never ran, and its archives could not be listed (write-only key).
     { profile: 'monthly' },
   ],
@@ -109,7 +139,15 @@ describe('renderMetrics', () => {
   });
 
   it('leaves out a dry run as "last run", and unparseable times', () => {
-    const text = renderMetrics({ profiles: [{ profile: 'p', last_attempt: { ...weeklyFailed, status: 'dry-run' }, last_success: { ...weeklyOk, finished: 'garbage' } }] });
+    const text = renderMetrics({
+      profiles: [
+        {
+          profile: 'p',
+          last_attempt: { ...weeklyFailed, status: 'dry-run' },
+          last_success: { ...weeklyOk, finished: 'garbage' },
+        },
+      ],
+    });
     expect(text).not.toContain('hotsnap_last_run_');
     expect(text).not.toContain('hotsnap_last_success_timestamp_seconds{');
     expect(text).toContain('hotsnap_last_success_total_bytes{profile="p"} 2000');
@@ -122,14 +160,23 @@ describe('renderMetrics', () => {
 
   it('escapes label values and writes special floats as the format wants', () => {
     expect(escapeLabelValue('a\\b"c\nd')).toBe('a\\\\b\\"c\\nd');
-    expect([NaN, Infinity, -Infinity, 1e21, 0.1, -0].map(formatSampleValue)).toEqual(['NaN', '+Inf', '-Inf', '1e+21', '0.1', '0']);
+    expect([NaN, Infinity, -Infinity, 1e21, 0.1, -0].map(formatSampleValue)).toEqual([
+      'NaN',
+      '+Inf',
+      '-Inf',
+      '1e+21',
+      '0.1',
+      '0',
+    ]);
     const text = renderMetrics({ profiles: [{ profile: 'we"ird\\name\nx' }] });
     expect(text).toContain('hotsnap_last_success_timestamp_seconds{profile="we\\"ird\\\\name\\nx"} 0\n');
   });
 
   it('property: any profile names and numbers give valid text whose labels and values read back exactly', () => {
     const run = fc.record({
-      finished: fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2200-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()),
+      finished: fc
+        .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2200-01-01T00:00:00Z'), noInvalidDate: true })
+        .map((d) => d.toISOString()),
       status: fc.constantFrom('ok' as const, 'failed' as const),
       duration_ms: fc.double({ min: 0, max: 1e12, noNaN: true }),
       databases: fc.nat(),
@@ -139,7 +186,10 @@ describe('renderMetrics', () => {
     const profile = fc.record(
       {
         // Control characters, quotes, backslashes and newlines as well as any Unicode.
-        profile: fc.oneof(fc.string({ unit: 'grapheme', minLength: 1 }), fc.string({ unit: 'binary-ascii', minLength: 1 })),
+        profile: fc.oneof(
+          fc.string({ unit: 'grapheme', minLength: 1 }),
+          fc.string({ unit: 'binary-ascii', minLength: 1 }),
+        ),
         last_attempt: run,
         last_success: run,
         archives: fc.record({ complete: fc.nat(), partial: fc.nat() }),
@@ -152,7 +202,9 @@ describe('renderMetrics', () => {
         const seen = parsed.families.get('hotsnap_last_success_timestamp_seconds')?.samples ?? [];
         expect(seen.map((sample) => sample.labels.profile)).toEqual(profiles.map((p) => p.profile));
         const durations = parsed.families.get('hotsnap_last_run_duration_seconds')?.samples ?? [];
-        expect(durations.map((sample) => sample.value)).toEqual(profiles.filter((p) => p.last_attempt).map((p) => p.last_attempt!.duration_ms / 1000));
+        expect(durations.map((sample) => sample.value)).toEqual(
+          profiles.filter((p) => p.last_attempt).map((p) => p.last_attempt!.duration_ms / 1000),
+        );
       }),
       { numRuns: 300 },
     );
@@ -179,7 +231,9 @@ describe('parseExposition (the checker itself must be able to fail)', () => {
   });
 
   it('accepts well-formed text, with a timestamp and special values', () => {
-    const parsed = parseExposition('# HELP m a \\\\ b\\nc\n# TYPE m gauge\nm{a="x\\"y",b="2",} +Inf 1700000000000\nm{a="z"} NaN\n');
+    const parsed = parseExposition(
+      '# HELP m a \\\\ b\\nc\n# TYPE m gauge\nm{a="x\\"y",b="2",} +Inf 1700000000000\nm{a="z"} NaN\n',
+    );
     expect(parsed.families.get('m')!.help).toBe('a \\ b\nc');
     expect(parsed.families.get('m')!.samples[0]!.labels).toEqual({ a: 'x"y', b: '2' });
   });

@@ -38,7 +38,15 @@ describe('planProfilePrune', () => {
     const plan = planProfilePrune(ten, rules({ retention: { keep_last: 3 } }), options);
     expect(names(plan.keep)).toEqual(['h-daily-9', 'h-daily-8', 'h-daily-7']);
     expect(plan.keep[0]!.reasons).toEqual(['last snapshot']);
-    expect(names(plan.remove)).toEqual(['h-daily-6', 'h-daily-5', 'h-daily-4', 'h-daily-3', 'h-daily-2', 'h-daily-1', 'h-daily-0']);
+    expect(names(plan.remove)).toEqual([
+      'h-daily-6',
+      'h-daily-5',
+      'h-daily-4',
+      'h-daily-3',
+      'h-daily-2',
+      'h-daily-1',
+      'h-daily-0',
+    ]);
     expect(plan.remove[0]!.why).toBe('not kept by any rule');
     expect(plan.refused).toBeUndefined();
   });
@@ -53,9 +61,19 @@ describe('planProfilePrune', () => {
 
   it('refuses more deletions than max_delete unless forced', () => {
     const refused = planProfilePrune(ten, rules({ retention: { keep_last: 3 }, max_delete: '50%' }), options);
-    expect(refused.refused).toBe('the plan deletes 7 of 10 archives, more than max_delete allows (5); check it with "hotsnap prune --dry-run", then run again with --force (or --max-delete 7)');
-    expect(planProfilePrune(ten, rules({ retention: { keep_last: 3 }, max_delete: '50%' }), { ...options, force: true }).refused).toBeUndefined();
-    expect(planProfilePrune(ten, rules({ retention: { keep_last: 3 }, max_delete: '50%' }), { ...options, maxDeleteOverride: 7 }).refused).toBeUndefined();
+    expect(refused.refused).toBe(
+      'the plan deletes 7 of 10 archives, more than max_delete allows (5); check it with "hotsnap prune --dry-run", then run again with --force (or --max-delete 7)',
+    );
+    expect(
+      planProfilePrune(ten, rules({ retention: { keep_last: 3 }, max_delete: '50%' }), { ...options, force: true })
+        .refused,
+    ).toBeUndefined();
+    expect(
+      planProfilePrune(ten, rules({ retention: { keep_last: 3 }, max_delete: '50%' }), {
+        ...options,
+        maxDeleteOverride: 7,
+      }).refused,
+    ).toBeUndefined();
   });
 
   it('never counts a .part archive, and removes one only when a newer complete archive exists', () => {
@@ -63,31 +81,47 @@ describe('planProfilePrune', () => {
     const plan = planProfilePrune(list, rules({ retention: { keep_last: 2 } }), options);
     expect(names(plan.keep)).toEqual(['h-daily-9.part', 'h-daily-9', 'h-daily-8']);
     expect(plan.keep[0]!.reasons).toEqual(['partial archive (.part), kept until a newer complete archive exists']);
-    expect(plan.remove.find((entry) => entry.archive.name === 'h-daily-4.part')?.why).toBe('partial archive (.part); a newer complete archive exists');
+    expect(plan.remove.find((entry) => entry.archive.name === 'h-daily-4.part')?.why).toBe(
+      'partial archive (.part); a newer complete archive exists',
+    );
     const off = planProfilePrune(list, rules({ retention: { keep_last: 2 }, prune_partial: false }), options);
     expect(off.remove.some((entry) => entry.archive.partial)).toBe(false);
   });
 
   it('never counts an .incomplete archive, and removes one only when a newer complete archive exists', () => {
-    const incomplete = (day: number): ArchiveInfo => ({ ...archive(day), name: `h-daily-${day}.incomplete`, time: new Date(T0 + day * DAY + 60_000), incomplete: true });
+    const incomplete = (day: number): ArchiveInfo => ({
+      ...archive(day),
+      name: `h-daily-${day}.incomplete`,
+      time: new Date(T0 + day * DAY + 60_000),
+      incomplete: true,
+    });
     // A week of runs where the database failed, after three complete days: keep_last 3 must keep
     // the three complete ones (the only copies of the database), not the seven incomplete ones.
     const list = [...[0, 1, 2].map((day) => archive(day)), ...[3, 4, 5, 6, 7, 8, 9].map(incomplete)];
     const plan = planProfilePrune(list, rules({ retention: { keep_last: 3 } }), options);
     expect(plan.remove).toEqual([]);
     expect(names(plan.keep)).toContain('h-daily-0');
-    expect(plan.keep.find((entry) => entry.archive.name === 'h-daily-9.incomplete')?.reasons).toEqual(['incomplete archive (a database was missing), kept until a newer complete archive exists']);
+    expect(plan.keep.find((entry) => entry.archive.name === 'h-daily-9.incomplete')?.reasons).toEqual([
+      'incomplete archive (a database was missing), kept until a newer complete archive exists',
+    ]);
     // Once a complete archive is newer, the incomplete ones before it go.
     const healed = planProfilePrune([...list, archive(10)], rules({ retention: { keep_last: 3 } }), options);
-    expect(healed.remove.filter((entry) => entry.archive.incomplete).map((entry) => entry.why)).toEqual(Array(7).fill('incomplete archive (a database was missing); a newer complete archive exists'));
+    expect(healed.remove.filter((entry) => entry.archive.incomplete).map((entry) => entry.why)).toEqual(
+      Array(7).fill('incomplete archive (a database was missing); a newer complete archive exists'),
+    );
     expect(names(healed.keep)).toEqual(['h-daily-10', 'h-daily-2', 'h-daily-1']);
   });
 
-  it("never removes the archive the current run made, even when its time says it is the oldest", () => {
+  it('never removes the archive the current run made, even when its time says it is the oldest', () => {
     // A clock a year behind: the run's own archive is dated before all the others.
     const own: ArchiveInfo = { ...archive(-365), name: 'h-daily-own' };
-    const plan = planProfilePrune([...ten, own], rules({ retention: { keep_last: 3 } }), { ...options, madeByThisRun: 'h-daily-own' });
-    expect(plan.keep.find((entry) => entry.archive.name === 'h-daily-own')?.reasons).toEqual(['made by this run (always kept)']);
+    const plan = planProfilePrune([...ten, own], rules({ retention: { keep_last: 3 } }), {
+      ...options,
+      madeByThisRun: 'h-daily-own',
+    });
+    expect(plan.keep.find((entry) => entry.archive.name === 'h-daily-own')?.reasons).toEqual([
+      'made by this run (always kept)',
+    ]);
     expect(names(plan.remove)).not.toContain('h-daily-own');
   });
 
@@ -97,10 +131,17 @@ describe('planProfilePrune', () => {
       const plan = planProfilePrune(ten, rules({ retention: { keep_last: 3 } }), { ...options, now, force });
       expect(plan.remove).toEqual([]);
       expect(plan.keep).toHaveLength(10);
-      expect(plan.refused).toMatch(/^archive h-daily-9 is dated 2026-01-10T03:00:00.000Z, after this machine's clock \(2026-01-06T03:00:00.000Z\): the clock is wrong/);
+      expect(plan.refused).toMatch(
+        /^archive h-daily-9 is dated 2026-01-10T03:00:00.000Z, after this machine's clock \(2026-01-06T03:00:00.000Z\): the clock is wrong/,
+      );
     }
     // A few seconds ahead is an NTP step, not a wrong clock.
-    expect(planProfilePrune(ten, rules({ retention: { keep_last: 3 } }), { ...options, now: new Date(T0 + 9 * DAY - 60_000) }).refused).toBeUndefined();
+    expect(
+      planProfilePrune(ten, rules({ retention: { keep_last: 3 } }), {
+        ...options,
+        now: new Date(T0 + 9 * DAY - 60_000),
+      }).refused,
+    ).toBeUndefined();
   });
 
   it('plans tarsnapper deltas', () => {
@@ -115,7 +156,14 @@ describe('planProfilePrune', () => {
       fc.property(
         fc.uniqueArray(fc.integer({ min: 0, max: 2000 }), { minLength: 1, maxLength: 60 }),
         fc.array(fc.integer({ min: 0, max: 2000 }), { maxLength: 5 }),
-        fc.record({ keep_last: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }), keep_daily: fc.option(fc.integer({ min: -1, max: 5 }).filter((n) => n !== 0), { nil: undefined }), keep_within: fc.option(fc.constantFrom('1h', '2d', '1m'), { nil: undefined }) }),
+        fc.record({
+          keep_last: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
+          keep_daily: fc.option(
+            fc.integer({ min: -1, max: 5 }).filter((n) => n !== 0),
+            { nil: undefined },
+          ),
+          keep_within: fc.option(fc.constantFrom('1h', '2d', '1m'), { nil: undefined }),
+        }),
         (days, partialDays, retention) => {
           const list = [...days.map((day) => archive(day)), ...partialDays.map((day) => archive(day, true))];
           const plan = planProfilePrune(list, rules({ retention }), options);

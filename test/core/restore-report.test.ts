@@ -13,7 +13,10 @@ const B = 'b'.repeat(64);
 
 describe('formatDatabaseCheck', () => {
   it.each<[DatabaseCheck, string]>([
-    [{ source: '/srv/a.db', status: 'ok', expected_sha256: A, sha256: A, integrity: [] }, '/srv/a.db: verified ok (SHA-256 matches the manifest, integrity_check ok)'],
+    [
+      { source: '/srv/a.db', status: 'ok', expected_sha256: A, sha256: A, integrity: [] },
+      '/srv/a.db: verified ok (SHA-256 matches the manifest, integrity_check ok)',
+    ],
     [
       { source: '/srv/a.db', status: 'ok', integrity: [], removed: ['/r/srv/a.db-wal'] },
       '/srv/a.db: verified ok (SHA-256 matches the manifest, integrity_check ok); removed stale /r/srv/a.db-wal',
@@ -27,13 +30,29 @@ describe('formatDatabaseCheck', () => {
       '/srv/a.db: MISMATCH: SHA-256 mismatch (manifest aaaaaaaaaaaaaaaa…, restored bbbbbbbbbbbbbbbb…); integrity_check failed (4 problems: p1; p2; p3; …)',
     ],
     [
-      { source: '/srv/a.db', status: 'integrity-failed', expected_sha256: A, sha256: A, integrity: ['row 3 missing from index i'] },
+      {
+        source: '/srv/a.db',
+        status: 'integrity-failed',
+        expected_sha256: A,
+        sha256: A,
+        integrity: ['row 3 missing from index i'],
+      },
       '/srv/a.db: INTEGRITY FAILED: SHA-256 matches the manifest, but integrity_check failed (1 problem: row 3 missing from index i)',
     ],
-    [{ source: '/srv/a.db', status: 'missing', restored_to: '/r/srv/a.db', detail: 'no such file' }, '/srv/a.db: MISSING: the manifest lists it, but the extraction did not restore /r/srv/a.db (no such file)'],
-    [{ source: '/srv/a.db', status: 'not-in-archive', detail: 'its hot copy failed at backup time: locked\nmore' }, '/srv/a.db: NOT IN ARCHIVE: its hot copy failed at backup time: locked'],
     [
-      { source: '/srv/a.db', status: 'unsafe', detail: 'the archive is unsafe: /srv in the restored tree is a symlink to /srv/live; …' },
+      { source: '/srv/a.db', status: 'missing', restored_to: '/r/srv/a.db', detail: 'no such file' },
+      '/srv/a.db: MISSING: the manifest lists it, but the extraction did not restore /r/srv/a.db (no such file)',
+    ],
+    [
+      { source: '/srv/a.db', status: 'not-in-archive', detail: 'its hot copy failed at backup time: locked\nmore' },
+      '/srv/a.db: NOT IN ARCHIVE: its hot copy failed at backup time: locked',
+    ],
+    [
+      {
+        source: '/srv/a.db',
+        status: 'unsafe',
+        detail: 'the archive is unsafe: /srv in the restored tree is a symlink to /srv/live; …',
+      },
       '/srv/a.db: UNSAFE, not checked: the archive is unsafe: /srv in the restored tree is a symlink to /srv/live; …',
     ],
   ])('%j', (check, line) => {
@@ -45,13 +64,25 @@ describe('verdicts', () => {
   it('all verified only when every status is ok', () => {
     expect(allVerified([])).toBe(true);
     expect(allVerified([{ source: '/a', status: 'ok' }])).toBe(true);
-    expect(allVerified([{ source: '/a', status: 'ok' }, { source: '/b', status: 'not-in-archive' }])).toBe(false);
-    expect(allVerified([{ source: '/a', status: 'ok' }, { source: '/b', status: 'unsafe' }])).toBe(false);
+    expect(
+      allVerified([
+        { source: '/a', status: 'ok' },
+        { source: '/b', status: 'not-in-archive' },
+      ]),
+    ).toBe(false);
+    expect(
+      allVerified([
+        { source: '/a', status: 'ok' },
+        { source: '/b', status: 'unsafe' },
+      ]),
+    ).toBe(false);
   });
 
   it('short verdicts name the database and the failure', () => {
     expect(shortDatabaseVerdict({ source: '/srv/a.db', status: 'mismatch' })).toBe('/srv/a.db: SHA-256 mismatch');
-    expect(shortDatabaseVerdict({ source: '/srv/a.db', status: 'integrity-failed' })).toBe('/srv/a.db: integrity_check failed');
+    expect(shortDatabaseVerdict({ source: '/srv/a.db', status: 'integrity-failed' })).toBe(
+      '/srv/a.db: integrity_check failed',
+    );
     expect(shortDatabaseVerdict({ source: '/srv/a.db', status: 'unsafe' })).toBe(
       '/srv/a.db: the archive is unsafe (a symlink, hard link or odd path in it could lead outside the restored tree); not checked',
     );
@@ -65,7 +96,10 @@ describe('formatRestoreSummary', () => {
       target: '/tmp/r',
       files: 1,
       manifest: '/tmp/r/.hotsnap/manifest.json',
-      databases: [{ source: '/srv/a.db', status: 'ok' }, { source: '/srv/b.db', status: 'mismatch', expected_sha256: A, sha256: B }],
+      databases: [
+        { source: '/srv/a.db', status: 'ok' },
+        { source: '/srv/b.db', status: 'mismatch', expected_sha256: A, sha256: B },
+      ],
       warnings: ['restoring over the live database /srv/a.db'],
       ok: false,
     });
@@ -83,8 +117,18 @@ describe('formatRestoreSummary', () => {
   });
 
   it('says so when the archive has no manifest', () => {
-    const text = formatRestoreSummary({ archive: 'x', target: '/r', files: 3, manifest: null, databases: [], warnings: [], ok: true });
-    expect(text).toBe('restored x into /r: 3 files\nmanifest: none in this archive (not made by hotsnap?), so no database was checked\n');
+    const text = formatRestoreSummary({
+      archive: 'x',
+      target: '/r',
+      files: 3,
+      manifest: null,
+      databases: [],
+      warnings: [],
+      ok: true,
+    });
+    expect(text).toBe(
+      'restored x into /r: 3 files\nmanifest: none in this archive (not made by hotsnap?), so no database was checked\n',
+    );
   });
 });
 
@@ -108,8 +152,15 @@ describe('formatVerifySummary', () => {
   });
 
   it('a profile with no archive yet', () => {
-    expect(formatVerifySummary({ profile: 'weekly', status: 'failed', duration_ms: 3, databases: [], missing_paths: [], error: 'profile weekly has no complete archive yet' })).toBe(
-      'weekly: FAILED  0.0s  error: profile weekly has no complete archive yet',
-    );
+    expect(
+      formatVerifySummary({
+        profile: 'weekly',
+        status: 'failed',
+        duration_ms: 3,
+        databases: [],
+        missing_paths: [],
+        error: 'profile weekly has no complete archive yet',
+      }),
+    ).toBe('weekly: FAILED  0.0s  error: profile weekly has no complete archive yet');
   });
 });

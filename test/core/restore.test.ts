@@ -29,7 +29,13 @@ describe('parseArchiveSpec', () => {
 
 describe('pickLatestArchive', () => {
   const at = (iso: string) => new Date(iso);
-  const archive = (name: string, time: string, profile: string | null, partial = false, incomplete = false): ArchiveInfo => ({ name, time: at(time), profile, partial, incomplete, adopted: false });
+  const archive = (
+    name: string,
+    time: string,
+    profile: string | null,
+    partial = false,
+    incomplete = false,
+  ): ArchiveInfo => ({ name, time: at(time), profile, partial, incomplete, adopted: false });
   const archives = [
     archive('d1', '2026-01-01T00:00:00Z', 'daily'),
     archive('h1', '2026-01-03T00:00:00Z', 'hourly'),
@@ -109,37 +115,87 @@ describe('isSelected', () => {
 });
 
 describe('planRestore', () => {
-  const listing = ['.hotsnap/', MANIFEST_FILE, 'srv/ghost/content/data/ghost.db', 'home/alice/', 'home/alice/a.txt', 'home/alice/notes/', 'home/alice/notes/b.txt', 'srv/', 'srv/git/HEAD', '-dash/', '-dash/x'];
+  const listing = [
+    '.hotsnap/',
+    MANIFEST_FILE,
+    'srv/ghost/content/data/ghost.db',
+    'home/alice/',
+    'home/alice/a.txt',
+    'home/alice/notes/',
+    'home/alice/notes/b.txt',
+    'srv/',
+    'srv/git/HEAD',
+    '-dash/',
+    '-dash/x',
+  ];
 
   it('restores everything with no operand into a directory; the manifest comes along', () => {
-    expect(planRestore(listing, [], { toRoot: false, manifestMember: MANIFEST_FILE })).toEqual({ members: null, manifest: 'inline', files: 5, missing: [] });
+    expect(planRestore(listing, [], { toRoot: false, manifestMember: MANIFEST_FILE })).toEqual({
+      members: null,
+      manifest: 'inline',
+      files: 5,
+      missing: [],
+    });
   });
 
   it('into /, names every top-level entry but .hotsnap and fetches the manifest apart', () => {
-    expect(planRestore(listing, [], { toRoot: true, manifestMember: MANIFEST_FILE })).toEqual({ members: ['srv', 'home', '-dash'], manifest: 'separate', files: 5, missing: [] });
+    expect(planRestore(listing, [], { toRoot: true, manifestMember: MANIFEST_FILE })).toEqual({
+      members: ['srv', 'home', '-dash'],
+      manifest: 'separate',
+      files: 5,
+      missing: [],
+    });
   });
 
   it('restores named members, adding the manifest so databases can be checked', () => {
-    const plan = planRestore(listing, ['home/alice/notes', 'srv/ghost'], { toRoot: false, manifestMember: MANIFEST_FILE });
-    expect(plan).toEqual({ members: ['home/alice/notes', 'srv/ghost', MANIFEST_FILE], manifest: 'inline', files: 2, missing: [] });
+    const plan = planRestore(listing, ['home/alice/notes', 'srv/ghost'], {
+      toRoot: false,
+      manifestMember: MANIFEST_FILE,
+    });
+    expect(plan).toEqual({
+      members: ['home/alice/notes', 'srv/ghost', MANIFEST_FILE],
+      manifest: 'inline',
+      files: 2,
+      missing: [],
+    });
   });
 
   it('into /, named members go alone: the manifest is fetched apart', () => {
-    expect(planRestore(listing, ['srv/ghost'], { toRoot: true, manifestMember: MANIFEST_FILE })).toEqual({ members: ['srv/ghost'], manifest: 'separate', files: 1, missing: [] });
+    expect(planRestore(listing, ['srv/ghost'], { toRoot: true, manifestMember: MANIFEST_FILE })).toEqual({
+      members: ['srv/ghost'],
+      manifest: 'separate',
+      files: 1,
+      missing: [],
+    });
   });
 
   it('reports members the archive lacks (a prefix of a name is not a member)', () => {
-    expect(planRestore(listing, ['home/alic', 'srv/ghost', 'nowhere'], { toRoot: false, manifestMember: MANIFEST_FILE }).missing).toEqual(['home/alic', 'nowhere']);
+    expect(
+      planRestore(listing, ['home/alic', 'srv/ghost', 'nowhere'], { toRoot: false, manifestMember: MANIFEST_FILE })
+        .missing,
+    ).toEqual(['home/alic', 'nowhere']);
   });
 
   it('handles an archive with no manifest (not made by hotsnap)', () => {
     const foreign = ['etc/', 'etc/hosts'];
-    expect(planRestore(foreign, [], { toRoot: false, manifestMember: MANIFEST_FILE })).toEqual({ members: null, manifest: 'none', files: 1, missing: [] });
-    expect(planRestore(foreign, ['etc/hosts'], { toRoot: true, manifestMember: MANIFEST_FILE })).toEqual({ members: ['etc/hosts'], manifest: 'none', files: 1, missing: [] });
+    expect(planRestore(foreign, [], { toRoot: false, manifestMember: MANIFEST_FILE })).toEqual({
+      members: null,
+      manifest: 'none',
+      files: 1,
+      missing: [],
+    });
+    expect(planRestore(foreign, ['etc/hosts'], { toRoot: true, manifestMember: MANIFEST_FILE })).toEqual({
+      members: ['etc/hosts'],
+      manifest: 'none',
+      files: 1,
+      missing: [],
+    });
   });
 
   it('into /, an archive holding only the manifest extracts nothing (never "everything")', () => {
-    expect(planRestore(['.hotsnap/', MANIFEST_FILE], [], { toRoot: true, manifestMember: MANIFEST_FILE }).members).toEqual([]);
+    expect(
+      planRestore(['.hotsnap/', MANIFEST_FILE], [], { toRoot: true, manifestMember: MANIFEST_FILE }).members,
+    ).toEqual([]);
   });
 
   it('a .hotsnap deeper in the tree is user data, not the manifest', () => {

@@ -6,25 +6,41 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ALL_WEEKDAYS, fieldValues, parseCalendar, type CalendarSpec } from '../../src/core/calendar.js';
 import { nextElapse } from '../../src/core/calendar-elapse.js';
-import { calendarToCron, planScheduledJobs, renderCrontab, scheduleMinute, shellQuote, type CronFields } from '../../src/core/schedule.js';
+import {
+  calendarToCron,
+  planScheduledJobs,
+  renderCrontab,
+  scheduleMinute,
+  shellQuote,
+  type CronFields,
+} from '../../src/core/schedule.js';
 import { ConfigError, UsageError } from '../../src/errors.js';
 import { cronMatches, parseCronLine, type ParsedCron } from './cron-validator.js';
 
 /** Whether a spec (no zone) fires at this whole minute in UTC, straight from its field values. */
 function calendarMatcher(spec: CalendarSpec): (instant: number) => boolean {
   const [seconds, minutes, hours, days, months] = [
-    fieldValues(spec.second, 0, 59), fieldValues(spec.minute, 0, 59), fieldValues(spec.hour, 0, 23), fieldValues(spec.day, 1, 31), fieldValues(spec.month, 1, 12),
+    fieldValues(spec.second, 0, 59),
+    fieldValues(spec.minute, 0, 59),
+    fieldValues(spec.hour, 0, 23),
+    fieldValues(spec.day, 1, 31),
+    fieldValues(spec.month, 1, 12),
   ].map((values) => new Set(values)) as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>];
   return (instant) => {
     const date = new Date(instant);
     return (
-      seconds.has(0) && minutes.has(date.getUTCMinutes()) && hours.has(date.getUTCHours()) && days.has(date.getUTCDate()) &&
-      months.has(date.getUTCMonth() + 1) && (spec.weekdays & (1 << ((date.getUTCDay() + 6) % 7))) !== 0
+      seconds.has(0) &&
+      minutes.has(date.getUTCMinutes()) &&
+      hours.has(date.getUTCHours()) &&
+      days.has(date.getUTCDate()) &&
+      months.has(date.getUTCMonth() + 1) &&
+      (spec.weekdays & (1 << ((date.getUTCDay() + 6) % 7))) !== 0
     );
   };
 }
 
-const line = (fields: CronFields) => `${fields.minute} ${fields.hour} ${fields.dayOfMonth} ${fields.month} ${fields.dayOfWeek} true`;
+const line = (fields: CronFields) =>
+  `${fields.minute} ${fields.hour} ${fields.dayOfMonth} ${fields.month} ${fields.dayOfWeek} true`;
 
 describe('calendarToCron', () => {
   it.each([
@@ -76,38 +92,51 @@ describe('calendarToCron', () => {
 
   it('converts random expressible expressions into valid fields that fire at exactly the same minutes (UTC)', () => {
     const list = (min: number, max: number) =>
-      fc.array(
-        fc.oneof(
-          fc.integer({ min, max }).map(String),
-          fc.tuple(fc.integer({ min, max }), fc.integer({ min, max })).map(([a, b]) => `${Math.min(a, b)}..${Math.max(a, b)}`),
-          fc.tuple(fc.integer({ min, max }), fc.integer({ min: 1, max: Math.max(1, (max - min) >> 1) })).filter(([a, step]) => a + step <= max).map(([a, step]) => `${a}/${step}`),
-        ),
-        { minLength: 1, maxLength: 3 },
-      ).map((items) => items.join(','));
+      fc
+        .array(
+          fc.oneof(
+            fc.integer({ min, max }).map(String),
+            fc
+              .tuple(fc.integer({ min, max }), fc.integer({ min, max }))
+              .map(([a, b]) => `${Math.min(a, b)}..${Math.max(a, b)}`),
+            fc
+              .tuple(fc.integer({ min, max }), fc.integer({ min: 1, max: Math.max(1, (max - min) >> 1) }))
+              .filter(([a, step]) => a + step <= max)
+              .map(([a, step]) => `${a}/${step}`),
+          ),
+          { minLength: 1, maxLength: 3 },
+        )
+        .map((items) => items.join(','));
     const field = (min: number, max: number) => fc.oneof(fc.constant('*'), list(min, max));
     const days = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
     const expression = fc
       .tuple(fc.boolean(), fc.subarray(days, { minLength: 1 }), field(1, 12), field(1, 31), field(0, 23), field(0, 59))
       // Either weekdays or days of the month, as cron needs.
-      .map(([byWeekday, week, month, day, hour, minute]) => (byWeekday ? `${week.join(',')} *-${month}-* ${hour}:${minute}` : `*-${month}-${day} ${hour}:${minute}`));
+      .map(([byWeekday, week, month, day, hour, minute]) =>
+        byWeekday ? `${week.join(',')} *-${month}-* ${hour}:${minute}` : `*-${month}-${day} ${hour}:${minute}`,
+      );
     fc.assert(
-      fc.property(expression, fc.integer({ min: Date.UTC(2024, 0, 1) / 60_000, max: Date.UTC(2031, 0, 1) / 60_000 }), (text, baseMinute) => {
-        const spec = parseCalendar(text);
-        const cron = parseCronLine(line(calendarToCron(spec)));
-        // Every elapse is a cron minute, and every minute of a window agrees either way.
-        let after = baseMinute * 60_000 - 1;
-        for (let index = 0; index < 20; index++) {
-          const next = nextElapse(spec, after, 'UTC');
-          if (next === undefined) break;
-          expect(cronMatches(cron, next)).toBe(true);
-          after = next;
-        }
-        const calendarMatches = calendarMatcher(spec);
-        for (let minute = 0; minute < 3 * 24 * 60; minute += 7) {
-          const instant = (baseMinute + minute) * 60_000;
-          expect(cronMatches(cron, instant)).toBe(calendarMatches(instant));
-        }
-      }),
+      fc.property(
+        expression,
+        fc.integer({ min: Date.UTC(2024, 0, 1) / 60_000, max: Date.UTC(2031, 0, 1) / 60_000 }),
+        (text, baseMinute) => {
+          const spec = parseCalendar(text);
+          const cron = parseCronLine(line(calendarToCron(spec)));
+          // Every elapse is a cron minute, and every minute of a window agrees either way.
+          let after = baseMinute * 60_000 - 1;
+          for (let index = 0; index < 20; index++) {
+            const next = nextElapse(spec, after, 'UTC');
+            if (next === undefined) break;
+            expect(cronMatches(cron, next)).toBe(true);
+            after = next;
+          }
+          const calendarMatches = calendarMatcher(spec);
+          for (let minute = 0; minute < 3 * 24 * 60; minute += 7) {
+            const instant = (baseMinute + minute) * 60_000;
+            expect(cronMatches(cron, instant)).toBe(calendarMatches(instant));
+          }
+        },
+      ),
       { numRuns: process.env.HOTSNAP_STRESS ? 3000 : 100, seed: 5 },
     );
   });
@@ -123,7 +152,12 @@ describe('scheduleMinute', () => {
 
   it('is pinned, so re-rendering after an upgrade does not move backups', () => {
     // FNV-1a of "host\0label" mod 60; changing these moves every host's backups.
-    expect([scheduleMinute('web1', 'daily'), scheduleMinute('web1', 'hourly'), scheduleMinute('ghost-prod', 'daily'), scheduleMinute('ünïcode', 'verify')]).toEqual([37, 29, 55, 4]);
+    expect([
+      scheduleMinute('web1', 'daily'),
+      scheduleMinute('web1', 'hourly'),
+      scheduleMinute('ghost-prod', 'daily'),
+      scheduleMinute('ünïcode', 'verify'),
+    ]).toEqual([37, 29, 55, 4]);
   });
 
   it('spreads 1000 hosts over the hour (every minute used, none more than 3× its share)', () => {
@@ -153,17 +187,30 @@ describe('planScheduledJobs', () => {
   it('lists every unreadable schedule at once, with its config path', () => {
     let caught: unknown;
     try {
-      planScheduledJobs({ file, profiles: [{ name: 'a', schedule: 'dialy' }, { name: 'b', schedule: '25:00' }], verify_schedule: '*-*~1' });
+      planScheduledJobs({
+        file,
+        profiles: [
+          { name: 'a', schedule: 'dialy' },
+          { name: 'b', schedule: '25:00' },
+        ],
+        verify_schedule: '*-*~1',
+      });
     } catch (error) {
       caught = error;
     }
     expect(caught).toBeInstanceOf(ConfigError);
-    expect((caught as ConfigError).issues.map((issue) => issue.path)).toEqual(['profiles.a.schedule', 'profiles.b.schedule', 'verify_schedule']);
+    expect((caught as ConfigError).issues.map((issue) => issue.path)).toEqual([
+      'profiles.a.schedule',
+      'profiles.b.schedule',
+      'verify_schedule',
+    ]);
     expect((caught as ConfigError).issues[0]!.message).toMatch(/"dialy"|unknown weekday "dialy"/);
   });
 
   it('refuses a profile named verify when verify_schedule is set (their units would collide)', () => {
-    expect(() => planScheduledJobs({ file, profiles: [{ name: 'verify', schedule: 'daily' }], verify_schedule: 'weekly' })).toThrow(/profile named "verify" would share the units hotsnap-verify/);
+    expect(() =>
+      planScheduledJobs({ file, profiles: [{ name: 'verify', schedule: 'daily' }], verify_schedule: 'weekly' }),
+    ).toThrow(/profile named "verify" would share the units hotsnap-verify/);
     expect(planScheduledJobs({ file, profiles: [{ name: 'verify', schedule: 'daily' }] })).toHaveLength(1);
   });
 });
@@ -186,7 +233,11 @@ describe('renderCrontab', () => {
   afterAll(() => rmSync(temp, { recursive: true, force: true }));
   const jobs = planScheduledJobs({
     file: '/etc/hotsnap/hotsnap.yaml',
-    profiles: [{ name: 'hourly', schedule: 'hourly' }, { name: 'daily', schedule: 'daily' }, { name: 'db', schedule: 'Mon..Fri 02:30' }],
+    profiles: [
+      { name: 'hourly', schedule: 'hourly' },
+      { name: 'daily', schedule: 'daily' },
+      { name: 'db', schedule: 'Mon..Fri 02:30' },
+    ],
     verify_schedule: 'weekly',
   });
   const options = {
@@ -207,23 +258,36 @@ describe('renderCrontab', () => {
     expect([...hourly.minute]).toEqual([scheduleMinute('web1', 'hourly')]);
     expect(hourly.hour.size).toBe(24);
     expect([...daily.minute, ...daily.hour]).toEqual([scheduleMinute('web1', 'daily'), 0]);
-    expect(lines[2]).toBe('30 2 * * 1-5 /usr/bin/node /opt/hotsnap/bin/hotsnap.js --config /etc/hotsnap/hotsnap.yaml run db >>/var/log/hotsnap.log 2>&1');
+    expect(lines[2]).toBe(
+      '30 2 * * 1-5 /usr/bin/node /opt/hotsnap/bin/hotsnap.js --config /etc/hotsnap/hotsnap.yaml run db >>/var/log/hotsnap.log 2>&1',
+    );
     expect([...verify.dayOfWeek]).toEqual([1]);
-    expect(verify.command).toBe('/usr/bin/node /opt/hotsnap/bin/hotsnap.js --config /etc/hotsnap/hotsnap.yaml verify >>/var/log/hotsnap.log 2>&1');
-    expect(text).toContain(`# hotsnap-daily: daily (*-*-* 00:00:00; minute ${scheduleMinute('web1', 'daily')} chosen from the host name)`);
+    expect(verify.command).toBe(
+      '/usr/bin/node /opt/hotsnap/bin/hotsnap.js --config /etc/hotsnap/hotsnap.yaml verify >>/var/log/hotsnap.log 2>&1',
+    );
+    expect(text).toContain(
+      `# hotsnap-daily: daily (*-*-* 00:00:00; minute ${scheduleMinute('web1', 'daily')} chosen from the host name)`,
+    );
     expect(text).toContain('# hotsnap-db: Mon..Fri 02:30 (Mon..Fri *-*-* 02:30:00)');
     expect(text.startsWith('# hotsnap schedule for web1')).toBe(true);
     expect(db.command).not.toMatch(/flock/);
     expect(renderCrontab(jobs, options)).toBe(text);
   });
 
-  it('adds a PATH for a bare tarsnap name (cron\'s PATH misses /usr/local/bin)', () => {
+  it("adds a PATH for a bare tarsnap name (cron's PATH misses /usr/local/bin)", () => {
     const text = renderCrontab(jobs.slice(0, 1), { ...options, needsPath: true });
     expect(text).toContain(' PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin /usr/bin/node ');
   });
 
   it('refuses, naming each job, what cron cannot express', () => {
-    const odd = planScheduledJobs({ file: '/x.yaml', profiles: [{ name: 'a', schedule: 'Mon *-*-1 03:00' }, { name: 'b', schedule: 'daily' }, { name: 'c', schedule: '*:*:30' }] });
+    const odd = planScheduledJobs({
+      file: '/x.yaml',
+      profiles: [
+        { name: 'a', schedule: 'Mon *-*-1 03:00' },
+        { name: 'b', schedule: 'daily' },
+        { name: 'c', schedule: '*:*:30' },
+      ],
+    });
     let caught: unknown;
     try {
       renderCrontab(odd, options);
@@ -233,7 +297,9 @@ describe('renderCrontab', () => {
     expect(caught).toBeInstanceOf(UsageError);
     const message = (caught as Error).message;
     expect(message).toMatch(/^profile a: "Mon \*-\*-1 03:00" cannot be written as a cron line: it restricts both/);
-    expect(message).toMatch(/\nprofile c: "\*:\*:30" cannot be written as a cron line: cron runs at whole minutes only/);
+    expect(message).toMatch(
+      /\nprofile c: "\*:\*:30" cannot be written as a cron line: cron runs at whole minutes only/,
+    );
     expect(message).toMatch(/use "hotsnap schedule systemd" for these/);
     expect(message).not.toMatch(/profile b/);
   });
@@ -245,7 +311,13 @@ describe('renderCrontab', () => {
     writeFileSync(script, 'console.log(JSON.stringify(process.argv.slice(2)));\n');
     const log = join(dir, 'out %s.log');
     const config = join(dir, 'hot snap.yaml');
-    const text = renderCrontab(jobs.slice(2, 3), { ...options, node: process.execPath, script, configFile: config, logFile: log });
+    const text = renderCrontab(jobs.slice(2, 3), {
+      ...options,
+      node: process.execPath,
+      script,
+      configFile: config,
+      logFile: log,
+    });
     const cronLine = text.split('\n').find((entry) => /^\d/.test(entry))!;
     const { command } = parseCronLine(cronLine);
     expect(command).not.toMatch(/(^|[^\\])%/);

@@ -17,7 +17,12 @@ import {
   type StarterInput,
 } from '../../src/core/starter-config.js';
 
-const MACHINE: MachineDefaults = { hostname: 'web1', timezone: 'Europe/Berlin', tmpdir: '/tmp', stateDir: '/var/lib/hotsnap' };
+const MACHINE: MachineDefaults = {
+  hostname: 'web1',
+  timezone: 'Europe/Berlin',
+  tmpdir: '/tmp',
+  stateDir: '/var/lib/hotsnap',
+};
 const NOTHING: DetectedTarsnap = { files: ['/home/a/.tarsnaprc', '/usr/local/etc/tarsnap.conf'], options: [] };
 const FOUND: DetectedTarsnap = {
   files: ['/root/.tarsnaprc', '/usr/local/etc/tarsnap.conf'],
@@ -38,7 +43,10 @@ const FOUND: DetectedTarsnap = {
 
 /** Given YAML, returns it with wrapped comment lines joined, so assertions don't depend on the wrap width. */
 const unwrapped = (text: string): string => text.replace(/\n *# (?![a-z_]+:)(?=\S)/g, ' ');
-const inputOf = (detected: DetectedTarsnap, machine = MACHINE): StarterInput => ({ ...machine, tarsnap: planTarsnapSection(detected) });
+const inputOf = (detected: DetectedTarsnap, machine = MACHINE): StarterInput => ({
+  ...machine,
+  tarsnap: planTarsnapSection(detected),
+});
 
 describe('planTarsnapSection', () => {
   it('nothing found: placeholders, and a note saying where it looked and what to do', () => {
@@ -58,7 +66,12 @@ describe('planTarsnapSection', () => {
       extra_args: ['--checkpoint-bytes', '1G', '--maxbw-rate', '100000', '--nodump'],
     });
     expect(section.exclude).toEqual(['*.core', '/var/tmp']);
-    expect(section.origin).toEqual({ keyfile: '/root/.tarsnaprc', cachedir: '/usr/local/etc/tarsnap.conf', extraArgs: ['/root/.tarsnaprc', '/usr/local/etc/tarsnap.conf'], exclude: ['/usr/local/etc/tarsnap.conf'] });
+    expect(section.origin).toEqual({
+      keyfile: '/root/.tarsnaprc',
+      cachedir: '/usr/local/etc/tarsnap.conf',
+      extraArgs: ['/root/.tarsnaprc', '/usr/local/etc/tarsnap.conf'],
+      exclude: ['/usr/local/etc/tarsnap.conf'],
+    });
     expect(section.notes).toEqual([
       '/root/.tarsnaprc: "print-stats" not carried over (not allowed: hotsnap adds it when it needs the numbers)',
       '/root/.tarsnaprc: "humanize-numbers" not carried over (not allowed: hotsnap parses the byte counts)',
@@ -67,9 +80,16 @@ describe('planTarsnapSection', () => {
   });
 
   it('a relative keyfile is not used', () => {
-    const section = planTarsnapSection({ files: ['/h/.tarsnaprc'], keyfile: { value: 'keys/k', file: '/h/.tarsnaprc' }, cachedir: { value: '/c', file: '/h/.tarsnaprc' }, options: [] });
+    const section = planTarsnapSection({
+      files: ['/h/.tarsnaprc'],
+      keyfile: { value: 'keys/k', file: '/h/.tarsnaprc' },
+      cachedir: { value: '/c', file: '/h/.tarsnaprc' },
+      options: [],
+    });
     expect(section.settings.keyfile).toBe(PLACEHOLDER_KEYFILE);
-    expect(section.notes).toEqual(['tarsnap.keyfile: "keys/k" in /h/.tarsnaprc is not an absolute path; the file has the placeholder /root/tarsnap.key: set it to your tarsnap key (tarsnap-keygen writes one)']);
+    expect(section.notes).toEqual([
+      'tarsnap.keyfile: "keys/k" in /h/.tarsnaprc is not an absolute path; the file has the placeholder /root/tarsnap.key: set it to your tarsnap key (tarsnap-keygen writes one)',
+    ]);
   });
 });
 
@@ -77,10 +97,18 @@ describe('renderStarterConfig', () => {
   const inputs: Array<[string, StarterInput]> = [
     ['nothing detected', inputOf(NOTHING)],
     ['tarsnap.conf with options and excludes', inputOf(FOUND)],
-    ['a host and zone with odd characters', inputOf(NOTHING, { hostname: 'db-1.internal', timezone: 'America/Argentina/Buenos_Aires', tmpdir: '/var/tmp/x y', stateDir: '/home/a b/.local/state/hotsnap' })],
+    [
+      'a host and zone with odd characters',
+      inputOf(NOTHING, {
+        hostname: 'db-1.internal',
+        timezone: 'America/Argentina/Buenos_Aires',
+        tmpdir: '/var/tmp/x y',
+        stateDir: '/home/a b/.local/state/hotsnap',
+      }),
+    ],
   ];
 
-  it.each(inputs)('%s: passes hotsnap\'s own validation, as written', (_name, input) => {
+  it.each(inputs)("%s: passes hotsnap's own validation, as written", (_name, input) => {
     const text = renderStarterConfig(input);
     const config = parseConfig(text, '/etc/hotsnap/hotsnap.yaml', MACHINE);
     expect(config.profiles.map((profile) => [profile.name, profile.schedule])).toEqual([
@@ -97,11 +125,19 @@ describe('renderStarterConfig', () => {
     const everything = {
       ...examples.top,
       tarsnap: { ...TARSNAP_EXAMPLES, ...active.tarsnap },
-      defaults: { ...examples.defaults, ...active.defaults, exclude: [...(examples.defaults.exclude ?? []), ...(active.defaults?.exclude ?? [])] },
+      defaults: {
+        ...examples.defaults,
+        ...active.defaults,
+        exclude: [...(examples.defaults.exclude ?? []), ...(active.defaults?.exclude ?? [])],
+      },
       profiles: { ...active.profiles, daily: { ...active.profiles.daily, ...examples.profile } },
     };
     const config = parseConfig(stringify(everything), 'all.yaml', MACHINE);
-    expect(config.profiles[0]).toMatchObject({ name: 'daily', schedule: '*-*-* 03:15:00', ping: 'https://hc-ping.com/your-check-uuid' });
+    expect(config.profiles[0]).toMatchObject({
+      name: 'daily',
+      schedule: '*-*-* 03:15:00',
+      ping: 'https://hc-ping.com/your-check-uuid',
+    });
     // deltas is the alternative to retention, never beside it.
     const { retention: _, ...withoutRetention } = everything.profiles.daily;
     const deltas = { ...everything, profiles: { daily: { ...withoutRetention, deltas: examples.deltas } } };
@@ -112,7 +148,11 @@ describe('renderStarterConfig', () => {
     const text = renderStarterConfig(inputOf(NOTHING));
     const lines = text.split('\n');
     const shown = (key: string) => lines.some((line) => new RegExp(`^\\s*(# )?\\s*${key}:`).test(line));
-    for (const key of [...Object.keys(configFileSchema.shape), ...Object.keys(tarsnapSchema.shape), ...Object.keys(profileFieldsSchema.shape)]) {
+    for (const key of [
+      ...Object.keys(configFileSchema.shape),
+      ...Object.keys(tarsnapSchema.shape),
+      ...Object.keys(profileFieldsSchema.shape),
+    ]) {
       expect(shown(key), key).toBe(true);
     }
     // Each key line has a comment line right above it (or is a list item / nested value of one).
@@ -120,7 +160,12 @@ describe('renderStarterConfig', () => {
       const key = /^(\s*)(# )?([a-z_]+):/.exec(line);
       if (!key || key[1]!.length > 4 || /^\s*# \s/.test(line)) return;
       const above = lines[index - 1] ?? '';
-      expect(above.trim().startsWith('#') || /^\s*(daily|weekly|profiles|defaults|tarsnap|hooks|hot_copy|retention|adopt):/.test(above) || above.trim().startsWith('- '), `line ${index + 1}: ${line}`).toBe(true);
+      expect(
+        above.trim().startsWith('#') ||
+          /^\s*(daily|weekly|profiles|defaults|tarsnap|hooks|hot_copy|retention|adopt):/.test(above) ||
+          above.trim().startsWith('- '),
+        `line ${index + 1}: ${line}`,
+      ).toBe(true);
     });
   });
 
@@ -129,13 +174,17 @@ describe('renderStarterConfig', () => {
     expect(text).toContain('# hostname: web1\n');
     expect(text).toContain('Here: Europe/Berlin.\n# timezone: Europe/Berlin\n');
     expect(text).toContain('# verify_schedule: weekly\n');
-    expect(unwrapped(text)).toContain('PLACEHOLDER: not found in tarsnap.conf; replace /root/tarsnap.key.\n  keyfile: /root/tarsnap.key');
+    expect(unwrapped(text)).toContain(
+      'PLACEHOLDER: not found in tarsnap.conf; replace /root/tarsnap.key.\n  keyfile: /root/tarsnap.key',
+    );
   });
 
   it('says where detected values came from', () => {
     const text = renderStarterConfig(inputOf(FOUND));
     expect(text).toContain('(passed as --keyfile). Found in /root/.tarsnaprc.\n  keyfile: /root/web1.key\n');
-    expect(unwrapped(text)).toContain('Carried over from /root/.tarsnaprc, /usr/local/etc/tarsnap.conf: hotsnap runs tarsnap with --no-default-config');
+    expect(unwrapped(text)).toContain(
+      'Carried over from /root/.tarsnaprc, /usr/local/etc/tarsnap.conf: hotsnap runs tarsnap with --no-default-config',
+    );
     expect(text).toContain('extra_args: [--checkpoint-bytes, 1G, --maxbw-rate, "100000", --nodump]\n');
     expect(text).toContain('defaults:\n  exclude:\n    - "*.core"\n    - /var/tmp\n');
   });
@@ -150,7 +199,12 @@ describe('helpers', () => {
 
   it('exampleLines writes lists of words on one line and quotes what YAML needs', () => {
     expect(exampleLines('extra_args', ['--maxbw-rate', '50000'])).toEqual(['extra_args: [--maxbw-rate, "50000"]']);
-    expect(exampleLines('archive_name', '{hostname}-{profile}-{date}')).toEqual(['archive_name: "{hostname}-{profile}-{date}"']);
-    expect(exampleLines('hooks', { on_error: ['logger', '-t', 'hotsnap', 'a backup failed'] })).toEqual(['hooks:', '  on_error: [logger, -t, hotsnap, a backup failed]']);
+    expect(exampleLines('archive_name', '{hostname}-{profile}-{date}')).toEqual([
+      'archive_name: "{hostname}-{profile}-{date}"',
+    ]);
+    expect(exampleLines('hooks', { on_error: ['logger', '-t', 'hotsnap', 'a backup failed'] })).toEqual([
+      'hooks:',
+      '  on_error: [logger, -t, hotsnap, a backup failed]',
+    ]);
   });
 });

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planScheduledJobs } from '../../src/core/schedule.js';
-import { randomizedDelaySeconds, renderUnits, systemdQuote, type UnitFile, type UnitOptions } from '../../src/core/systemd-units.js';
+import {
+  randomizedDelaySeconds,
+  renderUnits,
+  systemdQuote,
+  type UnitFile,
+  type UnitOptions,
+} from '../../src/core/systemd-units.js';
 import { parseCalendar } from '../../src/core/calendar.js';
 import { parseUnit, unitValue as value } from './unit-ini.js';
 
@@ -21,7 +27,11 @@ function options(overrides: Partial<UnitOptions> = {}): UnitOptions {
     stagingDir: '/var/lib/hotsnap/staging',
     metricsFile: '/var/lib/node_exporter/textfile/hotsnap.prom',
     profiles: [
-      { name: 'daily', sqlite: ['/var/www/ghost/content/data/ghost.db'], paths: ['/var/www/ghost/content/images', '/etc'] },
+      {
+        name: 'daily',
+        sqlite: ['/var/www/ghost/content/data/ghost.db'],
+        paths: ['/var/www/ghost/content/images', '/etc'],
+      },
       { name: 'weekly', sqlite: [], paths: ['/home'] },
     ],
     reference: BASE,
@@ -30,7 +40,14 @@ function options(overrides: Partial<UnitOptions> = {}): UnitOptions {
   };
 }
 
-const jobs = planScheduledJobs({ file: '/etc/hotsnap/hotsnap.yaml', profiles: [{ name: 'daily', schedule: 'daily' }, { name: 'weekly', schedule: 'Mon,Thu 04:00' }], verify_schedule: 'weekly' });
+const jobs = planScheduledJobs({
+  file: '/etc/hotsnap/hotsnap.yaml',
+  profiles: [
+    { name: 'daily', schedule: 'daily' },
+    { name: 'weekly', schedule: 'Mon,Thu 04:00' },
+  ],
+  verify_schedule: 'weekly',
+});
 
 function units(overrides: Partial<UnitOptions> = {}): Map<string, Map<string, Map<string, string[]>>> {
   return new Map(renderUnits(jobs, options(overrides)).map((file) => [file.name, parseUnit(file.text)]));
@@ -41,7 +58,12 @@ describe('renderUnits: system units', () => {
 
   it('a .service and a .timer per job, named hotsnap-<profile>, verify last', () => {
     expect([...rendered.keys()]).toEqual([
-      'hotsnap-daily.service', 'hotsnap-daily.timer', 'hotsnap-weekly.service', 'hotsnap-weekly.timer', 'hotsnap-verify.service', 'hotsnap-verify.timer',
+      'hotsnap-daily.service',
+      'hotsnap-daily.timer',
+      'hotsnap-weekly.service',
+      'hotsnap-weekly.timer',
+      'hotsnap-verify.service',
+      'hotsnap-verify.timer',
     ]);
     for (const unit of rendered.values()) expect([...unit.keys()][0]).toBe('Unit');
   });
@@ -53,31 +75,50 @@ describe('renderUnits: system units', () => {
     expect(value(service, 'Unit', 'After')).toBe('network-online.target');
     expect(value(service, 'Unit', 'Wants')).toBe('network-online.target');
     expect(value(service, 'Service', 'Type')).toBe('oneshot');
-    expect(value(service, 'Service', 'ExecStart')).toBe('/usr/bin/node /opt/hotsnap/bin/hotsnap.js --config /etc/hotsnap/hotsnap.yaml run daily');
+    expect(value(service, 'Service', 'ExecStart')).toBe(
+      '/usr/bin/node /opt/hotsnap/bin/hotsnap.js --config /etc/hotsnap/hotsnap.yaml run daily',
+    );
     expect(value(service, 'Service', 'SyslogIdentifier')).toBe('hotsnap-daily');
     expect(value(service, 'Service', 'Nice')).toBe('19');
     expect(value(service, 'Service', 'IOSchedulingClass')).toBe('best-effort');
     expect(value(service, 'Service', 'IOSchedulingPriority')).toBe('7');
     expect(value(service, 'Service', 'CPUSchedulingPolicy')).toBe('batch');
-    expect(value(rendered.get('hotsnap-verify.service')!, 'Service', 'ExecStart')).toBe('/usr/bin/node /opt/hotsnap/bin/hotsnap.js --config /etc/hotsnap/hotsnap.yaml verify');
+    expect(value(rendered.get('hotsnap-verify.service')!, 'Service', 'ExecStart')).toBe(
+      '/usr/bin/node /opt/hotsnap/bin/hotsnap.js --config /etc/hotsnap/hotsnap.yaml verify',
+    );
   });
 
-  it('is sandboxed read-only except for state, cache, staging, metrics and the hot-copied databases\' directories', () => {
+  it("is sandboxed read-only except for state, cache, staging, metrics and the hot-copied databases' directories", () => {
     const service = rendered.get('hotsnap-daily.service')!;
     expect(value(service, 'Service', 'ProtectSystem')).toBe('strict');
     expect(value(service, 'Service', 'ProtectHome')).toBe('read-only');
     // staging_dir lies inside state_dir, so it is covered by it.
-    expect(value(service, 'Service', 'ReadWritePaths')).toBe('-/var/cache/tarsnap -/var/lib/hotsnap -/var/lib/node_exporter/textfile -/var/www/ghost/content/data');
-    expect(value(service, 'Service', 'ExecStartPre')).toBe('+/bin/mkdir -p -m 0700 /var/cache/tarsnap /var/lib/hotsnap');
+    expect(value(service, 'Service', 'ReadWritePaths')).toBe(
+      '-/var/cache/tarsnap -/var/lib/hotsnap -/var/lib/node_exporter/textfile -/var/www/ghost/content/data',
+    );
+    expect(value(service, 'Service', 'ExecStartPre')).toBe(
+      '+/bin/mkdir -p -m 0700 /var/cache/tarsnap /var/lib/hotsnap',
+    );
     expect(value(service, 'Service', 'PrivateTmp')).toBe('yes');
-    for (const key of ['NoNewPrivileges', 'PrivateDevices', 'ProtectKernelTunables', 'ProtectKernelModules', 'ProtectControlGroups', 'LockPersonality']) {
+    for (const key of [
+      'NoNewPrivileges',
+      'PrivateDevices',
+      'ProtectKernelTunables',
+      'ProtectKernelModules',
+      'ProtectControlGroups',
+      'LockPersonality',
+    ]) {
       expect(value(service, 'Service', key), key).toBe('yes');
     }
     // node's JIT needs writable+executable memory.
     expect(value(service, 'Service', 'MemoryDenyWriteExecute')).toBeUndefined();
     // Other profiles' databases are not writable for this one; verify writes no database directory.
-    expect(value(rendered.get('hotsnap-weekly.service')!, 'Service', 'ReadWritePaths')).toBe('-/var/cache/tarsnap -/var/lib/hotsnap -/var/lib/node_exporter/textfile');
-    expect(value(rendered.get('hotsnap-verify.service')!, 'Service', 'ReadWritePaths')).toBe('-/var/cache/tarsnap -/var/lib/hotsnap -/var/lib/node_exporter/textfile');
+    expect(value(rendered.get('hotsnap-weekly.service')!, 'Service', 'ReadWritePaths')).toBe(
+      '-/var/cache/tarsnap -/var/lib/hotsnap -/var/lib/node_exporter/textfile',
+    );
+    expect(value(rendered.get('hotsnap-verify.service')!, 'Service', 'ReadWritePaths')).toBe(
+      '-/var/cache/tarsnap -/var/lib/hotsnap -/var/lib/node_exporter/textfile',
+    );
   });
 
   it('keeps the real /tmp and /var/tmp (writable, no PrivateTmp) when staging or anything backed up is there', () => {
@@ -86,8 +127,15 @@ describe('renderUnits: system units', () => {
     const staged = units({ stagingDir: '/tmp' }).get('hotsnap-daily.service')!;
     expect(value(staged, 'Service', 'ExecStartPre')).toBe('+/bin/mkdir -p -m 0700 /var/cache/tarsnap /var/lib/hotsnap');
     expect(value(staged, 'Service', 'PrivateTmp')).toBeUndefined();
-    expect(value(staged, 'Service', 'ReadWritePaths')).toBe('/tmp -/var/cache/tarsnap -/var/lib/hotsnap -/var/lib/node_exporter/textfile /var/tmp -/var/www/ghost/content/data');
-    const backedUp = units({ profiles: [{ name: 'daily', sqlite: ['/var/tmp/app/app.db'], paths: [] }, { name: 'weekly', sqlite: [], paths: ['/tmp/keep'] }] });
+    expect(value(staged, 'Service', 'ReadWritePaths')).toBe(
+      '/tmp -/var/cache/tarsnap -/var/lib/hotsnap -/var/lib/node_exporter/textfile /var/tmp -/var/www/ghost/content/data',
+    );
+    const backedUp = units({
+      profiles: [
+        { name: 'daily', sqlite: ['/var/tmp/app/app.db'], paths: [] },
+        { name: 'weekly', sqlite: [], paths: ['/tmp/keep'] },
+      ],
+    });
     expect(value(backedUp.get('hotsnap-daily.service')!, 'Service', 'PrivateTmp')).toBeUndefined();
     expect(value(backedUp.get('hotsnap-daily.service')!, 'Service', 'ReadWritePaths')).not.toMatch(/\/var\/tmp\/app/);
     expect(value(backedUp.get('hotsnap-weekly.service')!, 'Service', 'PrivateTmp')).toBeUndefined();
@@ -108,12 +156,23 @@ describe('renderUnits: system units', () => {
 });
 
 describe('renderUnits: user units', () => {
-  const rendered = units({ user: true, stateDir: '/home/me/.local/state/hotsnap', cacheDir: '/home/me/.cache/tarsnap' });
+  const rendered = units({
+    user: true,
+    stateDir: '/home/me/.local/state/hotsnap',
+    cacheDir: '/home/me/.cache/tarsnap',
+  });
 
   it('have no mount namespacing (it needs user namespaces) and no network-online.target', () => {
     const service = rendered.get('hotsnap-daily.service')!;
     expect(value(service, 'Unit', 'After')).toBeUndefined();
-    for (const key of ['ProtectSystem', 'ProtectHome', 'ReadWritePaths', 'PrivateTmp', 'ExecStartPre', 'PrivateDevices']) {
+    for (const key of [
+      'ProtectSystem',
+      'ProtectHome',
+      'ReadWritePaths',
+      'PrivateTmp',
+      'ExecStartPre',
+      'PrivateDevices',
+    ]) {
       expect(value(service, 'Service', key), key).toBeUndefined();
     }
     expect(value(service, 'Service', 'NoNewPrivileges')).toBe('yes');
@@ -136,7 +195,16 @@ describe('randomizedDelaySeconds: a quarter of the shortest gap, at most an hour
   });
 
   it('is written in systemd time units', () => {
-    const text = renderUnits(planScheduledJobs({ file: '/x', profiles: [{ name: 'a', schedule: 'hourly' }, { name: 'b', schedule: '*:0/15' }] }), options({ profiles: [] }))
+    const text = renderUnits(
+      planScheduledJobs({
+        file: '/x',
+        profiles: [
+          { name: 'a', schedule: 'hourly' },
+          { name: 'b', schedule: '*:0/15' },
+        ],
+      }),
+      options({ profiles: [] }),
+    )
       .filter((file) => file.name.endsWith('.timer'))
       .map((file) => value(parseUnit(file.text), 'Timer', 'RandomizedDelaySec'));
     expect(text).toEqual(['15min', '225s']);
@@ -156,7 +224,10 @@ describe('systemdQuote', () => {
 });
 
 const analyze = (await execa('sh', ['-c', 'command -v systemd-analyze'], { reject: false })).exitCode === 0;
-if (!analyze) console.warn('test/core/systemd-units.test.ts: systemd-analyze verify tests skipped — systemd-analyze is not installed here');
+if (!analyze)
+  console.warn(
+    'test/core/systemd-units.test.ts: systemd-analyze verify tests skipped — systemd-analyze is not installed here',
+  );
 
 describe.skipIf(!analyze)('systemd-analyze verify accepts the generated units', () => {
   const temp = mkdtempSync(join(tmpdir(), 'hotsnap-units-'));
@@ -169,17 +240,29 @@ describe.skipIf(!analyze)('systemd-analyze verify accepts the generated units', 
     const runtime = join(temp, `${name}-runtime`);
     mkdirSync(runtime, { mode: 0o700 });
     // A user manager needs a runtime directory; a private one keeps the check self-contained.
-    return execa('systemd-analyze', [...(user ? ['--user'] : []), 'verify', '--man=no', ...files.map((file) => join(dir, file.name))], {
-      reject: false,
-      env: { XDG_RUNTIME_DIR: runtime, SYSTEMD_COLORS: '0', SYSTEMD_LOG_LEVEL: 'notice' },
-    });
+    return execa(
+      'systemd-analyze',
+      [...(user ? ['--user'] : []), 'verify', '--man=no', ...files.map((file) => join(dir, file.name))],
+      {
+        reject: false,
+        env: { XDG_RUNTIME_DIR: runtime, SYSTEMD_COLORS: '0', SYSTEMD_LOG_LEVEL: 'notice' },
+      },
+    );
   }
 
   // Real executables: systemd-analyze checks that ExecStart's program exists.
-  const real = { node: process.execPath, script: '/opt/hot snap/bin/hotsnap.js', configFile: '/etc/hotsnap/100%/hot snap.yaml' };
+  const real = {
+    node: process.execPath,
+    script: '/opt/hot snap/bin/hotsnap.js',
+    configFile: '/etc/hotsnap/100%/hot snap.yaml',
+  };
 
   it('system units (sandboxed), also with paths needing quotes and % escapes', async () => {
-    const result = await verify(renderUnits(jobs, options({ ...real, stagingDir: '/var/spool/hot snap', cacheDir: '/var/cache/tar%snap' })), 'system', false);
+    const result = await verify(
+      renderUnits(jobs, options({ ...real, stagingDir: '/var/spool/hot snap', cacheDir: '/var/cache/tar%snap' })),
+      'system',
+      false,
+    );
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
   });
@@ -198,7 +281,12 @@ describe.skipIf(!analyze)('systemd-analyze verify accepts the generated units', 
 
   it('and complains about a broken one (so the checks above can fail)', async () => {
     const [service, timer] = renderUnits(jobs.slice(0, 1), options(real)) as [UnitFile, UnitFile];
-    const broken = { ...service, text: service.text.replace('ProtectSystem=strict', 'ProtectSystem=sometimes').replace(`ExecStart=${process.execPath}`, 'ExecStart=/nonexistent/node') };
+    const broken = {
+      ...service,
+      text: service.text
+        .replace('ProtectSystem=strict', 'ProtectSystem=sometimes')
+        .replace(`ExecStart=${process.execPath}`, 'ExecStart=/nonexistent/node'),
+    };
     const result = await verify([broken, timer], 'broken', false);
     expect(result.stderr).toMatch(/ProtectSystem|sometimes/);
     expect(result.stderr).toMatch(/\/nonexistent\/node/);

@@ -23,25 +23,159 @@ const KC = [...K, '--cachedir', '/var/cache/tarsnap'];
 const NDC = '--no-default-config';
 const S = '/tmp/hotsnap-stage';
 const ghost = '/var/www/ghost/content/data/ghost.db';
-const ghostExcludes = ['--exclude', ghost, '--exclude', `${ghost}-wal`, '--exclude', `${ghost}-shm`, '--exclude', `${ghost}-journal`];
+const ghostExcludes = [
+  '--exclude',
+  ghost,
+  '--exclude',
+  `${ghost}-wal`,
+  '--exclude',
+  `${ghost}-shm`,
+  '--exclude',
+  `${ghost}-journal`,
+];
 const base: CreateOptions = { name: 'web1-daily-2024-05-06_07-08-09', stageDir: S, stagedFiles: [], paths: ['/etc'] };
 
 describe('buildCreateArgs', () => {
-  it('minimal', () => expect(buildCreateArgs(common, base).argv).toEqual(['-c', ...KC, NDC, '--exclude', S, '-f', base.name, '-C', S, '/etc']));
-  it('the ghost.db layout from the doc', () => expect(buildCreateArgs(common, { ...base, stagedFiles: [{ source: ghost }], paths: ['/var/www/ghost'] }).argv).toEqual(['-c', ...KC, NDC, '--exclude', S, ...ghostExcludes, '-f', base.name, '-C', S, 'var/www/ghost/content/data/ghost.db', '/var/www/ghost']));
-  it('stats, verbose, dry run in that order', () => expect(buildCreateArgs(common, { ...base, printStats: true, verbose: true, dryRun: true }).argv).toEqual(['-c', ...KC, NDC, '--print-stats', '-v', '--dry-run', '--exclude', S, '-f', base.name, '-C', S, '/etc']));
-  it('extra args before excludes', () => expect(buildCreateArgs({ ...common, extraArgs: ['--checkpoint-bytes', '1G', '--one-file-system'] }, base).argv).toEqual(['-c', ...KC, NDC, '--checkpoint-bytes', '1G', '--one-file-system', '--exclude', S, '-f', base.name, '-C', S, '/etc']));
-  it('user excludes first, unchanged', () => expect(buildCreateArgs(common, { ...base, exclude: ['*.log', '/var/www/tmp', '-odd'] }).argv).toEqual(['-c', ...KC, NDC, '--exclude', '*.log', '--exclude', '/var/www/tmp', '--exclude', '-odd', '--exclude', S, '-f', base.name, '-C', S, '/etc']));
-  it('staged manifest after the databases', () => expect(buildCreateArgs(common, { ...base, stagedFiles: [{ source: '/srv/a.db' }], stagedExtra: ['.hotsnap'] }).argv.slice(-5)).toEqual(['-C', S, 'srv/a.db', '.hotsnap', '/etc']));
-  it('operands starting with - or @ get ./', () => expect(buildCreateArgs(common, { ...base, stagedFiles: [{ source: '/-x/a.db' }, { source: '/@y.db' }], stagedExtra: ['-m'], paths: [] }).argv.slice(-5)).toEqual(['-C', S, './-x/a.db', './@y.db', './-m']));
-  it('glob characters in a database path are escaped in its excludes', () => expect(buildCreateArgs(common, { ...base, stagedFiles: [{ source: '/srv/d[1]/*.db' }] }).argv.filter((w, i, a) => a[i - 1] === '--exclude').slice(1, 3)).toEqual(['/srv/d\\[1]/\\*.db', '/srv/d\\[1]/\\*.db-wal']));
-  it('paths and stage are normalised', () => expect(buildCreateArgs(common, { ...base, stageDir: '/tmp//st/', paths: ['/var//www/'] }).argv.slice(-3)).toEqual(['-C', '/tmp/st', '/var/www']));
-  it('passphrase method after --no-default-config', () => expect(buildCreateArgs({ ...common, passphrase: 'env:TARSNAP_PASS' }, base).argv.slice(0, 8)).toEqual(['-c', ...KC, NDC, '--passphrase', 'env:TARSNAP_PASS']));
-  it('mutates unless tarsnap itself dry-runs', () => expect([buildCreateArgs(common, base).mutates, buildCreateArgs(common, { ...base, dryRun: true }).mutates]).toEqual([true, false]));
-  it('summary', () => expect(buildCreateArgs(common, base).summary).toBe('create archive web1-daily-2024-05-06_07-08-09'));
+  it('minimal', () =>
+    expect(buildCreateArgs(common, base).argv).toEqual([
+      '-c',
+      ...KC,
+      NDC,
+      '--exclude',
+      S,
+      '-f',
+      base.name,
+      '-C',
+      S,
+      '/etc',
+    ]));
+  it('the ghost.db layout from the doc', () =>
+    expect(
+      buildCreateArgs(common, { ...base, stagedFiles: [{ source: ghost }], paths: ['/var/www/ghost'] }).argv,
+    ).toEqual([
+      '-c',
+      ...KC,
+      NDC,
+      '--exclude',
+      S,
+      ...ghostExcludes,
+      '-f',
+      base.name,
+      '-C',
+      S,
+      'var/www/ghost/content/data/ghost.db',
+      '/var/www/ghost',
+    ]));
+  it('stats, verbose, dry run in that order', () =>
+    expect(buildCreateArgs(common, { ...base, printStats: true, verbose: true, dryRun: true }).argv).toEqual([
+      '-c',
+      ...KC,
+      NDC,
+      '--print-stats',
+      '-v',
+      '--dry-run',
+      '--exclude',
+      S,
+      '-f',
+      base.name,
+      '-C',
+      S,
+      '/etc',
+    ]));
+  it('extra args before excludes', () =>
+    expect(
+      buildCreateArgs({ ...common, extraArgs: ['--checkpoint-bytes', '1G', '--one-file-system'] }, base).argv,
+    ).toEqual([
+      '-c',
+      ...KC,
+      NDC,
+      '--checkpoint-bytes',
+      '1G',
+      '--one-file-system',
+      '--exclude',
+      S,
+      '-f',
+      base.name,
+      '-C',
+      S,
+      '/etc',
+    ]));
+  it('user excludes first, unchanged', () =>
+    expect(buildCreateArgs(common, { ...base, exclude: ['*.log', '/var/www/tmp', '-odd'] }).argv).toEqual([
+      '-c',
+      ...KC,
+      NDC,
+      '--exclude',
+      '*.log',
+      '--exclude',
+      '/var/www/tmp',
+      '--exclude',
+      '-odd',
+      '--exclude',
+      S,
+      '-f',
+      base.name,
+      '-C',
+      S,
+      '/etc',
+    ]));
+  it('staged manifest after the databases', () =>
+    expect(
+      buildCreateArgs(common, {
+        ...base,
+        stagedFiles: [{ source: '/srv/a.db' }],
+        stagedExtra: ['.hotsnap'],
+      }).argv.slice(-5),
+    ).toEqual(['-C', S, 'srv/a.db', '.hotsnap', '/etc']));
+  it('operands starting with - or @ get ./', () =>
+    expect(
+      buildCreateArgs(common, {
+        ...base,
+        stagedFiles: [{ source: '/-x/a.db' }, { source: '/@y.db' }],
+        stagedExtra: ['-m'],
+        paths: [],
+      }).argv.slice(-5),
+    ).toEqual(['-C', S, './-x/a.db', './@y.db', './-m']));
+  it('glob characters in a database path are escaped in its excludes', () =>
+    expect(
+      buildCreateArgs(common, { ...base, stagedFiles: [{ source: '/srv/d[1]/*.db' }] })
+        .argv.filter((w, i, a) => a[i - 1] === '--exclude')
+        .slice(1, 3),
+    ).toEqual(['/srv/d\\[1]/\\*.db', '/srv/d\\[1]/\\*.db-wal']));
+  it('paths and stage are normalised', () =>
+    expect(buildCreateArgs(common, { ...base, stageDir: '/tmp//st/', paths: ['/var//www/'] }).argv.slice(-3)).toEqual([
+      '-C',
+      '/tmp/st',
+      '/var/www',
+    ]));
+  it('passphrase method after --no-default-config', () =>
+    expect(buildCreateArgs({ ...common, passphrase: 'env:TARSNAP_PASS' }, base).argv.slice(0, 8)).toEqual([
+      '-c',
+      ...KC,
+      NDC,
+      '--passphrase',
+      'env:TARSNAP_PASS',
+    ]));
+  it('mutates unless tarsnap itself dry-runs', () =>
+    expect([buildCreateArgs(common, base).mutates, buildCreateArgs(common, { ...base, dryRun: true }).mutates]).toEqual(
+      [true, false],
+    ));
+  it('summary', () =>
+    expect(buildCreateArgs(common, base).summary).toBe('create archive web1-daily-2024-05-06_07-08-09'));
 
   it('puts every option before the first operand', () => {
-    const { argv } = buildCreateArgs({ ...common, extraArgs: ['-L'] }, { ...base, stagedFiles: [{ source: ghost }], stagedExtra: ['.hotsnap'], exclude: ['*.tmp'], printStats: true, verbose: true, dryRun: true });
+    const { argv } = buildCreateArgs(
+      { ...common, extraArgs: ['-L'] },
+      {
+        ...base,
+        stagedFiles: [{ source: ghost }],
+        stagedExtra: ['.hotsnap'],
+        exclude: ['*.tmp'],
+        printStats: true,
+        verbose: true,
+        dryRun: true,
+      },
+    );
     const firstOperand = argv.indexOf('-C') + 2;
     expect(argv.slice(firstOperand).some((w) => w.startsWith('-'))).toBe(false);
     expect(argv.slice(0, firstOperand).filter((w) => w === '-f')).toHaveLength(1);
@@ -97,44 +231,126 @@ describe('assertExtraArgs', () => {
 });
 
 describe('buildDeleteArgs', () => {
-  it('names on stdin, oldest first, keep going', () => expect(buildDeleteArgs(common, ['a', 'b', 'c'])).toEqual({ argv: ['-d', ...KC, NDC, '--keep-going', '--archive-names', '-'], mutates: true, summary: 'delete 3 archives', stdin: 'a\nb\nc\n' }));
-  it('print stats, no keep-going', () => expect(buildDeleteArgs(common, ['a'], { keepGoing: false, printStats: true })).toEqual({ argv: ['-d', ...KC, NDC, '--print-stats', '--archive-names', '-'], mutates: true, summary: 'delete 1 archive', stdin: 'a\n' }));
-  it('names with spaces, tabs and a leading dash stay on stdin', () => expect(buildDeleteArgs(common, ['-x', 'a b', 'c\td']).stdin).toBe('-x\na b\nc\td\n'));
-  it('a name with a newline: every name as -f, order kept', () => expect(buildDeleteArgs(common, ['a', 'b\nc', 'd'])).toEqual({ argv: ['-d', ...KC, NDC, '--keep-going', '-f', 'a', '-f', 'b\nc', '-f', 'd'], mutates: true, summary: 'delete 3 archives' }));
-  it('a name with a carriage return (tarsnap splits lines there too)', () => expect(buildDeleteArgs(common, ['a\rb']).argv.slice(-2)).toEqual(['-f', 'a\rb']));
+  it('names on stdin, oldest first, keep going', () =>
+    expect(buildDeleteArgs(common, ['a', 'b', 'c'])).toEqual({
+      argv: ['-d', ...KC, NDC, '--keep-going', '--archive-names', '-'],
+      mutates: true,
+      summary: 'delete 3 archives',
+      stdin: 'a\nb\nc\n',
+    }));
+  it('print stats, no keep-going', () =>
+    expect(buildDeleteArgs(common, ['a'], { keepGoing: false, printStats: true })).toEqual({
+      argv: ['-d', ...KC, NDC, '--print-stats', '--archive-names', '-'],
+      mutates: true,
+      summary: 'delete 1 archive',
+      stdin: 'a\n',
+    }));
+  it('names with spaces, tabs and a leading dash stay on stdin', () =>
+    expect(buildDeleteArgs(common, ['-x', 'a b', 'c\td']).stdin).toBe('-x\na b\nc\td\n'));
+  it('a name with a newline: every name as -f, order kept', () =>
+    expect(buildDeleteArgs(common, ['a', 'b\nc', 'd'])).toEqual({
+      argv: ['-d', ...KC, NDC, '--keep-going', '-f', 'a', '-f', 'b\nc', '-f', 'd'],
+      mutates: true,
+      summary: 'delete 3 archives',
+    }));
+  it('a name with a carriage return (tarsnap splits lines there too)', () =>
+    expect(buildDeleteArgs(common, ['a\rb']).argv.slice(-2)).toEqual(['-f', 'a\rb']));
   it('duplicates once', () => expect(buildDeleteArgs(common, ['a', 'b', 'a']).stdin).toBe('a\nb\n'));
   it('refuses no names', () => expect(() => buildDeleteArgs(common, [])).toThrow(/no archives/));
   it('refuses an empty name', () => expect(() => buildDeleteArgs(common, ['a', ''])).toThrow(/must not be empty/));
 });
 
 describe('other modes', () => {
-  it('list', () => expect(buildListArgs(common, { verbose: 0 })).toEqual({ argv: ['--list-archives', ...K, NDC, '--null-output'], mutates: false, summary: 'list archives' }));
-  it('list -v', () => expect(buildListArgs(common, { verbose: 1 }).argv).toEqual(['--list-archives', ...K, NDC, '-v', '--null-output']));
-  it('list -vv with passphrase', () => expect(buildListArgs({ ...common, passphrase: 'file:/root/pass' }, { verbose: 2 }).argv).toEqual(['--list-archives', ...K, NDC, '--passphrase', 'file:/root/pass', '-v', '-v', '--null-output']));
-  it('extract all', () => expect(buildExtractArgs(common, 'n', { to: '/restore' })).toEqual({ argv: ['-x', ...K, NDC, '-f', 'n', '-C', '/restore'], mutates: true, summary: 'extract archive n into /restore' }));
-  it('extract members', () => expect(buildExtractArgs(common, 'n', { to: '/r/', members: ['/var/www/ghost.db', 'etc/a*b', '-x'] }).argv.slice(-5)).toEqual(['-C', '/r', 'var/www/ghost.db', 'etc/a\\*b', './-x']));
-  it('extract refuses a relative target', () => expect(() => buildExtractArgs(common, 'n', { to: 'r' })).toThrow(/absolute/));
-  it('contents', () => expect(buildContentsArgs(common, 'n')).toEqual({ argv: ['-t', ...K, NDC, '-f', 'n'], mutates: false, summary: 'list the contents of archive n' }));
-  it('contents -v --null-output', () => expect(buildContentsArgs(common, '-n', { verbose: true, nullOutput: true }).argv).toEqual(['-t', ...K, NDC, '-v', '--null-output', '-f', '-n']));
-  it('fsck', () => expect(buildFsckArgs(common)).toEqual({ argv: ['--fsck', ...KC, NDC], mutates: true, summary: 'rebuild the cache directory (fsck)' }));
+  it('list', () =>
+    expect(buildListArgs(common, { verbose: 0 })).toEqual({
+      argv: ['--list-archives', ...K, NDC, '--null-output'],
+      mutates: false,
+      summary: 'list archives',
+    }));
+  it('list -v', () =>
+    expect(buildListArgs(common, { verbose: 1 }).argv).toEqual(['--list-archives', ...K, NDC, '-v', '--null-output']));
+  it('list -vv with passphrase', () =>
+    expect(buildListArgs({ ...common, passphrase: 'file:/root/pass' }, { verbose: 2 }).argv).toEqual([
+      '--list-archives',
+      ...K,
+      NDC,
+      '--passphrase',
+      'file:/root/pass',
+      '-v',
+      '-v',
+      '--null-output',
+    ]));
+  it('extract all', () =>
+    expect(buildExtractArgs(common, 'n', { to: '/restore' })).toEqual({
+      argv: ['-x', ...K, NDC, '-f', 'n', '-C', '/restore'],
+      mutates: true,
+      summary: 'extract archive n into /restore',
+    }));
+  it('extract members', () =>
+    expect(
+      buildExtractArgs(common, 'n', { to: '/r/', members: ['/var/www/ghost.db', 'etc/a*b', '-x'] }).argv.slice(-5),
+    ).toEqual(['-C', '/r', 'var/www/ghost.db', 'etc/a\\*b', './-x']));
+  it('extract refuses a relative target', () =>
+    expect(() => buildExtractArgs(common, 'n', { to: 'r' })).toThrow(/absolute/));
+  it('contents', () =>
+    expect(buildContentsArgs(common, 'n')).toEqual({
+      argv: ['-t', ...K, NDC, '-f', 'n'],
+      mutates: false,
+      summary: 'list the contents of archive n',
+    }));
+  it('contents -v --null-output', () =>
+    expect(buildContentsArgs(common, '-n', { verbose: true, nullOutput: true }).argv).toEqual([
+      '-t',
+      ...K,
+      NDC,
+      '-v',
+      '--null-output',
+      '-f',
+      '-n',
+    ]));
+  it('fsck', () =>
+    expect(buildFsckArgs(common)).toEqual({
+      argv: ['--fsck', ...KC, NDC],
+      mutates: true,
+      summary: 'rebuild the cache directory (fsck)',
+    }));
   it('fsck-prune', () => expect(buildFsckArgs(common, { prune: true }).argv).toEqual(['--fsck-prune', ...KC, NDC]));
-  it('version', () => expect(buildVersionArgs()).toEqual({ argv: ['--version'], mutates: false, summary: 'print the tarsnap version' }));
-  it('stats', () => expect(buildStatsArgs(common)).toEqual({ argv: ['--print-stats', ...KC, NDC], mutates: false, summary: 'print storage statistics' }));
-  it('extraArgs only reach -c', () => expect(buildListArgs({ ...common, extraArgs: ['-L'] }, { verbose: 0 }).argv).not.toContain('-L'));
+  it('version', () =>
+    expect(buildVersionArgs()).toEqual({ argv: ['--version'], mutates: false, summary: 'print the tarsnap version' }));
+  it('stats', () =>
+    expect(buildStatsArgs(common)).toEqual({
+      argv: ['--print-stats', ...KC, NDC],
+      mutates: false,
+      summary: 'print storage statistics',
+    }));
+  it('extraArgs only reach -c', () =>
+    expect(buildListArgs({ ...common, extraArgs: ['-L'] }, { verbose: 0 }).argv).not.toContain('-L'));
   it('member operand', () => expect(memberOperand('//@odd[1]')).toBe('./@odd\\[1]'));
 });
 
 describe('maskSecrets', () => {
   it.each([
-    [['--passphrase', 'hunter2'], ['--passphrase', '***']],
-    [['--passphrase', 'env:TARSNAP_PASS'], ['--passphrase', 'env:TARSNAP_PASS']],
-    [['--passphrase', 'file:/root/pass'], ['--passphrase', 'file:/root/pass']],
+    [
+      ['--passphrase', 'hunter2'],
+      ['--passphrase', '***'],
+    ],
+    [
+      ['--passphrase', 'env:TARSNAP_PASS'],
+      ['--passphrase', 'env:TARSNAP_PASS'],
+    ],
+    [
+      ['--passphrase', 'file:/root/pass'],
+      ['--passphrase', 'file:/root/pass'],
+    ],
     [['--passphrase=secret'], ['--passphrase=***']],
     [['https://user:pw@example.com/x'], ['https://user:***@example.com/x']],
     [['https://token@example.com/x'], ['https://***@example.com/x']],
     [['https://hc-ping.com/0f3c5f4e-9a8b-4c2d-8e1f-123456789abc/fail'], ['https://hc-ping.com/***/fail']],
     [['--url=https://x.io/p?token=abc&n=1'], ['--url=https://x.io/p?token=***&n=***']],
-    [['-f', 'plain-name', '/root/tarsnap.key'], ['-f', 'plain-name', '/root/tarsnap.key']],
+    [
+      ['-f', 'plain-name', '/root/tarsnap.key'],
+      ['-f', 'plain-name', '/root/tarsnap.key'],
+    ],
   ])('%j → %j', (argv, masked) => expect(maskSecrets(argv)).toEqual(masked));
 });
 
@@ -151,7 +367,10 @@ describe('shellQuote and formatCommandForLog', () => {
     ['$HOME', "'$HOME'"],
   ])('%j → %s', (word, quoted) => expect(shellQuote(word)).toBe(quoted));
 
-  it('quotes and masks a whole command on one line', () => expect(formatCommandForLog('/usr/bin/tarsnap', ['-c', '--passphrase', 'oops', '-f', 'a b\nc'])).toBe("/usr/bin/tarsnap -c --passphrase '***' -f $'a b\\nc'"));
+  it('quotes and masks a whole command on one line', () =>
+    expect(formatCommandForLog('/usr/bin/tarsnap', ['-c', '--passphrase', 'oops', '-f', 'a b\nc'])).toBe(
+      "/usr/bin/tarsnap -c --passphrase '***' -f $'a b\\nc'",
+    ));
 
   it('caps a huge command line at about 2000 characters, counting the arguments left out', () => {
     const argv = ['-c', ...Array.from({ length: 200_000 }, (_, i) => ['--exclude', `/srv/data/file-${i}.tmp`]).flat()];
@@ -164,14 +383,22 @@ describe('shellQuote and formatCommandForLog', () => {
 
   it('caps one huge argument too, and says exactly how many are left out', () => {
     expect(formatCommandForLog('tarsnap', ['-c', 'x'.repeat(5000), '-f', 'n'])).toBe('tarsnap -c … (3 more arguments)');
-    expect(formatCommandForLog('tarsnap', ['-f', 'a b'], 12)).toBe("tarsnap -f … (1 more argument)");
+    expect(formatCommandForLog('tarsnap', ['-f', 'a b'], 12)).toBe('tarsnap -f … (1 more argument)');
     expect(formatCommandForLog('/'.repeat(30), [], 10)).toBe(`${'/'.repeat(10)}… … (1 more argument)`);
   });
 });
 
 describe('describeArgvTooLong', () => {
   it('many exclude patterns: their number, the size and the fix', () => {
-    const argv = ['-c', '--keyfile', 'K', ...Array.from({ length: 200_000 }, (_, i) => ['--exclude', `/srv/data/file-${i}.tmp`]).flat(), '-f', 'n', '/srv'];
+    const argv = [
+      '-c',
+      '--keyfile',
+      'K',
+      ...Array.from({ length: 200_000 }, (_, i) => ['--exclude', `/srv/data/file-${i}.tmp`]).flat(),
+      '-f',
+      'n',
+      '/srv',
+    ];
     expect(describeArgvTooLong('tarsnap', argv)).toBe(
       "200000 exclude patterns make the tarsnap command line 6.8 MiB (400007 arguments), over the system's limit for a program's arguments: use fewer, broader patterns in exclude (one pattern with * can stand for many names)",
     );
@@ -184,7 +411,9 @@ describe('describeArgvTooLong', () => {
   });
 
   it('many paths', () => {
-    expect(describeArgvTooLong('tarsnap', ['-c', '-f', 'n', ...Array.from({ length: 100_000 }, (_, i) => `/srv/${i}`)])).toMatch(
+    expect(
+      describeArgvTooLong('tarsnap', ['-c', '-f', 'n', ...Array.from({ length: 100_000 }, (_, i) => `/srv/${i}`)]),
+    ).toMatch(
       /^the tarsnap command line is 1\.0 MiB \(100004 arguments\), over the system's limit for a program's arguments: list fewer paths and exclude patterns/,
     );
   });

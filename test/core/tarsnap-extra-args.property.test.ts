@@ -12,7 +12,13 @@ import { buildCreateArgs, type CreateOptions } from '../../src/core/tarsnap-args
 import { findExtraArgsProblem } from '../../src/core/tarsnap-extra-args.js';
 
 const machine = { hostname: 'testhost', timezone: 'UTC', tmpdir: '/tmp', stateDir: '/var/lib/hotsnap' };
-const create: CreateOptions = { name: 'testhost-daily-2024-05-06_07-08-09', stageDir: '/tmp/stage', stagedFiles: [{ source: '/srv/app.db' }], paths: ['/etc'], printStats: true };
+const create: CreateOptions = {
+  name: 'testhost-daily-2024-05-06_07-08-09',
+  stageDir: '/tmp/stage',
+  stagedFiles: [{ source: '/srv/app.db' }],
+  paths: ['/etc'],
+  printStats: true,
+};
 
 /** JSON is YAML: a JSON string survives as the same string, NUL and line breaks included. */
 function configText(extraArgs: readonly string[]): string {
@@ -67,7 +73,10 @@ describe('extra_args: config validation and the create builder agree', () => {
     expect(issues === undefined).toBe(accepted);
     expect(builds(extraArgs)).toBe(accepted);
     // A refusal names the key and index of the word, so the fix is obvious.
-    if (issues) expect(issues).toEqual([expect.stringMatching(/^tarsnap\.extra_args\.\d+: tarsnap extra argument ".*" is not allowed: /s)]);
+    if (issues)
+      expect(issues).toEqual([
+        expect.stringMatching(/^tarsnap\.extra_args\.\d+: tarsnap extra argument ".*" is not allowed: /s),
+      ]);
   });
 
   it('the -v refusal no longer advises a --verbose flag hotsnap does not have', () => {
@@ -77,10 +86,44 @@ describe('extra_args: config validation and the create builder agree', () => {
 
   const words = fc.oneof(
     fc.constantFrom(
-      '-v', '-L', '-Lh', '-Lv', '-h', '-X', '-Xfile', '-s', '-T', '-c', '-x', '-f', '-C', '-', '--', '',
-      '--one-file-system', '--nodump', '--checkpoint-bytes', '--checkpoint-bytes=1G', '1G', '/etc', 'x',
-      '--verbose', '--no-print-stats', '--print-stats', '--configfile', '--keyfile', '--exclude', '--exclude=a',
-      '--maxbw-rate', '--quiet=1', '--dry-run', '--humanize-numbers', '--snaptime', '-n', 'a\0b', '--nodump\0',
+      '-v',
+      '-L',
+      '-Lh',
+      '-Lv',
+      '-h',
+      '-X',
+      '-Xfile',
+      '-s',
+      '-T',
+      '-c',
+      '-x',
+      '-f',
+      '-C',
+      '-',
+      '--',
+      '',
+      '--one-file-system',
+      '--nodump',
+      '--checkpoint-bytes',
+      '--checkpoint-bytes=1G',
+      '1G',
+      '/etc',
+      'x',
+      '--verbose',
+      '--no-print-stats',
+      '--print-stats',
+      '--configfile',
+      '--keyfile',
+      '--exclude',
+      '--exclude=a',
+      '--maxbw-rate',
+      '--quiet=1',
+      '--dry-run',
+      '--humanize-numbers',
+      '--snaptime',
+      '-n',
+      'a\0b',
+      '--nodump\0',
     ),
     fc.string({ maxLength: 8 }),
   );

@@ -15,7 +15,10 @@ import {
  * with -v and a stored time, two NULs and the time; with -vv, two NULs and the argv joined by three
  * NULs; then one NUL.
  */
-function nullOutput(records: readonly { name: string; date?: string; argv?: readonly string[] }[], verbosity: 0 | 1 | 2): string {
+function nullOutput(
+  records: readonly { name: string; date?: string; argv?: readonly string[] }[],
+  verbosity: 0 | 1 | 2,
+): string {
   return records
     .map((r) => {
       let out = r.name;
@@ -31,14 +34,80 @@ const utc = (iso: string): Date => new Date(`${iso}Z`);
 describe('parseListArchives', () => {
   it('empty output is no archives', () => expect(parseListArchives('', 2)).toEqual([]));
   it('names only', () => expect(parseListArchives('a\0b c\0', 0)).toEqual([{ name: 'a' }, { name: 'b c' }]));
-  it('names with tabs and newlines', () => expect(parseListArchives('a\tb\0c\nd\0', 0)).toEqual([{ name: 'a\tb' }, { name: 'c\nd' }]));
-  it('-v: dates read as UTC', () => expect(parseListArchives('a\0\x002024-05-06 07:08:09\0b\0\x001970-01-01 00:00:00\0', 1)).toEqual([{ name: 'a', created: utc('2024-05-06T07:08:09') }, { name: 'b', created: utc('1970-01-01T00:00:00') }]));
-  it('-v: an archive stored without a time', () => expect(parseListArchives('a\0b\0\x002024-05-06 07:08:09\0', 1)).toEqual([{ name: 'a' }, { name: 'b', created: utc('2024-05-06T07:08:09') }]));
-  it('-vv: command lines', () => expect(parseListArchives(nullOutput([{ name: 'a', date: '2024-05-06 07:08:09', argv: ['tarsnap', '-c', '-f', 'a', '/etc'] }], 2), 2)).toEqual([{ name: 'a', created: utc('2024-05-06T07:08:09'), argv: ['tarsnap', '-c', '-f', 'a', '/etc'] }]));
-  it('-vv: empty words in the middle and at the end', () => expect(parseListArchives(nullOutput([{ name: 'a', date: '2024-05-06 07:08:09', argv: ['tarsnap', '', '--exclude', ''] }, { name: 'b', date: '2024-05-06 07:08:10', argv: ['x'] }], 2), 2)).toEqual([{ name: 'a', created: utc('2024-05-06T07:08:09'), argv: ['tarsnap', '', '--exclude', ''] }, { name: 'b', created: utc('2024-05-06T07:08:10'), argv: ['x'] }]));
-  it('-vv: no stored command line', () => expect(parseListArchives(nullOutput([{ name: 'a', date: '2024-05-06 07:08:09', argv: [] }, { name: 'b', date: '2024-05-06 07:08:09', argv: [] }], 2), 2)).toEqual([{ name: 'a', created: utc('2024-05-06T07:08:09'), argv: [] }, { name: 'b', created: utc('2024-05-06T07:08:09'), argv: [] }]));
-  it('-vv: no stored time', () => expect(parseListArchives(nullOutput([{ name: 'a', argv: ['tarsnap', '-c'] }, { name: 'b', argv: ['', 'x'] }], 2), 2)).toEqual([{ name: 'a', argv: ['tarsnap', '-c'] }, { name: 'b', argv: ['', 'x'] }]));
-  it('-vv: names and words with tabs, newlines and spaces', () => expect(parseListArchives(nullOutput([{ name: 'a\tb\nc', date: '2024-05-06 07:08:09', argv: ['-f', 'a\tb\nc', 'x y'] }], 2), 2)).toEqual([{ name: 'a\tb\nc', created: utc('2024-05-06T07:08:09'), argv: ['-f', 'a\tb\nc', 'x y'] }]));
+  it('names with tabs and newlines', () =>
+    expect(parseListArchives('a\tb\0c\nd\0', 0)).toEqual([{ name: 'a\tb' }, { name: 'c\nd' }]));
+  it('-v: dates read as UTC', () =>
+    expect(parseListArchives('a\0\x002024-05-06 07:08:09\0b\0\x001970-01-01 00:00:00\0', 1)).toEqual([
+      { name: 'a', created: utc('2024-05-06T07:08:09') },
+      { name: 'b', created: utc('1970-01-01T00:00:00') },
+    ]));
+  it('-v: an archive stored without a time', () =>
+    expect(parseListArchives('a\0b\0\x002024-05-06 07:08:09\0', 1)).toEqual([
+      { name: 'a' },
+      { name: 'b', created: utc('2024-05-06T07:08:09') },
+    ]));
+  it('-vv: command lines', () =>
+    expect(
+      parseListArchives(
+        nullOutput([{ name: 'a', date: '2024-05-06 07:08:09', argv: ['tarsnap', '-c', '-f', 'a', '/etc'] }], 2),
+        2,
+      ),
+    ).toEqual([{ name: 'a', created: utc('2024-05-06T07:08:09'), argv: ['tarsnap', '-c', '-f', 'a', '/etc'] }]));
+  it('-vv: empty words in the middle and at the end', () =>
+    expect(
+      parseListArchives(
+        nullOutput(
+          [
+            { name: 'a', date: '2024-05-06 07:08:09', argv: ['tarsnap', '', '--exclude', ''] },
+            { name: 'b', date: '2024-05-06 07:08:10', argv: ['x'] },
+          ],
+          2,
+        ),
+        2,
+      ),
+    ).toEqual([
+      { name: 'a', created: utc('2024-05-06T07:08:09'), argv: ['tarsnap', '', '--exclude', ''] },
+      { name: 'b', created: utc('2024-05-06T07:08:10'), argv: ['x'] },
+    ]));
+  it('-vv: no stored command line', () =>
+    expect(
+      parseListArchives(
+        nullOutput(
+          [
+            { name: 'a', date: '2024-05-06 07:08:09', argv: [] },
+            { name: 'b', date: '2024-05-06 07:08:09', argv: [] },
+          ],
+          2,
+        ),
+        2,
+      ),
+    ).toEqual([
+      { name: 'a', created: utc('2024-05-06T07:08:09'), argv: [] },
+      { name: 'b', created: utc('2024-05-06T07:08:09'), argv: [] },
+    ]));
+  it('-vv: no stored time', () =>
+    expect(
+      parseListArchives(
+        nullOutput(
+          [
+            { name: 'a', argv: ['tarsnap', '-c'] },
+            { name: 'b', argv: ['', 'x'] },
+          ],
+          2,
+        ),
+        2,
+      ),
+    ).toEqual([
+      { name: 'a', argv: ['tarsnap', '-c'] },
+      { name: 'b', argv: ['', 'x'] },
+    ]));
+  it('-vv: names and words with tabs, newlines and spaces', () =>
+    expect(
+      parseListArchives(
+        nullOutput([{ name: 'a\tb\nc', date: '2024-05-06 07:08:09', argv: ['-f', 'a\tb\nc', 'x y'] }], 2),
+        2,
+      ),
+    ).toEqual([{ name: 'a\tb\nc', created: utc('2024-05-06T07:08:09'), argv: ['-f', 'a\tb\nc', 'x y'] }]));
 
   it.each([
     ['cut short (no final NUL)', 'a\0b', 0, /does not end in a NUL/],
@@ -53,7 +122,12 @@ describe('parseListArchives', () => {
     ['a command line cut short', 'a\0\x002024-05-06 07:08:09\0\0tarsnap\0\0\0', 2, /cut short/],
     ['a -v record cut after its name', 'a\0\0', 1, /cut short/],
     ['a -vv record cut after its date', 'a\0\x002024-05-06 07:08:09\0\0', 2, /cut short/],
-    ['two NULs inside a command line', 'a\0\x002024-05-06 07:08:09\0\0tarsnap\0\0-c\0', 2, /2 NULs after a command-line word/],
+    [
+      'two NULs inside a command line',
+      'a\0\x002024-05-06 07:08:09\0\0tarsnap\0\0-c\0',
+      2,
+      /2 NULs after a command-line word/,
+    ],
   ])('refuses %s', (_why, stdout, verbosity, message) => {
     expect(() => parseListArchives(stdout, verbosity as 0 | 1 | 2)).toThrow(message);
     expect(() => parseListArchives(stdout, verbosity as 0 | 1 | 2)).toThrow(TarsnapOutputError);
@@ -61,7 +135,9 @@ describe('parseListArchives', () => {
 
   it('reads back whatever tarsnap prints (property)', () => {
     const text = fc.string({ unit: fc.constantFrom('a', 'b', ' ', '\t', '\n', '-', 'é', '0'), maxLength: 8 });
-    const date = fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2200-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 19).replace('T', ' '));
+    const date = fc
+      .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2200-12-31T23:59:59Z'), noInvalidDate: true })
+      .map((d) => d.toISOString().slice(0, 19).replace('T', ' '));
     const record = fc.record({
       name: text.filter((s) => s.length > 0),
       date: fc.option(date, { nil: undefined }),
@@ -84,8 +160,12 @@ describe('parseListArchives', () => {
 
 /** Formats rows as tarsnap's chunks_stats_print does: `%-32s  %15s  %15s`. */
 function table(rows: readonly [string, number | string, number | string][], header = true): string {
-  const line = (label: string, a: string, b: string): string => `${label.padEnd(32)}  ${a.padStart(15)}  ${b.padStart(15)}\n`;
-  return (header ? line('', 'Total size', 'Compressed size') : '') + rows.map(([l, a, b]) => line(l, String(a), String(b))).join('');
+  const line = (label: string, a: string, b: string): string =>
+    `${label.padEnd(32)}  ${a.padStart(15)}  ${b.padStart(15)}\n`;
+  return (
+    (header ? line('', 'Total size', 'Compressed size') : '') +
+    rows.map(([l, a, b]) => line(l, String(a), String(b))).join('')
+  );
 }
 
 const docTable = table([
@@ -96,27 +176,114 @@ const docTable = table([
 ]);
 
 describe('parsePrintStats', () => {
-  it('the doc table, exactly as printed', () => expect(docTable.split('\n')[0]).toBe('                                       Total size  Compressed size'));
-  it('a -c table', () => expect(parsePrintStats(docTable)).toEqual({ allArchives: { total: 2573, compressed: 1797 }, uniqueData: { total: 2573, compressed: 1797 }, thisArchive: { total: 2573, compressed: 1797 }, newData: { total: 2573, compressed: 1797 } }));
-  it('amid other stderr lines', () => expect(parsePrintStats(`a var/www/x\ntarsnap: Removing leading '/' from member names\n${table([['All archives', 104491640436, 51510524844], ['  (unique data)', 14830618089, 7733620463], ['This archive', 808723344, 289077325], ['New data', 17858641, 5658308]])}tarsnap: something after\n`).newData).toEqual({ total: 17858641, compressed: 5658308 }));
-  it('global stats only (--print-stats mode)', () => expect(parsePrintStats(table([['All archives', 10, 5], ['  (unique data)', 8, 4]]))).toEqual({ allArchives: { total: 10, compressed: 5 }, uniqueData: { total: 8, compressed: 4 } }));
-  it('a -d table named after the archive', () => expect(parsePrintStats(table([['All archives', 10, 5], ['  (unique data)', 8, 4], ['web1 daily 2024 05', 3, 2], ['Deleted data', 1, 1]]))).toEqual({ allArchives: { total: 10, compressed: 5 }, uniqueData: { total: 8, compressed: 4 }, thisArchive: { total: 3, compressed: 2 }, deletedData: { total: 1, compressed: 1 } }));
-  it('a table followed by an error line', () => expect(parsePrintStats(`${table([['All archives', 10, 5], ['  (unique data)', 8, 4], ['a', 3, 2], ['Deleted data', 1, 1]])}tarsnap: Archive does not exist: b 1 2\ntarsnap: Error deleting archive\n`).deletedData).toEqual({ total: 1, compressed: 1 }));
+  it('the doc table, exactly as printed', () =>
+    expect(docTable.split('\n')[0]).toBe('                                       Total size  Compressed size'));
+  it('a -c table', () =>
+    expect(parsePrintStats(docTable)).toEqual({
+      allArchives: { total: 2573, compressed: 1797 },
+      uniqueData: { total: 2573, compressed: 1797 },
+      thisArchive: { total: 2573, compressed: 1797 },
+      newData: { total: 2573, compressed: 1797 },
+    }));
+  it('amid other stderr lines', () =>
+    expect(
+      parsePrintStats(
+        `a var/www/x\ntarsnap: Removing leading '/' from member names\n${table([
+          ['All archives', 104491640436, 51510524844],
+          ['  (unique data)', 14830618089, 7733620463],
+          ['This archive', 808723344, 289077325],
+          ['New data', 17858641, 5658308],
+        ])}tarsnap: something after\n`,
+      ).newData,
+    ).toEqual({ total: 17858641, compressed: 5658308 }));
+  it('global stats only (--print-stats mode)', () =>
+    expect(
+      parsePrintStats(
+        table([
+          ['All archives', 10, 5],
+          ['  (unique data)', 8, 4],
+        ]),
+      ),
+    ).toEqual({ allArchives: { total: 10, compressed: 5 }, uniqueData: { total: 8, compressed: 4 } }));
+  it('a -d table named after the archive', () =>
+    expect(
+      parsePrintStats(
+        table([
+          ['All archives', 10, 5],
+          ['  (unique data)', 8, 4],
+          ['web1 daily 2024 05', 3, 2],
+          ['Deleted data', 1, 1],
+        ]),
+      ),
+    ).toEqual({
+      allArchives: { total: 10, compressed: 5 },
+      uniqueData: { total: 8, compressed: 4 },
+      thisArchive: { total: 3, compressed: 2 },
+      deletedData: { total: 1, compressed: 1 },
+    }));
+  it('a table followed by an error line', () =>
+    expect(
+      parsePrintStats(
+        `${table([
+          ['All archives', 10, 5],
+          ['  (unique data)', 8, 4],
+          ['a', 3, 2],
+          ['Deleted data', 1, 1],
+        ])}tarsnap: Archive does not exist: b 1 2\ntarsnap: Error deleting archive\n`,
+      ).deletedData,
+    ).toEqual({ total: 1, compressed: 1 }));
 
   it('one table per deleted archive; the last is the final state', () => {
-    const text = table([['All archives', 30, 15], ['  (unique data)', 20, 10], ['a', 5, 3], ['Deleted data', 4, 2]]) + table([['All archives', 25, 12], ['  (unique data)', 16, 8], ['b', 5, 3], ['Deleted data', 3, 1]]);
+    const text =
+      table([
+        ['All archives', 30, 15],
+        ['  (unique data)', 20, 10],
+        ['a', 5, 3],
+        ['Deleted data', 4, 2],
+      ]) +
+      table([
+        ['All archives', 25, 12],
+        ['  (unique data)', 16, 8],
+        ['b', 5, 3],
+        ['Deleted data', 3, 1],
+      ]);
     expect(parsePrintStatsTables(text).map((t) => t.deletedData?.total)).toEqual([4, 3]);
     expect(parsePrintStats(text).allArchives).toEqual({ total: 25, compressed: 12 });
   });
 
-  it('refuses humanized numbers, naming the likely cause', () => expect(() => parsePrintStats(table([['All archives', '2.6 kB', '1.8 kB'], ['  (unique data)', '573 B', '12 MB']]))).toThrow(/humanize-numbers/));
-  it('refuses output without a table', () => expect(() => parsePrintStats('tarsnap: Error creating new archive\n')).toThrow(/no --print-stats table/));
-  it('refuses a table without its rows', () => expect(() => parsePrintStats(table([]))).toThrow(/"All archives" and "\(unique data\)"/));
+  it('refuses humanized numbers, naming the likely cause', () =>
+    expect(() =>
+      parsePrintStats(
+        table([
+          ['All archives', '2.6 kB', '1.8 kB'],
+          ['  (unique data)', '573 B', '12 MB'],
+        ]),
+      ),
+    ).toThrow(/humanize-numbers/));
+  it('refuses output without a table', () =>
+    expect(() => parsePrintStats('tarsnap: Error creating new archive\n')).toThrow(/no --print-stats table/));
+  it('refuses a table without its rows', () =>
+    expect(() => parsePrintStats(table([]))).toThrow(/"All archives" and "\(unique data\)"/));
 });
 
 describe('parseStatsCsv', () => {
-  it('a -c file', () => expect(parseStatsCsv('Archive name,Total size,Compressed size\nAll archives,2573,1797\n  (unique data),2573,1797\nThis archive,2573,1797\nNew data,100,50\n')).toEqual({ allArchives: { total: 2573, compressed: 1797 }, uniqueData: { total: 2573, compressed: 1797 }, thisArchive: { total: 2573, compressed: 1797 }, newData: { total: 100, compressed: 50 } }));
-  it('an archive name with commas', () => expect(parseStatsCsv('Archive name,Total size,Compressed size\nAll archives,9,8\n  (unique data),7,6\na,b,c,5,4\nDeleted data,3,2\n').thisArchive).toEqual({ total: 5, compressed: 4 }));
+  it('a -c file', () =>
+    expect(
+      parseStatsCsv(
+        'Archive name,Total size,Compressed size\nAll archives,2573,1797\n  (unique data),2573,1797\nThis archive,2573,1797\nNew data,100,50\n',
+      ),
+    ).toEqual({
+      allArchives: { total: 2573, compressed: 1797 },
+      uniqueData: { total: 2573, compressed: 1797 },
+      thisArchive: { total: 2573, compressed: 1797 },
+      newData: { total: 100, compressed: 50 },
+    }));
+  it('an archive name with commas', () =>
+    expect(
+      parseStatsCsv(
+        'Archive name,Total size,Compressed size\nAll archives,9,8\n  (unique data),7,6\na,b,c,5,4\nDeleted data,3,2\n',
+      ).thisArchive,
+    ).toEqual({ total: 5, compressed: 4 }));
   it('refuses a file without the header', () => expect(() => parseStatsCsv('All archives,9,8\n')).toThrow(/header/));
 });
 
@@ -129,22 +296,42 @@ describe('classifyTarsnapFailure', () => {
     ['no-cache', 1, 'tarsnap: Cache directory must already exist for -d; check --cachedir and/or run --fsck\n'],
     ['key-missing', 1, 'tarsnap: fopen(/root/k): No such file or directory\ntarsnap: Cannot read key file: /root/k\n'],
     ['key-corrupt', 1, 'tarsnap: Key file is corrupt or truncated: /root/k\ntarsnap: Cannot read key file: /root/k\n'],
-    ['key-passphrase', 1, 'tarsnap: Error reading passphrase: Inappropriate ioctl for device\ntarsnap: Cannot read key file: /root/k\n'],
+    [
+      'key-passphrase',
+      1,
+      'tarsnap: Error reading passphrase: Inappropriate ioctl for device\ntarsnap: Cannot read key file: /root/k\n',
+    ],
     ['key-passphrase', 1, 'tarsnap: Passphrase is incorrect\ntarsnap: Cannot read key file: /root/k\n'],
     ['no-key', 1, 'tarsnap: Keys must be provided via --keyfile option\n'],
     ['write-only-key', 1, 'tarsnap: The read authorization key is required for --list-archives but is not available\n'],
     ['write-only-key', 1, 'tarsnap: The archive decryption key is required for -x but is not available\n'],
     ['key-permission', 1, 'tarsnap: The delete authorization key is required for -d but is not available\n'],
     ['key-permission', 1, 'tarsnap: The write authorization key is required for -c but is not available\n'],
-    ['key-permission', 1, 'tarsnap: The write or delete authorization key is required for --fsck but is not available\n'],
-    ['archive-exists', 1, 'tarsnap: An archive already exists with the name "web1-daily-x"\ntarsnap: Error creating new archive\n'],
+    [
+      'key-permission',
+      1,
+      'tarsnap: The write or delete authorization key is required for --fsck but is not available\n',
+    ],
+    [
+      'archive-exists',
+      1,
+      'tarsnap: An archive already exists with the name "web1-daily-x"\ntarsnap: Error creating new archive\n',
+    ],
     ['archive-missing', 1, 'tarsnap: Archive does not exist: web1-daily-x\ntarsnap: Error deleting archive\n'],
     ['truncated', 0, 'tarsnap: quit signal received or bandwidth limit reached; archive is being truncated\n'],
-    ['network', 1, 'tarsnap: Error looking up v1-0-0-server.tarsnap.com: Name or service not known\ntarsnap: Cannot obtain server address\ntarsnap: Error creating new archive\n'],
+    [
+      'network',
+      1,
+      'tarsnap: Error looking up v1-0-0-server.tarsnap.com: Name or service not known\ntarsnap: Cannot obtain server address\ntarsnap: Error creating new archive\n',
+    ],
     ['network', 1, 'tarsnap: Too many network failures\n'],
     ['network', 1, 'tarsnap: Connection lost, waiting 8 seconds before reconnecting\n'],
     ['network', 1, 'tarsnap: Error creating new archive\n'],
-    ['server-modified', 2, 'tarsnap: /home/x: Cannot stat: Permission denied\ntarsnap: Error exit delayed from previous errors.\ntarsnap: Data on server was modified, but it might notbe exactly what you requested\n'],
+    [
+      'server-modified',
+      2,
+      'tarsnap: /home/x: Cannot stat: Permission denied\ntarsnap: Error exit delayed from previous errors.\ntarsnap: Data on server was modified, but it might notbe exactly what you requested\n',
+    ],
     ['unknown', 1, 'tarsnap: something new\n'],
     ['unknown', 1, ''],
   ])('%s ← exit %i: %j', (kind, exitCode, stderr) => {
@@ -152,16 +339,29 @@ describe('classifyTarsnapFailure', () => {
   });
 
   it('gives the exact fsck command with the paths it was told', () => {
-    expect(classifyTarsnapFailure(1, 'tarsnap: Sequence number mismatch: Run --fsck\n', { keyfile: '/root/tarsnap.key', cachedir: '/var/cache/my tarsnap' }).hint).toBe(
+    expect(
+      classifyTarsnapFailure(1, 'tarsnap: Sequence number mismatch: Run --fsck\n', {
+        keyfile: '/root/tarsnap.key',
+        cachedir: '/var/cache/my tarsnap',
+      }).hint,
+    ).toBe(
       "the cache directory is out of step with the server; run: tarsnap --fsck --keyfile /root/tarsnap.key --cachedir '/var/cache/my tarsnap' (or set tarsnap.auto_fsck: true), then retry",
     );
   });
 
-  it('names the matching line', () => expect(classifyTarsnapFailure(1, 'tarsnap: Cannot obtain server address\ntarsnap: Error creating new archive\n').line).toBe('tarsnap: Cannot obtain server address'));
+  it('names the matching line', () =>
+    expect(
+      classifyTarsnapFailure(1, 'tarsnap: Cannot obtain server address\ntarsnap: Error creating new archive\n').line,
+    ).toBe('tarsnap: Cannot obtain server address'));
 
   it('exit 2 marks the server as modified even when a specific cause is known', () => {
-    expect(classifyTarsnapFailure(2, 'tarsnap: Too many network failures\ntarsnap: Error deleting archive\n')).toMatchObject({ kind: 'network', serverModified: true });
-    expect(classifyTarsnapFailure(1, 'tarsnap: Too many network failures\n')).toMatchObject({ kind: 'network', serverModified: false });
+    expect(
+      classifyTarsnapFailure(2, 'tarsnap: Too many network failures\ntarsnap: Error deleting archive\n'),
+    ).toMatchObject({ kind: 'network', serverModified: true });
+    expect(classifyTarsnapFailure(1, 'tarsnap: Too many network failures\n')).toMatchObject({
+      kind: 'network',
+      serverModified: false,
+    });
   });
 
   it('says when a signal ended it', () => expect(classifyTarsnapFailure(null, '').hint).toMatch(/a signal/));

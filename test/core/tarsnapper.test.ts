@@ -98,15 +98,39 @@ describe('strftimeToDateFns', () => {
     }
   })();
   it.skipIf(!python)('writes what Python strftime writes, for every supported directive', () => {
-    const formats = ['%Y%m%d-%H%M%S', '%Y-%m-%d_%H%M', '%d%b%Y-%H%M%S', '%a %A %b %B %h', '%I%p', '%F %T', '%R %D', '%G-W%V-%u', '%-d.%-m.%Y %-H:%-M:%-S %-I', 'backup %% of %Y', "it's %Y", 'T%H', '%y'];
-    const dates = ['2024-05-06T03:15:09Z', '2024-01-01T00:00:00Z', '2021-01-03T12:30:00Z', '2024-12-30T23:59:59Z', '1999-02-28T13:05:01Z', '2038-01-19T03:14:08Z'];
+    const formats = [
+      '%Y%m%d-%H%M%S',
+      '%Y-%m-%d_%H%M',
+      '%d%b%Y-%H%M%S',
+      '%a %A %b %B %h',
+      '%I%p',
+      '%F %T',
+      '%R %D',
+      '%G-W%V-%u',
+      '%-d.%-m.%Y %-H:%-M:%-S %-I',
+      'backup %% of %Y',
+      "it's %Y",
+      'T%H',
+      '%y',
+    ];
+    const dates = [
+      '2024-05-06T03:15:09Z',
+      '2024-01-01T00:00:00Z',
+      '2021-01-03T12:30:00Z',
+      '2024-12-30T23:59:59Z',
+      '1999-02-28T13:05:01Z',
+      '2038-01-19T03:14:08Z',
+    ];
     const cases = formats.flatMap((strftime) => dates.map((date) => [strftime, date] as const));
     const script = [
       'import json, sys, datetime',
       'for f, d in json.load(sys.stdin):',
       '    print(datetime.datetime.strptime(d, "%Y-%m-%dT%H:%M:%SZ").strftime(f))',
     ].join('\n');
-    const expected = execFileSync('python3', ['-c', script], { input: JSON.stringify(cases), env: { ...process.env, TZ: 'UTC', LC_ALL: 'C' } })
+    const expected = execFileSync('python3', ['-c', script], {
+      input: JSON.stringify(cases),
+      env: { ...process.env, TZ: 'UTC', LC_ALL: 'C' },
+    })
       .toString()
       .split('\n')
       .slice(0, -1);
@@ -125,10 +149,25 @@ describe('targetToTemplate', () => {
     ['costs $$5 $date', 'x', 'x', { template: 'costs $5 {date}', notes: [] }],
     ['100$-$date', 'x', 'x', { template: '100$-{date}', notes: [] }],
     // string.Template identifiers are greedy: "$name_" is one (unknown) placeholder, as in tarsnapper.
-    ['$name_$date', 'x', 'x', { template: '$name_{date}', notes: ['"$name_" is not a tarsnapper placeholder; kept as literal text'] }],
-    ['$NAME-$date', 'x', 'x', { template: '$NAME-{date}', notes: ['"$NAME" is not a tarsnapper placeholder; kept as literal text'] }],
+    [
+      '$name_$date',
+      'x',
+      'x',
+      { template: '$name_{date}', notes: ['"$name_" is not a tarsnapper placeholder; kept as literal text'] },
+    ],
+    [
+      '$NAME-$date',
+      'x',
+      'x',
+      { template: '$NAME-{date}', notes: ['"$NAME" is not a tarsnapper placeholder; kept as literal text'] },
+    ],
     ['{x}-$date', 'x', 'x', { problem: '"{x}-" contains "{" or "}", which hotsnap name templates cannot express' }],
-    ['$name-$date', 'a{b}', 'a-b', { problem: '"a{b}" contains "{" or "}", which hotsnap name templates cannot express' }],
+    [
+      '$name-$date',
+      'a{b}',
+      'a-b',
+      { problem: '"a{b}" contains "{" or "}", which hotsnap name templates cannot express' },
+    ],
   ])('%j (job %j, profile %j)', (target, job, profile, expected) => {
     expect(targetToTemplate(target, job, profile)).toEqual(expected);
   });
@@ -154,8 +193,17 @@ describe('globComponentToRegExp', () => {
 describe('convertDeltas', () => {
   it.each([
     [['1d', '7d'], { text: '1d 7d', notes: [] }],
-    [['30d', '1d', '7d'], { text: '1d 7d 30d', notes: ['deltas "30d 1d 7d" reordered to "1d 7d 30d" (hotsnap wants them ascending; tarsnapper sorted them)'] }],
-    [['1d', '24h', '7d'], { text: '1d 7d', notes: ['deltas "1d 24h 7d" repeat a length; the repeats are dropped ("1d 7d")'] }],
+    [
+      ['30d', '1d', '7d'],
+      {
+        text: '1d 7d 30d',
+        notes: ['deltas "30d 1d 7d" reordered to "1d 7d 30d" (hotsnap wants them ascending; tarsnapper sorted them)'],
+      },
+    ],
+    [
+      ['1d', '24h', '7d'],
+      { text: '1d 7d', notes: ['deltas "1d 24h 7d" repeat a length; the repeats are dropped ("1d 7d")'] },
+    ],
   ])('%j', (words, expected) => {
     expect(convertDeltas(words)).toEqual(expected);
   });
@@ -171,8 +219,17 @@ describe('convertDeltas', () => {
 });
 
 describe('convertTarsnapper: fixture files', () => {
-  const included = ['10-postgres.yml', '20-uploads.yml'].map((name) => ({ file: join(FIXTURES, 'jobs.d', name), jobs: fixture(`jobs.d/${name}`) }));
-  const cases: Array<{ file: string; included?: TarsnapperInput['included']; expected: Record<string, unknown>; notes: RegExp[]; owned: Record<string, string | null> }> = [
+  const included = ['10-postgres.yml', '20-uploads.yml'].map((name) => ({
+    file: join(FIXTURES, 'jobs.d', name),
+    jobs: fixture(`jobs.d/${name}`),
+  }));
+  const cases: Array<{
+    file: string;
+    included?: TarsnapperInput['included'];
+    expected: Record<string, unknown>;
+    notes: RegExp[];
+    owned: Record<string, string | null>;
+  }> = [
     {
       file: 'single-host.yml',
       expected: {
@@ -183,7 +240,12 @@ describe('convertTarsnapper: fixture files', () => {
         },
       },
       notes: [/^jobs without dateformat: tarsnapper wrote %Y%m%d-%H%M%S/, /^tarsnapper ran from cron/],
-      owned: { 'web1-etc-20240506-031509': 'etc', 'web1-home-20231231-235959': 'home', 'web1-etc-2024-05-06': null, 'web2-etc-20240506-031509': null },
+      owned: {
+        'web1-etc-20240506-031509': 'etc',
+        'web1-home-20231231-235959': 'home',
+        'web1-etc-2024-05-06': null,
+        'web2-etc-20240506-031509': null,
+      },
     },
     {
       file: 'ghost-blog.yml',
@@ -197,10 +259,17 @@ describe('convertTarsnapper: fixture files', () => {
             deltas: '1d 7d 30d 365d 1825d',
             hooks: {
               before: [['sh', '-c', 'systemctl stop ghost_blog-example-org']],
-              finally: [['sh', '-c', 'systemctl start ghost_blog-example-org && echo "ghost back up" | logger -t backup']],
+              finally: [
+                ['sh', '-c', 'systemctl start ghost_blog-example-org && echo "ghost back up" | logger -t backup'],
+              ],
             },
           },
-          mail: { paths: ['/var/vmail'], archive_name: 'mail-backup-{date}.tar', date_format: 'ddMMMyyyy-HHmmss', deltas: '1d 7d 30d' },
+          mail: {
+            paths: ['/var/vmail'],
+            archive_name: 'mail-backup-{date}.tar',
+            date_format: 'ddMMMyyyy-HHmmss',
+            deltas: '1d 7d 30d',
+          },
         },
       },
       notes: [
@@ -239,8 +308,18 @@ describe('convertTarsnapper: fixture files', () => {
       expected: {
         profiles: {
           docs: { paths: ['/srv/docs'], deltas: '1d 7d' },
-          relative: { paths: ['/srv/relative-ok'], archive_name: '{profile}-{date}', date_format: 'yyyyMMdd-HHmmss', deltas: '1d 7d' },
-          'my-photos': { paths: ['/home/alice/Photos'], archive_name: 'my photos-{date}', date_format: 'yyyyMMdd-HHmmss', deltas: '7d 30d' },
+          relative: {
+            paths: ['/srv/relative-ok'],
+            archive_name: '{profile}-{date}',
+            date_format: 'yyyyMMdd-HHmmss',
+            deltas: '1d 7d',
+          },
+          'my-photos': {
+            paths: ['/home/alice/Photos'],
+            archive_name: 'my photos-{date}',
+            date_format: 'yyyyMMdd-HHmmss',
+            deltas: '7d 30d',
+          },
           'no-deltas': { paths: ['/srv/static'], archive_name: '{profile}-{date}', date_format: 'yyyyMMdd-HHmmss' },
         },
       },
@@ -254,25 +333,44 @@ describe('convertTarsnapper: fixture files', () => {
         /^job "my photos": force: dropped/,
         /^job "no-deltas": no deltas: tarsnapper never expired its archives/,
       ],
-      owned: { 'my photos-20240101-000000': 'my-photos', 'web1-docs-2024-01-01_00-00-00': 'docs', 'docs-2024-001': null, 'no-deltas-20240101-000000': 'no-deltas' },
+      owned: {
+        'my photos-20240101-000000': 'my-photos',
+        'web1-docs-2024-01-01_00-00-00': 'docs',
+        'docs-2024-001': null,
+        'no-deltas-20240101-000000': 'no-deltas',
+      },
     },
   ];
 
   it.each(cases)('$file', ({ file, included: jobs, expected, notes, owned }) => {
-    const { conversion, text, config } = convertAndValidate({ config: fixture(file), ...(jobs ? { included: jobs } : {}) });
-    expect(conversion.config).toEqual({ tarsnap: { keyfile: '/root/tarsnap.key', cachedir: '/var/cache/tarsnap' }, ...expected });
-    for (const note of notes) expect(conversion.unconverted.filter((line) => note.test(line)), String(note)).toHaveLength(1);
+    const { conversion, text, config } = convertAndValidate({
+      config: fixture(file),
+      ...(jobs ? { included: jobs } : {}),
+    });
+    expect(conversion.config).toEqual({
+      tarsnap: { keyfile: '/root/tarsnap.key', cachedir: '/var/cache/tarsnap' },
+      ...expected,
+    });
+    for (const note of notes)
+      expect(
+        conversion.unconverted.filter((line) => note.test(line)),
+        String(note),
+      ).toHaveLength(1);
     // Every note is also in the file, at the top.
     const header = text.slice(0, text.indexOf('\ntarsnap:'));
-    for (const note of conversion.unconverted) expect(header.replace(/\n#\s+/g, ' ')).toContain(note.split(' ').slice(0, 6).join(' '));
+    for (const note of conversion.unconverted)
+      expect(header.replace(/\n#\s+/g, ' ')).toContain(note.split(' ').slice(0, 6).join(' '));
     // The archives tarsnapper made belong to the profile that replaces their job.
-    for (const [name, profile] of Object.entries(owned)) expect(ownerOf(name, config.profiles, config.hostname)?.profile ?? null, name).toBe(profile);
+    for (const [name, profile] of Object.entries(owned))
+      expect(ownerOf(name, config.profiles, config.hostname)?.profile ?? null, name).toBe(profile);
   });
 
   it('the hooks survive the YAML round trip character for character', () => {
     const { config } = convertAndValidate({ config: fixture('ghost-blog.yml') });
     const ghost = config.profiles.find((profile) => profile.name === 'ghost')!;
-    expect(ghost.hooks.finally).toEqual([['sh', '-c', 'systemctl start ghost_blog-example-org && echo "ghost back up" | logger -t backup']]);
+    expect(ghost.hooks.finally).toEqual([
+      ['sh', '-c', 'systemctl start ghost_blog-example-org && echo "ghost back up" | logger -t backup'],
+    ]);
     expect(ghost.schedule).toBeUndefined();
   });
 
@@ -291,7 +389,9 @@ describe('convertTarsnapper: single rules', () => {
   const notesOf = (config: unknown) => convertAndValidate({ config }).conversion.unconverted;
 
   it('a job with an empty "deltas:" takes the global deltas, as in tarsnapper; "deltas: \'\'" means none', () => {
-    const profiles = profilesOf(pyyaml('target: $name-$date\ndeltas: 1d 7d\njobs:\n  a: {source: /a, deltas: }\n  b: {source: /b, deltas: ""}\n'));
+    const profiles = profilesOf(
+      pyyaml('target: $name-$date\ndeltas: 1d 7d\njobs:\n  a: {source: /a, deltas: }\n  b: {source: /b, deltas: ""}\n'),
+    );
     expect(profiles.a?.deltas).toBe('1d 7d');
     expect(profiles.b?.deltas).toBeUndefined();
   });
@@ -301,13 +401,21 @@ describe('convertTarsnapper: single rules', () => {
   });
 
   it('renames only jobs whose names are not profile names, around the valid ones', () => {
-    const { conversion } = convertAndValidate({ config: { target: '$name-$date', jobs: { 'a b': { source: '/1' }, 'a-b': { source: '/2' }, '_x': { source: '/3' } } } });
+    const { conversion } = convertAndValidate({
+      config: {
+        target: '$name-$date',
+        jobs: { 'a b': { source: '/1' }, 'a-b': { source: '/2' }, _x: { source: '/3' } },
+      },
+    });
     expect(conversion.origins).toEqual({ 'a-b-2': 'a b', 'a-b': 'a-b', x: '_x' });
     expect(conversion.config.profiles['a-b-2']?.archive_name).toBe('a b-{date}');
   });
 
   it('adopts the archives of aliases; an alias naming nothing new is dropped', () => {
-    const profiles = profilesOf({ target: 'h/$name-$date', jobs: { web: { source: '/w', aliases: ['www', 'web', 'site'] } } });
+    const profiles = profilesOf({
+      target: 'h/$name-$date',
+      jobs: { web: { source: '/w', aliases: ['www', 'web', 'site'] } },
+    });
     expect(profiles.web?.adopt).toEqual([
       { archive_name: 'h/www-{date}', date_format: 'yyyyMMdd-HHmmss' },
       { archive_name: 'h/site-{date}', date_format: 'yyyyMMdd-HHmmss' },
@@ -315,7 +423,11 @@ describe('convertTarsnapper: single rules', () => {
   });
 
   it('exec_after alone becomes hooks.finally; a non-string hook is a note', () => {
-    const config = { jobs: { a: { source: '/a', target: 'a-$date', exec_after: 'systemctl start x', exec_before: ['not', 'a', 'string'] } } };
+    const config = {
+      jobs: {
+        a: { source: '/a', target: 'a-$date', exec_after: 'systemctl start x', exec_before: ['not', 'a', 'string'] },
+      },
+    };
     expect(profilesOf(config).a?.hooks).toEqual({ finally: [['sh', '-c', 'systemctl start x']] });
     expect(notesOf(config)).toContain('job "a": exec_before ["not","a","string"] is not a command; not converted');
   });
@@ -323,22 +435,32 @@ describe('convertTarsnapper: single rules', () => {
   it('a dateformat that does not round-trip keeps hotsnap default names, with a note', () => {
     const config = { jobs: { a: { source: '/a', target: 'a-$date', dateformat: '%y%m%d' } } };
     expect(profilesOf(config).a).toEqual({ paths: ['/a'] });
-    expect(notesOf(config).find((note) => note.startsWith('job "a": its archive names'))).toMatch(/date format "yyMMdd" cannot be parsed back to the time it shows/);
+    expect(notesOf(config).find((note) => note.startsWith('job "a": its archive names'))).toMatch(
+      /date format "yyMMdd" cannot be parsed back to the time it shows/,
+    );
   });
 
   it('a dateformat date-fns formats but refuses to parse ("%I%H": hh with HH) is a note, not a crash', () => {
     const config = { jobs: { a: { source: '/a', target: 'a-$date', dateformat: '%Y%m%d%I%H%M%S' } } };
     expect(profilesOf(config).a).toEqual({ paths: ['/a'] });
-    expect(notesOf(config).find((note) => note.startsWith('job "a": its archive names'))).toContain('cannot be parsed: The format string mustn\'t contain `hh` and `HH` at the same time');
+    expect(notesOf(config).find((note) => note.startsWith('job "a": its archive names'))).toContain(
+      "cannot be parsed: The format string mustn't contain `hh` and `HH` at the same time",
+    );
   });
 
   it('a date-only dateformat is fine', () => {
-    expect(profilesOf({ jobs: { a: { source: '/a', target: 'a-$date', dateformat: '%Y%m%d' } } }).a?.date_format).toBe('yyyyMMdd');
+    expect(profilesOf({ jobs: { a: { source: '/a', target: 'a-$date', dateformat: '%Y%m%d' } } }).a?.date_format).toBe(
+      'yyyyMMdd',
+    );
   });
 
   it('notes two profiles whose archives are named alike', () => {
-    const notes = notesOf({ jobs: { a: { source: '/a', target: 'shared-$date' }, b: { source: '/b', target: 'shared-$date' } } });
-    expect(notes).toContain('profiles "a" and "b" name their archives alike ("shared-{date}"): hotsnap gives such archives to "a" only; give "b" its own archive_name');
+    const notes = notesOf({
+      jobs: { a: { source: '/a', target: 'shared-$date' }, b: { source: '/b', target: 'shared-$date' } },
+    });
+    expect(notes).toContain(
+      'profiles "a" and "b" name their archives alike ("shared-{date}"): hotsnap gives such archives to "a" only; give "b" its own archive_name',
+    );
   });
 
   it('tarsnap.conf excludes join defaults.exclude; extra_args go to the tarsnap section', () => {
@@ -351,7 +473,10 @@ describe('convertTarsnapper: single rules', () => {
         { name: 'nodump', value: null, file: '/r' },
       ],
     });
-    const { conversion, config } = convertAndValidate({ config: { target: '$name-$date', jobs: { a: { source: '/a', exclude: '/a/tmp' } } } }, section);
+    const { conversion, config } = convertAndValidate(
+      { config: { target: '$name-$date', jobs: { a: { source: '/a', exclude: '/a/tmp' } } } },
+      section,
+    );
     expect(conversion.config.defaults).toEqual({ exclude: ['*.core'] });
     expect(config.profiles[0]?.exclude).toEqual(['*.core', '/a/tmp']);
     expect(config.tarsnap.extra_args).toEqual(['--nodump']);
@@ -360,13 +485,48 @@ describe('convertTarsnapper: single rules', () => {
   it.each([
     ['not a mapping', ['a', 'list'], ['the file is not a YAML mapping with "jobs"']],
     ['no jobs', { deltas: '1d 2d' }, ['no jobs: tarsnapper needs at least one under "jobs"']],
-    ['a global target without $name', { target: '$date', jobs: { a: { source: '/a' } } }, ['the global target "$date" must use both placeholders $name and $date', 'jobs.a: no target (set "target" here or globally, e.g. "$name-$date")']],
-    ['a bad delta', { target: '$name-$date', deltas: '1d 1w', jobs: { a: { source: '/a' } } }, ['deltas: "1w" is not a delta (units s, h, d)']],
-    ['one delta', { target: '$name-$date', jobs: { a: { source: '/a', deltas: '1d' } } }, ['jobs.a.deltas: at least two deltas are required, not "1d"']],
-    ['an empty named delta', { target: '$name-$date', 'delta-names': { x: null }, jobs: { a: { source: '/a' } } }, ['delta-names.x: no deltas specified']],
-    ['both delta and deltas', { target: '$name-$date', 'delta-names': { x: '1d 2d' }, jobs: { a: { source: '/a', delta: 'x', deltas: '1d 2d' } } }, ['jobs.a: use either "delta" or "deltas", not both']],
-    ['a job that is a list', { target: '$name-$date', jobs: { a: ['/a'] } }, ['jobs.a: a job must be a mapping of settings, not ["/a"]']],
-    ['a numeric dateformat', { target: '$name-$date', dateformat: 5, jobs: { a: { source: '/a' } } }, ['jobs.a: dateformat must be a string such as "%Y%m%d-%H%M%S", not 5']],
+    [
+      'a global target without $name',
+      { target: '$date', jobs: { a: { source: '/a' } } },
+      [
+        'the global target "$date" must use both placeholders $name and $date',
+        'jobs.a: no target (set "target" here or globally, e.g. "$name-$date")',
+      ],
+    ],
+    [
+      'a bad delta',
+      { target: '$name-$date', deltas: '1d 1w', jobs: { a: { source: '/a' } } },
+      ['deltas: "1w" is not a delta (units s, h, d)'],
+    ],
+    [
+      'one delta',
+      { target: '$name-$date', jobs: { a: { source: '/a', deltas: '1d' } } },
+      ['jobs.a.deltas: at least two deltas are required, not "1d"'],
+    ],
+    [
+      'an empty named delta',
+      { target: '$name-$date', 'delta-names': { x: null }, jobs: { a: { source: '/a' } } },
+      ['delta-names.x: no deltas specified'],
+    ],
+    [
+      'both delta and deltas',
+      {
+        target: '$name-$date',
+        'delta-names': { x: '1d 2d' },
+        jobs: { a: { source: '/a', delta: 'x', deltas: '1d 2d' } },
+      },
+      ['jobs.a: use either "delta" or "deltas", not both'],
+    ],
+    [
+      'a job that is a list',
+      { target: '$name-$date', jobs: { a: ['/a'] } },
+      ['jobs.a: a job must be a mapping of settings, not ["/a"]'],
+    ],
+    [
+      'a numeric dateformat',
+      { target: '$name-$date', dateformat: 5, jobs: { a: { source: '/a' } } },
+      ['jobs.a: dateformat must be a string such as "%Y%m%d-%H%M%S", not 5'],
+    ],
   ])('refuses %s', (_what, config, problems) => {
     expect(problemsOf({ config })).toEqual(problems);
   });
@@ -379,11 +539,16 @@ describe('convertTarsnapper: single rules', () => {
         { file: '/inc/2.yml', jobs: 'oops' },
       ],
     });
-    expect(problems).toEqual(['/inc/1.yml: a: duplicated job name', 'included file /inc/2.yml must be a mapping of job name → settings']);
+    expect(problems).toEqual([
+      '/inc/1.yml: a: duplicated job name',
+      'included file /inc/2.yml must be a mapping of job name → settings',
+    ]);
   });
 
   it('refuses a file with no job it can convert, saying why for each', () => {
-    expect(problemsOf({ config: { target: '$name-$date', jobs: { a: { deltas: '1d 2d' }, b: { source: 'rel' } } } })).toEqual([
+    expect(
+      problemsOf({ config: { target: '$name-$date', jobs: { a: { deltas: '1d 2d' }, b: { source: 'rel' } } } }),
+    ).toEqual([
       'no job can be converted',
       expect.stringMatching(/^job "a": no sources/),
       'job "b": source "rel" is relative (tarsnap read it from tarsnapper\'s working directory); not converted: write it as an absolute path',

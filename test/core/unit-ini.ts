@@ -13,7 +13,8 @@ export function parseUnit(text: string): Map<string, Map<string, string[]>> {
       return;
     }
     const pair = /^([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(line);
-    if (!pair || !current) throw new Error(`line ${index + 1}: not "Key=Value" inside a section: ${JSON.stringify(line)}`);
+    if (!pair || !current)
+      throw new Error(`line ${index + 1}: not "Key=Value" inside a section: ${JSON.stringify(line)}`);
     if (pair[2]!.endsWith('\\')) throw new Error(`line ${index + 1}: continuation lines are not expected`);
     current.set(pair[1]!, [...(current.get(pair[1]!) ?? []), pair[2]!]);
   });

@@ -48,7 +48,9 @@ describe('hotsnap check (built CLI)', () => {
     expect(result.exitCode).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines.slice(0, -1).every((line) => line.startsWith('ok '))).toBe(true);
-    expect(lines).toContain(`ok      key: tarsnap emulator key (the test emulator's format, not a real tarsnap key): ${setup.keyfile} holds the keys for reading, writing, and deleting: backups and pruning can run here`);
+    expect(lines).toContain(
+      `ok      key: tarsnap emulator key (the test emulator's format, not a real tarsnap key): ${setup.keyfile} holds the keys for reading, writing, and deleting: backups and pruning can run here`,
+    );
     expect(lines.at(-1)).toBe('all 11 checks passed');
   });
 
@@ -56,8 +58,23 @@ describe('hotsnap check (built CLI)', () => {
     const result = await hotsnap(['check', '--json', '--config', setup.writeConfig()]);
     expect(result.exitCode).toBe(0);
     const items = JSON.parse(result.stdout) as Item[];
-    expect(items.map((item) => item.check)).toEqual(['config', 'tarsnap', 'keyfile', 'key', 'cachedir', 'sqlite', 'path', 'staging_dir', 'staging_space', 'state_dir', 'hook']);
-    for (const item of items) expect(Object.keys(item).sort()).toEqual(item.fix ? ['check', 'fix', 'message', 'status'] : ['check', 'message', 'status']);
+    expect(items.map((item) => item.check)).toEqual([
+      'config',
+      'tarsnap',
+      'keyfile',
+      'key',
+      'cachedir',
+      'sqlite',
+      'path',
+      'staging_dir',
+      'staging_space',
+      'state_dir',
+      'hook',
+    ]);
+    for (const item of items)
+      expect(Object.keys(item).sort()).toEqual(
+        item.fix ? ['check', 'fix', 'message', 'status'] : ['check', 'message', 'status'],
+      );
   });
 
   it('problems: exit 3 naming each with its fix; warnings alongside do not change the code', async () => {
@@ -86,13 +103,21 @@ describe('hotsnap check (built CLI)', () => {
         `PROBLEM keyfile: keyfile ${key} is readable by others (mode 0644); run chmod 600 ${key}`,
         `PROBLEM sqlite: database ${join(setup.dir, 'missing.db')} (profile daily) does not exist; correct or remove it in the sqlite list of profile daily`,
         `PROBLEM path: ${join(setup.dir, 'missing-dir')} (profile daily) does not exist; correct or remove it in the paths of profile daily`,
-        expect.stringMatching(/^PROBLEM hook: profiles\.daily\.hooks\.after: no-such-hook-program is not found on PATH/),
-        expect.stringMatching(/^warn {4}key: .*holds the keys for writing \(write-only\): this host cannot list or prune archives/),
+        expect.stringMatching(
+          /^PROBLEM hook: profiles\.daily\.hooks\.after: no-such-hook-program is not found on PATH/,
+        ),
+        expect.stringMatching(
+          /^warn {4}key: .*holds the keys for writing \(write-only\): this host cannot list or prune archives/,
+        ),
         expect.stringMatching(/^warn {4}cachedir: cachedir .*fresh-cache does not exist yet \(tarsnap creates it\)/),
-        expect.stringMatching(/^warn {4}sqlite: .*rollback\.db: rollback journal \(delete\), [\d.]+ MB: writers will pause for about \d+ ms per backup/),
+        expect.stringMatching(
+          /^warn {4}sqlite: .*rollback\.db: rollback journal \(delete\), [\d.]+ MB: writers will pause for about \d+ ms per backup/,
+        ),
       ]),
     );
-    expect(lines.at(-1)).toBe('5 problems, 3 warnings: hotsnap run will fail or the key is exposed until the problems are fixed');
+    expect(lines.at(-1)).toBe(
+      '5 problems, 3 warnings: hotsnap run will fail or the key is exposed until the problems are fixed',
+    );
     // check creates nothing: no cache directory, no staging or state files.
     expect(existsSync(join(setup.dir, 'fresh-cache'))).toBe(false);
     expect(readdirSync(setup.staging)).toEqual([]);
@@ -101,11 +126,16 @@ describe('hotsnap check (built CLI)', () => {
 
   it('an invalid config: exit 2 with every problem on stderr; --json prints it as a finding, still exit 2', async () => {
     const file = join(setup.dir, 'broken.yaml');
-    writeFileSync(file, 'tarsnap:\n  keyfile: /k\n  cachedir: /c\nprofiles:\n  daily:\n    paths: [relative/path]\n    retension: {}\n');
+    writeFileSync(
+      file,
+      'tarsnap:\n  keyfile: /k\n  cachedir: /c\nprofiles:\n  daily:\n    paths: [relative/path]\n    retension: {}\n',
+    );
     const text = await hotsnap(['check', '--config', file]);
     expect(text.exitCode).toBe(2);
     expect(text.stdout).toBe('');
-    expect(text.stderr).toMatch(/^hotsnap: invalid config .*broken\.yaml \(2 problems\):\n.*profiles\.daily\.paths\.0: must be an absolute path.*\n.*profiles\.daily\.retension/);
+    expect(text.stderr).toMatch(
+      /^hotsnap: invalid config .*broken\.yaml \(2 problems\):\n.*profiles\.daily\.paths\.0: must be an absolute path.*\n.*profiles\.daily\.retension/,
+    );
     const json = await hotsnap(['check', '--json', '--config', file]);
     expect(json.exitCode).toBe(2);
     expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ check: 'config', status: 'problem' })]);
@@ -114,7 +144,9 @@ describe('hotsnap check (built CLI)', () => {
   it('--help documents the exit codes', async () => {
     const result = await hotsnap(['check', '--help']);
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain('Exit 0 when there are no problems (warnings are printed but pass), 3 when a problem would make');
+    expect(result.stdout).toContain(
+      'Exit 0 when there are no problems (warnings are printed but pass), 3 when a problem would make',
+    );
   });
 
   describe.skipIf(noNobody)('as an unprivileged user (nobody)', () => {
@@ -144,18 +176,42 @@ describe('hotsnap check (built CLI)', () => {
       const problems = (JSON.parse(result.stdout) as Item[]).filter((item) => item.status === 'problem');
       expect(problems).toEqual(
         expect.arrayContaining([
-          { check: 'keyfile', status: 'problem', message: `user nobody cannot read keyfile ${setup.keyfile} (EACCES; owner root, mode 0600)`, fix: 'run hotsnap as root' },
-          { check: 'cachedir', status: 'problem', message: `user nobody cannot write cachedir ${setup.cachedir} (owner root, mode 0700); tarsnap keeps its lock and chunk directory there`, fix: 'run hotsnap as root' },
-          expect.objectContaining({ check: 'sqlite', message: expect.stringContaining(`${rollback}: rollback journal (delete) and user nobody cannot write it`) }),
+          {
+            check: 'keyfile',
+            status: 'problem',
+            message: `user nobody cannot read keyfile ${setup.keyfile} (EACCES; owner root, mode 0600)`,
+            fix: 'run hotsnap as root',
+          },
+          {
+            check: 'cachedir',
+            status: 'problem',
+            message: `user nobody cannot write cachedir ${setup.cachedir} (owner root, mode 0700); tarsnap keeps its lock and chunk directory there`,
+            fix: 'run hotsnap as root',
+          },
+          expect.objectContaining({
+            check: 'sqlite',
+            message: expect.stringContaining(`${rollback}: rollback journal (delete) and user nobody cannot write it`),
+          }),
           {
             check: 'sqlite',
             status: 'problem',
             message: `${idleWal}: WAL mode, and user nobody cannot create its -shm file (${dbDir} is not writable): reading a WAL database needs write access to ${idleWal}-shm or to its directory`,
             fix: 'run hotsnap as root',
           },
-          { check: 'path', status: 'problem', message: `user nobody cannot read ${secret} (owner root, mode 0700)`, fix: 'run hotsnap as root' },
-          expect.objectContaining({ check: 'staging_dir', message: `user nobody cannot write staging_dir ${stagingRo} (owner root, mode 0755)` }),
-          expect.objectContaining({ check: 'state_dir', message: `user nobody cannot write state_dir ${setup.state} (owner root, mode 0700)` }),
+          {
+            check: 'path',
+            status: 'problem',
+            message: `user nobody cannot read ${secret} (owner root, mode 0700)`,
+            fix: 'run hotsnap as root',
+          },
+          expect.objectContaining({
+            check: 'staging_dir',
+            message: `user nobody cannot write staging_dir ${stagingRo} (owner root, mode 0755)`,
+          }),
+          expect.objectContaining({
+            check: 'state_dir',
+            message: `user nobody cannot write state_dir ${setup.state} (owner root, mode 0700)`,
+          }),
         ]),
       );
     });

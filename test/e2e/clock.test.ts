@@ -25,9 +25,16 @@ describe('HOTSNAP_TEST_NOW (test-only) fixes the time the built CLI reads', () =
     const run = await world.hotsnap(['run', '--no-prune'], { env });
     expect(run.exitCode, String(run.stderr)).toBe(0);
     expect(run.stdout).toMatch(/^daily: ok {2}archive blog-daily-2026-03-01_03-00-00 {2}/);
-    expect(world.calls().filter((call) => call.mode === '-c').map((call) => call.argv[call.argv.indexOf('-f') + 1])).toEqual(['blog-daily-2026-03-01_03-00-00']);
+    expect(
+      world
+        .calls()
+        .filter((call) => call.mode === '-c')
+        .map((call) => call.argv[call.argv.indexOf('-f') + 1]),
+    ).toEqual(['blog-daily-2026-03-01_03-00-00']);
 
-    const state = JSON.parse(readFileSync(join(world.stateDir, 'profiles/daily.json'), 'utf8')) as { last_attempt: { started: string; finished: string } };
+    const state = JSON.parse(readFileSync(join(world.stateDir, 'profiles/daily.json'), 'utf8')) as {
+      last_attempt: { started: string; finished: string };
+    };
     expect(state.last_attempt).toMatchObject({ started: FIXED, finished: FIXED });
 
     // Two days later by the injected clock, the daily profile is overdue (wall clock: 2026 or not).
@@ -42,6 +49,8 @@ describe('HOTSNAP_TEST_NOW (test-only) fixes the time the built CLI reads', () =
   it('a malformed HOTSNAP_TEST_NOW is a usage error that says to unset it', async () => {
     const result = await world.hotsnap(['status'], { env: { HOTSNAP_TEST_NOW: 'tomorrow' } });
     expect(result.exitCode).toBe(2);
-    expect(String(result.stderr)).toContain('HOTSNAP_TEST_NOW="tomorrow" is not an ISO time with a zone (e.g. 2026-03-01T03:00:00Z); unset it');
+    expect(String(result.stderr)).toContain(
+      'HOTSNAP_TEST_NOW="tomorrow" is not an ISO time with a zone (e.g. 2026-03-01T03:00:00Z); unset it',
+    );
   });
 });

@@ -17,7 +17,12 @@ const NOW = '2026-03-01T03:00:00.000Z';
 
 function hotsnap(args: string[]) {
   // stripFinalNewline off: the exact bytes the user sees.
-  return execa('node', [BIN, ...args], { cwd: ROOT, reject: false, stripFinalNewline: false, env: { HOTSNAP_CONFIG: '/nonexistent/hotsnap.yaml', HOTSNAP_TEST_NOW: NOW } });
+  return execa('node', [BIN, ...args], {
+    cwd: ROOT,
+    reject: false,
+    stripFinalNewline: false,
+    env: { HOTSNAP_CONFIG: '/nonexistent/hotsnap.yaml', HOTSNAP_TEST_NOW: NOW },
+  });
 }
 
 describe('hotsnap copy-db (built CLI)', () => {
@@ -48,7 +53,14 @@ describe('hotsnap copy-db (built CLI)', () => {
       expect(result.stderr).toBe('');
       expect(result.exitCode).toBe(0);
       const entry = JSON.parse(result.stdout) as Record<string, unknown>;
-      expect(entry).toMatchObject({ source: wal, method: 'wal-fast', journal_mode: 'wal', writer_block_ms: 0, verify: 'quick', copied_at: NOW });
+      expect(entry).toMatchObject({
+        source: wal,
+        method: 'wal-fast',
+        journal_mode: 'wal',
+        writer_block_ms: 0,
+        verify: 'quick',
+        copied_at: NOW,
+      });
       const check = checkDatabase(dest);
       expect(check.ok).toBe(true);
       expect(check.seq).toBeGreaterThanOrEqual(committed);
@@ -63,29 +75,42 @@ describe('hotsnap copy-db (built CLI)', () => {
     mkdirSync(dir2);
     const result = await hotsnap(['copy-db', rollback, dir2, '--verify', 'full']);
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`^copied ${rollback} → ${join(dir2, 'rollback.db')}: \\d+\\.\\d MiB, rollback-cp, integrity_check ok in .*; source held .*, writers blocked .*\\nowner \\S+:\\S+ 0[0-7]{3}\\nsha256 [0-9a-f]{64}\\n$`));
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^copied ${rollback} → ${join(dir2, 'rollback.db')}: \\d+\\.\\d MiB, rollback-cp, integrity_check ok in .*; source held .*, writers blocked .*\\nowner \\S+:\\S+ 0[0-7]{3}\\nsha256 [0-9a-f]{64}\\n$`,
+      ),
+    );
     expect(checkDatabase(join(dir2, 'rollback.db')).ok).toBe(true);
   });
 
-  it.skipIf(process.getuid?.() !== 0)('as root: DEST gets the database\'s owner, group and mode, and the summary says so', async () => {
-    const owned = join(dir, 'owned.db');
-    await makeDb(owned, 1, 'wal');
-    chownSync(owned, 65534, 65534);
-    chmodSync(owned, 0o640);
-    const dest = join(out, 'owned-copy.db');
-    const result = await hotsnap(['copy-db', owned, dest]);
-    expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain('\nowner nobody:nogroup 0640\nsha256 ');
-    const stats = statSync(dest);
-    expect({ uid: stats.uid, gid: stats.gid, mode: stats.mode & 0o777 }).toEqual({ uid: 65534, gid: 65534, mode: 0o640 });
-  });
+  it.skipIf(process.getuid?.() !== 0)(
+    "as root: DEST gets the database's owner, group and mode, and the summary says so",
+    async () => {
+      const owned = join(dir, 'owned.db');
+      await makeDb(owned, 1, 'wal');
+      chownSync(owned, 65534, 65534);
+      chmodSync(owned, 0o640);
+      const dest = join(out, 'owned-copy.db');
+      const result = await hotsnap(['copy-db', owned, dest]);
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toContain('\nowner nobody:nogroup 0640\nsha256 ');
+      const stats = statSync(dest);
+      expect({ uid: stats.uid, gid: stats.gid, mode: stats.mode & 0o777 }).toEqual({
+        uid: 65534,
+        gid: 65534,
+        mode: 0o640,
+      });
+    },
+  );
 
   it('a missing database: exit 1, one clear line on stderr, nothing written', async () => {
     const missing = join(dir, 'missing.db');
     const result = await hotsnap(['copy-db', missing, join(out, 'missing-copy.db')]);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(`hotsnap: ${missing}: does not exist; check the path in the sqlite: list (has the application created its database yet?)\n`);
+    expect(result.stderr).toBe(
+      `hotsnap: ${missing}: does not exist; check the path in the sqlite: list (has the application created its database yet?)\n`,
+    );
     expect(existsSync(join(out, 'missing-copy.db'))).toBe(false);
   });
 
@@ -106,7 +131,12 @@ describe('hotsnap copy-db (built CLI)', () => {
     const target = join(out, 'killed');
     mkdirSync(target);
     // The backup API copies page by page: a window of a few hundred ms to land the signal in.
-    const child = execa('node', [BIN, 'copy-db', big, join(target, 'big.db'), '--method', 'backup-api'], { cwd: ROOT, reject: false, stripFinalNewline: false, env: { HOTSNAP_TEST_NOW: NOW } });
+    const child = execa('node', [BIN, 'copy-db', big, join(target, 'big.db'), '--method', 'backup-api'], {
+      cwd: ROOT,
+      reject: false,
+      stripFinalNewline: false,
+      env: { HOTSNAP_TEST_NOW: NOW },
+    });
     while (!readdirSync(target).some((name) => name.includes('.hotsnap-'))) {
       if (child.exitCode !== null) throw new Error('copy-db finished before it could be interrupted');
       await new Promise((tick) => setTimeout(tick, 2));

@@ -67,7 +67,10 @@ export function createWorld(name = 'e2e'): World {
   chmodSync(world.keyfile, 0o600);
   const env = { TARSNAP_EMULATOR_DIR: world.emulatorDir, HOTSNAP_CONFIG: '' };
   let clock = Date.parse(WORLD_START);
-  const clockEnv = () => ({ HOTSNAP_TEST_NOW: new Date(clock).toISOString(), TARSNAP_EMULATOR_NOW: new Date(clock).toISOString() });
+  const clockEnv = () => ({
+    HOTSNAP_TEST_NOW: new Date(clock).toISOString(),
+    TARSNAP_EMULATOR_NOW: new Date(clock).toISOString(),
+  });
   const nextEnv = () => {
     const timed = { ...env, ...clockEnv() };
     clock += CLOCK_STEP_MS;
@@ -89,22 +92,49 @@ export function createWorld(name = 'e2e'): World {
         timezone: 'UTC',
         staging_dir: world.stagingDir,
         state_dir: world.stateDir,
-        tarsnap: { binary: EMULATOR, keyfile: world.keyfile, cachedir: world.cachedir, retry_delay: '10ms', retries: 1 },
+        tarsnap: {
+          binary: EMULATOR,
+          keyfile: world.keyfile,
+          cachedir: world.cachedir,
+          retry_delay: '10ms',
+          retries: 1,
+        },
       };
-      writeFileSync(world.configFile, stringify({ ...base, ...config, tarsnap: { ...base.tarsnap, ...(config.tarsnap as object) } }));
+      writeFileSync(
+        world.configFile,
+        stringify({ ...base, ...config, tarsnap: { ...base.tarsnap, ...(config.tarsnap as object) } }),
+      );
     },
     hotsnap(args, options = {}) {
-      return execa('node', [BIN, ...args, '--config', world.configFile], { reject: false, cwd: dir, ...options, env: { ...nextEnv(), ...options.env } });
+      return execa('node', [BIN, ...args, '--config', world.configFile], {
+        reject: false,
+        cwd: dir,
+        ...options,
+        env: { ...nextEnv(), ...options.env },
+      });
     },
     tarsnap(args, options = {}) {
-      return execa(EMULATOR, [...args], { reject: false, cwd: dir, ...options, env: { ...env, ...clockEnv(), ...options.env } });
+      return execa(EMULATOR, [...args], {
+        reject: false,
+        cwd: dir,
+        ...options,
+        env: { ...env, ...clockEnv(), ...options.env },
+      });
     },
     fsck() {
-      return execa(EMULATOR, ['--fsck', '--keyfile', world.keyfile, '--cachedir', world.cachedir], { reject: false, cwd: dir, env: { ...env, ...clockEnv() } });
+      return execa(EMULATOR, ['--fsck', '--keyfile', world.keyfile, '--cachedir', world.cachedir], {
+        reject: false,
+        cwd: dir,
+        env: { ...env, ...clockEnv() },
+      });
     },
     calls() {
       try {
-        return readFileSync(join(world.emulatorDir, 'calls.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+        return readFileSync(join(world.emulatorDir, 'calls.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line));
       } catch {
         return [];
       }
@@ -121,7 +151,9 @@ export function createWorld(name = 'e2e'): World {
  */
 export function stagingLeftovers(world: World): string[] {
   const names = readdirSync(world.stagingDir);
-  const stages = names.includes('hotsnap') ? readdirSync(join(world.stagingDir, 'hotsnap')).map((name) => `hotsnap/${name}`) : [];
+  const stages = names.includes('hotsnap')
+    ? readdirSync(join(world.stagingDir, 'hotsnap')).map((name) => `hotsnap/${name}`)
+    : [];
   return [...names.filter((name) => name !== 'hotsnap'), ...stages];
 }
 

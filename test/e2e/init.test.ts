@@ -17,7 +17,10 @@ beforeEach(() => {
   world = createWorld('init');
   home = join(world.dir, 'home');
   mkdirSync(home);
-  writeFileSync(join(home, '.tarsnaprc'), `# tarsnap settings\nkeyfile ${world.keyfile}\ncachedir ${world.cachedir}\nprint-stats\nnodump\n`);
+  writeFileSync(
+    join(home, '.tarsnaprc'),
+    `# tarsnap settings\nkeyfile ${world.keyfile}\ncachedir ${world.cachedir}\nprint-stats\nnodump\n`,
+  );
 });
 afterEach(() => world.cleanup());
 
@@ -37,20 +40,27 @@ describe('hotsnap init', () => {
         `  3. hotsnap --config ${world.configFile} run --dry-run`,
         `  4. hotsnap --config ${world.configFile} schedule`,
       ].join('\n'), // execa strips the final newline
-
     );
     expect(String(result.stderr).split('\n')).toEqual([expect.stringMatching(/^\d\d:\d\d:\d\d {2}WARN +\//)]);
-    expect(result.stderr).toContain(`${join(home, '.tarsnaprc')}: "print-stats" not carried over (not allowed: hotsnap adds it when it needs the numbers)`);
+    expect(result.stderr).toContain(
+      `${join(home, '.tarsnaprc')}: "print-stats" not carried over (not allowed: hotsnap adds it when it needs the numbers)`,
+    );
     expect(statSync(world.configFile).mode & 0o777).toBe(0o600);
     const written = readFileSync(world.configFile, 'utf8');
-    expect(parse(written).tarsnap).toEqual({ keyfile: world.keyfile, cachedir: world.cachedir, extra_args: ['--nodump'] });
+    expect(parse(written).tarsnap).toEqual({
+      keyfile: world.keyfile,
+      cachedir: world.cachedir,
+      extra_args: ['--nodump'],
+    });
 
     const validate = await hotsnap(['config', 'validate']);
     expect([validate.exitCode, validate.stdout]).toEqual([0, `${world.configFile}: valid (2 profiles: daily, weekly)`]);
 
     const again = await hotsnap(['init', '--output', world.configFile]);
     expect([again.exitCode, again.stdout]).toEqual([2, '']);
-    expect(again.stderr).toContain(`hotsnap: ${world.configFile} already exists; pass --force to replace it, or --output FILE to write elsewhere`);
+    expect(again.stderr).toContain(
+      `hotsnap: ${world.configFile} already exists; pass --force to replace it, or --output FILE to write elsewhere`,
+    );
     expect(readFileSync(world.configFile, 'utf8')).toBe(written);
     writeFileSync(world.configFile, 'edited: by hand\n');
     expect((await hotsnap(['init', '--force'])).exitCode).toBe(0);
@@ -62,8 +72,16 @@ describe('hotsnap init', () => {
     expect(result.exitCode).toBe(0);
     const warnings = String(result.stderr).split('\n');
     expect(warnings).toHaveLength(6);
-    expect(warnings).toContainEqual(expect.stringMatching(/WARN +job "mail": deltas "30d 1d 7d" reordered to "1d 7d 30d" \(hotsnap wants them ascending; tarsnapper sorted them\)$/));
-    expect(warnings).toContainEqual(expect.stringMatching(/WARN +job "ghost": exec_before → hooks.before, exec_after → hooks.finally: tarsnapper ran them through a shell/));
+    expect(warnings).toContainEqual(
+      expect.stringMatching(
+        /WARN +job "mail": deltas "30d 1d 7d" reordered to "1d 7d 30d" \(hotsnap wants them ascending; tarsnapper sorted them\)$/,
+      ),
+    );
+    expect(warnings).toContainEqual(
+      expect.stringMatching(
+        /WARN +job "ghost": exec_before → hooks.before, exec_after → hooks.finally: tarsnapper ran them through a shell/,
+      ),
+    );
     const text = readFileSync(world.configFile, 'utf8');
     expect(text).toContain('#   - job "mail": deltas "30d 1d 7d" reordered to "1d 7d 30d"');
     // It validates: init checks that before writing (and the emulator test below runs such a file).
@@ -73,7 +91,9 @@ describe('hotsnap init', () => {
   it('--from-tarsnapper with a file tarsnapper refuses: exit 2, every problem listed, nothing written', async () => {
     const result = await hotsnap(['init', '--from-tarsnapper', join(FIXTURES, 'tarsnapper/refused.yml')]);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain(`hotsnap: cannot convert the tarsnapper config ${join(FIXTURES, 'tarsnapper/refused.yml')}:\n  - jobs.both: use either "source" or "sources", not both`);
+    expect(result.stderr).toContain(
+      `hotsnap: cannot convert the tarsnapper config ${join(FIXTURES, 'tarsnapper/refused.yml')}:\n  - jobs.both: use either "source" or "sources", not both`,
+    );
     expect(String(result.stderr).match(/^ {2}- /gm)).toHaveLength(4);
     expect(existsSync(world.configFile)).toBe(false);
   });
@@ -108,7 +128,12 @@ describe('a converted tarsnapper setup, run by hotsnap', () => {
       const time = new Date(Date.UTC(2024, 0, 1 + i, 3, 15));
       const stamp = time.toISOString().replace(/T(\d\d):(\d\d).*/, '_$1$2');
       seeded.push({ name: `blog/ghost-${stamp}`, time, profile: 'ghost' });
-      if (i < 5) seeded.push({ name: `blog/blog-${stamp.replace('2024', '2023')}`, time: new Date(time.getTime() - 365 * 86_400_000), profile: 'ghost' });
+      if (i < 5)
+        seeded.push({
+          name: `blog/blog-${stamp.replace('2024', '2023')}`,
+          time: new Date(time.getTime() - 365 * 86_400_000),
+          profile: 'ghost',
+        });
       // mail has its own target, and the global dateformat.
       if (i % 10 === 0) seeded.push({ name: `mail-${stamp}.tar`, time, profile: 'mail' });
     }
@@ -127,15 +152,30 @@ describe('a converted tarsnapper setup, run by hotsnap', () => {
 
     const list = await hotsnap(['list', '--json']);
     expect(list.exitCode).toBe(0);
-    const owners = Object.fromEntries((JSON.parse(String(list.stdout)) as Array<{ name: string; profile: string | null }>).map((row) => [row.name, row.profile]));
+    const owners = Object.fromEntries(
+      (JSON.parse(String(list.stdout)) as Array<{ name: string; profile: string | null }>).map((row) => [
+        row.name,
+        row.profile,
+      ]),
+    );
     expect(owners).toEqual(Object.fromEntries(seeded.map((archive) => [archive.name, archive.profile])));
 
     const plan = await hotsnap(['prune', '--dry-run', '--json', 'ghost']);
     expect(plan.exitCode).toBe(0);
-    const ghost = (JSON.parse(String(plan.stdout)) as { profiles: Array<{ profile: string; keep: Array<{ name: string; reasons: string[] }>; remove: Array<{ name: string }> }> }).profiles[0]!;
+    const ghost = (
+      JSON.parse(String(plan.stdout)) as {
+        profiles: Array<{
+          profile: string;
+          keep: Array<{ name: string; reasons: string[] }>;
+          remove: Array<{ name: string }>;
+        }>;
+      }
+    ).profiles[0]!;
     expect(ghost.keep[0]).toMatchObject({ name: 'blog/ghost-2024-02-09_0315', reasons: ['newest'] });
     // Deltas 1d 7d 30d reach back 30 days from the newest: the adopted 2023 archives go.
-    expect(ghost.remove.map((archive) => archive.name)).toEqual(expect.arrayContaining(['blog/blog-2023-01-01_0315', 'blog/ghost-2024-01-01_0315']));
+    expect(ghost.remove.map((archive) => archive.name)).toEqual(
+      expect.arrayContaining(['blog/blog-2023-01-01_0315', 'blog/ghost-2024-01-01_0315']),
+    );
     expect(ghost.keep.length + ghost.remove.length).toBe(45);
 
     world.setNow('2026-03-01T03:15:00Z');

@@ -15,7 +15,8 @@ import { BIN, createWorld, type World } from './harness.js';
 
 const START = new Date('2024-01-01T03:00:00Z');
 const pad = (n: number) => String(n).padStart(2, '0');
-const stamp = (d: Date) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}_${pad(d.getUTCHours())}-${pad(d.getUTCMinutes())}-${pad(d.getUTCSeconds())}`;
+const stamp = (d: Date) =>
+  `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}_${pad(d.getUTCHours())}-${pad(d.getUTCMinutes())}-${pad(d.getUTCSeconds())}`;
 const day = (d: Date) => stamp(d).slice(0, 10);
 
 let world: World;
@@ -70,7 +71,10 @@ const profiles = () => ({
 });
 
 async function listed(): Promise<string[]> {
-  return String((await world.tarsnap(['--list-archives', '--keyfile', world.keyfile])).stdout).split('\n').filter(Boolean).sort();
+  return String((await world.tarsnap(['--list-archives', '--keyfile', world.keyfile])).stdout)
+    .split('\n')
+    .filter(Boolean)
+    .sort();
 }
 
 beforeEach(() => {
@@ -91,20 +95,43 @@ describe('prune --dry-run', () => {
     const report = JSON.parse(String(result.stdout));
 
     // The same plan computed in-process from the same archive list.
-    const config = parseConfig(await import('node:fs').then((fs) => fs.readFileSync(world.configFile, 'utf8')), world.configFile);
-    const infos = classifyArchives(seeded.map((s) => ({ name: s.name, created: s.time })), config.profiles, 'blog');
-    const expected = planProfilePrune(infos.filter((a) => a.profile === 'daily'), config.profiles[0]!, { timezone: 'UTC', now: at, force: false });
+    const config = parseConfig(
+      await import('node:fs').then((fs) => fs.readFileSync(world.configFile, 'utf8')),
+      world.configFile,
+    );
+    const infos = classifyArchives(
+      seeded.map((s) => ({ name: s.name, created: s.time })),
+      config.profiles,
+      'blog',
+    );
+    const expected = planProfilePrune(
+      infos.filter((a) => a.profile === 'daily'),
+      config.profiles[0]!,
+      { timezone: 'UTC', now: at, force: false },
+    );
     const daily = report.profiles.find((p: { profile: string }) => p.profile === 'daily');
-    expect(daily.keep.map((k: { name: string; reasons: string[] }) => [k.name, k.reasons])).toEqual(expected.keep.map((k) => [k.archive.name, k.reasons]));
+    expect(daily.keep.map((k: { name: string; reasons: string[] }) => [k.name, k.reasons])).toEqual(
+      expected.keep.map((k) => [k.archive.name, k.reasons]),
+    );
     expect(daily.remove.map((r: { name: string }) => r.name)).toEqual(expected.remove.map((r) => r.archive.name));
-    expect(daily.note).toMatch(new RegExp(`^refused: the plan deletes ${expected.remove.filter((r) => !r.archive.partial).length} of 660 archives, more than max_delete allows \\(330\\)`));
+    expect(daily.note).toMatch(
+      new RegExp(
+        `^refused: the plan deletes ${expected.remove.filter((r) => !r.archive.partial).length} of 660 archives, more than max_delete allows \\(330\\)`,
+      ),
+    );
 
     // Sanity of the plan itself: yearly archives reach back into the adopted legacy names.
-    expect(daily.keep.find((k: { name: string }) => k.name === 'blog-daily-2023-12-31')?.reasons).toEqual(['yearly snapshot']);
-    expect(daily.keep.find((k: { name: string }) => k.name === 'blog-daily-2023-09-03')?.reasons).toEqual(['oldest yearly snapshot']);
+    expect(daily.keep.find((k: { name: string }) => k.name === 'blog-daily-2023-12-31')?.reasons).toEqual([
+      'yearly snapshot',
+    ]);
+    expect(daily.keep.find((k: { name: string }) => k.name === 'blog-daily-2023-09-03')?.reasons).toEqual([
+      'oldest yearly snapshot',
+    ]);
     expect(daily.remove.some((r: { name: string }) => r.name.endsWith('.part'))).toBe(true);
     expect(daily.keep[0].name).toMatch(/\.part$/);
-    expect(report.profiles.find((p: { profile: string }) => p.profile === 'weekly').note).toBe('never pruned: the profile has no retention rules');
+    expect(report.profiles.find((p: { profile: string }) => p.profile === 'weekly').note).toBe(
+      'never pruned: the profile has no retention rules',
+    );
     expect(await listed()).toEqual(before);
     expect(world.calls().filter((call) => call.mode === '-d')).toEqual([]);
   });
@@ -116,9 +143,15 @@ describe('prune --dry-run', () => {
     const lines = String(result.stdout).split('\n');
     expect(lines[0]).toMatch(/^daily: would keep \d+, would remove \d+$/);
     expect(lines).toContain(
-      lines.find((line) => /^ {2}keep {4}2025-06-23 03:00:00Z {2}blog-daily-2025-06-23_03-00-00 +daily snapshot, weekly snapshot, monthly snapshot, yearly snapshot$/.test(line)),
+      lines.find((line) =>
+        /^ {2}keep {4}2025-06-23 03:00:00Z {2}blog-daily-2025-06-23_03-00-00 +daily snapshot, weekly snapshot, monthly snapshot, yearly snapshot$/.test(
+          line,
+        ),
+      ),
     );
-    expect(lines.some((line) => /^ {2}remove {2}\S+ \S+ {2}blog-daily-2024-\S+ +not kept by any rule$/.test(line))).toBe(true);
+    expect(
+      lines.some((line) => /^ {2}remove {2}\S+ \S+ {2}blog-daily-2024-\S+ +not kept by any rule$/.test(line)),
+    ).toBe(true);
   });
 });
 
@@ -127,7 +160,9 @@ describe('prune', () => {
     await seedHistoryWithCache();
     const refused = await world.hotsnap(['prune']);
     expect(refused.exitCode).toBe(1);
-    expect(refused.stdout).toMatch(/daily: kept \d+, deleted 0 {2}\(refused: the plan deletes \d+ of 660 archives, more than max_delete allows \(330\); check it with "hotsnap prune --dry-run", then run again with --force \(or --max-delete \d+\)\)/);
+    expect(refused.stdout).toMatch(
+      /daily: kept \d+, deleted 0 {2}\(refused: the plan deletes \d+ of 660 archives, more than max_delete allows \(330\); check it with "hotsnap prune --dry-run", then run again with --force \(or --max-delete \d+\)\)/,
+    );
     expect(world.calls().filter((call) => call.mode === '-d')).toEqual([]);
 
     const plan = JSON.parse(String((await world.hotsnap(['prune', '--dry-run', '--json', '--force'])).stdout));
@@ -164,22 +199,36 @@ describe('prune', () => {
     await seedHistoryWithCache();
     const result = await world.hotsnap(['prune', '--force'], { env: { TARSNAP_EMULATOR_FAULT: 'network' } });
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toMatch(/^prune failed: cannot read the archive list, so nothing was pruned: tarsnap failed to list archives/);
+    expect(result.stdout).toMatch(
+      /^prune failed: cannot read the archive list, so nothing was pruned: tarsnap failed to list archives/,
+    );
     expect(world.calls().filter((call) => call.mode === '-d')).toEqual([]);
   });
 
   it('reports a delete that fails halfway: what went, what is still there, exit 1', async () => {
     await seedHistoryWithCache();
-    const result = await world.hotsnap(['prune', 'daily', '--force', '--json'], { env: { TARSNAP_EMULATOR_FAULT: 'delete-fail-after:5' } });
+    const result = await world.hotsnap(['prune', 'daily', '--force', '--json'], {
+      env: { TARSNAP_EMULATOR_FAULT: 'delete-fail-after:5' },
+    });
     expect(result.exitCode).toBe(1);
     const report = JSON.parse(String(result.stdout));
     const daily = report.profiles[0];
     expect(daily.not_deleted.length).toBe(daily.remove.length - 5);
     const remaining = await listed();
-    const gone = daily.remove.filter((r: { name: string }) => !remaining.includes(r.name)).map((r: { name: string }) => r.name);
+    const gone = daily.remove
+      .filter((r: { name: string }) => !remaining.includes(r.name))
+      .map((r: { name: string }) => r.name);
     // Oldest first: the five oldest planned deletions are the ones that went.
     expect(gone).toEqual(
-      [...daily.remove].sort((a: { time: string }, b: { time: string }) => (a.time < b.time ? -1 : 1)).slice(0, 5).map((r: { name: string }) => r.name).sort((a: string, b: string) => (daily.remove.findIndex((r: { name: string }) => r.name === a) - daily.remove.findIndex((r: { name: string }) => r.name === b))),
+      [...daily.remove]
+        .sort((a: { time: string }, b: { time: string }) => (a.time < b.time ? -1 : 1))
+        .slice(0, 5)
+        .map((r: { name: string }) => r.name)
+        .sort(
+          (a: string, b: string) =>
+            daily.remove.findIndex((r: { name: string }) => r.name === a) -
+            daily.remove.findIndex((r: { name: string }) => r.name === b),
+        ),
     );
     expect(result.stderr).toMatch(/archives were not deleted/);
   });
@@ -192,7 +241,9 @@ describe('prune', () => {
     await world.fsck();
     world.writeConfig({ profiles: { daily: { paths: [join(world.dir, 'data')], retention: { keep_within: '1h' } } } });
     const report = JSON.parse(String((await world.hotsnap(['prune', '--json'])).stdout));
-    expect(report.profiles[0].keep.map((k: { name: string }) => k.name)).toEqual([`blog-daily-${stamp(addDays(START, 1))}`]);
+    expect(report.profiles[0].keep.map((k: { name: string }) => k.name)).toEqual([
+      `blog-daily-${stamp(addDays(START, 1))}`,
+    ]);
     expect(await listed()).toEqual([`blog-daily-${stamp(addDays(START, 1))}`]);
   });
 
@@ -203,16 +254,26 @@ describe('prune', () => {
     world.writeConfig({ tarsnap: { keyfile: writeOnly }, profiles: profiles() });
     const result = await world.hotsnap(['prune', '--force']);
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toMatch(/daily: kept 0, deleted 0 {2}\(skipped: this key cannot list archives \(write-only\); prune on a host/);
+    expect(result.stdout).toMatch(
+      /daily: kept 0, deleted 0 {2}\(skipped: this key cannot list archives \(write-only\); prune on a host/,
+    );
   });
 });
 
 describe('lock busy', () => {
   it('a prune while a backup holds the lock for this key waits, or exits 75 naming the holder', async () => {
-    seedArchives(world.emulatorDir, [0, 1, 2, 3].map((i) => ({ name: `blog-daily-${stamp(addDays(START, i))}`, time: addDays(START, i) })));
+    seedArchives(
+      world.emulatorDir,
+      [0, 1, 2, 3].map((i) => ({ name: `blog-daily-${stamp(addDays(START, i))}`, time: addDays(START, i) })),
+    );
     await world.fsck();
-    world.writeConfig({ profiles: { daily: { paths: [join(world.dir, 'data')], retention: { keep_last: 2 }, max_delete: 10 } } });
-    const run = execa('node', [BIN, 'run', '--no-prune', '--config', world.configFile], { reject: false, env: { ...world.nextEnv(), TARSNAP_EMULATOR_DELAY_MS: '2000' } });
+    world.writeConfig({
+      profiles: { daily: { paths: [join(world.dir, 'data')], retention: { keep_last: 2 }, max_delete: 10 } },
+    });
+    const run = execa('node', [BIN, 'run', '--no-prune', '--config', world.configFile], {
+      reject: false,
+      env: { ...world.nextEnv(), TARSNAP_EMULATOR_DELAY_MS: '2000' },
+    });
     await new Promise<void>((resolve) => {
       run.stderr!.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('backing up')) resolve();
@@ -220,7 +281,9 @@ describe('lock busy', () => {
     });
     const busy = await world.hotsnap(['prune', '--wait', '0s']);
     expect(busy.exitCode).toBe(75);
-    expect(busy.stderr).toMatch(new RegExp(`another hotsnap run holds the lock for key .*: PID ${run.pid} \\("hotsnap run daily"`));
+    expect(busy.stderr).toMatch(
+      new RegExp(`another hotsnap run holds the lock for key .*: PID ${run.pid} \\("hotsnap run daily"`),
+    );
     expect(world.calls().filter((call) => call.mode === '-d')).toEqual([]);
     const waited = await world.hotsnap(['prune', '--wait', '2m']);
     expect((await run).exitCode).toBe(0);
@@ -232,13 +295,21 @@ describe('lock busy', () => {
 
 describe('a new machine without a cache directory', () => {
   it('says to run --fsck, or runs it once with auto_fsck', async () => {
-    seedArchives(world.emulatorDir, [0, 1, 2].map((i) => ({ name: `blog-daily-${stamp(addDays(START, i))}`, time: addDays(START, i) })));
+    seedArchives(
+      world.emulatorDir,
+      [0, 1, 2].map((i) => ({ name: `blog-daily-${stamp(addDays(START, i))}`, time: addDays(START, i) })),
+    );
     world.writeConfig({ profiles: { daily: { paths: [join(world.dir, 'data')], retention: { keep_last: 2 } } } });
     const bad = await world.hotsnap(['prune']);
     expect(bad.exitCode).toBe(1);
-    expect(bad.stderr).toContain(`the cache directory has not been built on this machine; run: tarsnap --fsck --keyfile ${world.keyfile} --cachedir ${world.cachedir}`);
+    expect(bad.stderr).toContain(
+      `the cache directory has not been built on this machine; run: tarsnap --fsck --keyfile ${world.keyfile} --cachedir ${world.cachedir}`,
+    );
     expect(bad.stdout).toContain(`NOT deleted (still listed): blog-daily-${stamp(START)}`);
-    world.writeConfig({ tarsnap: { auto_fsck: true }, profiles: { daily: { paths: [join(world.dir, 'data')], retention: { keep_last: 2 } } } });
+    world.writeConfig({
+      tarsnap: { auto_fsck: true },
+      profiles: { daily: { paths: [join(world.dir, 'data')], retention: { keep_last: 2 } } },
+    });
     const good = await world.hotsnap(['prune']);
     expect(good.exitCode).toBe(0);
     expect(await listed()).toHaveLength(2);
@@ -247,7 +318,12 @@ describe('a new machine without a cache directory', () => {
 
 describe('run then prune', () => {
   it('a profile without rules or with prune: false is backed up and says why it was not pruned', async () => {
-    world.writeConfig({ profiles: { daily: { paths: [join(world.dir, 'data')] }, weekly: { paths: [join(world.dir, 'data')], retention: { keep_last: 1 }, prune: false } } });
+    world.writeConfig({
+      profiles: {
+        daily: { paths: [join(world.dir, 'data')] },
+        weekly: { paths: [join(world.dir, 'data')], retention: { keep_last: 1 }, prune: false },
+      },
+    });
     const result = await world.hotsnap(['run']);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/^daily: ok .* {2}prune never pruned: the profile has no retention rules$/m);
@@ -255,11 +331,18 @@ describe('run then prune', () => {
     expect(result.stdout).not.toMatch(/pruned \d/);
   });
 
-
   it('prunes right after a successful backup, and never after a failed one', async () => {
-    seedArchives(world.emulatorDir, Array.from({ length: 5 }, (_, i) => ({ name: `blog-daily-${stamp(addDays(START, i))}`, time: addDays(START, i) })));
+    seedArchives(
+      world.emulatorDir,
+      Array.from({ length: 5 }, (_, i) => ({
+        name: `blog-daily-${stamp(addDays(START, i))}`,
+        time: addDays(START, i),
+      })),
+    );
     await world.fsck();
-    world.writeConfig({ profiles: { daily: { paths: [join(world.dir, 'data')], retention: { keep_last: 3 }, max_delete: 10 } } });
+    world.writeConfig({
+      profiles: { daily: { paths: [join(world.dir, 'data')], retention: { keep_last: 3 }, max_delete: 10 } },
+    });
     const failed = await world.hotsnap(['run'], { env: { TARSNAP_EMULATOR_FAULT: 'part' } });
     expect(failed.exitCode).toBe(1);
     expect(world.calls().filter((call) => call.mode === '-d')).toEqual([]);

@@ -39,8 +39,14 @@ describe.skipIf(!asRoot)('hotsnap restore as root: owner, group and mode', () =>
 
     const restored = join(target, db);
     const stats = statSync(restored);
-    expect({ uid: stats.uid, gid: stats.gid, mode: stats.mode & 0o777 }).toEqual({ uid: NOBODY, gid: NOBODY, mode: 0o640 });
-    expect(result.stdout).toContain(`  ${db}: verified ok (SHA-256 matches the manifest, integrity_check ok)\n    owner nobody:nogroup 0640, as backed up\n`);
+    expect({ uid: stats.uid, gid: stats.gid, mode: stats.mode & 0o777 }).toEqual({
+      uid: NOBODY,
+      gid: NOBODY,
+      mode: 0o640,
+    });
+    expect(result.stdout).toContain(
+      `  ${db}: verified ok (SHA-256 matches the manifest, integrity_check ok)\n    owner nobody:nogroup 0640, as backed up\n`,
+    );
   });
 
   it('--json carries the owner the manifest recorded and the one restored', async () => {
@@ -48,6 +54,8 @@ describe.skipIf(!asRoot)('hotsnap restore as root: owner, group and mode', () =>
     const result = await world.hotsnap(['restore', 'latest', '--to', target, '--json']);
     expect(result.exitCode).toBe(0);
     const owner = { uid: NOBODY, gid: NOBODY, user: 'nobody', group: 'nogroup', mode: '0640' };
-    expect(JSON.parse(String(result.stdout)).databases).toEqual([expect.objectContaining({ source: db, status: 'ok', expected_owner: owner, owner, restored_by_root: true })]);
+    expect(JSON.parse(String(result.stdout)).databases).toEqual([
+      expect.objectContaining({ source: db, status: 'ok', expected_owner: owner, owner, restored_by_root: true }),
+    ]);
   });
 });

@@ -26,7 +26,9 @@ describe('hotsnap restore --to /', () => {
     mkdirSync(join(world.dir, 'srv/app'), { recursive: true });
     await execa('node', [join(FIXTURES, 'sqlite/make-db.js'), '--out', db, '--size-mb', '1']);
     writeFileSync(join(world.dir, 'srv/app/readme.txt'), 'hello\n');
-    world.writeConfig({ profiles: { daily: { sqlite: [db], paths: [join(world.dir, 'srv/app')], retention: { keep_last: 5 } } } });
+    world.writeConfig({
+      profiles: { daily: { sqlite: [db], paths: [join(world.dir, 'srv/app')], retention: { keep_last: 5 } } },
+    });
     const run = await world.hotsnap(['run']);
     expect(run.exitCode).toBe(0);
     archive = /archive (\S+)/.exec(String(run.stdout))![1]!;
@@ -56,16 +58,26 @@ describe('hotsnap restore --to /', () => {
     const root = sandboxWithLiveApp();
     const privateDir = mkdtempSync(join(world.dir, 'manifest-'));
     const callsBefore = world.calls().length;
-    const result = await restoreCommand(context, 'latest', [], { to: root, force: true }, { isRoot: () => true, makePrivateDir: () => privateDir });
+    const result = await restoreCommand(
+      context,
+      'latest',
+      [],
+      { to: root, force: true },
+      { isRoot: () => true, makePrivateDir: () => privateDir },
+    );
     const live = join(root, db);
 
     expect(result.exitCode).toBe(0);
     const stdout = result.stdout!;
     expect(stdout).toContain(`restored ${archive} into ${root}: 2 files\n`);
-    expect(stdout).toContain(`WARNING: restoring over the live database ${live}: STOP the application that uses it first;`);
+    expect(stdout).toContain(
+      `WARNING: restoring over the live database ${live}: STOP the application that uses it first;`,
+    );
     expect(stdout).toContain(`Its ${live}-shm exists: the application may be running right now.\n`);
     expect(stdout).toContain(`manifest: ${privateDir}/.hotsnap/manifest.json\n`);
-    expect(stdout).toContain(`  ${db}: verified ok (SHA-256 matches the manifest, integrity_check ok); removed stale ${live}-wal, ${live}-shm\n`);
+    expect(stdout).toContain(
+      `  ${db}: verified ok (SHA-256 matches the manifest, integrity_check ok); removed stale ${live}-wal, ${live}-shm\n`,
+    );
     expect(logged).toMatch(/WARN .*restoring over the live database/);
 
     // Nothing of hotsnap's own lands in "/"; the manifest is kept where the summary says.
@@ -87,20 +99,46 @@ describe('hotsnap restore --to /', () => {
     const root = sandboxWithLiveApp();
     rmSync(join(root, `${db}-shm`));
     const privateDir = mkdtempSync(join(world.dir, 'manifest-'));
-    const result = await restoreCommand(context, 'latest', [], { to: root, json: true }, { isRoot: () => true, makePrivateDir: () => privateDir });
+    const result = await restoreCommand(
+      context,
+      'latest',
+      [],
+      { to: root, json: true },
+      { isRoot: () => true, makePrivateDir: () => privateDir },
+    );
     expect(result.exitCode).toBe(0);
-    expect(JSON.parse(result.stdout!).databases).toEqual([expect.objectContaining({ source: db, status: 'ok', removed: [`${join(root, db)}-wal`] })]);
+    expect(JSON.parse(result.stdout!).databases).toEqual([
+      expect.objectContaining({ source: db, status: 'ok', removed: [`${join(root, db)}-wal`] }),
+    ]);
   });
 
   it('named members only: the same, for just those', async () => {
     const root = sandboxWithLiveApp();
     const privateDir = mkdtempSync(join(world.dir, 'manifest-'));
-    const result = await restoreCommand(context, archive, [db], { to: root, json: true, force: true }, { isRoot: () => true, makePrivateDir: () => privateDir });
+    const result = await restoreCommand(
+      context,
+      archive,
+      [db],
+      { to: root, json: true, force: true },
+      { isRoot: () => true, makePrivateDir: () => privateDir },
+    );
     expect(result.exitCode).toBe(0);
     const summary = JSON.parse(result.stdout!);
-    expect(summary).toMatchObject({ archive, target: root, files: 1, manifest: join(privateDir, '.hotsnap/manifest.json'), ok: true });
+    expect(summary).toMatchObject({
+      archive,
+      target: root,
+      files: 1,
+      manifest: join(privateDir, '.hotsnap/manifest.json'),
+      ok: true,
+    });
     expect(summary.warnings).toHaveLength(1);
-    expect(summary.databases).toEqual([expect.objectContaining({ source: db, status: 'ok', removed: [`${join(root, db)}-wal`, `${join(root, db)}-shm`] })]);
+    expect(summary.databases).toEqual([
+      expect.objectContaining({
+        source: db,
+        status: 'ok',
+        removed: [`${join(root, db)}-wal`, `${join(root, db)}-shm`],
+      }),
+    ]);
     expect(existsSync(join(root, world.dir, 'srv/app/readme.txt'))).toBe(false);
     expect(existsSync(join(root, '.hotsnap'))).toBe(false);
   });

@@ -7,7 +7,9 @@ import { FIXTURES, type World } from './harness.js';
 
 /** Given a database, starts the fixture writer; resolves once it has committed, with a stop function. */
 export async function startWriter(db: string): Promise<{ stop: () => Promise<void> }> {
-  const writer: ResultPromise = execa('node', [join(FIXTURES, 'sqlite/writer.js'), '--db', db, '--interval-ms', '3'], { reject: false });
+  const writer: ResultPromise = execa('node', [join(FIXTURES, 'sqlite/writer.js'), '--db', db, '--interval-ms', '3'], {
+    reject: false,
+  });
   await new Promise<void>((resolve) => {
     writer.stdout!.on('data', (chunk: Buffer) => {
       if (/^c \d+/m.test(chunk.toString())) resolve();
@@ -31,14 +33,24 @@ export async function flipByteOfDatabase(world: World, archive: string, db: stri
   if (!stored) throw new Error(`the emulator stores no archive ${archive}`);
   const scratch = mkdtempSync(join(world.dir, 'flip-'));
   try {
-    const extracted = await world.tarsnap(['-x', '--keyfile', world.keyfile, '-f', archive, '-C', scratch, db.slice(1)]);
+    const extracted = await world.tarsnap([
+      '-x',
+      '--keyfile',
+      world.keyfile,
+      '-f',
+      archive,
+      '-C',
+      scratch,
+      db.slice(1),
+    ]);
     if (extracted.exitCode !== 0) throw new Error(`cannot extract ${db} from ${archive}: ${String(extracted.stderr)}`);
     const member = readFileSync(join(scratch, db));
     const middle = Math.floor(member.length / 2);
     const window = member.subarray(middle, middle + 4096);
     const tar = readFileSync(stored.tarPath);
     const at = tar.indexOf(window);
-    if (at < 0 || tar.indexOf(window, at + 1) >= 0) throw new Error(`cannot locate ${db}'s data uniquely in ${stored.tarPath}`);
+    if (at < 0 || tar.indexOf(window, at + 1) >= 0)
+      throw new Error(`cannot locate ${db}'s data uniquely in ${stored.tarPath}`);
     tar[at + 100] = tar[at + 100]! ^ 0x20;
     writeFileSync(stored.tarPath, tar);
     return at + 100;

@@ -5,7 +5,16 @@
  */
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restoreCommand } from '../../src/commands/restore.js';
@@ -82,7 +91,7 @@ describe('hotsnap restore', () => {
   });
   afterAll(() => world?.cleanup());
 
-  it('restores every file byte for byte and a database with the manifest\'s SHA-256 that keeps its invariants', async () => {
+  it("restores every file byte for byte and a database with the manifest's SHA-256 that keeps its invariants", async () => {
     const target = join(world.dir, 'full');
     mkdirSync(target);
     // Leftovers of an older database at the same place: SQLite would replay them into the restored one.
@@ -96,7 +105,9 @@ describe('hotsnap restore', () => {
     const stdout = String(result.stdout);
     expect(stdout).toContain(`restored ${daily} into ${target}: ${atBackup.size + 1} files\n`);
     expect(stdout).toContain(`manifest: ${target}/.hotsnap/manifest.json\n`);
-    expect(stdout).toContain(`  ${db}: verified ok (SHA-256 matches the manifest, integrity_check ok); removed stale ${join(target, db)}-wal, ${join(target, db)}-shm\n`);
+    expect(stdout).toContain(
+      `  ${db}: verified ok (SHA-256 matches the manifest, integrity_check ok); removed stale ${join(target, db)}-wal, ${join(target, db)}-shm\n`,
+    );
     expect(stdout).toMatch(/\nall 1 database verified$/);
 
     const restored = snapshot(target, target);
@@ -137,7 +148,9 @@ describe('hotsnap restore', () => {
     expect(result.exitCode).toBe(0);
     const summary = JSON.parse(String(result.stdout));
     expect(summary.archive).toBe(daily);
-    expect(summary.databases).toEqual([expect.objectContaining({ source: db, status: 'ok', restored_to: join(ofDaily, db) })]);
+    expect(summary.databases).toEqual([
+      expect.objectContaining({ source: db, status: 'ok', restored_to: join(ofDaily, db) }),
+    ]);
     expect(summary.databases[0].sha256).toBe(summary.databases[0].expected_sha256);
   });
 
@@ -150,7 +163,11 @@ describe('hotsnap restore', () => {
     expect(String(result.stdout)).toContain(`  ${db}: verified ok`);
     const restored = [...snapshot(target, target).keys()].sort();
     expect(restored).toEqual(
-      [db, '/.hotsnap/manifest.json', ...[...atBackup.keys()].filter((path) => path.startsWith(`${home}/notes/`))].sort(),
+      [
+        db,
+        '/.hotsnap/manifest.json',
+        ...[...atBackup.keys()].filter((path) => path.startsWith(`${home}/notes/`)),
+      ].sort(),
     );
   });
 
@@ -159,7 +176,9 @@ describe('hotsnap restore', () => {
     mkdirSync(target);
     const result = await world.hotsnap(['restore', daily, '--to', target, `${home}/-dash.txt`]);
     expect(result.exitCode).toBe(0);
-    expect(String(result.stdout)).toBe(`restored ${daily} into ${target}: 1 file\nmanifest: ${target}/.hotsnap/manifest.json\nno database of the manifest was restored (nothing to check)`);
+    expect(String(result.stdout)).toBe(
+      `restored ${daily} into ${target}: 1 file\nmanifest: ${target}/.hotsnap/manifest.json\nno database of the manifest was restored (nothing to check)`,
+    );
     expect(readFileSync(join(target, home, '-dash.txt'), 'utf8')).toBe('leading dashes survive\n');
   });
 
@@ -177,7 +196,11 @@ describe('hotsnap restore', () => {
     const context = createContext({ config: world.configFile, logLevel: 'silent' });
     const callsBefore = world.calls().length;
     const cases: [string[], string | undefined, RegExp][] = [
-      [[], join(world.dir, 'nowhere'), new RegExp(`^--to ${join(world.dir, 'nowhere')}: no such directory; create it first \\(mkdir -p `)],
+      [
+        [],
+        join(world.dir, 'nowhere'),
+        new RegExp(`^--to ${join(world.dir, 'nowhere')}: no such directory; create it first \\(mkdir -p `),
+      ],
       [[], world.configFile, /is not a directory; give an existing directory/],
       [['/'], world.dir, /names the whole archive: leave out PATH to restore everything/],
       [['/srv/../etc'], world.dir, /contains "\.\."/],
@@ -188,7 +211,9 @@ describe('hotsnap restore', () => {
       await expect(attempt).rejects.toBeInstanceOf(UsageError);
       await expect(restoreCommand(context, 'latest', paths, { to })).rejects.toThrow(message);
     }
-    await expect(restoreCommand(context, 'latest:weekly', [], { to: world.dir })).rejects.toThrow(/unknown profile weekly; the config .* has: daily, notes/);
+    await expect(restoreCommand(context, 'latest:weekly', [], { to: world.dir })).rejects.toThrow(
+      /unknown profile weekly; the config .* has: daily, notes/,
+    );
     expect(world.calls().length).toBe(callsBefore);
   });
 
@@ -197,12 +222,14 @@ describe('hotsnap restore', () => {
     mkdirSync(target);
     const result = await world.hotsnap(['restore', daily, '--to', target, '/etc/passwd', join(home, 'notes')]);
     expect(result.exitCode).toBe(2);
-    expect(String(result.stderr)).toContain(`not in archive ${daily}: /etc/passwd; see what it holds with: tarsnap -t --keyfile`);
+    expect(String(result.stderr)).toContain(
+      `not in archive ${daily}: /etc/passwd; see what it holds with: tarsnap -t --keyfile`,
+    );
     expect(readdirSync(target)).toEqual([]);
     expect(world.calls().at(-1)!.mode).toBe('-t');
   });
 
-  it('an archive that does not exist: exit 1 with tarsnap\'s reason', async () => {
+  it("an archive that does not exist: exit 1 with tarsnap's reason", async () => {
     const result = await world.hotsnap(['restore', 'no-such-archive', '--to', world.dir]);
     expect(result.exitCode).toBe(1);
     expect(String(result.stderr)).toMatch(/Archive does not exist: no-such-archive/);

@@ -36,7 +36,13 @@ beforeEach(() => {
 
 // HOTSNAP_TEST_NOW (the harness's clock) is inherited like any variable; only what hotsnap sets for hooks is compared.
 const record = (file: string) => ['sh', '-c', `env | grep '^HOTSNAP_' | grep -v '^HOTSNAP_TEST_NOW=' | sort > ${file}`];
-const vars = (file: string) => Object.fromEntries(readFileSync(join(world.dir, file), 'utf8').trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+const vars = (file: string) =>
+  Object.fromEntries(
+    readFileSync(join(world.dir, file), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
 
 describe('hooks', () => {
   it('run around the backup with HOTSNAP_* variables; global hooks run once around all profiles', async () => {
@@ -45,18 +51,38 @@ describe('hooks', () => {
       profiles: {
         daily: {
           paths: [join(world.dir, 'data')],
-          hooks: { before: record('before.env'), after: [record('after.env'), ['true']], finally: record('finally.env'), on_error: record('on_error.env') },
+          hooks: {
+            before: record('before.env'),
+            after: [record('after.env'), ['true']],
+            finally: record('finally.env'),
+            on_error: record('on_error.env'),
+          },
         },
       },
     });
     const result = await world.hotsnap(['run']);
     expect(result.exitCode).toBe(0);
     const archive = /archive (\S+)/.exec(String(result.stdout))![1]!;
-    expect(vars('before.env')).toEqual({ HOTSNAP_CONFIG: world.configFile, HOTSNAP_DRY_RUN: '0', HOTSNAP_EVENT: 'before', HOTSNAP_PROFILE: 'daily' });
-    expect(vars('after.env')).toMatchObject({ HOTSNAP_EVENT: 'after', HOTSNAP_PROFILE: 'daily', HOTSNAP_STATUS: 'ok', HOTSNAP_ARCHIVE: archive, HOTSNAP_DATABASES: '0' });
+    expect(vars('before.env')).toEqual({
+      HOTSNAP_CONFIG: world.configFile,
+      HOTSNAP_DRY_RUN: '0',
+      HOTSNAP_EVENT: 'before',
+      HOTSNAP_PROFILE: 'daily',
+    });
+    expect(vars('after.env')).toMatchObject({
+      HOTSNAP_EVENT: 'after',
+      HOTSNAP_PROFILE: 'daily',
+      HOTSNAP_STATUS: 'ok',
+      HOTSNAP_ARCHIVE: archive,
+      HOTSNAP_DATABASES: '0',
+    });
     expect(Number(vars('after.env').HOTSNAP_TOTAL_BYTES)).toBeGreaterThan(0);
     expect(vars('finally.env')).toMatchObject({ HOTSNAP_EVENT: 'finally', HOTSNAP_STATUS: 'ok' });
-    expect(vars('global-before.env')).toMatchObject({ HOTSNAP_EVENT: 'before', HOTSNAP_PROFILES: 'daily', HOTSNAP_PROFILE: '' });
+    expect(vars('global-before.env')).toMatchObject({
+      HOTSNAP_EVENT: 'before',
+      HOTSNAP_PROFILES: 'daily',
+      HOTSNAP_PROFILE: '',
+    });
     expect(vars('global-finally.env')).toMatchObject({ HOTSNAP_EVENT: 'finally', HOTSNAP_STATUS: 'ok' });
     expect(() => vars('on_error.env')).toThrow(/ENOENT/);
   });
@@ -66,7 +92,11 @@ describe('hooks', () => {
       profiles: {
         daily: {
           paths: [join(world.dir, 'data')],
-          hooks: { before: ['sh', '-c', 'echo "ghost is not stopping" >&2; exit 3'], on_error: record('err.env'), finally: record('fin.env') },
+          hooks: {
+            before: ['sh', '-c', 'echo "ghost is not stopping" >&2; exit 3'],
+            on_error: record('err.env'),
+            finally: record('fin.env'),
+          },
         },
       },
     });
@@ -89,14 +119,25 @@ describe('hooks', () => {
     const creates = world.calls().filter((call) => call.mode === '-c').length;
     const result = await world.hotsnap(['run']);
     expect(result.exitCode).toBe(1);
-    for (const profile of ['daily', 'weekly']) expect(result.stdout).toMatch(new RegExp(`^${profile}: FAILED .*error: before hook .*failed: false \\(exit 1\\)`, 'm'));
+    for (const profile of ['daily', 'weekly'])
+      expect(result.stdout).toMatch(
+        new RegExp(`^${profile}: FAILED .*error: before hook .*failed: false \\(exit 1\\)`, 'm'),
+      );
     expect(world.calls().filter((call) => call.mode === '-c').length).toBe(creates);
-    expect(vars('g-err.env')).toMatchObject({ HOTSNAP_EVENT: 'on_error', HOTSNAP_STATUS: 'failed', HOTSNAP_PROFILES: 'daily weekly' });
+    expect(vars('g-err.env')).toMatchObject({
+      HOTSNAP_EVENT: 'on_error',
+      HOTSNAP_STATUS: 'failed',
+      HOTSNAP_PROFILES: 'daily weekly',
+    });
     expect(vars('g-fin.env')).toMatchObject({ HOTSNAP_EVENT: 'finally', HOTSNAP_STATUS: 'failed' });
   });
 
   it('a dry run only says which hooks it would run', async () => {
-    world.writeConfig({ profiles: { daily: { paths: [join(world.dir, 'data')], hooks: { before: ['touch', join(world.dir, 'dry-ran')] } } } });
+    world.writeConfig({
+      profiles: {
+        daily: { paths: [join(world.dir, 'data')], hooks: { before: ['touch', join(world.dir, 'dry-ran')] } },
+      },
+    });
     const result = await world.hotsnap(['run', '--dry-run']);
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toContain(`[dry run] would run before hook: touch ${join(world.dir, 'dry-ran')}`);
@@ -110,7 +151,10 @@ describe('pings and metrics', () => {
     world.writeConfig({ metrics_file: metrics, profiles: { daily: { paths: [join(world.dir, 'data')], ping: base } } });
     const result = await world.hotsnap(['run', '--log-level', 'debug']);
     expect(result.exitCode).toBe(0);
-    expect(hits.map((hit) => `${hit.method} ${hit.path}`)).toEqual(['GET /ping/8b1f0f62-secret-uuid/start', 'POST /ping/8b1f0f62-secret-uuid']);
+    expect(hits.map((hit) => `${hit.method} ${hit.path}`)).toEqual([
+      'GET /ping/8b1f0f62-secret-uuid/start',
+      'POST /ping/8b1f0f62-secret-uuid',
+    ]);
     expect(hits[1]!.body).toMatch(/^daily: ok {2}archive blog-daily-/);
     expect(`${result.stdout}${result.stderr}`).not.toContain('secret-uuid');
     const text = readFileSync(metrics, 'utf8');
@@ -122,13 +166,18 @@ describe('pings and metrics', () => {
     world.writeConfig({ profiles: { daily: { paths: [join(world.dir, 'data')], ping: base } } });
     const result = await world.hotsnap(['run'], { env: { TARSNAP_EMULATOR_FAULT: 'network' } });
     expect(result.exitCode).toBe(1);
-    expect(hits.map((hit) => `${hit.method} ${hit.path}`)).toEqual(['GET /ping/8b1f0f62-secret-uuid/start', 'POST /ping/8b1f0f62-secret-uuid/fail']);
+    expect(hits.map((hit) => `${hit.method} ${hit.path}`)).toEqual([
+      'GET /ping/8b1f0f62-secret-uuid/start',
+      'POST /ping/8b1f0f62-secret-uuid/fail',
+    ]);
     expect(hits[1]!.body).toMatch(/^daily: FAILED/);
     expect(hits[1]!.body).toContain('Cannot obtain server address');
   });
 
   it('a ping server that is down never fails a backup', async () => {
-    world.writeConfig({ profiles: { daily: { paths: [join(world.dir, 'data')], ping: 'http://127.0.0.1:9/ping/abc' } } });
+    world.writeConfig({
+      profiles: { daily: { paths: [join(world.dir, 'data')], ping: 'http://127.0.0.1:9/ping/abc' } },
+    });
     const result = await world.hotsnap(['run']);
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toMatch(/ping/);

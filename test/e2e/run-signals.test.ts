@@ -13,7 +13,9 @@ beforeEach(async () => {
   mkdirSync(join(world.dir, 'data'), { recursive: true });
   await execa('node', [join(FIXTURES, 'sqlite/make-db.js'), '--out', db, '--size-mb', '2']);
   writeFileSync(join(world.dir, 'data/readme.txt'), 'hello\n');
-  world.writeConfig({ profiles: { daily: { sqlite: [db], paths: [join(world.dir, 'data')], retention: { keep_last: 5 } } } });
+  world.writeConfig({
+    profiles: { daily: { sqlite: [db], paths: [join(world.dir, 'data')], retention: { keep_last: 5 } } },
+  });
 });
 afterEach(() => world.cleanup());
 
@@ -72,7 +74,10 @@ describe('two runs at once', () => {
   });
 
   it('with no time to wait, the second exits 75 naming the holder', async () => {
-    const first = execa('node', [BIN, 'run', '--config', world.configFile], { reject: false, env: { ...world.nextEnv(), TARSNAP_EMULATOR_DELAY_MS: '1500' } });
+    const first = execa('node', [BIN, 'run', '--config', world.configFile], {
+      reject: false,
+      env: { ...world.nextEnv(), TARSNAP_EMULATOR_DELAY_MS: '1500' },
+    });
     await new Promise<void>((resolve) => {
       first.stderr!.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('backing up')) resolve();
@@ -80,7 +85,11 @@ describe('two runs at once', () => {
     });
     const second = await world.hotsnap(['run', '--wait', '0s']);
     expect(second.exitCode).toBe(75);
-    expect(second.stderr).toMatch(new RegExp(`hotsnap: another hotsnap run holds the lock for key ${world.keyfile}: PID ${first.pid} \\("hotsnap run daily", started 2026-03-01T03:00:00.000Z\\); waited 0ms\\.`));
+    expect(second.stderr).toMatch(
+      new RegExp(
+        `hotsnap: another hotsnap run holds the lock for key ${world.keyfile}: PID ${first.pid} \\("hotsnap run daily", started 2026-03-01T03:00:00.000Z\\); waited 0ms\\.`,
+      ),
+    );
     expect((await first).exitCode).toBe(0);
   });
 });

@@ -3,13 +3,14 @@
  * process, the tarsnap emulator; restore the archive and check what came back.
  */
 import { execa, type ResultPromise } from 'execa';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorld, FIXTURES, stagingLeftovers, WORLD_START, type World } from './harness.js';
 
 // The world's clock starts at WORLD_START (2026-03-01 03:00:00Z): the first run's name is exact.
-const SUMMARY = /^daily: ok {2}archive blog-daily-2026-03-01_03-00-00 {2}total [\d.]+ [kMG]?B, compressed [\d.]+ [kMG]?B, new upload [\d.]+ [kMG]?B {2}[\d.]+s {2}1 database copied \(writers stalled 0 ms\)/;
+const SUMMARY =
+  /^daily: ok {2}archive blog-daily-2026-03-01_03-00-00 {2}total [\d.]+ [kMG]?B, compressed [\d.]+ [kMG]?B, new upload [\d.]+ [kMG]?B {2}[\d.]+s {2}1 database copied \(writers stalled 0 ms\)/;
 
 function makeDb(path: string, journal: 'wal' | 'delete' = 'wal') {
   mkdirSync(join(path, '..'), { recursive: true });
@@ -122,7 +123,9 @@ describe('hotsnap run: the whole pipeline on a live blog', () => {
     expect(verdict.seq).toBeGreaterThanOrEqual(lastCommittedBeforeRun);
     const manifest = JSON.parse(readFileSync(join(restore, '.hotsnap/manifest.json'), 'utf8'));
     expect(manifest).toMatchObject({ format: 1, profile: 'daily', hostname: 'blog', archive, failed_databases: [] });
-    expect(manifest.databases).toEqual([expect.objectContaining({ source: db, method: 'wal-fast', journal_mode: 'wal', writer_block_ms: 0 })]);
+    expect(manifest.databases).toEqual([
+      expect.objectContaining({ source: db, method: 'wal-fast', journal_mode: 'wal', writer_block_ms: 0 }),
+    ]);
   });
 
   it('leaves nothing in the staging dir and records the run in the state file', () => {
@@ -133,10 +136,24 @@ describe('hotsnap run: the whole pipeline on a live blog', () => {
   });
 
   it('lists the archive under its profile, and foreign archives apart', async () => {
-    await world.tarsnap(['-c', '--keyfile', world.keyfile, '--cachedir', world.cachedir, '-f', 'someone-else-1', join(world.dir, 'hotsnap.yaml')]);
+    await world.tarsnap([
+      '-c',
+      '--keyfile',
+      world.keyfile,
+      '--cachedir',
+      world.cachedir,
+      '-f',
+      'someone-else-1',
+      join(world.dir, 'hotsnap.yaml'),
+    ]);
     const json = await world.hotsnap(['list', '--json']);
     expect(json.exitCode).toBe(0);
-    const rows = JSON.parse(String(json.stdout)) as { name: string; profile: string | null; time: string; partial: boolean }[];
+    const rows = JSON.parse(String(json.stdout)) as {
+      name: string;
+      profile: string | null;
+      time: string;
+      partial: boolean;
+    }[];
     expect(rows.map((row) => [row.name, row.profile, row.partial])).toEqual([
       [archive, 'daily', false],
       ['someone-else-1', null, false],
@@ -168,7 +185,9 @@ describe('hotsnap run: failures', () => {
     world = createWorld('run-fail');
     db = join(world.dir, 'data/app.db');
     await makeDb(db, 'delete');
-    world.writeConfig({ profiles: { daily: { sqlite: [db], paths: [join(world.dir, 'data')], retention: { keep_last: 3 } } } });
+    world.writeConfig({
+      profiles: { daily: { sqlite: [db], paths: [join(world.dir, 'data')], retention: { keep_last: 3 } } },
+    });
   });
   afterAll(() => world?.cleanup());
 
@@ -201,7 +220,10 @@ describe('hotsnap run: failures', () => {
     const bad = await world.hotsnap(['run', '--no-prune'], { env: { TARSNAP_EMULATOR_FAULT: 'fsck' } });
     expect(bad.exitCode).toBe(1);
     expect(bad.stderr).toContain(`run: tarsnap --fsck --keyfile ${world.keyfile} --cachedir ${world.cachedir}`);
-    world.writeConfig({ tarsnap: { auto_fsck: true }, profiles: { daily: { sqlite: [db], paths: [join(world.dir, 'data')], retention: { keep_last: 3 } } } });
+    world.writeConfig({
+      tarsnap: { auto_fsck: true },
+      profiles: { daily: { sqlite: [db], paths: [join(world.dir, 'data')], retention: { keep_last: 3 } } },
+    });
     const good = await world.hotsnap(['run', '--no-prune'], { env: { TARSNAP_EMULATOR_FAULT: 'fsck' } });
     expect(good.stderr).toContain('running tarsnap --fsck once');
     expect(good.exitCode).toBe(0);
@@ -226,37 +248,56 @@ describe('hotsnap run: failures', () => {
   it('a database named through a symlink: the live file at its real path stays out of the archive', async () => {
     const link = join(world.dir, 'app-link.db');
     symlinkSync(db, link);
-    world.writeConfig({ profiles: { daily: { sqlite: [link], paths: [join(world.dir, 'data')], retention: { keep_last: 3 } } } });
+    world.writeConfig({
+      profiles: { daily: { sqlite: [link], paths: [join(world.dir, 'data')], retention: { keep_last: 3 } } },
+    });
     const result = await world.hotsnap(['run', '--no-prune']);
     expect(result.exitCode).toBe(0);
     const archive = /archive (\S+)/.exec(String(result.stdout))![1]!;
     const members = String((await world.tarsnap(['-t', '--keyfile', world.keyfile, '-f', archive])).stdout).split('\n');
     expect(members).toContain(link.slice(1));
     expect(members).not.toContain(db.slice(1));
-    world.writeConfig({ profiles: { daily: { sqlite: [db], paths: [join(world.dir, 'data')], retention: { keep_last: 3 } } } });
+    world.writeConfig({
+      profiles: { daily: { sqlite: [db], paths: [join(world.dir, 'data')], retention: { keep_last: 3 } } },
+    });
   });
 
   it('exit 2 (stored, but some paths unreadable): the archive is named, the run fails and does not prune', async () => {
     const deletesBefore = world.calls().filter((call) => call.mode === '-d').length;
     const result = await world.hotsnap(['run'], { env: { TARSNAP_EMULATOR_FAULT: 'partial' } });
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toMatch(/^daily: FAILED .*error: archive blog-daily-\S+ was stored but may be incomplete, so this run does not count as a good backup: tarsnap failed to create archive .*\(exit 2\)/m);
+    expect(result.stdout).toMatch(
+      /^daily: FAILED .*error: archive blog-daily-\S+ was stored but may be incomplete, so this run does not count as a good backup: tarsnap failed to create archive .*\(exit 2\)/m,
+    );
     expect(world.calls().filter((call) => call.mode === '-d').length).toBe(deletesBefore);
   });
 
   it('a staging_dir that does not exist: the profile fails with the fix, no internal error', async () => {
-    world.writeConfig({ staging_dir: join(world.dir, 'no-such-dir'), profiles: { daily: { paths: [join(world.dir, 'data')] } } });
+    world.writeConfig({
+      staging_dir: join(world.dir, 'no-such-dir'),
+      profiles: { daily: { paths: [join(world.dir, 'data')] } },
+    });
     const result = await world.hotsnap(['run']);
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toContain(`error: cannot create a staging directory in ${join(world.dir, 'no-such-dir')}: it does not exist: create it or set staging_dir to an existing directory`);
-    world.writeConfig({ profiles: { daily: { sqlite: [db], paths: [join(world.dir, 'data')], retention: { keep_last: 3 } } } });
+    expect(result.stdout).toContain(
+      `error: cannot create a staging directory in ${join(world.dir, 'no-such-dir')}: it does not exist: create it or set staging_dir to an existing directory`,
+    );
+    world.writeConfig({
+      profiles: { daily: { sqlite: [db], paths: [join(world.dir, 'data')], retention: { keep_last: 3 } } },
+    });
   });
 
   it('a passphrase-protected key: tarsnap.passphrase feeds it (env:VAR), and it never appears in logs', async () => {
     const protectedKey = join(world.dir, 'protected.key');
-    writeFileSync(protectedKey, '# START OF TARSNAP KEY FILE\nemulator-key: read,write,delete\nemulator-passphrase: correct horse\n');
+    writeFileSync(
+      protectedKey,
+      '# START OF TARSNAP KEY FILE\nemulator-key: read,write,delete\nemulator-passphrase: correct horse\n',
+    );
     chmodSync(protectedKey, 0o600);
-    world.writeConfig({ tarsnap: { keyfile: protectedKey, passphrase: 'env:TARSNAP_PASS' }, profiles: { daily: { paths: [join(world.dir, 'data')] } } });
+    world.writeConfig({
+      tarsnap: { keyfile: protectedKey, passphrase: 'env:TARSNAP_PASS' },
+      profiles: { daily: { paths: [join(world.dir, 'data')] } },
+    });
     const result = await world.hotsnap(['run', '--log-level', 'debug'], { env: { TARSNAP_PASS: 'correct horse' } });
     expect(result.exitCode).toBe(0);
     expect(`${result.stdout}${result.stderr}`).not.toContain('correct horse');
@@ -264,19 +305,30 @@ describe('hotsnap run: failures', () => {
     const wrong = await world.hotsnap(['run'], { env: { TARSNAP_PASS: 'wrong' } });
     expect(wrong.exitCode).toBe(1);
     expect(wrong.stdout).toMatch(/passphrase/);
-    world.writeConfig({ profiles: { daily: { sqlite: [db], paths: [join(world.dir, 'data')], retention: { keep_last: 3 } } } });
+    world.writeConfig({
+      profiles: { daily: { sqlite: [db], paths: [join(world.dir, 'data')], retention: { keep_last: 3 } } },
+    });
   });
 
   it('a missing key file: says which file and what to check', async () => {
-    world.writeConfig({ tarsnap: { keyfile: join(world.dir, 'nope.key') }, profiles: { daily: { paths: [join(world.dir, 'data')] } } });
+    world.writeConfig({
+      tarsnap: { keyfile: join(world.dir, 'nope.key') },
+      profiles: { daily: { paths: [join(world.dir, 'data')] } },
+    });
     const result = await world.hotsnap(['run']);
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toContain(`cannot read the key file ${join(world.dir, 'nope.key')}; check the path and that this user can read it`);
-    world.writeConfig({ profiles: { daily: { sqlite: [db], paths: [join(world.dir, 'data')], retention: { keep_last: 3 } } } });
+    expect(result.stdout).toContain(
+      `cannot read the key file ${join(world.dir, 'nope.key')}; check the path and that this user can read it`,
+    );
+    world.writeConfig({
+      profiles: { daily: { sqlite: [db], paths: [join(world.dir, 'data')], retention: { keep_last: 3 } } },
+    });
   });
 
   it('a database that cannot be copied fails the profile but the rest is archived', async () => {
-    world.writeConfig({ profiles: { daily: { sqlite: [db, join(world.dir, 'data/missing.db')], paths: [join(world.dir, 'data')] } } });
+    world.writeConfig({
+      profiles: { daily: { sqlite: [db, join(world.dir, 'data/missing.db')], paths: [join(world.dir, 'data')] } },
+    });
     world.setNow('2031-06-01T00:00:00Z');
     const result = await world.hotsnap(['run']);
     expect(result.exitCode).toBe(1);
@@ -289,7 +341,10 @@ describe('hotsnap run: failures', () => {
   it('dry run: copies and checks, runs tarsnap --dry-run, stores and records nothing', async () => {
     world.writeConfig({ profiles: { daily: { sqlite: [db], paths: [join(world.dir, 'data')] } } });
     // --list-archives prints in arbitrary order (as the real client does): compare sorted.
-    const names = async () => String((await world.tarsnap(['--list-archives', '--keyfile', world.keyfile])).stdout).split('\n').sort();
+    const names = async () =>
+      String((await world.tarsnap(['--list-archives', '--keyfile', world.keyfile])).stdout)
+        .split('\n')
+        .sort();
     const listed = await names();
     const callsBefore = world.calls().length;
     const result = await world.hotsnap(['run', '--dry-run']);

@@ -13,7 +13,10 @@ import { parseUnit, unitValue } from '../core/unit-ini.js';
 import { BIN, createWorld, type World } from './harness.js';
 
 const analyze = (await execa('sh', ['-c', 'command -v systemd-analyze'], { reject: false })).exitCode === 0;
-if (!analyze) console.warn('test/e2e/schedule-status.test.ts: systemd-analyze verify skipped — systemd-analyze is not installed here');
+if (!analyze)
+  console.warn(
+    'test/e2e/schedule-status.test.ts: systemd-analyze verify skipped — systemd-analyze is not installed here',
+  );
 
 const HOUR = 3_600_000;
 
@@ -77,7 +80,16 @@ describe('hotsnap schedule and status (built CLI)', () => {
     const { HOTSNAP_TEST_NOW, TARSNAP_EMULATOR_NOW } = world.nextEnv();
     // cron hands the command to /bin/sh with a minimal environment (plus what the emulator and the test clock need).
     const ran = await execa('/bin/sh', ['-c', command.replace(/\\%/g, '%')], {
-      reject: false, extendEnv: false, env: { PATH: '/usr/bin:/bin', HOME: world.dir, TARSNAP_EMULATOR_DIR: world.emulatorDir, TZ: 'UTC', HOTSNAP_TEST_NOW, TARSNAP_EMULATOR_NOW },
+      reject: false,
+      extendEnv: false,
+      env: {
+        PATH: '/usr/bin:/bin',
+        HOME: world.dir,
+        TARSNAP_EMULATOR_DIR: world.emulatorDir,
+        TZ: 'UTC',
+        HOTSNAP_TEST_NOW,
+        TARSNAP_EMULATOR_NOW,
+      },
     });
     expect(ran.exitCode).toBe(0);
     expect(readFileSync(log, 'utf8')).toMatch(/^site: ok {2}archive blog-site-2026-03-02_02-30-00 {2}/m);
@@ -85,7 +97,11 @@ describe('hotsnap schedule and status (built CLI)', () => {
     const status = await hotsnapIn(world, ['status', 'site', '--json']);
     expect(status.exitCode).toBe(3);
     expect(JSON.parse(status.stdout).profiles[0]).toMatchObject({
-      profile: 'site', state: 'ok', last_success: { status: 'ok' }, verify: { state: 'never' }, problems: ['site: verify is scheduled (weekly) but has never run'],
+      profile: 'site',
+      state: 'ok',
+      last_success: { status: 'ok' },
+      verify: { state: 'never' },
+      problems: ['site: verify is scheduled (weekly) but has never run'],
     });
   });
 
@@ -110,8 +126,13 @@ describe('hotsnap schedule and status (built CLI)', () => {
     const result = await hotsnapIn(world, ['schedule', 'systemd', '--dir', dir]);
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
-    const names = ['hotsnap-daily', 'hotsnap-site', 'hotsnap-verify'].flatMap((unit) => [`${unit}.service`, `${unit}.timer`]);
-    expect(result.stdout).toBe(`${names.map((name) => `wrote ${join(dir, name)}`).join('\n')}\nto enable: systemctl daemon-reload && systemctl enable --now hotsnap-daily.timer hotsnap-site.timer hotsnap-verify.timer\n`);
+    const names = ['hotsnap-daily', 'hotsnap-site', 'hotsnap-verify'].flatMap((unit) => [
+      `${unit}.service`,
+      `${unit}.timer`,
+    ]);
+    expect(result.stdout).toBe(
+      `${names.map((name) => `wrote ${join(dir, name)}`).join('\n')}\nto enable: systemctl daemon-reload && systemctl enable --now hotsnap-daily.timer hotsnap-site.timer hotsnap-verify.timer\n`,
+    );
     const service = parseUnit(readFileSync(join(dir, 'hotsnap-site.service'), 'utf8'));
     expect(unitValue(service, 'Service', 'ExecStart')).toBe(`${node} ${script} --config ${world.configFile} run site`);
     expect(unitValue(service, 'Service', 'Type')).toBe('oneshot');
@@ -119,10 +140,15 @@ describe('hotsnap schedule and status (built CLI)', () => {
     const timer = parseUnit(readFileSync(join(dir, 'hotsnap-site.timer'), 'utf8'));
     expect(unitValue(timer, 'Timer', 'OnCalendar')).toBe('Mon..Fri 02:30');
     expect(unitValue(timer, 'Timer', 'Persistent')).toBe('true');
-    expect(unitValue(parseUnit(readFileSync(join(dir, 'hotsnap-verify.service'), 'utf8')), 'Service', 'ExecStart')).toBe(`${node} ${script} --config ${world.configFile} verify`);
+    expect(
+      unitValue(parseUnit(readFileSync(join(dir, 'hotsnap-verify.service'), 'utf8')), 'Service', 'ExecStart'),
+    ).toBe(`${node} ${script} --config ${world.configFile} verify`);
     expect(existsSync(join(dir, 'hotsnap-manual.service'))).toBe(false);
     if (analyze) {
-      const verify = await execa('systemd-analyze', ['verify', '--man=no', ...names.map((name) => join(dir, name))], { reject: false, env: { SYSTEMD_COLORS: '0' } });
+      const verify = await execa('systemd-analyze', ['verify', '--man=no', ...names.map((name) => join(dir, name))], {
+        reject: false,
+        env: { SYSTEMD_COLORS: '0' },
+      });
       expect(verify.stderr).toBe('');
       expect(verify.exitCode).toBe(0);
     }
@@ -144,8 +170,16 @@ describe('hotsnap schedule and status (built CLI)', () => {
       chmodSync(join(fakeBin, 'systemctl'), 0o755);
     });
 
-    const calls = () => readFileSync(callLog, 'utf8').split('\n').filter(Boolean).map((line) => line.replace(/\t$/, '').split('\t'));
-    const env = (extra: Record<string, string> = {}) => ({ PATH: `${fakeBin}:${process.env.PATH}`, FAKE_SYSTEMCTL_LOG: callLog, ...extra });
+    const calls = () =>
+      readFileSync(callLog, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.replace(/\t$/, '').split('\t'));
+    const env = (extra: Record<string, string> = {}) => ({
+      PATH: `${fakeBin}:${process.env.PATH}`,
+      FAKE_SYSTEMCTL_LOG: callLog,
+      ...extra,
+    });
 
     it('writes the units, then daemon-reload and enable --now on the timers', async () => {
       const dir = join(world.dir, 'installed');
@@ -153,9 +187,14 @@ describe('hotsnap schedule and status (built CLI)', () => {
       const result = await hotsnapIn(world, ['schedule', 'systemd', '--install', '--dir', dir], env());
       expect(result.stderr).toBe('');
       expect(result.exitCode).toBe(0);
-      expect(calls()).toEqual([['daemon-reload'], ['enable', '--now', 'hotsnap-daily.timer', 'hotsnap-site.timer', 'hotsnap-verify.timer']]);
+      expect(calls()).toEqual([
+        ['daemon-reload'],
+        ['enable', '--now', 'hotsnap-daily.timer', 'hotsnap-site.timer', 'hotsnap-verify.timer'],
+      ]);
       expect(existsSync(join(dir, 'hotsnap-verify.timer'))).toBe(true);
-      expect(result.stdout).toContain('ran systemctl enable --now hotsnap-daily.timer hotsnap-site.timer hotsnap-verify.timer\n');
+      expect(result.stdout).toContain(
+        'ran systemctl enable --now hotsnap-daily.timer hotsnap-site.timer hotsnap-verify.timer\n',
+      );
     });
 
     it('--user: user units and systemctl --user', async () => {
@@ -163,15 +202,26 @@ describe('hotsnap schedule and status (built CLI)', () => {
       writeFileSync(callLog, '');
       const result = await hotsnapIn(world, ['schedule', 'systemd', '--install', '--user', '--dir', dir], env());
       expect(result.exitCode).toBe(0);
-      expect(calls()).toEqual([['--user', 'daemon-reload'], ['--user', 'enable', '--now', 'hotsnap-daily.timer', 'hotsnap-site.timer', 'hotsnap-verify.timer']]);
-      expect(unitValue(parseUnit(readFileSync(join(dir, 'hotsnap-daily.service'), 'utf8')), 'Service', 'ProtectSystem')).toBeUndefined();
+      expect(calls()).toEqual([
+        ['--user', 'daemon-reload'],
+        ['--user', 'enable', '--now', 'hotsnap-daily.timer', 'hotsnap-site.timer', 'hotsnap-verify.timer'],
+      ]);
+      expect(
+        unitValue(parseUnit(readFileSync(join(dir, 'hotsnap-daily.service'), 'utf8')), 'Service', 'ProtectSystem'),
+      ).toBeUndefined();
     });
 
     it('a failing systemctl: exit 1 with its message, and enable is never attempted', async () => {
       writeFileSync(callLog, '');
-      const result = await hotsnapIn(world, ['schedule', 'systemd', '--install', '--dir', join(world.dir, 'installed-fail')], env({ FAKE_SYSTEMCTL_FAIL: '1' }));
+      const result = await hotsnapIn(
+        world,
+        ['schedule', 'systemd', '--install', '--dir', join(world.dir, 'installed-fail')],
+        env({ FAKE_SYSTEMCTL_FAIL: '1' }),
+      );
       expect(result.exitCode).toBe(1);
-      expect(result.stderr).toBe('hotsnap: systemctl daemon-reload failed (exit 1):\n  Failed to connect to bus: No such file or directory\n');
+      expect(result.stderr).toBe(
+        'hotsnap: systemctl daemon-reload failed (exit 1):\n  Failed to connect to bus: No such file or directory\n',
+      );
       expect(calls()).toEqual([['daemon-reload']]);
     });
   });
@@ -180,17 +230,27 @@ describe('hotsnap schedule and status (built CLI)', () => {
     let other: World;
     const writeState = (profile: string, state: object) => {
       mkdirSync(join(other.stateDir, 'profiles'), { recursive: true });
-      writeFileSync(join(other.stateDir, 'profiles', `${profile}.json`), `${JSON.stringify({ profile, ...state }, null, 2)}\n`);
+      writeFileSync(
+        join(other.stateDir, 'profiles', `${profile}.json`),
+        `${JSON.stringify({ profile, ...state }, null, 2)}\n`,
+      );
     };
     // Relative to the time the next status call runs at (the world's clock), never the wall clock.
     const record = (ago: number, status = 'ok') => {
       const now = other.now().getTime();
-      return { started: new Date(now - ago).toISOString(), finished: new Date(now - ago + 60_000).toISOString(), status, duration_ms: 60_000 };
+      return {
+        started: new Date(now - ago).toISOString(),
+        finished: new Date(now - ago + 60_000).toISOString(),
+        status,
+        duration_ms: 60_000,
+      };
     };
 
     beforeAll(() => {
       other = createWorld('status');
-      other.writeConfig({ profiles: { daily: { paths: [other.dir] }, weekly: { paths: [other.dir] }, manual: { paths: [other.dir] } } });
+      other.writeConfig({
+        profiles: { daily: { paths: [other.dir] }, weekly: { paths: [other.dir] }, manual: { paths: [other.dir] } },
+      });
     });
     afterAll(() => other.cleanup());
 
@@ -202,19 +262,29 @@ describe('hotsnap schedule and status (built CLI)', () => {
       const fresh = await hotsnapIn(other, ['status'], { TZ: 'UTC' });
       expect(fresh.stderr).toBe('');
       expect(fresh.exitCode).toBe(0);
-      expect(fresh.stdout).toMatch(/^PROFILE +SCHEDULE +LAST RUN +LAST SUCCESS +AGE +LAST VERIFY +STATE\ndaily +daily +\S+ \S+ ok +\S+ \S+ +59m +- +ok, next due /);
+      expect(fresh.stdout).toMatch(
+        /^PROFILE +SCHEDULE +LAST RUN +LAST SUCCESS +AGE +LAST VERIFY +STATE\ndaily +daily +\S+ \S+ ok +\S+ \S+ +59m +- +ok, next due /,
+      );
       expect(fresh.stdout.endsWith('all 3 profiles on schedule\n')).toBe(true);
 
       writeState('daily', { last_attempt: record(HOUR, 'failed'), last_success: record(3 * 24 * HOUR) });
       const stale = await hotsnapIn(other, ['status'], { TZ: 'UTC' });
       expect(stale.exitCode).toBe(3);
-      expect(stale.stdout).toMatch(/\nproblem: daily: overdue: last success .* \(2d23h ago\); the next run was due .* \(daily\), at the latest by .*\n1 problem\n$/);
+      expect(stale.stdout).toMatch(
+        /\nproblem: daily: overdue: last success .* \(2d23h ago\); the next run was due .* \(daily\), at the latest by .*\n1 problem\n$/,
+      );
 
       const json = await hotsnapIn(other, ['status', '--json'], { TZ: 'UTC' });
       expect(json.exitCode).toBe(3);
       const body = JSON.parse(json.stdout);
       expect(body.ok).toBe(false);
-      expect(body.profiles.map((status: { profile: string; state: string }) => [status.profile, status.state])).toEqual([['daily', 'overdue'], ['weekly', 'ok'], ['manual', 'unscheduled']]);
+      expect(body.profiles.map((status: { profile: string; state: string }) => [status.profile, status.state])).toEqual(
+        [
+          ['daily', 'overdue'],
+          ['weekly', 'ok'],
+          ['manual', 'unscheduled'],
+        ],
+      );
       expect(body.profiles[0].last_attempt.status).toBe('failed');
 
       const onlyWeekly = await hotsnapIn(other, ['status', 'weekly'], { TZ: 'UTC' });
@@ -230,13 +300,21 @@ describe('hotsnap schedule and status (built CLI)', () => {
       expect(result.exitCode).toBe(3);
       const body = JSON.parse(result.stdout);
       expect(body.now).toBe('2026-03-03T20:00:00.000Z');
-      expect(body.profiles.map((status: { profile: string; state: string }) => [status.profile, status.state])).toEqual([['daily', 'ok'], ['weekly', 'overdue'], ['manual', 'unscheduled']]);
+      expect(body.profiles.map((status: { profile: string; state: string }) => [status.profile, status.state])).toEqual(
+        [
+          ['daily', 'ok'],
+          ['weekly', 'overdue'],
+          ['manual', 'unscheduled'],
+        ],
+      );
     });
 
     it('an unknown profile: exit 2', async () => {
       const result = await hotsnapIn(other, ['status', 'nightly']);
       expect(result.exitCode).toBe(2);
-      expect(result.stderr).toMatch(/^hotsnap: unknown profile nightly; the config \(.*\) has: daily, weekly, manual\n$/);
+      expect(result.stderr).toMatch(
+        /^hotsnap: unknown profile nightly; the config \(.*\) has: daily, weekly, manual\n$/,
+      );
     });
   });
 });

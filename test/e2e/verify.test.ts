@@ -48,23 +48,34 @@ describe('hotsnap verify', () => {
     expect(result.stderr).not.toMatch(/internal error/);
     expect(result.exitCode).toBe(0);
     expect(String(result.stdout).split('\n')).toEqual([
-      expect.stringMatching(new RegExp(`^daily: ok {2}archive ${archive} {2}1 of 1 database verified {2}1 of 1 path present {2}[\\d.]+s$`)),
+      expect.stringMatching(
+        new RegExp(`^daily: ok {2}archive ${archive} {2}1 of 1 database verified {2}1 of 1 path present {2}[\\d.]+s$`),
+      ),
       `  ${db}: verified ok (SHA-256 matches the manifest, integrity_check ok)`,
     ]);
-    expect(lastVerify(world, 'daily')).toEqual({ time: '2026-03-02T04:00:00.000Z', status: 'ok', archive, databases: 1 });
+    expect(lastVerify(world, 'daily')).toEqual({
+      time: '2026-03-02T04:00:00.000Z',
+      status: 'ok',
+      archive,
+      databases: 1,
+    });
     expect(stagingLeftovers(world)).toEqual([]);
     // The whole archive was extracted into a private directory under staging_dir.
     const extract = world.calls().find((call) => call.mode === '-x')!;
-    expect(extract.argv[extract.argv.indexOf('-C') + 1]).toMatch(new RegExp(`^${world.stagingDir}/hotsnap/verify-daily-`));
+    expect(extract.argv[extract.argv.indexOf('-C') + 1]).toMatch(
+      new RegExp(`^${world.stagingDir}/hotsnap/verify-daily-`),
+    );
     expect(extract.argv.at(-1)).toBe(extract.argv[extract.argv.indexOf('-C') + 1]);
   });
 
-  it('goes ahead without the free-space check when tarsnap cannot tell the archive\'s size (no cache directory)', async () => {
+  it("goes ahead without the free-space check when tarsnap cannot tell the archive's size (no cache directory)", async () => {
     world.writeConfig({ profiles, tarsnap: { cachedir: join(world.dir, 'no-cache-here') } });
     try {
       const result = await world.hotsnap(['verify', 'daily']);
       expect(result.exitCode).toBe(0);
-      expect(String(result.stderr)).toContain(`cannot learn the size of ${archive} before restoring it (tarsnap failed to print the size of archive ${archive}`);
+      expect(String(result.stderr)).toContain(
+        `cannot learn the size of ${archive} before restoring it (tarsnap failed to print the size of archive ${archive}`,
+      );
       expect(String(result.stderr)).toContain('going ahead without a free-space check');
     } finally {
       world.writeConfig({ profiles });
@@ -74,37 +85,59 @@ describe('hotsnap verify', () => {
   it('a profile without an archive fails with a clear message; the others still run', async () => {
     const result = await world.hotsnap(['verify', '--json']);
     expect(result.exitCode).toBe(1);
-    const report = JSON.parse(String(result.stdout)) as { profiles: { profile: string; status: string; error?: string }[] };
+    const report = JSON.parse(String(result.stdout)) as {
+      profiles: { profile: string; status: string; error?: string }[];
+    };
     expect(report.profiles.map((p) => [p.profile, p.status])).toEqual([
       ['daily', 'ok'],
       ['weekly', 'failed'],
     ]);
-    expect(report.profiles[1]!.error).toBe('profile weekly has no complete archive yet: nothing to verify; run "hotsnap run weekly" first');
-    expect(lastVerify(world, 'weekly')).toMatchObject({ status: 'failed', error: expect.stringContaining('no complete archive yet') });
+    expect(report.profiles[1]!.error).toBe(
+      'profile weekly has no complete archive yet: nothing to verify; run "hotsnap run weekly" first',
+    );
+    expect(lastVerify(world, 'weekly')).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('no complete archive yet'),
+    });
   });
 
   it('an archive not made by hotsnap (no manifest): verify fails saying so; restore restores it and checks nothing', async () => {
     const legacy = 'blog-weekly-2030-01-01_00-00-00';
     const files = readdirSync(data).length;
-    const made = await world.tarsnap(['-c', '--keyfile', world.keyfile, '--cachedir', world.cachedir, '-f', legacy, data]);
+    const made = await world.tarsnap([
+      '-c',
+      '--keyfile',
+      world.keyfile,
+      '--cachedir',
+      world.cachedir,
+      '-f',
+      legacy,
+      data,
+    ]);
     expect(made.exitCode).toBe(0);
     const verify = await world.hotsnap(['verify', 'weekly']);
     expect(verify.exitCode).toBe(1);
-    expect(String(verify.stdout)).toContain(`error: archive ${legacy} holds no .hotsnap/manifest.json, so its databases cannot be checked`);
+    expect(String(verify.stdout)).toContain(
+      `error: archive ${legacy} holds no .hotsnap/manifest.json, so its databases cannot be checked`,
+    );
     expect(stagingLeftovers(world)).toEqual([]);
 
     const target = join(world.dir, 'legacy');
     mkdirSync(target);
     const restore = await world.hotsnap(['restore', 'latest:weekly', '--to', target]);
     expect(restore.exitCode).toBe(0);
-    expect(String(restore.stdout)).toBe(`restored ${legacy} into ${target}: ${files} files\nmanifest: none in this archive (not made by hotsnap?), so no database was checked`);
+    expect(String(restore.stdout)).toBe(
+      `restored ${legacy} into ${target}: ${files} files\nmanifest: none in this archive (not made by hotsnap?), so no database was checked`,
+    );
     expect(readFileSync(join(target, data, 'readme.txt'), 'utf8')).toBe('hello\n');
   });
 
   it('fails when the archive lacks a configured path or database (config changed since)', async () => {
     const extra = join(world.dir, 'srv/new');
     const newDb = join(world.dir, 'srv/new.db');
-    world.writeConfig({ profiles: { ...profiles, daily: { sqlite: [db, newDb], paths: [data, extra], retention: { keep_last: 5 } } } });
+    world.writeConfig({
+      profiles: { ...profiles, daily: { sqlite: [db, newDb], paths: [data, extra], retention: { keep_last: 5 } } },
+    });
     try {
       const result = await world.hotsnap(['verify', 'daily']);
       expect(result.exitCode).toBe(1);
@@ -124,8 +157,13 @@ describe('hotsnap verify', () => {
     const lines = String(result.stdout).split('\n');
     expect(lines).toHaveLength(2);
     for (const [i, profile] of ['daily', 'weekly'].entries()) {
-      expect(lines[i]).toMatch(new RegExp(`^${profile}: FAILED {2}0\\.0s {2}error: cannot list archives: tarsnap failed to list archives`));
-      expect(lastVerify(world, profile)).toMatchObject({ status: 'failed', error: expect.stringContaining('check DNS and outbound TCP port 9279') });
+      expect(lines[i]).toMatch(
+        new RegExp(`^${profile}: FAILED {2}0\\.0s {2}error: cannot list archives: tarsnap failed to list archives`),
+      );
+      expect(lastVerify(world, profile)).toMatchObject({
+        status: 'failed',
+        error: expect.stringContaining('check DNS and outbound TCP port 9279'),
+      });
     }
   });
 
@@ -135,7 +173,9 @@ describe('hotsnap verify', () => {
       const result = await world.hotsnap(['verify', 'daily']);
       expect(result.exitCode).toBe(1);
       expect(String(result.stderr)).not.toMatch(/internal error/);
-      expect(String(result.stdout)).toContain(`error: cannot create a staging directory in ${join(world.dir, 'no-staging')}: it does not exist: create it or set staging_dir to an existing directory`);
+      expect(String(result.stdout)).toContain(
+        `error: cannot create a staging directory in ${join(world.dir, 'no-staging')}: it does not exist: create it or set staging_dir to an existing directory`,
+      );
     } finally {
       world.writeConfig({ profiles });
     }
@@ -147,7 +187,11 @@ describe('hotsnap verify', () => {
     const extractsBefore = world.calls().filter((call) => call.mode === '-x').length;
     const result = await verifyCommand(context, ['daily'], {}, { freeBytes: async () => 1000 });
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toMatch(new RegExp(`^daily: FAILED {2}archive ${archive} {2}[\\d.]+s {2}error: staging_dir ${world.stagingDir} has 1.0 kB free, but restoring ${archive} needs about [\\d.]+ MB: free some space there, or set staging_dir to a larger file system\\n$`));
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^daily: FAILED {2}archive ${archive} {2}[\\d.]+s {2}error: staging_dir ${world.stagingDir} has 1.0 kB free, but restoring ${archive} needs about [\\d.]+ MB: free some space there, or set staging_dir to a larger file system\\n$`,
+      ),
+    );
     expect(world.calls().filter((call) => call.mode === '-x')).toHaveLength(extractsBefore);
     expect(stagingLeftovers(world)).toEqual([]);
   });
@@ -157,9 +201,18 @@ describe('hotsnap verify', () => {
     const result = await world.hotsnap(['verify', 'daily']);
     expect(result.exitCode).toBe(1);
     const stdout = String(result.stdout);
-    expect(stdout).toMatch(new RegExp(`^daily: FAILED {2}archive ${archive} {2}0 of 1 database verified {2}1 of 1 path present {2}[\\d.]+s {2}error: ${db}: SHA-256 mismatch\\n`));
+    expect(stdout).toMatch(
+      new RegExp(
+        `^daily: FAILED {2}archive ${archive} {2}0 of 1 database verified {2}1 of 1 path present {2}[\\d.]+s {2}error: ${db}: SHA-256 mismatch\\n`,
+      ),
+    );
     expect(stdout).toContain(`  ${db}: MISMATCH: SHA-256 mismatch (manifest `);
-    expect(lastVerify(world, 'daily')).toMatchObject({ status: 'failed', archive, databases: 0, error: `${db}: SHA-256 mismatch` });
+    expect(lastVerify(world, 'daily')).toMatchObject({
+      status: 'failed',
+      archive,
+      databases: 0,
+      error: `${db}: SHA-256 mismatch`,
+    });
     expect(stagingLeftovers(world)).toEqual([]);
   });
 
@@ -168,7 +221,10 @@ describe('hotsnap verify', () => {
     await execa('node', [join(FIXTURES, 'sqlite/make-db.js'), '--out', big, '--size-mb', '16']);
     world.writeConfig({ profiles: { ...profiles, big: { sqlite: [big], retention: { keep_last: 5 } } } });
     expect((await world.hotsnap(['run', 'big', '--no-prune'])).exitCode).toBe(0);
-    const verify = execa('node', [BIN, 'verify', 'big', '--config', world.configFile], { reject: false, env: world.nextEnv() });
+    const verify = execa('node', [BIN, 'verify', 'big', '--config', world.configFile], {
+      reject: false,
+      env: world.nextEnv(),
+    });
     let stage = '';
     await new Promise<void>((resolve) => {
       verify.stderr!.on('data', (chunk: Buffer) => {

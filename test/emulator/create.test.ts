@@ -48,17 +48,29 @@ describe('argv the real client rejects', () => {
     // 1.0.41 names the last two prefix matches in its table order.
     [['--no'], 'tarsnap: Ambiguous option --no (matches --no-totals and --no-store-atime)\n' + USAGE],
     [['-c', '--keyfile', 'a', '--keyfile', 'b', '-f', 'x', 'd'], USAGE],
-    [[], 'tarsnap: Must specify one of -c, -d, -r, -t, -x, --list-archives, --print-stats, --fsck, --fsck-prune, or --nuke\n'],
+    [
+      [],
+      'tarsnap: Must specify one of -c, -d, -r, -t, -x, --list-archives, --print-stats, --fsck, --fsck-prune, or --nuke\n',
+    ],
     [['-c', '-x'], "tarsnap: Can't specify both -x and -c\n"],
-    [['-c', '--keyfile', 'k', '--cachedir', 'c', '-f', 'a', '-f', 'b', 'd'], 'tarsnap: Option -f may only be specified once in mode -c\n'],
+    [
+      ['-c', '--keyfile', 'k', '--cachedir', 'c', '-f', 'a', '-f', 'b', 'd'],
+      'tarsnap: Option -f may only be specified once in mode -c\n',
+    ],
     [['-c', '--keyfile', 'k', '--cachedir', 'c', 'd'], 'tarsnap: Archive name must be specified\n'],
     [['-c', '--keyfile', 'k', '-f', 'a', 'd'], 'tarsnap: Cache directory must be specified for -c\n'],
     [['-c', '--keyfile', 'k', '--cachedir', 'c', '-f', ''], 'tarsnap: Cannot create an archive with an empty name\n'],
     [['-c', '--checkpoint-bytes', '999999', '-f', 'a', 'd'], 'tarsnap: checkpoint-bytes value must be at least 1M\n'],
     [['-c', '--maxbw-rate', '100', '-f', 'a', 'd'], 'tarsnap: Invalid bandwidth rate limit: 100\n'],
     [['-d', '--checkpoint-bytes', '1G', '-f', 'a'], 'tarsnap: Option --checkpoint-bytes is not permitted in mode -d\n'],
-    [['-x', '--one-file-system', '--keyfile', 'k', '-f', 'a'], 'tarsnap: Option --one-file-system is not permitted in mode -x\n'],
-    [['-d', '--keyfile', 'k', '--cachedir', 'missing', '-f', 'a'], 'tarsnap: Cache directory must already exist for -d; check --cachedir and/or run --fsck\n'],
+    [
+      ['-x', '--one-file-system', '--keyfile', 'k', '-f', 'a'],
+      'tarsnap: Option --one-file-system is not permitted in mode -x\n',
+    ],
+    [
+      ['-d', '--keyfile', 'k', '--cachedir', 'missing', '-f', 'a'],
+      'tarsnap: Cache directory must already exist for -d; check --cachedir and/or run --fsck\n',
+    ],
     [['--list-archives', 'extra'], 'tarsnap: Cannot have unused command-line args in this mode.\n'],
     [['-c', '--dry-run', '-C', '', 'd'], "tarsnap: Meaningless option: -C ''\n"],
   ])('tarsnap %j', async (args, stderr) => {
@@ -103,15 +115,23 @@ describe('--dry-run', () => {
 
   it('refuses a cachedir without a keyfile, and a named keyfile that is missing', async () => {
     const mismatch = await box.run(['-c', '--dry-run', '--cachedir', box.cache, '-f', 'x', '-C', box.dir, 'd']);
-    expect(mismatch).toMatchObject({ exitCode: 1, stderr: 'tarsnap: Option mismatch for --dry-run: cachedir specified but no keyfile\n' });
+    expect(mismatch).toMatchObject({
+      exitCode: 1,
+      stderr: 'tarsnap: Option mismatch for --dry-run: cachedir specified but no keyfile\n',
+    });
     const missing = path.join(box.dir, 'missing.key');
     const named = await box.run(['-c', '--dry-run', '--keyfile', missing, '-f', 'x', '-C', box.dir, 'd']);
-    expect(named).toMatchObject({ exitCode: 1, stderr: `tarsnap: fopen(${missing}): No such file or directory\ntarsnap: Cannot read key file: ${missing}\n` });
+    expect(named).toMatchObject({
+      exitCode: 1,
+      stderr: `tarsnap: fopen(${missing}): No such file or directory\ntarsnap: Cannot read key file: ${missing}\n`,
+    });
   });
 
   it('cannot see existing names', async () => {
     seedArchive(box.state, 'taken', new Date());
-    expect((await box.run(['-c', '--dry-run', '--keyfile', box.key, '-f', 'taken', '-C', box.dir, 'd'])).exitCode).toBe(0);
+    expect((await box.run(['-c', '--dry-run', '--keyfile', box.key, '-f', 'taken', '-C', box.dir, 'd'])).exitCode).toBe(
+      0,
+    );
   });
 });
 
@@ -134,8 +154,12 @@ describe('statistics', () => {
     const page = Buffer.alloc(4096);
     const database = Buffer.concat(Array.from({ length: 100 }, (_, i) => (page.fill(i), Buffer.from(page))));
     box.write({ 'd/db.sqlite': database });
-    const first = statsTable((await box.run(['-c', ...box.common(), '--print-stats', '-f', 'one', '-C', box.dir, 'd'])).stderr);
-    const second = statsTable((await box.run(['-c', ...box.common(), '--print-stats', '-f', 'two', '-C', box.dir, 'd'])).stderr);
+    const first = statsTable(
+      (await box.run(['-c', ...box.common(), '--print-stats', '-f', 'one', '-C', box.dir, 'd'])).stderr,
+    );
+    const second = statsTable(
+      (await box.run(['-c', ...box.common(), '--print-stats', '-f', 'two', '-C', box.dir, 'd'])).stderr,
+    );
     const stored = fs.statSync(listStoredArchives(box.state)[0]!.tarPath).size;
     expect(first['This archive']![0]).toBe(stored);
     expect(first['New data']).toEqual(first['This archive']);
@@ -147,11 +171,28 @@ describe('statistics', () => {
 
   it('writes CSV with --csv-file and humanizes numbers', async () => {
     const csv = path.join(box.dir, 'stats.csv');
-    const result = await box.run(['-c', ...box.common(), '--print-stats', '--humanize-numbers', '--csv-file', csv, '-f', 'x', '-C', box.dir, 'd']);
+    const result = await box.run([
+      '-c',
+      ...box.common(),
+      '--print-stats',
+      '--humanize-numbers',
+      '--csv-file',
+      csv,
+      '-f',
+      'x',
+      '-C',
+      box.dir,
+      'd',
+    ]);
     expect(result).toMatchObject({ exitCode: 0, stderr: '' });
     const rows = lines(fs.readFileSync(csv, 'utf8'));
     expect(rows[0]).toBe('Archive name,Total size,Compressed size');
-    expect(rows.slice(1).map((row) => row.split(',')[0])).toEqual(['All archives', '  (unique data)', 'This archive', 'New data']);
+    expect(rows.slice(1).map((row) => row.split(',')[0])).toEqual([
+      'All archives',
+      '  (unique data)',
+      'This archive',
+      'New data',
+    ]);
     expect(rows[3]).toMatch(/^This archive,[0-9.]+ [kM]?B,[0-9.]+ [kM]?B$/);
   });
 
@@ -169,16 +210,53 @@ describe('configuration files', () => {
     const withConfig = await box.run(['-c', '--cachedir', box.cache, '-f', 'a', '-C', box.dir, 'd']);
     expect(withConfig.exitCode).toBe(0);
     expect(withConfig.stderr).toMatch(/^This archive\s+\d+(\.\d)? [kM]?B\s+/m);
-    const without = await box.run(['-c', '--keyfile', box.key, '--cachedir', box.cache, '--no-default-config', '-f', 'b', '-C', box.dir, 'd']);
+    const without = await box.run([
+      '-c',
+      '--keyfile',
+      box.key,
+      '--cachedir',
+      box.cache,
+      '--no-default-config',
+      '-f',
+      'b',
+      '-C',
+      box.dir,
+      'd',
+    ]);
     expect(without).toMatchObject({ exitCode: 0, stderr: '' });
   });
 
   it('reads --configfile and rejects unknown options in it', async () => {
-    box.write({ 'good.conf': `# comment\n  cachedir ${box.cache}\nkeyfile ${box.key}\n`, 'bad.conf': 'frobnicate yes\n' });
-    const good = await box.run(['-c', '--no-default-config', '--configfile', path.join(box.dir, 'good.conf'), '-f', 'a', '-C', box.dir, 'd']);
+    box.write({
+      'good.conf': `# comment\n  cachedir ${box.cache}\nkeyfile ${box.key}\n`,
+      'bad.conf': 'frobnicate yes\n',
+    });
+    const good = await box.run([
+      '-c',
+      '--no-default-config',
+      '--configfile',
+      path.join(box.dir, 'good.conf'),
+      '-f',
+      'a',
+      '-C',
+      box.dir,
+      'd',
+    ]);
     expect(good).toMatchObject({ exitCode: 0, stderr: '' });
-    const bad = await box.run(['-c', '--no-default-config', '--configfile', path.join(box.dir, 'bad.conf'), '--dry-run', '-f', 'a', 'd']);
-    expect(bad).toMatchObject({ exitCode: 1, stderr: 'tarsnap: Unrecognized configuration file option: "frobnicate"\n' });
+    const bad = await box.run([
+      '-c',
+      '--no-default-config',
+      '--configfile',
+      path.join(box.dir, 'bad.conf'),
+      '--dry-run',
+      '-f',
+      'a',
+      'd',
+    ]);
+    expect(bad).toMatchObject({
+      exitCode: 1,
+      stderr: 'tarsnap: Unrecognized configuration file option: "frobnicate"\n',
+    });
   });
 });
 

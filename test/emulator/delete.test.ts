@@ -10,7 +10,14 @@ import { lines, makeSandbox, type Sandbox } from './helpers.js';
 let box: Sandbox;
 beforeEach(async () => {
   box = makeSandbox();
-  seedArchives(box.state, ['a', 'b', 'c', 'd'].map((name, i) => ({ name, time: Date.UTC(2024, 0, i + 1), files: { [`${name}.txt`]: `${name}\n` } })));
+  seedArchives(
+    box.state,
+    ['a', 'b', 'c', 'd'].map((name, i) => ({
+      name,
+      time: Date.UTC(2024, 0, i + 1),
+      files: { [`${name}.txt`]: `${name}\n` },
+    })),
+  );
   // -d needs an initialised cache directory, as on a machine that has run -c or --fsck.
   expect((await box.run(['--fsck', ...box.common()])).exitCode).toBe(0);
 });
@@ -61,8 +68,16 @@ describe('-d', () => {
     const table = lines(result.stderr);
     expect(table.filter((line) => line.includes('Total size  Compressed size'))).toHaveLength(2);
     expect(table.map((line) => line.slice(0, 32).trim())).toEqual([
-      '', 'All archives', '(unique data)', 'a', 'Deleted data',
-      '', 'All archives', '(unique data)', 'b', 'Deleted data',
+      '',
+      'All archives',
+      '(unique data)',
+      'a',
+      'Deleted data',
+      '',
+      'All archives',
+      '(unique data)',
+      'b',
+      'Deleted data',
     ]);
     const deleted = table[4]!.trim().split(/\s+/);
     expect(Number(deleted[2])).toBeGreaterThan(0);

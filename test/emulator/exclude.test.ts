@@ -39,9 +39,18 @@ describe('the ghost.db example from docs/tarsnap-cli.md', () => {
     });
     const relativeStaged = `${live.slice(1)}/ghost.db`;
     const argv = [
-      '--exclude', `${live}/ghost.db`, '--exclude', `${live}/ghost.db-wal`,
-      '--exclude', `${live}/ghost.db-shm`, '--exclude', `${live}/ghost.db-journal`,
-      '-C', stage, relativeStaged, `${root}/var/www/ghost`,
+      '--exclude',
+      `${live}/ghost.db`,
+      '--exclude',
+      `${live}/ghost.db-wal`,
+      '--exclude',
+      `${live}/ghost.db-shm`,
+      '--exclude',
+      `${live}/ghost.db-journal`,
+      '-C',
+      stage,
+      relativeStaged,
+      `${root}/var/www/ghost`,
     ];
     const dry = await box.run(['-c', '-v', '--dry-run', '-f', 't', ...argv]);
     expect(dry.exitCode).toBe(0);
@@ -72,27 +81,59 @@ describe('the ghost.db example from docs/tarsnap-cli.md', () => {
 describe('anchoring', () => {
   beforeEach(() => {
     box.write({
-      'd/sub/x': '', 'd/a/sub/y': '', 'd/subway': '', 'd/app.log': '', 'd/deep/more/app.log': '',
-      'd/a*b': '', 'd/aXb': '', 'd/f1': '', 'd/fa': '', 'd/skip/inner/file': '', 'd/^d': '',
+      'd/sub/x': '',
+      'd/a/sub/y': '',
+      'd/subway': '',
+      'd/app.log': '',
+      'd/deep/more/app.log': '',
+      'd/a*b': '',
+      'd/aXb': '',
+      'd/f1': '',
+      'd/fa': '',
+      'd/skip/inner/file': '',
+      'd/^d': '',
     });
   });
 
   const all = [
-    'd', 'd/^d', 'd/a', 'd/a*b', 'd/a/sub', 'd/a/sub/y', 'd/aXb', 'd/app.log', 'd/deep', 'd/deep/more',
-    'd/deep/more/app.log', 'd/f1', 'd/fa', 'd/skip', 'd/skip/inner', 'd/skip/inner/file', 'd/sub', 'd/sub/x', 'd/subway',
+    'd',
+    'd/^d',
+    'd/a',
+    'd/a*b',
+    'd/a/sub',
+    'd/a/sub/y',
+    'd/aXb',
+    'd/app.log',
+    'd/deep',
+    'd/deep/more',
+    'd/deep/more/app.log',
+    'd/f1',
+    'd/fa',
+    'd/skip',
+    'd/skip/inner',
+    'd/skip/inner/file',
+    'd/sub',
+    'd/sub/x',
+    'd/subway',
   ];
   const without = (...gone: string[]) => all.filter((member) => !gone.includes(member));
 
   it('matches an unanchored pattern at every path component, not inside one', async () => {
-    expect(await members(['--exclude', 'sub', '-C', box.dir, 'd'])).toEqual(without('d/sub', 'd/sub/x', 'd/a/sub', 'd/a/sub/y'));
+    expect(await members(['--exclude', 'sub', '-C', box.dir, 'd'])).toEqual(
+      without('d/sub', 'd/sub/x', 'd/a/sub', 'd/a/sub/y'),
+    );
   });
 
   it('does not descend into an excluded directory, and ignores one trailing slash', async () => {
-    expect(await members(['--exclude', 'd/skip/', '-C', box.dir, 'd'])).toEqual(without('d/skip', 'd/skip/inner', 'd/skip/inner/file'));
+    expect(await members(['--exclude', 'd/skip/', '-C', box.dir, 'd'])).toEqual(
+      without('d/skip', 'd/skip/inner', 'd/skip/inner/file'),
+    );
   });
 
   it('anchors a pattern starting with "*", whose star still crosses "/"', async () => {
-    expect(await members(['--exclude', '*.log', '-C', box.dir, 'd'])).toEqual(without('d/app.log', 'd/deep/more/app.log'));
+    expect(await members(['--exclude', '*.log', '-C', box.dir, 'd'])).toEqual(
+      without('d/app.log', 'd/deep/more/app.log'),
+    );
   });
 
   it('anchors a pattern starting with "/", which never matches a relative operand', async () => {
@@ -107,7 +148,9 @@ describe('anchoring', () => {
   });
 
   it('honours backslash escapes and bracket expressions', async () => {
-    expect(await members(['--exclude', 'a\\*b', '--exclude', 'f[0-9]', '-C', box.dir, 'd'])).toEqual(without('d/a*b', 'd/f1'));
+    expect(await members(['--exclude', 'a\\*b', '--exclude', 'f[0-9]', '-C', box.dir, 'd'])).toEqual(
+      without('d/a*b', 'd/f1'),
+    );
   });
 
   it('applies exclusions when listing an archive too', async () => {

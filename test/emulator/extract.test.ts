@@ -36,7 +36,9 @@ describe('-x over existing entries', () => {
     const into = path.join(box.dir, 'into');
     box.write({ 'into/srv/app.db': 'live database\n', 'into/srv/app.db-wal': 'live frames\n' });
     const result = await extract('link', into);
-    expect(result.stderr).toBe("srv: Can't remove already-existing dir\ntarsnap: Error exit delayed from previous errors.\n");
+    expect(result.stderr).toBe(
+      "srv: Can't remove already-existing dir\ntarsnap: Error exit delayed from previous errors.\n",
+    );
     expect(result.exitCode).toBe(1);
     expect(fs.lstatSync(path.join(into, 'srv')).isDirectory()).toBe(true);
     expect(fs.readFileSync(path.join(into, 'srv/app.db'), 'utf8')).toBe('live database\n');
@@ -50,7 +52,9 @@ describe('-x over existing entries', () => {
     await archive('file', path.join(box.dir, 'source'), ['data']);
     box.write({ 'into/data/kept.txt': 'kept\n' });
     const result = await extract('file', path.join(box.dir, 'into'));
-    expect(result.stderr).toBe("data: Can't remove already-existing dir\ntarsnap: Error exit delayed from previous errors.\n");
+    expect(result.stderr).toBe(
+      "data: Can't remove already-existing dir\ntarsnap: Error exit delayed from previous errors.\n",
+    );
     expect(result.exitCode).toBe(1);
     expect(fs.readFileSync(path.join(box.dir, 'into/data/kept.txt'), 'utf8')).toBe('kept\n');
   });
@@ -77,7 +81,9 @@ describe('-x over existing entries', () => {
     fs.mkdirSync(into);
     fs.symlinkSync(elsewhere, path.join(into, 'srv'));
     const result = await extract('db', into);
-    expect(result.stderr).toBe('srv/app.db: Cannot extract through symlink srv\ntarsnap: Error exit delayed from previous errors.\n');
+    expect(result.stderr).toBe(
+      'srv/app.db: Cannot extract through symlink srv\ntarsnap: Error exit delayed from previous errors.\n',
+    );
     expect(result.exitCode).toBe(1);
     expect(fs.readFileSync(path.join(elsewhere, 'app.db'), 'utf8')).toBe('live\n');
   });

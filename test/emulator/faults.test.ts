@@ -21,7 +21,8 @@ const NETWORK_DOWN = [
 const DELAYED = 'tarsnap: Error exit delayed from previous errors.';
 const MODIFIED = 'tarsnap: Data on server was modified, but it might notbe exactly what you requested';
 const names = () => listStoredArchives(box.state).map((archive) => archive.name);
-const create = (name: string, env: Record<string, string> = {}) => box.run(['-c', ...box.common(), '-f', name, '-C', box.dir, 'd'], { env });
+const create = (name: string, env: Record<string, string> = {}) =>
+  box.run(['-c', ...box.common(), '-f', name, '-C', box.dir, 'd'], { env });
 
 describe('TARSNAP_EMULATOR_FAULT', () => {
   it('network: -c fails without storing anything and releases the lock', async () => {
@@ -39,7 +40,13 @@ describe('TARSNAP_EMULATOR_FAULT', () => {
     expect((await create('try', env)).exitCode).toBe(0);
     expect(names()).toEqual(['try']);
     // A dry run never contacts the server, so it does not count.
-    expect((await box.run(['-c', '--dry-run', '-f', 'x', '-C', box.dir, 'd'], { env: { TARSNAP_EMULATOR_FAULT: 'network' } })).exitCode).toBe(0);
+    expect(
+      (
+        await box.run(['-c', '--dry-run', '-f', 'x', '-C', box.dir, 'd'], {
+          env: { TARSNAP_EMULATOR_FAULT: 'network' },
+        })
+      ).exitCode,
+    ).toBe(0);
   });
 
   it('part: -c stores NAME.part with the truncation messages and exits 2', async () => {
@@ -59,9 +66,17 @@ describe('TARSNAP_EMULATOR_FAULT', () => {
     expect((await create('first')).exitCode).toBe(0);
     const env = { TARSNAP_EMULATOR_FAULT: 'fsck' };
     const stale = await create('second', env);
-    expect(lines(stale.stderr)).toEqual(['tarsnap: Sequence number mismatch: Run --fsck', 'tarsnap: Error creating new archive', DELAYED]);
+    expect(lines(stale.stderr)).toEqual([
+      'tarsnap: Sequence number mismatch: Run --fsck',
+      'tarsnap: Error creating new archive',
+      DELAYED,
+    ]);
     const remove = await box.run(['-d', ...box.common(), '-f', 'old'], { env });
-    expect(lines(remove.stderr)).toEqual(['tarsnap: Sequence number mismatch: Run --fsck', 'tarsnap: Error deleting archive', DELAYED]);
+    expect(lines(remove.stderr)).toEqual([
+      'tarsnap: Sequence number mismatch: Run --fsck',
+      'tarsnap: Error deleting archive',
+      DELAYED,
+    ]);
     expect((await box.run(['--fsck', ...box.common()], { env })).exitCode).toBe(0);
     expect((await create('second', env)).exitCode).toBe(0);
     expect((await box.run(['-d', ...box.common(), '-f', 'old'], { env })).exitCode).toBe(0);
@@ -69,7 +84,10 @@ describe('TARSNAP_EMULATOR_FAULT', () => {
   });
 
   it('delete-fail-after:N: -d deletes N archives, then fails as if the network went down (exit 2)', async () => {
-    seedArchives(box.state, ['a', 'b', 'c'].map((name, i) => ({ name, time: Date.UTC(2024, 0, i + 1) })));
+    seedArchives(
+      box.state,
+      ['a', 'b', 'c'].map((name, i) => ({ name, time: Date.UTC(2024, 0, i + 1) })),
+    );
     expect((await box.run(['--fsck', ...box.common()])).exitCode).toBe(0);
     const result = await box.run(['-d', ...box.common(), '--archive-names', '-'], {
       input: 'a\nb\nc\n',
@@ -95,7 +113,10 @@ describe('TARSNAP_EMULATOR_FAULT', () => {
 
   it('rejects an unknown fault instead of ignoring it', async () => {
     const result = await create('x', { TARSNAP_EMULATOR_FAULT: 'netwrok' });
-    expect(result).toMatchObject({ exitCode: 70, stderr: 'tarsnap: emulator: unknown TARSNAP_EMULATOR_FAULT "netwrok"\n' });
+    expect(result).toMatchObject({
+      exitCode: 70,
+      stderr: 'tarsnap: emulator: unknown TARSNAP_EMULATOR_FAULT "netwrok"\n',
+    });
     expect(readCalls(box.state).at(-1)).toMatchObject({ mode: null, exit: 70 });
   });
 });
@@ -104,7 +125,11 @@ describe('exit 2 without a fault', () => {
   it('a missing operand still commits the rest of the archive', async () => {
     const result = await box.run(['-c', ...box.common(), '-f', 'some', '-C', box.dir, 'd', 'missing']);
     expect(result.exitCode).toBe(2);
-    expect(lines(result.stderr)).toEqual(['tarsnap: missing: Cannot stat: No such file or directory', DELAYED, MODIFIED]);
+    expect(lines(result.stderr)).toEqual([
+      'tarsnap: missing: Cannot stat: No such file or directory',
+      DELAYED,
+      MODIFIED,
+    ]);
     expect(names()).toEqual(['some']);
   });
 

@@ -45,7 +45,18 @@ describe('keys', () => {
 
   it('lets a write-only key create but not list, extract or delete', async () => {
     const writeOnly = box.makeKey('w.key', ['write']);
-    const create = await box.run(['-c', '--keyfile', writeOnly, '--cachedir', box.cache, '-f', 'x', '-C', box.dir, 'd']);
+    const create = await box.run([
+      '-c',
+      '--keyfile',
+      writeOnly,
+      '--cachedir',
+      box.cache,
+      '-f',
+      'x',
+      '-C',
+      box.dir,
+      'd',
+    ]);
     expect(create.exitCode).toBe(0);
     for (const [args, mode] of [
       [['--list-archives'], '--list-archives'],
@@ -57,19 +68,38 @@ describe('keys', () => {
       expect(result.exitCode).toBe(1);
     }
     const readOnly = box.makeKey('r.key', ['read']);
-    const noWrite = await box.run(['-c', '--keyfile', readOnly, '--cachedir', box.cache, '-f', 'y', '-C', box.dir, 'd']);
+    const noWrite = await box.run([
+      '-c',
+      '--keyfile',
+      readOnly,
+      '--cachedir',
+      box.cache,
+      '-f',
+      'y',
+      '-C',
+      box.dir,
+      'd',
+    ]);
     expect(noWrite.stderr).toBe('tarsnap: The write authorization key is required for -c but is not available\n');
   });
 
   it('reads a passphrase from --passphrase env:VAR, and fails without blocking when stdin is empty', async () => {
     const locked = path.join(box.dir, 'locked.key');
     writeKey(locked, ['read', 'write', 'delete'], { passphrase: 'hunter2' });
-    const ok = await box.run(['--list-archives', '--keyfile', locked, '--passphrase', 'env:PW'], { env: { PW: 'hunter2' } });
+    const ok = await box.run(['--list-archives', '--keyfile', locked, '--passphrase', 'env:PW'], {
+      env: { PW: 'hunter2' },
+    });
     expect(ok).toMatchObject({ exitCode: 0, stderr: '' });
-    const wrong = await box.run(['--list-archives', '--keyfile', locked, '--passphrase', 'env:PW'], { env: { PW: 'nope' } });
-    expect(wrong.stderr).toBe(`tarsnap: Passphrase is incorrect\ntarsnap: Error decrypting key file: ${locked}\ntarsnap: Cannot read key file: ${locked}\n`);
+    const wrong = await box.run(['--list-archives', '--keyfile', locked, '--passphrase', 'env:PW'], {
+      env: { PW: 'nope' },
+    });
+    expect(wrong.stderr).toBe(
+      `tarsnap: Passphrase is incorrect\ntarsnap: Error decrypting key file: ${locked}\ntarsnap: Cannot read key file: ${locked}\n`,
+    );
     const noInput = await box.run(['--list-archives', '--keyfile', locked], { input: '' });
-    expect(noInput.stderr).toBe(`tarsnap: EOF reading password\ntarsnap: Error reading passphrase\ntarsnap: Cannot read key file: ${locked}\n`);
+    expect(noInput.stderr).toBe(
+      `tarsnap: EOF reading password\ntarsnap: Error reading passphrase\ntarsnap: Cannot read key file: ${locked}\n`,
+    );
     expect(fs.statSync(locked).mode & 0o777).toBe(0o600);
   });
 });

@@ -24,7 +24,7 @@ function parseNullOutput(stdout: string): string[][][] {
   const records: string[][][] = [];
   let record: string[][] = [[]];
   let word = '';
-  for (let i = 0; i < stdout.length; ) {
+  for (let i = 0; i < stdout.length;) {
     if (stdout[i] !== '\0') {
       word += stdout[i];
       i += 1;
@@ -55,7 +55,10 @@ describe('--list-archives', () => {
     seedArchives(box.state, [{ name: 'seeded', time: '2023-06-01T12:00:00Z' }]);
 
     expect(lines((await list([])).stdout).sort()).toEqual(['created', 'seeded']);
-    expect(lines((await list(['-v'])).stdout).sort()).toEqual(['created\t2024-01-31 23:30:00', 'seeded\t2023-06-01 12:00:00']);
+    expect(lines((await list(['-v'])).stdout).sort()).toEqual([
+      'created\t2024-01-31 23:30:00',
+      'seeded\t2023-06-01 12:00:00',
+    ]);
     const tokyo = await list(['-v'], { TZ: 'Asia/Tokyo' });
     expect(lines(tokyo.stdout).sort()).toEqual(['created\t2024-02-01 08:30:00', 'seeded\t2023-06-01 21:00:00']);
     const withArgv = lines((await list(['-vv'])).stdout).find((line) => line.startsWith('created\t'));
@@ -67,18 +70,40 @@ describe('--list-archives', () => {
   it('separates records, fields and argv words with one, two and three NULs', async () => {
     const awkward = 'tab\there\nand newline';
     box.write({ 'd/f': 'x' });
-    await box.run(['-c', ...box.common(), '-f', awkward, '-C', box.dir, 'd'], { env: { TARSNAP_EMULATOR_NOW: '2024-05-06T07:08:09Z' } });
+    await box.run(['-c', ...box.common(), '-f', awkward, '-C', box.dir, 'd'], {
+      env: { TARSNAP_EMULATOR_NOW: '2024-05-06T07:08:09Z' },
+    });
     const result = await list(['-vv', '--null-output']);
     expect(result.exitCode).toBe(0);
     expect(parseNullOutput(result.stdout)).toEqual([
-      [[awkward], ['2024-05-06 07:08:09'], [EMULATOR, '-c', '--keyfile', box.key, '--cachedir', box.cache, '--no-default-config', '-f', awkward, '-C', box.dir, 'd']],
+      [
+        [awkward],
+        ['2024-05-06 07:08:09'],
+        [
+          EMULATOR,
+          '-c',
+          '--keyfile',
+          box.key,
+          '--cachedir',
+          box.cache,
+          '--no-default-config',
+          '-f',
+          awkward,
+          '-C',
+          box.dir,
+          'd',
+        ],
+      ],
     ]);
     expect(parseNullOutput((await list(['--null-output'])).stdout)).toEqual([[[awkward]]]);
   });
 
   it('lists in an arbitrary order: a fixed TARSNAP_EMULATOR_SEED repeats one, other seeds differ', async () => {
     const names = Array.from({ length: 12 }, (_, i) => `archive-${String(i).padStart(2, '0')}`);
-    seedArchives(box.state, names.map((name, i) => ({ name, time: Date.UTC(2024, 0, i + 1) })));
+    seedArchives(
+      box.state,
+      names.map((name, i) => ({ name, time: Date.UTC(2024, 0, i + 1) })),
+    );
     const orders = new Set<string>();
     for (const seed of ['1', '1', '2', '3']) {
       const result = await list([], { TARSNAP_EMULATOR_SEED: seed });

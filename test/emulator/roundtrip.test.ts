@@ -55,7 +55,16 @@ describe('round trip', () => {
     fs.chmodSync(path.join(box.dir, 'data/plain.txt'), 0o640);
     fs.utimesSync(path.join(box.dir, 'data/empty'), 1_000_000_000, 1_000_000_000);
 
-    const create = await box.run(['-c', ...box.common(), '-f', 'awkward', '-C', path.join(box.dir, 'data'), '.', './-x']);
+    const create = await box.run([
+      '-c',
+      ...box.common(),
+      '-f',
+      'awkward',
+      '-C',
+      path.join(box.dir, 'data'),
+      '.',
+      './-x',
+    ]);
     expect(create.stderr).toBe('');
     expect(create.exitCode).toBe(0);
 
@@ -71,7 +80,10 @@ describe('round trip', () => {
     // GNU tar reads the stored archive and sees the same members.
     const [stored] = listStoredArchives(box.state);
     expect(stored?.name).toBe('awkward');
-    const gnuList = execFileSync('tar', ['--quoting-style=literal', '-tf', stored!.tarPath], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8' } });
+    const gnuList = execFileSync('tar', ['--quoting-style=literal', '-tf', stored!.tarPath], {
+      encoding: 'utf8',
+      env: { ...process.env, LANG: 'C.UTF-8' },
+    });
     expect(gnuList).toContain('./new\nline.txt');
     expect(gnuList).toContain('./ünïcødé/naïve.txt');
     expect(gnuList).toContain(`./${'long-directory-name/'.repeat(8)}file.txt`);
@@ -118,8 +130,22 @@ describe('round trip', () => {
   });
 
   it('honours -C among the operands; a relative -C is taken from the previous one', async () => {
-    box.write({ 'one/a': '1', 'one/two/b': '2', 'c': '3' });
-    const result = await box.run(['-c', '-v', '--dry-run', '-f', 'x', '-C', path.join(box.dir, 'one'), 'a', '-C', 'two', 'b', `-C${box.dir}`, 'c']);
+    box.write({ 'one/a': '1', 'one/two/b': '2', c: '3' });
+    const result = await box.run([
+      '-c',
+      '-v',
+      '--dry-run',
+      '-f',
+      'x',
+      '-C',
+      path.join(box.dir, 'one'),
+      'a',
+      '-C',
+      'two',
+      'b',
+      `-C${box.dir}`,
+      'c',
+    ]);
     expect(result).toMatchObject({ exitCode: 0, stderr: 'a a\na b\na c\n' });
     const missing = await box.run(['-c', '--dry-run', '-f', 'x', '-C', box.dir, 'c', '-C', 'nowhere', 'c']);
     expect(missing).toMatchObject({ exitCode: 1, stderr: "tarsnap: could not chdir to 'nowhere'\n\n" });

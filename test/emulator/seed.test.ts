@@ -20,7 +20,10 @@ describe('seedArchives', () => {
   it('stores three years of daily archives that list with their times and prune with -d', async () => {
     const days = Array.from({ length: 3 * 365 }, (_, i) => new Date(Date.UTC(2021, 0, 1 + i, 3, 0, 0)));
     const started = performance.now();
-    seedArchives(box.state, days.map((day) => ({ name: `host-daily-${day.toISOString().slice(0, 10)}`, time: day })));
+    seedArchives(
+      box.state,
+      days.map((day) => ({ name: `host-daily-${day.toISOString().slice(0, 10)}`, time: day })),
+    );
     // Printed, not asserted: tests never assert on time.
     console.log(`seeded ${days.length} archives in ${Math.round(performance.now() - started)} ms`);
 
@@ -38,7 +41,10 @@ describe('seedArchives', () => {
   });
 
   it('stores given files, extractable like any archive', async () => {
-    seedArchive(box.state, 'with-files', '2024-02-29T12:00:00Z', { 'etc/app.conf': 'key = value\n', 'var/db.sqlite': Buffer.from([0, 1, 2, 255]) });
+    seedArchive(box.state, 'with-files', '2024-02-29T12:00:00Z', {
+      'etc/app.conf': 'key = value\n',
+      'var/db.sqlite': Buffer.from([0, 1, 2, 255]),
+    });
     const restore = path.join(box.dir, 'restore');
     fs.mkdirSync(restore);
     expect((await box.run(['-x', '--keyfile', box.key, '-f', 'with-files', '-C', restore])).exitCode).toBe(0);

@@ -7,7 +7,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isCacheLocked, listStoredArchives, pendingCheckpoints, readCalls } from '../../fixtures/tarsnap-emulator/lib/inspect.js';
+import {
+  isCacheLocked,
+  listStoredArchives,
+  pendingCheckpoints,
+  readCalls,
+} from '../../fixtures/tarsnap-emulator/lib/inspect.js';
 import { lines, makeSandbox, type Sandbox } from './helpers.js';
 
 let box: Sandbox;

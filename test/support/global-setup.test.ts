@@ -37,15 +37,30 @@ it('as root with a user nobody, the kit is there and nobody can run the CLI and 
     return;
   }
   expect(statSync(kit.dir).mode & 0o777).toBe(0o755);
-  const version = await execa('node', [kit.bin, '--version'], { cwd: kit.dir, uid: kit.uid, gid: kit.gid, reject: false });
+  const version = await execa('node', [kit.bin, '--version'], {
+    cwd: kit.dir,
+    uid: kit.uid,
+    gid: kit.gid,
+    reject: false,
+  });
   expect(version.stderr).toBe('');
   expect(version.stdout).toMatch(/^\d+\.\d+\.\d+$/);
-  const runner = await execa('node', [kit.runHotCopy, JSON.stringify({ source: '/nonexistent/ghost.db', dest: join(kit.dir, 'never.db') })], { cwd: kit.dir, uid: kit.uid, gid: kit.gid, reject: false });
+  const runner = await execa(
+    'node',
+    [kit.runHotCopy, JSON.stringify({ source: '/nonexistent/ghost.db', dest: join(kit.dir, 'never.db') })],
+    { cwd: kit.dir, uid: kit.uid, gid: kit.gid, reject: false },
+  );
   expect(JSON.parse(runner.stdout.trim())).toMatchObject({ ok: false });
   const state = mkdtempSync(join(tmpdir(), 'hotsnap-kit-test-'));
   try {
     chownSync(state, kit.uid, kit.gid);
-    const emulator = await execa(kit.emulator, ['--version'], { cwd: kit.dir, uid: kit.uid, gid: kit.gid, reject: false, env: { TARSNAP_EMULATOR_DIR: state } });
+    const emulator = await execa(kit.emulator, ['--version'], {
+      cwd: kit.dir,
+      uid: kit.uid,
+      gid: kit.gid,
+      reject: false,
+      env: { TARSNAP_EMULATOR_DIR: state },
+    });
     expect(emulator.stdout).toBe('tarsnap 1.0.41');
   } finally {
     rmSync(state, { recursive: true, force: true });

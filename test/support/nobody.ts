@@ -41,12 +41,15 @@ function copyBetterSqlite(root: string, modules: string): void {
   const require = createRequire(join(root, 'package.json'));
   const packageDir = dirname(require.resolve('better-sqlite3/package.json'));
   const target = join(modules, 'better-sqlite3');
-  for (const part of ['package.json', 'lib', 'build/Release/better_sqlite3.node']) cpSync(join(packageDir, part), join(target, part), { recursive: true });
+  for (const part of ['package.json', 'lib', 'build/Release/better_sqlite3.node'])
+    cpSync(join(packageDir, part), join(target, part), { recursive: true });
   const fromPackage = createRequire(join(packageDir, 'package.json'));
   const bindingsDir = dirname(fromPackage.resolve('bindings/package.json'));
   cpSync(bindingsDir, join(modules, 'bindings'), { recursive: true });
   const fromBindings = createRequire(join(bindingsDir, 'package.json'));
-  cpSync(dirname(fromBindings.resolve('file-uri-to-path/package.json')), join(modules, 'file-uri-to-path'), { recursive: true });
+  cpSync(dirname(fromBindings.resolve('file-uri-to-path/package.json')), join(modules, 'file-uri-to-path'), {
+    recursive: true,
+  });
 }
 
 /**
@@ -56,7 +59,8 @@ function copyBetterSqlite(root: string, modules: string): void {
  */
 export async function buildNobodyKit(root: string): Promise<{ kit?: NobodyKit; reason?: string; remove(): void }> {
   const ids = nobodyIds();
-  if (process.getuid?.() !== 0) return { reason: 'not running as root, so nothing can run as another user', remove: () => undefined };
+  if (process.getuid?.() !== 0)
+    return { reason: 'not running as root, so nothing can run as another user', remove: () => undefined };
   if (!ids) return { reason: 'there is no user "nobody" in /etc/passwd', remove: () => undefined };
   const dir = mkdtempSync(join(tmpdir(), 'hotsnap-nobody-kit-'));
   const remove = () => rmSync(dir, { recursive: true, force: true });
@@ -78,18 +82,37 @@ export async function buildNobodyKit(root: string): Promise<{ kit?: NobodyKit; r
     platform: 'node',
     target: 'node20',
     external: ['better-sqlite3'],
-    banner: { js: "import { createRequire as __kitCreateRequire } from 'node:module'; const require = __kitCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __kitCreateRequire } from 'node:module'; const require = __kitCreateRequire(import.meta.url);",
+    },
     logLevel: 'warning',
   });
   // Everything readable, directories traversable: mkdtemp and cpSync keep the sources' modes.
   await execa('chmod', ['-R', 'a+rX', dir]);
-  const probe = await execa('node', ['-e', "require('better-sqlite3')(':memory:').close()"], { cwd: dir, reject: false, uid: ids.uid, gid: ids.gid });
+  const probe = await execa('node', ['-e', "require('better-sqlite3')(':memory:').close()"], {
+    cwd: dir,
+    reject: false,
+    uid: ids.uid,
+    gid: ids.gid,
+  });
   if (probe.exitCode !== 0) {
     remove();
     const why = probe.stderr.split('\n').find((line) => line.trim() !== '') ?? probe.message;
-    return { reason: `user nobody cannot run node in ${dir} (is every directory above it traversable, and node executable by others?): ${why}`, remove: () => undefined };
+    return {
+      reason: `user nobody cannot run node in ${dir} (is every directory above it traversable, and node executable by others?): ${why}`,
+      remove: () => undefined,
+    };
   }
-  return { kit: { dir, ...ids, bin: join(dir, 'bin/hotsnap.js'), emulator: join(dir, 'fixtures/tarsnap-emulator/tarsnap'), runHotCopy }, remove };
+  return {
+    kit: {
+      dir,
+      ...ids,
+      bin: join(dir, 'bin/hotsnap.js'),
+      emulator: join(dir, 'fixtures/tarsnap-emulator/tarsnap'),
+      runHotCopy,
+    },
+    remove,
+  };
 }
 
 /** Given what buildNobodyKit returned, tells the workers (forked after the global setup) through the environment. */

@@ -10,7 +10,14 @@ import type Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { HotCopyError } from './errors.js';
-import { abortedError, SourceLockError, timeLeft, timeoutError, type CopyContext, type CopyPhaseResult } from './copy-context.js';
+import {
+  abortedError,
+  SourceLockError,
+  timeLeft,
+  timeoutError,
+  type CopyContext,
+  type CopyPhaseResult,
+} from './copy-context.js';
 import { assertSourceIntact, readPinnedSnapshot, type PinnedSnapshot } from './snapshot.js';
 import { pinSnapshot, unpinSnapshot } from './wal-fast.js';
 
@@ -31,7 +38,11 @@ export interface BackupOutcome {
  * BUSY or the source connection has a write transaction open). Example:
  * runBackup(db, '/stage/x.db', context) → {totalPages: 2560, restarts: 0}.
  */
-export async function runBackup(db: Database.Database, destination: string, context: CopyContext): Promise<BackupOutcome> {
+export async function runBackup(
+  db: Database.Database,
+  destination: string,
+  context: CopyContext,
+): Promise<BackupOutcome> {
   let restarts = 0;
   let lastRemaining = Number.POSITIVE_INFINITY;
   let stopped: HotCopyError | undefined;
@@ -51,7 +62,9 @@ export async function runBackup(db: Database.Database, destination: string, cont
     });
   } catch (error) {
     if (stopped) throw stopped;
-    throw new HotCopyError(context.source, 'copy-failed', `the SQLite backup API failed: ${(error as Error).message}`, { cause: error });
+    throw new HotCopyError(context.source, 'copy-failed', `the SQLite backup API failed: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   if (result.totalPages === 0 || !existsSync(destination)) {
     throw new HotCopyError(
@@ -90,6 +103,7 @@ export async function copyWithBackupApi(db: Database.Database, context: CopyCont
     unpinSnapshot(db);
   }
   const copyMs = performance.now() - pinnedAt;
-  if (outcome.restarts > 0) context.logger.warn({ db: context.source, restarts: outcome.restarts }, 'backup API restarted despite the pin');
+  if (outcome.restarts > 0)
+    context.logger.warn({ db: context.source, restarts: outcome.restarts }, 'backup API restarted despite the pin');
   return { method: 'backup-api', copyMs, writerBlockMs: wal ? 0 : copyMs, copiedAt, snapshot, exact: true };
 }

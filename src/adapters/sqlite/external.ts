@@ -47,9 +47,19 @@ async function awaitKillable<T>(subprocess: ResultPromise & Promise<T>): Promise
 }
 
 function toToolError(tool: string, error: unknown): ExternalToolError {
-  const failure = error as { code?: string; timedOut?: boolean; isCanceled?: boolean; stderr?: unknown; shortMessage?: string };
+  const failure = error as {
+    code?: string;
+    timedOut?: boolean;
+    isCanceled?: boolean;
+    stderr?: unknown;
+    shortMessage?: string;
+  };
   if (failure.code === 'ENOENT') {
-    return new ExternalToolError('missing', `${tool} is not installed (needed for the fast copy; install coreutils/diffutils or set hot_copy.method: backup-api)`, { cause: error });
+    return new ExternalToolError(
+      'missing',
+      `${tool} is not installed (needed for the fast copy; install coreutils/diffutils or set hot_copy.method: backup-api)`,
+      { cause: error },
+    );
   }
   if (failure.timedOut) return new ExternalToolError('timeout', `${tool} did not finish in time`, { cause: error });
   if (failure.isCanceled) return new ExternalToolError('aborted', `${tool} was cancelled`, { cause: error });
@@ -92,7 +102,10 @@ async function sameWalHeader(live: string, copy: string, options: ExternalRunOpt
   if (result.exitCode === 0) return true;
   if (result.exitCode === 1) return false;
   // 2 = trouble (a file vanished or is unreadable): never guess which WAL generation we copied.
-  throw new ExternalToolError('failed', `cmp could not compare the WAL headers (exit ${result.exitCode}): ${String(result.stderr).trim()}`);
+  throw new ExternalToolError(
+    'failed',
+    `cmp could not compare the WAL headers (exit ${result.exitCode}): ${String(result.stderr).trim()}`,
+  );
 }
 
 /** The real tools: `cp` and `cmp` run through execa, argv as data, never a shell. */

@@ -19,7 +19,14 @@ import { silentLogger, type Logger } from '../../log.js';
 import { onInterrupt } from '../cleanup.js';
 import { createProgress, noProgress, type ProgressReporter } from '../progress.js';
 import { copyWithBackupApi } from './backup-api.js';
-import { SourceLockError, abortedError, timeoutError, type CopyContext, type CopyPhaseResult, type HotCopyHooks } from './copy-context.js';
+import {
+  SourceLockError,
+  abortedError,
+  timeoutError,
+  type CopyContext,
+  type CopyPhaseResult,
+  type HotCopyHooks,
+} from './copy-context.js';
 import { HotCopyError, formatMode, sqliteCode } from './errors.js';
 import { ExternalToolError, externalTools, type ExternalTools } from './external.js';
 import type { ManifestEntry, VerifyLevel } from './manifest.js';
@@ -84,14 +91,17 @@ const WRITER_BLOCK_WARN_MS = 1000;
 
 function toHotCopyError(error: unknown, context: CopyContext): unknown {
   if (error instanceof HotCopyError) return error;
-  if (error instanceof SourceLockError) return explainSourceError(context.source, error.cause, context.busyTimeoutMs, error.phase, context.realPath);
+  if (error instanceof SourceLockError)
+    return explainSourceError(context.source, error.cause, context.busyTimeoutMs, error.phase, context.realPath);
   if (error instanceof ExternalToolError) {
     if (error.kind === 'timeout') return timeoutError(context, 'copying files');
     if (error.kind === 'aborted') return abortedError(context);
-    if (error.kind === 'missing') return new HotCopyError(context.source, 'tool-missing', error.message, { cause: error });
+    if (error.kind === 'missing')
+      return new HotCopyError(context.source, 'tool-missing', error.message, { cause: error });
     return new HotCopyError(context.source, 'copy-failed', `copying failed: ${error.message}`, { cause: error });
   }
-  if (sqliteCode(error)) return explainSourceError(context.source, error, context.busyTimeoutMs, 'open', context.realPath);
+  if (sqliteCode(error))
+    return explainSourceError(context.source, error, context.busyTimeoutMs, 'open', context.realPath);
   return error;
 }
 
@@ -100,7 +110,11 @@ function clearTempFiles(tmpFile: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(tmpFile + suffix, { force: true });
 }
 
-async function runCopyPhase(db: Database.Database, context: CopyContext, method: HotCopyMethodOption): Promise<CopyPhaseResult> {
+async function runCopyPhase(
+  db: Database.Database,
+  context: CopyContext,
+  method: HotCopyMethodOption,
+): Promise<CopyPhaseResult> {
   if (method === 'backup-api') return copyWithBackupApi(db, context);
   try {
     return context.journalMode === 'wal' ? await copyWalFast(db, context) : await copyRollback(context);
@@ -120,7 +134,12 @@ async function runCopyPhase(db: Database.Database, context: CopyContext, method:
  * leaving nothing behind. Example:
  * `await hotCopy('/var/lib/ghost/ghost.db', '/stage/ghost.db')` → {method: 'wal-fast', sha256: '…', writer_block_ms: 0, …}.
  */
-export async function hotCopy(source: string, dest: string, options: HotCopyOptions = {}, deps: Partial<HotCopyDeps> = {}): Promise<ManifestEntry> {
+export async function hotCopy(
+  source: string,
+  dest: string,
+  options: HotCopyOptions = {},
+  deps: Partial<HotCopyDeps> = {},
+): Promise<ManifestEntry> {
   const d: HotCopyDeps = { ...defaultHotCopyDeps, ...deps };
   const logger = options.logger ?? silentLogger;
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
@@ -182,7 +201,8 @@ export async function hotCopy(source: string, dest: string, options: HotCopyOpti
       sourceDb = opened.db;
       context.journalMode = opened.journalMode;
       if (method === 'backup-api') {
-        context.onProgress = (pages, totalPages) => progress.update(pages * stats.size / Math.max(1, totalPages), stats.size);
+        context.onProgress = (pages, totalPages) =>
+          progress.update((pages * stats.size) / Math.max(1, totalPages), stats.size);
       }
       phase = await runCopyPhase(sourceDb, context, method);
     } catch (error) {
@@ -226,7 +246,10 @@ export async function hotCopy(source: string, dest: string, options: HotCopyOpti
       gid: owner.gid,
       mode: formatMode(owner.mode),
     };
-    logger.debug({ db: sourcePath, method: entry.method, copy_ms: entry.copy_ms, verify_ms: entry.verify_ms, bytes: size }, 'hot copy done');
+    logger.debug(
+      { db: sourcePath, method: entry.method, copy_ms: entry.copy_ms, verify_ms: entry.verify_ms, bytes: size },
+      'hot copy done',
+    );
     if (entry.writer_block_ms >= WRITER_BLOCK_WARN_MS) {
       logger.warn(
         { db: sourcePath, writer_block_ms: entry.writer_block_ms },

@@ -30,8 +30,16 @@ export function fileOwner(uid: number, gid: number, mode: number): FileOwner {
  * check: what the manifest recorded, what the file has, and whether this process is root (tarsnap
  * restores owners only then). {} for manifests from before hotsnap recorded owners.
  */
-export function restoredOwnerCheck(entry: Pick<ManifestEntry, 'uid' | 'gid' | 'mode'>, path: string, isRoot = process.getuid?.() === 0): Pick<DatabaseCheck, 'expected_owner' | 'owner' | 'restored_by_root'> {
+export function restoredOwnerCheck(
+  entry: Pick<ManifestEntry, 'uid' | 'gid' | 'mode'>,
+  path: string,
+  isRoot = process.getuid?.() === 0,
+): Pick<DatabaseCheck, 'expected_owner' | 'owner' | 'restored_by_root'> {
   if (entry.uid === undefined || entry.gid === undefined || entry.mode === undefined) return {};
   const stats = lstatSync(path);
-  return { expected_owner: fileOwner(entry.uid, entry.gid, Number.parseInt(entry.mode, 8)), owner: fileOwner(stats.uid, stats.gid, stats.mode), restored_by_root: isRoot };
+  return {
+    expected_owner: fileOwner(entry.uid, entry.gid, Number.parseInt(entry.mode, 8)),
+    owner: fileOwner(stats.uid, stats.gid, stats.mode),
+    restored_by_root: isRoot,
+  };
 }

@@ -24,12 +24,30 @@ export function checkSource(source: string): CheckedSource {
     stats = statSync(source);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new HotCopyError(source, 'missing', 'does not exist; check the path in the sqlite: list (has the application created its database yet?)', { cause: error });
-    if (code === 'EACCES') throw new HotCopyError(source, 'permission', `user ${currentUserName()} cannot reach it (a parent directory is not searchable); run hotsnap as the application's user or root`, { cause: error });
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      throw new HotCopyError(
+        source,
+        'missing',
+        'does not exist; check the path in the sqlite: list (has the application created its database yet?)',
+        { cause: error },
+      );
+    if (code === 'EACCES')
+      throw new HotCopyError(
+        source,
+        'permission',
+        `user ${currentUserName()} cannot reach it (a parent directory is not searchable); run hotsnap as the application's user or root`,
+        { cause: error },
+      );
     throw error;
   }
-  if (!stats.isFile()) throw new HotCopyError(source, 'not-a-file', 'is not a regular file; list the database file itself in sqlite:');
-  if (stats.size === 0) throw new HotCopyError(source, 'empty', 'is empty (0 bytes): SQLite would treat it as a new database, so this is most likely the wrong path; check the sqlite: list');
+  if (!stats.isFile())
+    throw new HotCopyError(source, 'not-a-file', 'is not a regular file; list the database file itself in sqlite:');
+  if (stats.size === 0)
+    throw new HotCopyError(
+      source,
+      'empty',
+      'is empty (0 bytes): SQLite would treat it as a new database, so this is most likely the wrong path; check the sqlite: list',
+    );
   return { stats, realPath: realpathSync(source) };
 }
 
@@ -39,13 +57,29 @@ export function checkDestinationDir(source: string, destDir: string): void {
   try {
     stats = statSync(destDir);
   } catch (error) {
-    throw new HotCopyError(source, 'dest-dir', `the destination directory ${destDir} does not exist; create it (mkdir -p ${destDir}) or fix the path`, { cause: error });
+    throw new HotCopyError(
+      source,
+      'dest-dir',
+      `the destination directory ${destDir} does not exist; create it (mkdir -p ${destDir}) or fix the path`,
+      { cause: error },
+    );
   }
-  if (!stats.isDirectory()) throw new HotCopyError(source, 'dest-dir', `the destination ${destDir} is not a directory; fix the destination path`);
+  if (!stats.isDirectory())
+    throw new HotCopyError(
+      source,
+      'dest-dir',
+      `the destination ${destDir} is not a directory; fix the destination path`,
+    );
 }
 
 /** Given the source, its real path, the destination directory and size, throws 'space' when the copy would not fit. */
-export async function checkFreeSpace(source: string, realPath: string, destDir: string, databaseBytes: number, freeSpace: FreeSpaceProbe): Promise<void> {
+export async function checkFreeSpace(
+  source: string,
+  realPath: string,
+  destDir: string,
+  databaseBytes: number,
+  freeSpace: FreeSpaceProbe,
+): Promise<void> {
   let walBytes = 0;
   try {
     walBytes = statSync(`${realPath}-wal`).size;
@@ -107,8 +141,18 @@ export function makeCopyDir(source: string, destDir: string, name: string): stri
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-      throw new HotCopyError(source, 'permission', `user ${currentUserName()} cannot create files in ${destDir} (${code}); choose a writable destination or run as its owner`, { cause: error });
+      throw new HotCopyError(
+        source,
+        'permission',
+        `user ${currentUserName()} cannot create files in ${destDir} (${code}); choose a writable destination or run as its owner`,
+        { cause: error },
+      );
     }
-    throw new HotCopyError(source, 'copy-failed', `cannot create a temporary directory in ${destDir}: ${(error as Error).message}`, { cause: error });
+    throw new HotCopyError(
+      source,
+      'copy-failed',
+      `cannot create a temporary directory in ${destDir}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }

@@ -5,7 +5,18 @@
  * one rename so DEST is never seen half-written. Until the rename it sits in a 0700 directory,
  * so a looser mode leaks nothing there.
  */
-import { chmodSync, chownSync, closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { HotCopyError } from './errors.js';
 import { sha256File } from './manifest.js';
@@ -40,7 +51,8 @@ export interface PublishOptions {
 export function carryOwnership(file: string, owner: Ownership, isRoot = process.getuid?.() === 0): Ownership {
   // Refused (not root and not a member of the group, or a file system without owners such as
   // vfat for a copy-db DEST): the copy keeps what it has, and the manifest records that.
-  const refused = (error: unknown) => ['EPERM', 'EINVAL', 'ENOTSUP', 'EOPNOTSUPP'].includes((error as NodeJS.ErrnoException).code ?? '');
+  const refused = (error: unknown) =>
+    ['EPERM', 'EINVAL', 'ENOTSUP', 'EOPNOTSUPP'].includes((error as NodeJS.ErrnoException).code ?? '');
   try {
     // -1 keeps the uid: a user other than root may still hand the file to a group it belongs to.
     chownSync(file, isRoot ? owner.uid : -1, owner.gid);
@@ -79,11 +91,15 @@ function placeWithoutOverwrite(source: string, tmpFile: string, dest: string): v
     return;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new HotCopyError(source, 'copy-failed', `${dest} appeared while copying; nothing was overwritten`, { cause: error });
+    if (code === 'EEXIST')
+      throw new HotCopyError(source, 'copy-failed', `${dest} appeared while copying; nothing was overwritten`, {
+        cause: error,
+      });
     // File systems without hard links: check, then rename (a tiny race instead of a failure).
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EMLINK') throw error;
   }
-  if (existsSync(dest)) throw new HotCopyError(source, 'copy-failed', `${dest} appeared while copying; nothing was overwritten`);
+  if (existsSync(dest))
+    throw new HotCopyError(source, 'copy-failed', `${dest} appeared while copying; nothing was overwritten`);
   renameSync(tmpFile, dest);
 }
 
@@ -91,7 +107,12 @@ function placeWithoutOverwrite(source: string, tmpFile: string, dest: string): v
  * Given the source (for messages), the closed temp copy and the destination, publishes it;
  * resolves to {size, sha256, owner}. Example: publishCopy('/srv/ghost.db', '/out/.ghost.db.hotsnap-x/ghost.db', '/out/ghost.db', {durable: true, overwrite: false, owner: {uid: 0, gid: 0, mode: 0o600}}).
  */
-export async function publishCopy(source: string, tmpFile: string, dest: string, options: PublishOptions): Promise<{ size: number; sha256: string; owner: Ownership }> {
+export async function publishCopy(
+  source: string,
+  tmpFile: string,
+  dest: string,
+  options: PublishOptions,
+): Promise<{ size: number; sha256: string; owner: Ownership }> {
   const owner = carryOwnership(tmpFile, options.owner);
   const sha256 = await sha256File(tmpFile);
   const size = statSync(tmpFile).size;

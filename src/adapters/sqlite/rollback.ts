@@ -42,7 +42,10 @@ function assertWritable(source: string, realPath: string): void {
 export async function copyRollback(context: CopyContext): Promise<CopyPhaseResult> {
   const { source, realPath, tmpFile, tools, signal, hooks } = context;
   assertWritable(source, realPath);
-  const db = new Database(realPath, { fileMustExist: true, timeout: Math.floor(Math.min(context.busyTimeoutMs, timeLeft(context, 'opening the database'))) });
+  const db = new Database(realPath, {
+    fileMustExist: true,
+    timeout: Math.floor(Math.min(context.busyTimeoutMs, timeLeft(context, 'opening the database'))),
+  });
   try {
     try {
       db.exec('BEGIN IMMEDIATE');
@@ -54,7 +57,12 @@ export async function copyRollback(context: CopyContext): Promise<CopyPhaseResul
     let snapshot: PinnedSnapshot;
     try {
       const mode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
-      if (mode === 'wal') throw new HotCopyError(source, 'journal-changed', 'the database switched to WAL mode while hotsnap was copying it; run the copy again');
+      if (mode === 'wal')
+        throw new HotCopyError(
+          source,
+          'journal-changed',
+          'the database switched to WAL mode while hotsnap was copying it; run the copy again',
+        );
       snapshot = readPinnedSnapshot(db, realPath);
       await hooks.afterPin?.();
       await tools.copyFile(realPath, tmpFile, { signal, timeoutMs: timeLeft(context, 'copying the database') });

@@ -39,7 +39,10 @@ export interface PinnedSnapshot extends SchemaDigest {
 
 /** Given an open connection, returns its schema's digest; e.g. a new empty database → {objects: 0, sha256: '4f53…'}. */
 export function readSchemaDigest(db: Database.Database): SchemaDigest {
-  const rows = db.prepare('SELECT type, name, tbl_name, rootpage, sql FROM sqlite_schema ORDER BY type, name').raw().all();
+  const rows = db
+    .prepare('SELECT type, name, tbl_name, rootpage, sql FROM sqlite_schema ORDER BY type, name')
+    .raw()
+    .all();
   return { objects: rows.length, sha256: createHash('sha256').update(JSON.stringify(rows)).digest('hex') };
 }
 
@@ -57,7 +60,11 @@ export function readPinnedSnapshot(db: Database.Database, realPath: string): Pin
 }
 
 function changedError(source: string, what: string): HotCopyError {
-  return new HotCopyError(source, 'source-changed', `${what}: the file was truncated or replaced while hotsnap copied it; nothing was stored for it. Find the process that rewrites the database behind SQLite's back (a restore, a sync tool, a careless script) and run the backup again`);
+  return new HotCopyError(
+    source,
+    'source-changed',
+    `${what}: the file was truncated or replaced while hotsnap copied it; nothing was stored for it. Find the process that rewrites the database behind SQLite's back (a restore, a sync tool, a careless script) and run the backup again`,
+  );
 }
 
 /**
@@ -72,10 +79,17 @@ export function assertSourceIntact(source: string, realPath: string, snapshot: P
   } catch {
     throw changedError(source, `${realPath} disappeared while pinned`);
   }
-  if (stats.ino !== snapshot.inode || stats.dev !== snapshot.device) throw changedError(source, `${realPath} is no longer the file hotsnap pinned (another file was moved into its place)`);
+  if (stats.ino !== snapshot.inode || stats.dev !== snapshot.device)
+    throw changedError(
+      source,
+      `${realPath} is no longer the file hotsnap pinned (another file was moved into its place)`,
+    );
   const needed = Math.min(snapshot.fileBytes, snapshot.pageCount * snapshot.pageSize);
   if (stats.size < needed) {
-    throw changedError(source, `the file is now ${stats.size} bytes, but the pinned snapshot of ${snapshot.pageCount} pages needed at least ${needed}`);
+    throw changedError(
+      source,
+      `the file is now ${stats.size} bytes, but the pinned snapshot of ${snapshot.pageCount} pages needed at least ${needed}`,
+    );
   }
 }
 
@@ -90,11 +104,26 @@ export interface CopiedShape extends SchemaDigest {
  * that snapshot, throws 'source-changed' on a mismatch. Example: a copy of 0 pages for a
  * snapshot of 512 → "the copy has 0 pages but the pinned snapshot had 512: …".
  */
-export function assertCopyMatchesSnapshot(source: string, copy: CopiedShape, snapshot: PinnedSnapshot, exact: boolean): void {
-  if (snapshot.pageCount > 0 && copy.pageCount === 0) throw changedError(source, `the copy has 0 pages but the pinned snapshot had ${snapshot.pageCount}`);
-  if (copy.pageSize !== snapshot.pageSize) throw changedError(source, `the copy has ${copy.pageSize}-byte pages but the pinned snapshot had ${snapshot.pageSize}-byte pages`);
-  if (snapshot.objects > 0 && copy.objects === 0) throw changedError(source, `the copy has no tables but the pinned snapshot had ${snapshot.objects} schema objects`);
-  if (exact && copy.pageCount !== snapshot.pageCount) throw changedError(source, `the copy has ${copy.pageCount} pages but the pinned snapshot had ${snapshot.pageCount}`);
+export function assertCopyMatchesSnapshot(
+  source: string,
+  copy: CopiedShape,
+  snapshot: PinnedSnapshot,
+  exact: boolean,
+): void {
+  if (snapshot.pageCount > 0 && copy.pageCount === 0)
+    throw changedError(source, `the copy has 0 pages but the pinned snapshot had ${snapshot.pageCount}`);
+  if (copy.pageSize !== snapshot.pageSize)
+    throw changedError(
+      source,
+      `the copy has ${copy.pageSize}-byte pages but the pinned snapshot had ${snapshot.pageSize}-byte pages`,
+    );
+  if (snapshot.objects > 0 && copy.objects === 0)
+    throw changedError(source, `the copy has no tables but the pinned snapshot had ${snapshot.objects} schema objects`);
+  if (exact && copy.pageCount !== snapshot.pageCount)
+    throw changedError(
+      source,
+      `the copy has ${copy.pageCount} pages but the pinned snapshot had ${snapshot.pageCount}`,
+    );
   if (copy.sha256 === snapshot.sha256) return;
   const what = `the copy's schema (${copy.objects} objects) differs from the pinned snapshot's (${snapshot.objects})`;
   if (exact) throw changedError(source, what);

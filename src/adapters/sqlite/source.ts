@@ -44,7 +44,7 @@ export function openSource(source: string, busyTimeoutMs: number, realPath = sou
 /** What kind of bytes a file SQLite refused starts with. Only call with no connection to it open. */
 export function classifyHeader(path: string): 'sqlite' | 'encrypted' | 'other' {
   const buffer = Buffer.alloc(4096);
-  let length = 0;
+  let length: number;
   const fd = openSync(path, 'r');
   try {
     length = readSync(fd, buffer, 0, buffer.length, 0);
@@ -82,7 +82,13 @@ function runAs(path: string): string {
  * Given an error from opening or reading the source (connection already closed), returns the
  * HotCopyError that says what to do. `phase` tunes the busy message: who held which lock.
  */
-export function explainSourceError(source: string, error: unknown, busyTimeoutMs: number, phase: 'open' | 'pin' | 'write-lock' | 'shared-lock', realPath = source): HotCopyError {
+export function explainSourceError(
+  source: string,
+  error: unknown,
+  busyTimeoutMs: number,
+  phase: 'open' | 'pin' | 'write-lock' | 'shared-lock',
+  realPath = source,
+): HotCopyError {
   if (error instanceof HotCopyError) return error;
   const code = sqliteCode(error) ?? '';
   const detail = error instanceof Error ? error.message : String(error);
@@ -95,7 +101,9 @@ export function explainSourceError(source: string, error: unknown, busyTimeoutMs
         : phase === 'shared-lock'
           ? `another connection was committing (held an exclusive lock) for more than ${held} (busy_timeout)`
           : `another connection held the database exclusively for more than ${held} (busy_timeout): an application using PRAGMA locking_mode=EXCLUSIVE, a long write in rollback mode, or a WAL recovery`;
-    return new HotCopyError(source, 'busy', `${what}; try again when it is idle, or raise hot_copy.busy_timeout`, { cause: error });
+    return new HotCopyError(source, 'busy', `${what}; try again when it is idle, or raise hot_copy.busy_timeout`, {
+      cause: error,
+    });
   }
   if (code === 'SQLITE_NOTADB') {
     let kind: ReturnType<typeof classifyHeader> = 'other';
@@ -108,22 +116,47 @@ export function explainSourceError(source: string, error: unknown, busyTimeoutMs
       return new HotCopyError(
         source,
         'encrypted',
-        'looks encrypted (SQLCipher or SEE: no SQLite header, random-looking pages); hotsnap cannot hot-copy an encrypted database without its key. Remove it from the sqlite: list and back it up with the application stopped (list it under paths:), or export it with the application\'s own tool',
+        "looks encrypted (SQLCipher or SEE: no SQLite header, random-looking pages); hotsnap cannot hot-copy an encrypted database without its key. Remove it from the sqlite: list and back it up with the application stopped (list it under paths:), or export it with the application's own tool",
         { cause: error },
       );
     }
     if (kind === 'sqlite') {
-      return new HotCopyError(source, 'corrupt', `has a SQLite header but SQLite cannot read it (${detail}): the database is damaged; stop the application, run sqlite3 ${source} "PRAGMA integrity_check", and restore it from a backup`, { cause: error });
+      return new HotCopyError(
+        source,
+        'corrupt',
+        `has a SQLite header but SQLite cannot read it (${detail}): the database is damaged; stop the application, run sqlite3 ${source} "PRAGMA integrity_check", and restore it from a backup`,
+        { cause: error },
+      );
     }
-    return new HotCopyError(source, 'not-sqlite', `is not a SQLite database (no "SQLite format 3" header); check the path in the sqlite: list`, { cause: error });
+    return new HotCopyError(
+      source,
+      'not-sqlite',
+      `is not a SQLite database (no "SQLite format 3" header); check the path in the sqlite: list`,
+      { cause: error },
+    );
   }
   if (code.startsWith('SQLITE_CORRUPT')) {
-    return new HotCopyError(source, 'corrupt', `the database is damaged (${detail}); stop the application, run sqlite3 ${source} "PRAGMA integrity_check", and restore it from a backup`, { cause: error });
+    return new HotCopyError(
+      source,
+      'corrupt',
+      `the database is damaged (${detail}); stop the application, run sqlite3 ${source} "PRAGMA integrity_check", and restore it from a backup`,
+      { cause: error },
+    );
   }
   if (code === 'SQLITE_READONLY_ROLLBACK') {
-    return new HotCopyError(source, 'permission', `has a hot journal (an interrupted write) that user ${user} cannot roll back without write access; ${runAs(realPath)}`, { cause: error });
+    return new HotCopyError(
+      source,
+      'permission',
+      `has a hot journal (an interrupted write) that user ${user} cannot roll back without write access; ${runAs(realPath)}`,
+      { cause: error },
+    );
   }
-  if (code === 'SQLITE_READONLY_DIRECTORY' || code === 'SQLITE_READONLY_CANTINIT' || code === 'SQLITE_READONLY_RECOVERY' || code === 'SQLITE_READONLY_CANTLOCK') {
+  if (
+    code === 'SQLITE_READONLY_DIRECTORY' ||
+    code === 'SQLITE_READONLY_CANTINIT' ||
+    code === 'SQLITE_READONLY_RECOVERY' ||
+    code === 'SQLITE_READONLY_CANTLOCK'
+  ) {
     return new HotCopyError(
       source,
       'permission',
@@ -135,9 +168,24 @@ export function explainSourceError(source: string, error: unknown, busyTimeoutMs
     try {
       accessSync(realPath, constants.R_OK);
     } catch {
-      return new HotCopyError(source, 'permission', `user ${user} cannot read it (${permissionHint(realPath)}); ${runAs(realPath)}`, { cause: error });
+      return new HotCopyError(
+        source,
+        'permission',
+        `user ${user} cannot read it (${permissionHint(realPath)}); ${runAs(realPath)}`,
+        { cause: error },
+      );
     }
-    return new HotCopyError(source, 'permission', `SQLite cannot open it (${detail}); if it is in WAL mode, user ${user} needs write access to ${realPath}-shm or to ${dirname(realPath)}: ${runAs(realPath)}`, { cause: error });
+    return new HotCopyError(
+      source,
+      'permission',
+      `SQLite cannot open it (${detail}); if it is in WAL mode, user ${user} needs write access to ${realPath}-shm or to ${dirname(realPath)}: ${runAs(realPath)}`,
+      { cause: error },
+    );
   }
-  return new HotCopyError(source, 'copy-failed', `SQLite error while ${phase === 'open' ? 'opening' : 'locking'} it: ${detail}`, { cause: error });
+  return new HotCopyError(
+    source,
+    'copy-failed',
+    `SQLite error while ${phase === 'open' ? 'opening' : 'locking'} it: ${detail}`,
+    { cause: error },
+  );
 }

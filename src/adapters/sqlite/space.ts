@@ -33,10 +33,20 @@ const FULL_BELOW_BYTES = 16 * 1024 * 1024;
 function diskFullSign(error: unknown): 'full' | 'maybe' | undefined {
   let sign: 'full' | 'maybe' | undefined;
   // Look through the causes: a HotCopyError wraps SQLite's or cp's error.
-  for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+  for (
+    let current = error, depth = 0;
+    current && depth < 5;
+    current = (current as { cause?: unknown }).cause, depth++
+  ) {
     const code = String((current as { code?: unknown }).code ?? '');
     const message = current instanceof Error ? current.message : '';
-    if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT' || /No space left on device|Disk quota exceeded/.test(message)) return 'full';
+    if (
+      code === 'SQLITE_FULL' ||
+      code === 'ENOSPC' ||
+      code === 'EDQUOT' ||
+      /No space left on device|Disk quota exceeded/.test(message)
+    )
+      return 'full';
     if (code.startsWith('SQLITE_IOERR') || code === 'EIO') sign = 'maybe';
   }
   return sign;
@@ -53,7 +63,13 @@ function formatFree(bytes: number): string {
  * error unchanged. Example: SQLITE_IOERR_SHMSIZE with 0 bytes free →
  * "/srv/ghost.db: the disk holding /var/tmp/hotsnap is full (0 bytes free) while checking the copy: free space there, or copy to another file system (staging_dir; copy-db: DEST)".
  */
-export async function explainDiskFull(error: unknown, source: string, dir: string, doing: string, freeSpace: FreeSpaceProbe): Promise<unknown> {
+export async function explainDiskFull(
+  error: unknown,
+  source: string,
+  dir: string,
+  doing: string,
+  freeSpace: FreeSpaceProbe,
+): Promise<unknown> {
   if (error instanceof HotCopyError && error.reason === 'space') return error;
   const sign = diskFullSign(error);
   if (sign === undefined) return error;

@@ -37,7 +37,9 @@ function runCheck(db: Database.Database, pragma: 'quick_check' | 'integrity_chec
     throw error;
   }
   // One row per problem, but a row may hold several lines; "*** in database main ***" is a heading.
-  const lines = rows.flatMap((row) => String(Object.values(row)[0]).split('\n')).filter((line) => line && !line.startsWith('***'));
+  const lines = rows
+    .flatMap((row) => String(Object.values(row)[0]).split('\n'))
+    .filter((line) => line && !line.startsWith('***'));
   return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
 }
 
@@ -47,7 +49,12 @@ function runCheck(db: Database.Database, pragma: 'quick_check' | 'integrity_chec
  * and closes it; throws HotCopyError('corrupt') when the check fails.
  * Example: finishCopy('/stage/ghost.db', '/srv/ghost.db', 'quick') → {pageSize: 4096, pageCount: 2560, verifyMs: 41}.
  */
-export function finishCopy(copyPath: string, source: string, verify: VerifyLevel, expected?: ExpectedSnapshot): FinishedCopy {
+export function finishCopy(
+  copyPath: string,
+  source: string,
+  verify: VerifyLevel,
+  expected?: ExpectedSnapshot,
+): FinishedCopy {
   let db: Database.Database | undefined;
   try {
     db = new Database(copyPath, { fileMustExist: true, timeout: 0 });
@@ -57,12 +64,25 @@ export function finishCopy(copyPath: string, source: string, verify: VerifyLevel
     db.pragma('synchronous = OFF');
     const mode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
     if (mode === 'wal') {
-      const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number; log: number; checkpointed: number }>;
-      if (!result || result.busy !== 0) throw new HotCopyError(source, 'copy-failed', `could not checkpoint the copy ${copyPath} (busy); is another program opening files in the staging directory?`);
+      const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{
+        busy: number;
+        log: number;
+        checkpointed: number;
+      }>;
+      if (!result || result.busy !== 0)
+        throw new HotCopyError(
+          source,
+          'copy-failed',
+          `could not checkpoint the copy ${copyPath} (busy); is another program opening files in the staging directory?`,
+        );
     }
     // Before the check: an emptied file is a valid empty database that passes it.
     if (expected) {
-      const shape = { pageSize: Number(db.pragma('page_size', { simple: true })), pageCount: Number(db.pragma('page_count', { simple: true })), ...readSchemaDigest(db) };
+      const shape = {
+        pageSize: Number(db.pragma('page_size', { simple: true })),
+        pageCount: Number(db.pragma('page_count', { simple: true })),
+        ...readSchemaDigest(db),
+      };
       assertCopyMatchesSnapshot(source, shape, expected.snapshot, expected.exact);
     }
     const started = performance.now();
@@ -84,7 +104,12 @@ export function finishCopy(copyPath: string, source: string, verify: VerifyLevel
     db.close();
     db = undefined;
     for (const suffix of ['-wal', '-shm', '-journal']) {
-      if (existsSync(copyPath + suffix)) throw new HotCopyError(source, 'copy-failed', `the copy still has a ${suffix} file after closing; refusing to archive a copy that is not self-contained`);
+      if (existsSync(copyPath + suffix))
+        throw new HotCopyError(
+          source,
+          'copy-failed',
+          `the copy still has a ${suffix} file after closing; refusing to archive a copy that is not self-contained`,
+        );
     }
     return { pageSize, pageCount, verifyMs };
   } catch (error) {
@@ -98,7 +123,9 @@ export function finishCopy(copyPath: string, source: string, verify: VerifyLevel
         { cause: error },
       );
     }
-    throw new HotCopyError(source, 'copy-failed', `checking the copy failed: ${(error as Error).message}`, { cause: error });
+    throw new HotCopyError(source, 'copy-failed', `checking the copy failed: ${(error as Error).message}`, {
+      cause: error,
+    });
   } finally {
     db?.close();
   }

@@ -54,14 +54,25 @@ export async function copyWalFast(db: Database.Database, context: CopyContext): 
     await hooks.afterPin?.();
     await tools.copyFile(realPath, tmpFile, { signal, timeoutMs: timeLeft(context, 'copying the main file') });
     await hooks.afterMainCopy?.();
-    await tools.copyFile(`${realPath}-wal`, `${tmpFile}-wal`, { signal, timeoutMs: timeLeft(context, 'copying the WAL') });
+    await tools.copyFile(`${realPath}-wal`, `${tmpFile}-wal`, {
+      signal,
+      timeoutMs: timeLeft(context, 'copying the WAL'),
+    });
     if (context.unsafeSkipWalHeaderCheck) {
       logger.warn({ db: source }, 'WAL header check skipped (test-only switch): the copy may be inconsistent');
-    } else if (!(await tools.sameWalHeader(`${realPath}-wal`, `${tmpFile}-wal`, { signal, timeoutMs: timeLeft(context, 'checking the WAL header') }))) {
+    } else if (
+      !(await tools.sameWalHeader(`${realPath}-wal`, `${tmpFile}-wal`, {
+        signal,
+        timeoutMs: timeLeft(context, 'checking the WAL header'),
+      }))
+    ) {
       // Only possible on read slot 0, where the main file is frozen and already complete.
       rmSync(`${tmpFile}-wal`, { force: true });
       walDropped = true;
-      logger.debug({ db: source }, 'WAL restarted during the copy; dropped the copied -wal (the main file is complete)');
+      logger.debug(
+        { db: source },
+        'WAL restarted during the copy; dropped the copied -wal (the main file is complete)',
+      );
     }
     // Still pinned: a file cut or swapped behind SQLite's back shows now, not after the unpin.
     assertSourceIntact(source, realPath, snapshot);
@@ -69,5 +80,12 @@ export async function copyWalFast(db: Database.Database, context: CopyContext): 
     unpinSnapshot(db);
   }
   // Without its -wal the copy is the frozen main file, i.e. exactly the pinned snapshot.
-  return { method: 'wal-fast', copyMs: performance.now() - pinnedAt, writerBlockMs: 0, copiedAt, snapshot, exact: walDropped };
+  return {
+    method: 'wal-fast',
+    copyMs: performance.now() - pinnedAt,
+    writerBlockMs: 0,
+    copiedAt,
+    snapshot,
+    exact: walDropped,
+  };
 }

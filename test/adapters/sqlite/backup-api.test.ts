@@ -92,7 +92,9 @@ describe('runBackup', () => {
   it('enforces the deadline from the progress callback and removes the partial file', async () => {
     const { source, dest } = await fixture('wal', 4);
     const db = open(source, { readonly: true });
-    const error = await backupError(runBackup(db, dest, contextFor(source, dest, { deadline: performance.now() - 1, copyTimeoutMs: 5 })));
+    const error = await backupError(
+      runBackup(db, dest, contextFor(source, dest, { deadline: performance.now() - 1, copyTimeoutMs: 5 })),
+    );
     expect(error.reason).toBe('timeout');
     expect(existsSync(dest)).toBe(false);
   });

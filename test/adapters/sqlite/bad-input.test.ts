@@ -7,7 +7,15 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HotCopyError } from '../../../src/adapters/sqlite/errors.js';
 import { hotCopy, type HotCopyOptions } from '../../../src/adapters/sqlite/hot-copy.js';
-import { corruptMiddlePage, holdLock, hotCopyInChild, listDir, makeDb, makeTempDir, unprivilegedChildSkip } from './support.js';
+import {
+  corruptMiddlePage,
+  holdLock,
+  hotCopyInChild,
+  listDir,
+  makeDb,
+  makeTempDir,
+  unprivilegedChildSkip,
+} from './support.js';
 
 let cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -38,7 +46,9 @@ describe('hot copy of bad input', () => {
     const { source, destDir, dest } = setup();
     const error = await failure(source, dest);
     expect(error.reason).toBe('missing');
-    expect(error.message).toBe(`${source}: does not exist; check the path in the sqlite: list (has the application created its database yet?)`);
+    expect(error.message).toBe(
+      `${source}: does not exist; check the path in the sqlite: list (has the application created its database yet?)`,
+    );
     expect(listDir(destDir)).toEqual([]);
   });
 
@@ -64,7 +74,9 @@ describe('hot copy of bad input', () => {
     writeFileSync(source, randomFillSync(Buffer.alloc(16 * 4096)));
     const error = await failure(source, dest);
     expect(error.reason).toBe('encrypted');
-    expect(error.message).toMatch(/looks encrypted \(SQLCipher or SEE.*cannot hot-copy an encrypted database without its key/);
+    expect(error.message).toMatch(
+      /looks encrypted \(SQLCipher or SEE.*cannot hot-copy an encrypted database without its key/,
+    );
     expect(listDir(destDir)).toEqual([]);
   });
 
@@ -75,8 +87,14 @@ describe('hot copy of bad input', () => {
       corruptMiddlePage(source);
       const error = await failure(source, dest, { verify });
       expect(error.reason).toBe('corrupt');
-      expect(error.message).toMatch(new RegExp(`the copy failed PRAGMA ${verify === 'full' ? 'integrity_check' : 'quick_check'} \\(\\d+ problems?: (Tree|Page|database disk image)`));
-      expect(error.message).toMatch(/the database itself is damaged: stop the application, run sqlite3 .* "PRAGMA integrity_check"/);
+      expect(error.message).toMatch(
+        new RegExp(
+          `the copy failed PRAGMA ${verify === 'full' ? 'integrity_check' : 'quick_check'} \\(\\d+ problems?: (Tree|Page|database disk image)`,
+        ),
+      );
+      expect(error.message).toMatch(
+        /the database itself is damaged: stop the application, run sqlite3 .* "PRAGMA integrity_check"/,
+      );
       expect(listDir(destDir)).toEqual([]);
       expect(listDir(dir)).toEqual(['dest', 'ghost.db']);
     });
@@ -95,15 +113,22 @@ describe('hot copy of bad input', () => {
     const { source, destDir, dest } = setup();
     await makeDb(source, 2, 'wal');
     let asked = '';
-    const error = await failure(source, dest, {}, {
-      freeSpace: async (dir: string) => {
-        asked = dir;
-        return 5 * 1024 * 1024;
+    const error = await failure(
+      source,
+      dest,
+      {},
+      {
+        freeSpace: async (dir: string) => {
+          asked = dir;
+          return 5 * 1024 * 1024;
+        },
       },
-    });
+    );
     expect(asked).toBe(destDir);
     expect(error.reason).toBe('space');
-    expect(error.message).toMatch(/not enough free space in .*dest: the copy needs about \d+ MiB \(database 2\.\d MiB \+ WAL 0\.0 MiB \+ margin\), only 5 MiB are available/);
+    expect(error.message).toMatch(
+      /not enough free space in .*dest: the copy needs about \d+ MiB \(database 2\.\d MiB \+ WAL 0\.0 MiB \+ margin\), only 5 MiB are available/,
+    );
     expect(listDir(destDir)).toEqual([]);
   });
 
@@ -114,7 +139,9 @@ describe('hot copy of bad input', () => {
     cleanup.push(() => holder.release());
     const error = await failure(source, dest, { busyTimeoutMs: 300 });
     expect(error.reason).toBe('busy');
-    expect(error.message).toBe(`${source}: another connection held a write lock for more than 300ms (busy_timeout); try again when it is idle, or raise hot_copy.busy_timeout`);
+    expect(error.message).toBe(
+      `${source}: another connection held a write lock for more than 300ms (busy_timeout); try again when it is idle, or raise hot_copy.busy_timeout`,
+    );
     expect(listDir(destDir)).toEqual([]);
   });
 
@@ -125,7 +152,9 @@ describe('hot copy of bad input', () => {
     cleanup.push(() => holder.release());
     const error = await failure(source, dest, { busyTimeoutMs: 200 });
     expect(error.reason).toBe('busy');
-    expect(error.message).toMatch(/another connection held the database exclusively for more than 200ms \(busy_timeout\): an application using PRAGMA locking_mode=EXCLUSIVE/);
+    expect(error.message).toMatch(
+      /another connection held the database exclusively for more than 200ms \(busy_timeout\): an application using PRAGMA locking_mode=EXCLUSIVE/,
+    );
     expect(listDir(destDir)).toEqual([]);
   });
 
@@ -140,7 +169,8 @@ describe('hot copy of bad input', () => {
   });
 });
 
-if (unprivilegedChildSkip) console.warn(`test/adapters/sqlite/bad-input.test.ts: the permission cases are skipped: ${unprivilegedChildSkip}`);
+if (unprivilegedChildSkip)
+  console.warn(`test/adapters/sqlite/bad-input.test.ts: the permission cases are skipped: ${unprivilegedChildSkip}`);
 
 describe.skipIf(unprivilegedChildSkip)('hot copy without permission (run as nobody when the tests run as root)', () => {
   function setupShared(): { dir: string; source: string; destDir: string; dest: string } {
@@ -179,7 +209,9 @@ describe.skipIf(unprivilegedChildSkip)('hot copy without permission (run as nobo
     chmodSync(source, 0o444);
     const outcome = await hotCopyInChild({ source, dest }, true);
     expect(outcome).toMatchObject({ ok: false, reason: 'permission' });
-    expect(outcome.message).toMatch(/cannot lock it for writing: a rollback-journal database is copied under BEGIN IMMEDIATE, which needs write permission \(hotsnap never writes to it/);
+    expect(outcome.message).toMatch(
+      /cannot lock it for writing: a rollback-journal database is copied under BEGIN IMMEDIATE, which needs write permission \(hotsnap never writes to it/,
+    );
     expect(listDir(destDir)).toEqual([]);
   });
 });

@@ -20,7 +20,10 @@ afterEach(async () => {
 
 const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 
-async function fixture(journal: 'wal' | 'delete', sizeMb = 2): Promise<{ dir: string; source: string; destDir: string; dest: string }> {
+async function fixture(
+  journal: 'wal' | 'delete',
+  sizeMb = 2,
+): Promise<{ dir: string; source: string; destDir: string; dest: string }> {
   const { dir, remove } = makeTempDir();
   cleanup.push(remove);
   const source = join(dir, 'ghost.db');
@@ -37,7 +40,7 @@ async function writerOn(source: string, busyTimeoutMs = 30_000): Promise<Control
 }
 
 describe('hot copy of a WAL database', () => {
-  it('is one self-contained file with the source\'s mode and the WAL folded in; the live main file and WAL are left byte for byte', async () => {
+  it("is one self-contained file with the source's mode and the WAL folded in; the live main file and WAL are left byte for byte", async () => {
     const { dir, source, destDir, dest } = await fixture('wal');
     const writer = await writerOn(source);
     expect(await writer.send('commit 30')).toBe('ok 30');
@@ -93,12 +96,17 @@ describe('hot copy of a WAL database', () => {
     const { source, dest } = await fixture('wal');
     const writer = await writerOn(source, 0);
     const answers: string[] = [];
-    const entry = await hotCopy(source, dest, {}, {
-      hooks: {
-        afterPin: async () => void answers.push(await writer.send('commit 1')),
-        afterMainCopy: async () => void answers.push(await writer.send('commit 1')),
+    const entry = await hotCopy(
+      source,
+      dest,
+      {},
+      {
+        hooks: {
+          afterPin: async () => void answers.push(await writer.send('commit 1')),
+          afterMainCopy: async () => void answers.push(await writer.send('commit 1')),
+        },
       },
-    });
+    );
     expect(answers).toEqual(['ok 1', 'ok 2']);
     expect(entry.method).toBe('wal-fast');
     // Commits after the pin may or may not be in a wal-fast copy; everything before it is.
@@ -110,7 +118,12 @@ describe('hot copy of a WAL database', () => {
     const writer = await writerOn(source, 0);
     expect(await writer.send('commit 5')).toBe('ok 5');
     const answers: string[] = [];
-    const entry = await hotCopy(source, dest, { method: 'backup-api' }, { hooks: { afterPin: async () => void answers.push(await writer.send('commit 3')) } });
+    const entry = await hotCopy(
+      source,
+      dest,
+      { method: 'backup-api' },
+      { hooks: { afterPin: async () => void answers.push(await writer.send('commit 3')) } },
+    );
     expect(answers).toEqual(['ok 8']);
     expect(entry).toMatchObject({ method: 'backup-api', writer_block_ms: 0 });
     expect(checkDatabase(dest)).toMatchObject({ ok: true, seq: 5 });
@@ -124,14 +137,19 @@ describe('hot copy of a rollback-journal database', () => {
     expect(await writer.send('commit 4')).toBe('ok 4');
     const mainBefore = sha256(source);
     const answers: string[] = [];
-    const entry = await hotCopy(source, dest, {}, {
-      hooks: {
-        afterPin: async () => {
-          answers.push(await writer.send('commit 1'));
-          answers.push(await writer.send('read'));
+    const entry = await hotCopy(
+      source,
+      dest,
+      {},
+      {
+        hooks: {
+          afterPin: async () => {
+            answers.push(await writer.send('commit 1'));
+            answers.push(await writer.send('read'));
+          },
         },
       },
-    });
+    );
     expect(answers).toEqual(['busy 4', 'read ok']);
     expect(entry.method).toBe('rollback-cp');
     expect(entry.journal_mode).toBe('delete');
@@ -143,22 +161,27 @@ describe('hot copy of a rollback-journal database', () => {
     expect(await writer.send('commit 1')).toBe('ok 5');
   });
 
-  it('rollback-cp: a writer WAITING for hotsnap\'s lock does not lock readers out (RESERVED, not SHARED + PENDING)', async () => {
+  it("rollback-cp: a writer WAITING for hotsnap's lock does not lock readers out (RESERVED, not SHARED + PENDING)", async () => {
     const { source, dest } = await fixture('delete');
     const waiter = await writerOn(source, 30_000);
     const probe = await writerOn(source, 0);
     let waited: Promise<string> | undefined;
     let read = '';
-    await hotCopy(source, dest, {}, {
-      hooks: {
-        afterPin: async () => {
-          waited = waiter.send('commit 1');
-          // Give the waiter time to reach its lock wait; with a SHARED lock it would now hold PENDING.
-          await new Promise((settle) => setTimeout(settle, 300));
-          read = await probe.send('read');
+    await hotCopy(
+      source,
+      dest,
+      {},
+      {
+        hooks: {
+          afterPin: async () => {
+            waited = waiter.send('commit 1');
+            // Give the waiter time to reach its lock wait; with a SHARED lock it would now hold PENDING.
+            await new Promise((settle) => setTimeout(settle, 300));
+            read = await probe.send('read');
+          },
         },
       },
-    });
+    );
     expect(read).toBe('read ok');
     expect(await waited).toBe('ok 1');
   });
@@ -167,7 +190,12 @@ describe('hot copy of a rollback-journal database', () => {
     const { source, dest } = await fixture('delete');
     const writer = await writerOn(source, 0);
     const answers: string[] = [];
-    const entry = await hotCopy(source, dest, { method: 'backup-api' }, { hooks: { afterPin: async () => void answers.push(await writer.send('commit 1')) } });
+    const entry = await hotCopy(
+      source,
+      dest,
+      { method: 'backup-api' },
+      { hooks: { afterPin: async () => void answers.push(await writer.send('commit 1')) } },
+    );
     expect(answers).toEqual(['busy 0']);
     expect(entry.method).toBe('backup-api');
     expect(entry.writer_block_ms).toBe(entry.copy_ms);
@@ -211,7 +239,9 @@ describe('hot copy options', () => {
     try {
       const entry = await hotCopy(source, join(destDir, 'auto.db'));
       expect(entry.method).toBe('backup-api');
-      const error = (await hotCopy(source, join(destDir, 'fast.db'), { method: 'fast' }).catch((caught: unknown) => caught)) as HotCopyError;
+      const error = (await hotCopy(source, join(destDir, 'fast.db'), { method: 'fast' }).catch(
+        (caught: unknown) => caught,
+      )) as HotCopyError;
       expect(error.reason).toBe('tool-missing');
       expect(error.message).toMatch(/cp is not installed/);
     } finally {
@@ -223,9 +253,16 @@ describe('hot copy options', () => {
   it('copy_timeout: abandons the copy, names the limit, releases the lock, leaves nothing', async () => {
     const { source, destDir, dest } = await fixture('delete', 1);
     const writer = await writerOn(source, 0);
-    const error = (await hotCopy(source, dest, { copyTimeoutMs: 150 }, { hooks: { afterMainCopy: () => new Promise((done) => setTimeout(done, 300)) } }).catch((caught: unknown) => caught)) as HotCopyError;
+    const error = (await hotCopy(
+      source,
+      dest,
+      { copyTimeoutMs: 150 },
+      { hooks: { afterMainCopy: () => new Promise((done) => setTimeout(done, 300)) } },
+    ).catch((caught: unknown) => caught)) as HotCopyError;
     expect(error.reason).toBe('timeout');
-    expect(error.message).toMatch(/the copy did not finish within hot_copy\.copy_timeout \(150ms\) while finishing the copy; it was abandoned and nothing was left behind/);
+    expect(error.message).toMatch(
+      /the copy did not finish within hot_copy\.copy_timeout \(150ms\) while finishing the copy; it was abandoned and nothing was left behind/,
+    );
     expect(listDir(destDir)).toEqual([]);
     expect(await writer.send('commit 1')).toBe('ok 1');
   });
@@ -233,7 +270,12 @@ describe('hot copy options', () => {
   it('an AbortSignal stops the copy and leaves nothing', async () => {
     const { source, destDir, dest } = await fixture('wal', 1);
     const controller = new AbortController();
-    const error = (await hotCopy(source, dest, { signal: controller.signal }, { hooks: { afterPin: () => controller.abort() } }).catch((caught: unknown) => caught)) as HotCopyError;
+    const error = (await hotCopy(
+      source,
+      dest,
+      { signal: controller.signal },
+      { hooks: { afterPin: () => controller.abort() } },
+    ).catch((caught: unknown) => caught)) as HotCopyError;
     expect(error.reason).toBe('aborted');
     expect(listDir(destDir)).toEqual([]);
   });
@@ -241,7 +283,11 @@ describe('hot copy options', () => {
   it('progress: reports the checking phase and stops the bar', async () => {
     const { source, dest } = await fixture('wal', 1);
     const events: string[] = [];
-    const reporter: ProgressReporter = { phase: (label) => void events.push(`phase ${label}`), update: () => undefined, stop: () => void events.push('stop') };
+    const reporter: ProgressReporter = {
+      phase: (label) => void events.push(`phase ${label}`),
+      update: () => undefined,
+      stop: () => void events.push('stop'),
+    };
     await hotCopy(source, dest, { progress: true }, { createProgress: () => reporter });
     expect(events).toEqual(['phase checking', 'stop']);
   });

@@ -33,7 +33,16 @@ describe('hot copy interrupted by a signal', () => {
       const mainBefore = sha256(source);
       const destDir = join(dir, 'out');
       mkdirSync(destDir);
-      const child = execa('node', ['--import', 'tsx', RUN_HOT_COPY, JSON.stringify({ source, dest: join(destDir, 'copy.db'), pauseAfterMainCopy: true })], { cwd: ROOT, reject: false, buffer: { stdout: false } });
+      const child = execa(
+        'node',
+        [
+          '--import',
+          'tsx',
+          RUN_HOT_COPY,
+          JSON.stringify({ source, dest: join(destDir, 'copy.db'), pauseAfterMainCopy: true }),
+        ],
+        { cwd: ROOT, reject: false, buffer: { stdout: false } },
+      );
       await new Promise<void>((paused, fail) => {
         child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('PAUSED') && paused());
         child.then((result) => fail(new Error(`exited before pausing: ${result.stderr}`)), fail);

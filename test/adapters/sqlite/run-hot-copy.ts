@@ -10,7 +10,12 @@
 import { hotCopy, type HotCopyOptions } from '../../../src/adapters/sqlite/hot-copy.js';
 import { HotCopyError } from '../../../src/adapters/sqlite/errors.js';
 
-const args = JSON.parse(process.argv[2] ?? '{}') as { source: string; dest: string; options?: HotCopyOptions; pauseAfterMainCopy?: boolean };
+const args = JSON.parse(process.argv[2] ?? '{}') as {
+  source: string;
+  dest: string;
+  options?: HotCopyOptions;
+  pauseAfterMainCopy?: boolean;
+};
 const hooks = args.pauseAfterMainCopy
   ? {
       afterMainCopy: () =>

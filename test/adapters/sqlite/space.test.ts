@@ -29,15 +29,26 @@ describe('explainDiskFull', () => {
   const probe = (bytes: number) => async () => bytes;
 
   it('SQLITE_FULL (even wrapped in a HotCopyError) names the full disk and its free space', async () => {
-    const wrapped = new HotCopyError('/srv/a.db', 'copy-failed', 'the SQLite backup API failed: database or disk is full', { cause: sqliteError('SQLITE_FULL', 'database or disk is full') });
+    const wrapped = new HotCopyError(
+      '/srv/a.db',
+      'copy-failed',
+      'the SQLite backup API failed: database or disk is full',
+      { cause: sqliteError('SQLITE_FULL', 'database or disk is full') },
+    );
     const explained = await explainDiskFull(wrapped, '/srv/a.db', '/stage', 'copying the database', probe(4096));
     expect(explained).toBeInstanceOf(HotCopyError);
-    expect(explained).toMatchObject({ reason: 'space', message: '/srv/a.db: the disk holding /stage is full (4096 bytes free) while copying the database: free space there, or copy to another file system (staging_dir; copy-db: DEST)' });
+    expect(explained).toMatchObject({
+      reason: 'space',
+      message:
+        '/srv/a.db: the disk holding /stage is full (4096 bytes free) while copying the database: free space there, or copy to another file system (staging_dir; copy-db: DEST)',
+    });
   });
 
   it('an I/O error is a full disk only when (almost) nothing is free; otherwise it is left as it is', async () => {
     const ioError = sqliteError('SQLITE_IOERR_SHMSIZE', 'disk I/O error');
-    expect(await explainDiskFull(ioError, '/srv/a.db', '/stage', 'checking the copy', probe(0))).toMatchObject({ reason: 'space' });
+    expect(await explainDiskFull(ioError, '/srv/a.db', '/stage', 'checking the copy', probe(0))).toMatchObject({
+      reason: 'space',
+    });
     expect(await explainDiskFull(ioError, '/srv/a.db', '/stage', 'checking the copy', probe(500 * MIB))).toBe(ioError);
   });
 
@@ -45,6 +56,10 @@ describe('explainDiskFull', () => {
     const busy = sqliteError('SQLITE_BUSY', 'database is locked');
     expect(await explainDiskFull(busy, '/srv/a.db', '/stage', 'copying the database', probe(0))).toBe(busy);
     const full = sqliteError('SQLITE_FULL', 'database or disk is full');
-    expect(await explainDiskFull(full, '/srv/a.db', '/stage', 'copying the database', () => Promise.reject(new Error('gone')))).toBe(full);
+    expect(
+      await explainDiskFull(full, '/srv/a.db', '/stage', 'copying the database', () =>
+        Promise.reject(new Error('gone')),
+      ),
+    ).toBe(full);
   });
 });

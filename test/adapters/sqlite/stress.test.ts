@@ -46,17 +46,27 @@ async function copyRepeatedly(
     await writer.waitForCommits(1 + (i % 4));
     const committedBefore = writer.lastCommitted();
     const dest = join(dir, `copy-${method}-${i}.db`);
-    const entry = await hotCopy(source, dest, { method, verify: unsafeSkipWalHeaderCheck ? 'none' : 'quick' }, { unsafeSkipWalHeaderCheck });
+    const entry = await hotCopy(
+      source,
+      dest,
+      { method, verify: unsafeSkipWalHeaderCheck ? 'none' : 'quick' },
+      { unsafeSkipWalHeaderCheck },
+    );
     tally.copies++;
     if (entry.method !== expected) tally.problems.push(`copy ${i}: method ${entry.method}`);
-    for (const suffix of ['-wal', '-shm', '-journal']) if (existsSync(dest + suffix)) tally.problems.push(`copy ${i}: ${suffix} left beside the copy`);
+    for (const suffix of ['-wal', '-shm', '-journal'])
+      if (existsSync(dest + suffix)) tally.problems.push(`copy ${i}: ${suffix} left beside the copy`);
     const check = checkDatabase(dest);
     if (!check.ok) {
       tally.inconsistent++;
-      tally.problems.push(`copy ${i}: ${JSON.stringify({ integrity: check.integrity.slice(0, 2), invariants: check.invariants })}`);
+      tally.problems.push(
+        `copy ${i}: ${JSON.stringify({ integrity: check.integrity.slice(0, 2), invariants: check.invariants })}`,
+      );
     } else if (check.seq < committedBefore) {
       tally.missingCommits++;
-      tally.problems.push(`copy ${i}: has seq ${check.seq}, but ${committedBefore} had committed before the copy began`);
+      tally.problems.push(
+        `copy ${i}: has seq ${check.seq}, but ${committedBefore} had committed before the copy began`,
+      );
     }
     rmSync(dest, { force: true });
   }
@@ -65,7 +75,9 @@ async function copyRepeatedly(
 
 function report(label: string, tally: Tally, writer: LiveWriter): void {
   if (STRESS || tally.problems.length > 0) {
-    console.log(`${label}: copies=${tally.copies} inconsistent=${tally.inconsistent} missing_commits=${tally.missingCommits} writer_commits=${writer.lastCommitted()} writer_busy=${writer.busy}`);
+    console.log(
+      `${label}: copies=${tally.copies} inconsistent=${tally.inconsistent} missing_commits=${tally.missingCommits} writer_commits=${writer.lastCommitted()} writer_busy=${writer.busy}`,
+    );
     for (const problem of tally.problems.slice(0, 5)) console.log(`  ${problem}`);
   }
 }
@@ -91,28 +103,40 @@ describe('hot copies under a live writer (WAL, with checkpoints)', () => {
     remove();
   });
 
-  it('wal-fast: every copy consistent and complete', async () => {
-    const start = writer.lastCommitted();
-    const tally = await copyRepeatedly(source, dir, writer, 'auto', 'wal-fast', COUNTS.walFast);
-    report('wal-fast', tally, writer);
-    expect(tally.problems).toEqual([]);
-    expect(tally.copies).toBe(COUNTS.walFast);
-    // The writer really ran during the copies (otherwise this proves nothing).
-    expect(writer.lastCommitted() - start).toBeGreaterThan(COUNTS.walFast);
-  }, TEST_TIMEOUT_MS);
+  it(
+    'wal-fast: every copy consistent and complete',
+    async () => {
+      const start = writer.lastCommitted();
+      const tally = await copyRepeatedly(source, dir, writer, 'auto', 'wal-fast', COUNTS.walFast);
+      report('wal-fast', tally, writer);
+      expect(tally.problems).toEqual([]);
+      expect(tally.copies).toBe(COUNTS.walFast);
+      // The writer really ran during the copies (otherwise this proves nothing).
+      expect(writer.lastCommitted() - start).toBeGreaterThan(COUNTS.walFast);
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('backup-api (pinned): every copy consistent and complete', async () => {
-    const tally = await copyRepeatedly(source, dir, writer, 'backup-api', 'backup-api', COUNTS.walBackup);
-    report('backup-api wal', tally, writer);
-    expect(tally.problems).toEqual([]);
-    expect(tally.copies).toBe(COUNTS.walBackup);
-  }, TEST_TIMEOUT_MS);
+  it(
+    'backup-api (pinned): every copy consistent and complete',
+    async () => {
+      const tally = await copyRepeatedly(source, dir, writer, 'backup-api', 'backup-api', COUNTS.walBackup);
+      report('backup-api wal', tally, writer);
+      expect(tally.problems).toEqual([]);
+      expect(tally.copies).toBe(COUNTS.walBackup);
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it.runIf(STRESS)('wal-fast WITHOUT the header check (measures how often the race happens)', async () => {
-    const tally = await copyRepeatedly(source, dir, writer, 'auto', 'wal-fast', COUNTS.walUnchecked, true);
-    report('wal-fast, header check skipped', tally, writer);
-    expect(tally.copies).toBe(COUNTS.walUnchecked);
-  }, TEST_TIMEOUT_MS);
+  it.runIf(STRESS)(
+    'wal-fast WITHOUT the header check (measures how often the race happens)',
+    async () => {
+      const tally = await copyRepeatedly(source, dir, writer, 'auto', 'wal-fast', COUNTS.walUnchecked, true);
+      report('wal-fast, header check skipped', tally, writer);
+      expect(tally.copies).toBe(COUNTS.walUnchecked);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
 
 describe('hot copies under a live writer (rollback journal)', () => {
@@ -132,18 +156,26 @@ describe('hot copies under a live writer (rollback journal)', () => {
     remove();
   });
 
-  it('rollback-cp: every copy consistent and complete', async () => {
-    const start = writer.lastCommitted();
-    const tally = await copyRepeatedly(source, dir, writer, 'auto', 'rollback-cp', COUNTS.rollbackCp);
-    report('rollback-cp', tally, writer);
-    expect(tally.problems).toEqual([]);
-    expect(writer.lastCommitted() - start).toBeGreaterThan(COUNTS.rollbackCp);
-  }, TEST_TIMEOUT_MS);
+  it(
+    'rollback-cp: every copy consistent and complete',
+    async () => {
+      const start = writer.lastCommitted();
+      const tally = await copyRepeatedly(source, dir, writer, 'auto', 'rollback-cp', COUNTS.rollbackCp);
+      report('rollback-cp', tally, writer);
+      expect(tally.problems).toEqual([]);
+      expect(writer.lastCommitted() - start).toBeGreaterThan(COUNTS.rollbackCp);
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('backup-api (pinned): every copy consistent and complete', async () => {
-    const tally = await copyRepeatedly(source, dir, writer, 'backup-api', 'backup-api', COUNTS.rollbackBackup);
-    report('backup-api rollback', tally, writer);
-    expect(tally.problems).toEqual([]);
-    expect(tally.copies).toBe(COUNTS.rollbackBackup);
-  }, TEST_TIMEOUT_MS);
+  it(
+    'backup-api (pinned): every copy consistent and complete',
+    async () => {
+      const tally = await copyRepeatedly(source, dir, writer, 'backup-api', 'backup-api', COUNTS.rollbackBackup);
+      report('backup-api rollback', tally, writer);
+      expect(tally.problems).toEqual([]);
+      expect(tally.copies).toBe(COUNTS.rollbackBackup);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

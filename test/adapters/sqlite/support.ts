@@ -20,7 +20,18 @@ export function makeTempDir(prefix = 'hotsnap-test-'): { dir: string; remove: ()
 
 /** Given a path, size and journal mode, creates a Ghost-like database with make-db.js. */
 export async function makeDb(path: string, sizeMb: number, journal: 'wal' | 'delete', seed = 1): Promise<void> {
-  await execa('node', [join(FIXTURES, 'make-db.js'), '--out', path, '--size-mb', String(sizeMb), '--journal', journal, '--seed', String(seed), '--force']);
+  await execa('node', [
+    join(FIXTURES, 'make-db.js'),
+    '--out',
+    path,
+    '--size-mb',
+    String(sizeMb),
+    '--journal',
+    journal,
+    '--seed',
+    String(seed),
+    '--force',
+  ]);
 }
 
 /** Given a directory, returns its entries sorted (for "nothing left behind" assertions). */
@@ -55,7 +66,11 @@ export interface LiveWriter {
 
 /** Given a database, starts writer.js committing every intervalMs; resolves once it is ready. */
 export async function startWriter(db: string, intervalMs = 2): Promise<LiveWriter> {
-  const subprocess = execa('node', [join(FIXTURES, 'writer.js'), '--db', db, '--interval-ms', String(intervalMs)], { stdin: 'ignore', stderr: 'inherit', buffer: false });
+  const subprocess = execa('node', [join(FIXTURES, 'writer.js'), '--db', db, '--interval-ms', String(intervalMs)], {
+    stdin: 'ignore',
+    stderr: 'inherit',
+    buffer: false,
+  });
   let last = -1;
   const waiters: Array<{ target: number; resolve: () => void }> = [];
   const writer: LiveWriter = {
@@ -104,7 +119,20 @@ export interface ControlledWriter {
 
 /** Given a database (and a seed for repeatable transactions), starts writer.js --control (commits only when told). */
 export async function startControlledWriter(db: string, seed = 1, busyTimeoutMs = 30_000): Promise<ControlledWriter> {
-  const subprocess = execa('node', [join(FIXTURES, 'writer.js'), '--db', db, '--control', '--seed', String(seed), '--busy-timeout-ms', String(busyTimeoutMs)], { stdin: 'pipe', stderr: 'inherit', buffer: false });
+  const subprocess = execa(
+    'node',
+    [
+      join(FIXTURES, 'writer.js'),
+      '--db',
+      db,
+      '--control',
+      '--seed',
+      String(seed),
+      '--busy-timeout-ms',
+      String(busyTimeoutMs),
+    ],
+    { stdin: 'pipe', stderr: 'inherit', buffer: false },
+  );
   const pending: Array<(line: string) => void> = [];
   const ready = new Promise<void>((done) => {
     onLines(subprocess, (line) => {
@@ -149,12 +177,21 @@ export interface ChildOutcome {
 export const unprivilegedChildSkip: string | undefined = process.getuid?.() === 0 ? nobodySkipReason() : undefined;
 
 /** Given the engine's arguments, runs it in a child process (unprivileged if we are root); resolves to its JSON outcome. */
-export async function hotCopyInChild(args: { source: string; dest: string; options?: Record<string, unknown> }, unprivileged = false): Promise<ChildOutcome> {
+export async function hotCopyInChild(
+  args: { source: string; dest: string; options?: Record<string, unknown> },
+  unprivileged = false,
+): Promise<ChildOutcome> {
   const kit = unprivileged && process.getuid?.() === 0 ? nobodyKit() : undefined;
-  if (unprivileged && process.getuid?.() === 0 && !kit) throw new Error(`cannot run the hot copy as nobody: ${nobodySkipReason()} (skip with unprivilegedChildSkip)`);
+  if (unprivileged && process.getuid?.() === 0 && !kit)
+    throw new Error(`cannot run the hot copy as nobody: ${nobodySkipReason()} (skip with unprivilegedChildSkip)`);
   // As nobody: the kit's bundle of run-hot-copy.ts, in a directory nobody can reach.
   const result = kit
-    ? await execa('node', [kit.runHotCopy, JSON.stringify(args)], { cwd: kit.dir, reject: false, uid: kit.uid, gid: kit.gid })
+    ? await execa('node', [kit.runHotCopy, JSON.stringify(args)], {
+        cwd: kit.dir,
+        reject: false,
+        uid: kit.uid,
+        gid: kit.gid,
+      })
     : await execa('node', ['--import', 'tsx', RUN_HOT_COPY, JSON.stringify(args)], { cwd: ROOT, reject: false });
   const line = result.stdout.trim().split('\n').pop() ?? '';
   try {
@@ -165,10 +202,23 @@ export async function hotCopyInChild(args: { source: string; dest: string; optio
 }
 
 /** Given a database, starts checkpointer.js; resolves once ready, stop() resolves to its counts. */
-export async function startCheckpointer(db: string, options: { intervalMs?: number; restartEvery?: number; truncateEvery?: number } = {}): Promise<{ stop(): Promise<Record<string, number>> }> {
+export async function startCheckpointer(
+  db: string,
+  options: { intervalMs?: number; restartEvery?: number; truncateEvery?: number } = {},
+): Promise<{ stop(): Promise<Record<string, number>> }> {
   const subprocess = execa(
     'node',
-    [join(FIXTURES, 'checkpointer.js'), '--db', db, '--interval-ms', String(options.intervalMs ?? 5), '--restart-every', String(options.restartEvery ?? 15), '--truncate-every', String(options.truncateEvery ?? 40)],
+    [
+      join(FIXTURES, 'checkpointer.js'),
+      '--db',
+      db,
+      '--interval-ms',
+      String(options.intervalMs ?? 5),
+      '--restart-every',
+      String(options.restartEvery ?? 15),
+      '--truncate-every',
+      String(options.truncateEvery ?? 40),
+    ],
     { stdin: 'ignore', stderr: 'inherit', buffer: false },
   );
   let counts: Record<string, number> = {};

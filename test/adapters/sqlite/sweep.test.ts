@@ -1,5 +1,14 @@
 /** Temp copies left by a hot copy that was killed outright (SIGKILL) are swept by the next copy. */
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hotCopy } from '../../../src/adapters/sqlite/hot-copy.js';
@@ -29,7 +38,7 @@ describe('sweepStaleCopyDirs', () => {
     expect(existsSync(other)).toBe(true);
   });
 
-  it('leaves alone look-alikes it did not make: another user\'s, or not 0700 as mkdtemp makes them', (context) => {
+  it("leaves alone look-alikes it did not make: another user's, or not 0700 as mkdtemp makes them", (context) => {
     const loose = leftover('.ghost.db.hotsnap-Loose1', 3 * 3_600_000);
     chmodSync(loose, 0o755);
     expect(sweepStaleCopyDirs(join(dir, 'out'), 'ghost.db', 3_600_000)).toEqual([]);

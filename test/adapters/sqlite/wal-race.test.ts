@@ -64,7 +64,15 @@ async function copyDuringRestart(skipHeaderCheck: boolean) {
       // Mid-copy: the application truncates the WAL (allowed: a slot-0 reader does not stop it) and commits on.
       await expectLine(writer, 'checkpoint TRUNCATE', /^ckpt 0 0 0$/);
       await expectLine(writer, 'commit 5', /^ok \d+$/);
-      await execa('dd', [`if=${from}`, `of=${to}`, `bs=${prefixBytes}`, 'skip=1', 'seek=1', 'conv=notrunc', 'status=none']);
+      await execa('dd', [
+        `if=${from}`,
+        `of=${to}`,
+        `bs=${prefixBytes}`,
+        'skip=1',
+        'seek=1',
+        'conv=notrunc',
+        'status=none',
+      ]);
     },
     async sameWalHeader(live, copy, options) {
       const same = await externalTools.sameWalHeader(live, copy, options);
@@ -74,7 +82,13 @@ async function copyDuringRestart(skipHeaderCheck: boolean) {
   };
   const dest = join(dir, 'copy.db');
   const entry = await hotCopy(source, dest, { verify: 'none' }, { tools, unsafeSkipWalHeaderCheck: skipHeaderCheck });
-  return { entry, check: checkDatabase(dest), lastBeforeCopy: Number(lastBeforeCopy), headerChecks, files: listDir(dir) };
+  return {
+    entry,
+    check: checkDatabase(dest),
+    lastBeforeCopy: Number(lastBeforeCopy),
+    headerChecks,
+    files: listDir(dir),
+  };
 }
 
 describe('WAL fast path: restart during the -wal copy while pinned on read slot 0', () => {
@@ -93,7 +107,11 @@ describe('WAL fast path: restart during the -wal copy while pinned on read slot 
     expect(entry.method).toBe('wal-fast');
     expect(headerChecks).toEqual([false]);
     expect(check.integrity).toEqual(['ok']);
-    expect(check.invariants).toMatchObject({ credit: { ok: true }, comment_count: { ok: true }, actions: { ok: true } });
+    expect(check.invariants).toMatchObject({
+      credit: { ok: true },
+      comment_count: { ok: true },
+      actions: { ok: true },
+    });
     // Slot 0 froze the main file at the pin: exactly the commits that finished before the copy.
     expect(check.seq).toBe(lastBeforeCopy);
     expect(files).toEqual(['copy.db', 'ghost.db', 'ghost.db-shm', 'ghost.db-wal']);
