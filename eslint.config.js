@@ -11,12 +11,31 @@ const CORE = layer(
 const CORE_IO = layer(
   'src/core does no I/O: no file system, processes, network or OS. Do it in src/adapters and pass the result in.',
 );
+const INIT = layer(
+  'src/init turns what init found into a config file and is pure like core: it imports only src/init, src/core, src/config and src/errors.ts, and does no I/O (src/commands/init.ts reads and writes).',
+);
 const ADAPTERS = layer(
   'src/adapters never import commands, workflows, the pipeline or the CLI. Adapters are called by them, not the other way round.',
 );
 const CONFIG = layer(
   'src/config never imports adapters, commands or workflows. Config is read and validated; side effects live in src/adapters.',
 );
+
+/** The clock is an argument in pure code: src/clock.ts is the one place that reads it. */
+const NO_CLOCK = [
+  {
+    selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+    ...layer(
+      'no Date.now() in pure code (src/core, src/init): take `now` as an argument (src/clock.ts reads the clock).',
+    ),
+  },
+  {
+    selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+    ...layer(
+      'no argument-less new Date() in pure code (src/core, src/init): take `now` as an argument (src/clock.ts reads the clock).',
+    ),
+  },
+];
 
 /** One no-restricted-imports rule from [regex, message] pairs. */
 const restrictImports = (...rules) => [
@@ -53,19 +72,18 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrictImports(['^\\.\\./(?!errors\\.js$)', CORE], [NO_IO_MODULES, CORE_IO]),
       'no-restricted-globals': ['error', { name: 'process', ...CORE_IO }],
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
-          ...layer('no Date.now() in src/core: take `now` as an argument (the clock lives in src/clock.ts).'),
-        },
-        {
-          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
-          ...layer(
-            'no argument-less new Date() in src/core: take `now` as an argument (the clock lives in src/clock.ts).',
-          ),
-        },
-      ],
+      'no-restricted-syntax': ['error', ...NO_CLOCK],
+    },
+  },
+  {
+    files: ['src/init/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrictImports(
+        ['^\\.\\./(?!(core|config)/|errors\\.js$)', INIT],
+        [NO_IO_MODULES, INIT],
+      ),
+      'no-restricted-globals': ['error', { name: 'process', ...INIT }],
+      'no-restricted-syntax': ['error', ...NO_CLOCK],
     },
   },
   {
