@@ -16,7 +16,7 @@ import {
   type Invocation,
   type TarsnapCommon,
 } from '../core/tarsnap-args.js';
-import { classifyTarsnapFailure, type TarsnapFailure } from '../core/tarsnap-output.js';
+import { classifyTarsnapFailure, type TarsnapFailure } from '../core/tarsnap-failure.js';
 import { formatTimeSpan } from '../core/timespan.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
