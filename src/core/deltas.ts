@@ -10,6 +10,7 @@
  * that steps 1d (it can carry several, e.g. ["delta 1d", "delta 7d"], in the order written).
  */
 import { sortNewestFirst, type PrunePlan } from './retention.js';
+import { UNIT_MS } from './timespan.js';
 
 /** One delta as written ("7d") and its length in ms. */
 export interface Delta {
@@ -17,7 +18,6 @@ export interface Delta {
   ms: number;
 }
 
-const UNIT_MS = { s: 1000, h: 3_600_000, d: 86_400_000 } as const;
 const HELP = 'write them like tarsnapper, ascending, e.g. "1d 7d 30d 360d" (units s, h, d)';
 
 /**
@@ -37,7 +37,7 @@ export function parseDeltas(text: string): Delta[] {
       const hint = /^\d+w$/.test(word) ? ` (for weeks write days: ${Number.parseInt(word, 10) * 7}d)` : '';
       throw new Error(`deltas "${text}": "${word}" is not a delta${hint}; ${HELP}`);
     }
-    const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+    const ms = Number(match[1]) * UNIT_MS[match[2] as 's' | 'h' | 'd'];
     if (ms === 0) throw new Error(`deltas "${text}": "${word}" is zero; ${HELP}`);
     if (!Number.isSafeInteger(ms)) throw new Error(`deltas "${text}": "${word}" is too large`);
     return { text: word, ms };

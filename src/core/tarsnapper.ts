@@ -15,6 +15,7 @@ import { Document, isMap, type YAMLMap } from 'yaml';
 import { profileFieldsSchema, profileNameSchema, type ConfigFile, type ProfileFields } from '../config/schema.js';
 import { validateNameTemplate } from './archive-name.js';
 import { parseDeltas } from './deltas.js';
+import { UNIT_MS } from './timespan.js';
 import {
   asComment,
   commentKey,
@@ -251,7 +252,6 @@ const JOB_KEYS = new Set([
   'exec_after',
 ]);
 const GLOBAL_KEYS = new Set(['dateformat', 'deltas', 'target', 'delta-names', 'include-jobs', 'jobs']);
-const DELTA_MS = { s: 1000, h: 3_600_000, d: 86_400_000 } as const;
 const SQLITE_LOOKING = /\.(db|sqlite|sqlite3|db3)$/i;
 
 type Loose = Record<string, unknown>;
@@ -407,7 +407,7 @@ export function convertDeltas(words: readonly string[]): { text?: string; notes:
   const original = words.join(' ');
   const withMs = words.map((word) => ({
     word,
-    ms: Number(word.slice(0, -1)) * DELTA_MS[word.slice(-1) as keyof typeof DELTA_MS],
+    ms: Number(word.slice(0, -1)) * UNIT_MS[word.slice(-1) as 's' | 'h' | 'd'],
   }));
   const sorted = [...withMs].sort((a, b) => a.ms - b.ms);
   const unique = sorted.filter((delta, index) => index === 0 || delta.ms !== sorted[index - 1]!.ms);

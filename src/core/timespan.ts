@@ -4,7 +4,8 @@
  * (Retention durations are different: there `m` means calendar months; see core/retention.)
  */
 
-const UNIT_MS: Record<string, number> = {
+/** Milliseconds per unit: the one table for time spans and tarsnapper deltas (s, h, d); `UNIT_MS.d` → 86_400_000. */
+export const UNIT_MS = {
   ms: 1,
   s: 1000,
   m: 60_000,
@@ -12,7 +13,7 @@ const UNIT_MS: Record<string, number> = {
   h: 3_600_000,
   d: 86_400_000,
   w: 604_800_000,
-};
+} as const;
 
 const PART = /(\d+(?:\.\d+)?)\s*(ms|min|s|m|h|d|w)/y;
 
@@ -40,7 +41,7 @@ export function parseTimeSpan(text: string | number): number {
         `invalid time span "${text}": use a number with a unit (ms, s, m, h, d, w), e.g. "30s", "2h", "1h30m"`,
       );
     }
-    total += Number(match[1]) * UNIT_MS[match[2]!]!;
+    total += Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
     index = PART.lastIndex;
   }
   if (input === '') throw new Error('empty time span: use e.g. "30s" or "2h"');
@@ -53,12 +54,8 @@ export function formatTimeSpan(ms: number): string {
   if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))}s`;
   const parts: string[] = [];
   let rest = Math.round(ms / 1000);
-  for (const [unit, size] of [
-    ['d', 86_400],
-    ['h', 3600],
-    ['m', 60],
-    ['s', 1],
-  ] as const) {
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    const size = UNIT_MS[unit] / 1000;
     const count = Math.floor(rest / size);
     if (count > 0) parts.push(`${count}${unit}`);
     rest -= count * size;
