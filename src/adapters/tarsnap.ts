@@ -20,6 +20,7 @@ import { classifyTarsnapFailure, type TarsnapFailure } from '../core/tarsnap-fai
 import { formatTimeSpan } from '../core/timespan.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
+import { createLineReader } from './line-reader.js';
 
 export interface TarsnapResult {
   exitCode: number;
@@ -93,15 +94,10 @@ export function createTarsnapRunner(settings: TarsnapSettingsForRunner, options:
       extendEnv: true,
       maxBuffer: 1024 * 1024 * 1024,
     });
-    let pending = '';
-    subprocess.stderr?.on('data', (chunk: Buffer) => {
-      pending += chunk.toString('utf8');
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) logStderrLine(logger, line);
-    });
+    const stderr = createLineReader((line) => logStderrLine(logger, line));
+    subprocess.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
     const result = await subprocess;
-    if (pending) logStderrLine(logger, pending);
+    stderr.end();
     // bench/cli-overhead sums these to tell hotsnap's own time from tarsnap's.
     logger.debug(
       { tarsnap_ms: Math.round((performance.now() - started) * 10) / 10, exit: result.exitCode ?? null },
