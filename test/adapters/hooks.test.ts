@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildHookEnv, HookError, passphraseVariable, runHooks } from '../../src/adapters/hooks.js';
+import { runHooks } from '../../src/adapters/hooks.js';
+import { buildHookEnv, passphraseVariable } from '../../src/adapters/hook-env.js';
+import { HookError } from '../../src/adapters/hook-failure.js';
 import { runInterruptStepsForTest } from '../../src/adapters/cleanup.js';
 import { createLogger } from '../../src/log.js';
 
