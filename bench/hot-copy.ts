@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { checkDatabase } from '../fixtures/sqlite/check.js';
 import { hotCopy } from '../src/adapters/sqlite/hot-copy.js';
-import type { ManifestEntry } from '../src/adapters/sqlite/manifest.js';
+import type { ManifestEntry } from '../src/core/manifest.js';
 import { copyDb } from '../src/commands/copy-db.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

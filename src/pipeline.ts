@@ -7,6 +7,7 @@ import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chooseArchiveName, formatArchiveName } from './core/archive-name.js';
+import { MANIFEST_DIR, MANIFEST_FILE, type ArchiveManifest, type ManifestEntry } from './core/manifest.js';
 import { liveDatabaseExcludes } from './core/paths.js';
 import { buildCreateArgs, buildListArgs, type TarsnapCommon } from './core/tarsnap-args.js';
 import { parseListArchives, parsePrintStats, type ListedArchive, type PrintStats } from './core/tarsnap-output.js';
@@ -14,27 +15,9 @@ import type { ProfileSummary } from './core/summary.js';
 import type { Config, Profile } from './config/resolve.js';
 import { describeError, systemErrorAsUserError } from './errors.js';
 import type { Logger } from './log.js';
-import type { ManifestEntry } from './adapters/sqlite/manifest.js';
 import type { HotCopyOptions } from './adapters/sqlite/hot-copy.js';
 import type { StagingDir } from './adapters/staging.js';
 import { TarsnapError, type TarsnapRunner } from './adapters/tarsnap.js';
-
-export const MANIFEST_DIR = '.hotsnap';
-export const MANIFEST_FILE = `${MANIFEST_DIR}/manifest.json`;
-
-/** The archive's `.hotsnap/manifest.json`: what was hot-copied, how, and its checksums. */
-export interface ArchiveManifest {
-  format: 1;
-  hotsnap_version: string;
-  profile: string;
-  hostname: string;
-  archive: string;
-  created: string;
-  databases: ManifestEntry[];
-  failed_databases: { source: string; error: string }[];
-  paths: string[];
-  exclude: string[];
-}
 
 export interface PipelineDeps {
   hotCopy: (source: string, dest: string, options: HotCopyOptions) => Promise<ManifestEntry>;

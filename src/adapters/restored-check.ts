@@ -7,14 +7,14 @@
  */
 import Database from 'better-sqlite3';
 import { lstatSync, readFileSync, rmSync } from 'node:fs';
-import type { ArchiveManifest } from '../pipeline.js';
 import { UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { SQLITE_SIDE_SUFFIXES } from '../core/paths.js';
 import { selectedDatabases } from '../core/restore.js';
 import type { DatabaseCheck } from '../core/restore-report.js';
+import type { ArchiveManifest, ManifestEntry } from '../core/manifest.js';
 import { existsInside, locateRestored, unsafeSideFile } from './restored-path.js';
-import { sha256File, type ManifestEntry } from './sqlite/manifest.js';
+import { sha256File } from './sqlite/manifest.js';
 import { restoredOwnerCheck } from './sqlite/owner.js';
 
 /** Given a path, returns whether anything (a dangling symlink too) is there, without following it. */

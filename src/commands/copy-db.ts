@@ -8,7 +8,7 @@
 import { existsSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { hotCopy, type HotCopyMethodOption, type HotCopyOptions } from '../adapters/sqlite/hot-copy.js';
-import type { ManifestEntry, VerifyLevel } from '../adapters/sqlite/manifest.js';
+import type { ManifestEntry, VerifyLevel } from '../core/manifest.js';
 import { accountName } from '../adapters/sqlite/owner.js';
 import { formatTimeSpan, parseTimeSpan } from '../core/timespan.js';
 import { ExitCode, UsageError } from '../errors.js';

@@ -21,9 +21,11 @@ import {
   type ArchiveSpec,
 } from '../core/restore.js';
 import { stagedRelativePath } from '../core/paths.js';
-import { buildContentsArgs, buildExtractArgs, shellQuote } from '../core/tarsnap-args.js';
+import { shellQuote } from '../core/shell-quote.js';
+import { buildContentsArgs, buildExtractArgs } from '../core/tarsnap-args.js';
 import type { Logger } from '../log.js';
-import { MANIFEST_FILE, tarsnapCommon, type ArchiveManifest } from '../pipeline.js';
+import { MANIFEST_FILE, type ArchiveManifest } from '../core/manifest.js';
+import { tarsnapCommon } from '../pipeline.js';
 import { checkRestoredTree, existsNoFollow, readManifest } from '../adapters/restored-check.js';
 import type { TarsnapRunner } from '../adapters/tarsnap.js';
 import { selectProfiles, tarsnapRunnerFor } from './common.js';

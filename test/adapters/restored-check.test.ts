@@ -26,7 +26,7 @@ import {
 import { sha256File } from '../../src/adapters/sqlite/manifest.js';
 import { UserError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
-import type { ArchiveManifest } from '../../src/pipeline.js';
+import type { ArchiveManifest } from '../../src/core/manifest.js';
 
 let dir: string;
 let root: string;

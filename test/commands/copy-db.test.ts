@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { checkDatabase } from '../../fixtures/sqlite/check.js';
 import { HotCopyError } from '../../src/adapters/sqlite/errors.js';
 import type { HotCopyOptions } from '../../src/adapters/sqlite/hot-copy.js';
-import type { ManifestEntry } from '../../src/adapters/sqlite/manifest.js';
+import type { ManifestEntry } from '../../src/core/manifest.js';
 import { copyDb, formatCopyDbSummary } from '../../src/commands/copy-db.js';
 import { ExitCode, UsageError } from '../../src/errors.js';
 import { listDir, makeDb, makeTempDir } from '../adapters/sqlite/support.js';

@@ -9,7 +9,7 @@ import {
   planRestore,
   selectedDatabases,
 } from '../../src/core/restore.js';
-import { MANIFEST_FILE } from '../../src/pipeline.js';
+import { MANIFEST_FILE } from '../../src/core/manifest.js';
 
 describe('parseArchiveSpec', () => {
   it.each([

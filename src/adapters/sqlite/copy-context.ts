@@ -7,7 +7,7 @@ import { formatTimeSpan } from '../../core/timespan.js';
 import type { Logger } from '../../log.js';
 import { HotCopyError } from './errors.js';
 import type { ExternalTools } from './external.js';
-import type { CopyMethod } from './manifest.js';
+import type { CopyMethod } from '../../core/manifest.js';
 import type { PinnedSnapshot } from './snapshot.js';
 
 /** Test seams: awaited at fixed points while the source is pinned or locked. */

@@ -29,7 +29,7 @@ import {
 } from './copy-context.js';
 import { HotCopyError, formatMode, sqliteCode } from './errors.js';
 import { ExternalToolError, externalTools, type ExternalTools } from './external.js';
-import type { ManifestEntry, VerifyLevel } from './manifest.js';
+import type { ManifestEntry, VerifyLevel } from '../../core/manifest.js';
 import { checkDestinationDir, checkFreeSpace, checkSource, makeCopyDir, sweepStaleCopyDirs } from './preflight.js';
 import { publishCopy } from './publish.js';
 import { copyRollback } from './rollback.js';

@@ -5,7 +5,7 @@
 import { lstatSync, readFileSync } from 'node:fs';
 import type { DatabaseCheck, FileOwner } from '../../core/restore-report.js';
 import { formatMode } from './errors.js';
-import type { ManifestEntry } from './manifest.js';
+import type { ManifestEntry } from '../../core/manifest.js';
 
 /** Given a uid or gid, returns its name from /etc/passwd or /etc/group, or the number as text; e.g. ('group', 65534) → "nogroup". */
 export function accountName(kind: 'user' | 'group', id: number): string {

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { HotCopyError, sqliteCode } from './errors.js';
-import type { VerifyLevel } from './manifest.js';
+import type { VerifyLevel } from '../../core/manifest.js';
 import { assertCopyMatchesSnapshot, readSchemaDigest, type PinnedSnapshot } from './snapshot.js';
 
 /** What finishCopy learned about the finished copy. */

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDatabase } from '../../../fixtures/sqlite/check.js';
 import { hotCopy, type HotCopyMethodOption } from '../../../src/adapters/sqlite/hot-copy.js';
-import type { CopyMethod } from '../../../src/adapters/sqlite/manifest.js';
+import type { CopyMethod } from '../../../src/core/manifest.js';
 import { makeDb, makeTempDir, startCheckpointer, startWriter, type LiveWriter } from './support.js';
 
 const STRESS = process.env.HOTSNAP_STRESS === '1';
