@@ -14,7 +14,7 @@ import {
   type KeyCapabilities,
 } from '../core/keyfile.js';
 import { formatBytes } from '../core/summary.js';
-import { shellQuote } from '../core/tarsnap-args.js';
+import { shellQuote } from '../core/shell-quote.js';
 import { currentUserName, formatMode, runAsAdvice, userNameOf } from './sqlite/errors.js';
 import type { FreeSpaceProbe } from './sqlite/space.js';
 import { inspectStaging } from './staging.js';

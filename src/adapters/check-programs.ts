@@ -5,7 +5,8 @@
 import { realpathSync, statSync } from 'node:fs';
 import type { CheckItem } from '../core/check-report.js';
 import { controlledByOthers } from '../core/permissions.js';
-import { buildVersionArgs, shellQuote } from '../core/tarsnap-args.js';
+import { shellQuote } from '../core/shell-quote.js';
+import { buildVersionArgs } from '../core/tarsnap-args.js';
 import { findProgram, type ProgramLookup } from './executable.js';
 import { createTarsnapRunner } from './tarsnap.js';
 

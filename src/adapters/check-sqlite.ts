@@ -14,7 +14,7 @@ import { dirname } from 'node:path';
 import type { HotCopySettings } from '../config/resolve.js';
 import { estimateRollbackStallMs, type CheckItem } from '../core/check-report.js';
 import { formatBytes } from '../core/summary.js';
-import { shellQuote } from '../core/tarsnap-args.js';
+import { shellQuote } from '../core/shell-quote.js';
 import { currentUserName, runAsAdvice, userNameOf } from './sqlite/errors.js';
 import { explainSourceError } from './sqlite/source.js';
 import { can } from './check-files.js';

@@ -39,7 +39,7 @@ import { silentLogger } from '../log.js';
 import { onInterrupt } from './cleanup.js';
 import { isProcessAlive } from './process-alive.js';
 import { formatMode, userNameOf } from './sqlite/errors.js';
-import { shellQuote } from '../core/tarsnap-args.js';
+import { shellQuote } from '../core/shell-quote.js';
 import { describeError, ExitCode, UserError } from '../errors.js';
 import { now as clockNow } from '../clock.js';
 

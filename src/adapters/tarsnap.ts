@@ -9,13 +9,9 @@ import { execa } from 'execa';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { UserError } from '../errors.js';
-import {
-  buildFsckArgs,
-  describeArgvTooLong,
-  formatCommandForLog,
-  type Invocation,
-  type TarsnapCommon,
-} from '../core/tarsnap-args.js';
+import { describeArgvTooLong } from '../core/argv-too-long.js';
+import { formatCommandForLog } from '../core/command-display.js';
+import { buildFsckArgs, type Invocation, type TarsnapCommon } from '../core/tarsnap-args.js';
 import { classifyTarsnapFailure, type TarsnapFailure } from '../core/tarsnap-failure.js';
 import { formatTimeSpan } from '../core/timespan.js';
 import type { Logger } from '../log.js';

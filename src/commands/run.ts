@@ -6,7 +6,7 @@ import { describeError, ExitCode, LockedError, UserError } from '../errors.js';
 import { now } from '../clock.js';
 import { formatSummaryLine, type ProfileSummary } from '../core/summary.js';
 import { backupProfile, type BackupOutcome, type PipelineDeps } from '../pipeline.js';
-import { formatCommandForLog } from '../core/tarsnap-args.js';
+import { formatCommandForLog } from '../core/command-display.js';
 import { countArchives } from '../core/metrics.js';
 import { runHooks } from '../adapters/hooks.js';
 import type { HookEvent, HookVars } from '../adapters/hook-env.js';

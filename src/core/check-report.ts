@@ -4,7 +4,7 @@
  * Nagios-style probe goes red only for what makes `hotsnap run` fail or exposes the key.
  */
 import { ExitCode, type ExitCodeValue } from '../errors.js';
-import { shellQuote } from './tarsnap-args.js';
+import { shellQuote } from './shell-quote.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'problem';
 

@@ -20,7 +20,7 @@
  * the tests and the demo show capabilities. A real tarsnap rejects such a file.
  */
 import { createHash } from 'node:crypto';
-import { shellQuote } from './tarsnap-args.js';
+import { shellQuote } from './shell-quote.js';
 
 export interface KeyCapabilities {
   read: boolean;

@@ -2,7 +2,7 @@
  * What `restore` and `verify` found about each restored database, and the words they print.
  * snake_case fields: these objects are `--json` output.
  */
-import { shellQuote } from './tarsnap-args.js';
+import { shellQuote } from './shell-quote.js';
 
 /**
  * ok: SHA-256 equals the manifest's and integrity_check passed; mismatch: the bytes differ from

@@ -2,7 +2,7 @@
  * What a failed tarsnap 1.0.41 call's stderr means and what to do about it: one rule per failure
  * class, so a new class is one more entry in RULES (and its kind joins TarsnapFailureKind).
  */
-import { shellQuote } from './tarsnap-args.js';
+import { shellQuote } from './shell-quote.js';
 
 /** A classified failure: `line` is the stderr line that decided it; `serverModified` when exit 2 said so. */
 export interface TarsnapFailure {

@@ -8,11 +8,7 @@ import {
   buildListArgs,
   buildStatsArgs,
   buildVersionArgs,
-  describeArgvTooLong,
-  formatCommandForLog,
-  maskSecrets,
   memberOperand,
-  shellQuote,
   type CreateOptions,
 } from '../../src/core/tarsnap-args.js';
 import { assertExtraArgs } from '../../src/core/tarsnap-extra-args.js';
@@ -326,95 +322,4 @@ describe('other modes', () => {
   it('extraArgs only reach -c', () =>
     expect(buildListArgs({ ...common, extraArgs: ['-L'] }, { verbose: 0 }).argv).not.toContain('-L'));
   it('member operand', () => expect(memberOperand('//@odd[1]')).toBe('./@odd\\[1]'));
-});
-
-describe('maskSecrets', () => {
-  it.each([
-    [
-      ['--passphrase', 'hunter2'],
-      ['--passphrase', '***'],
-    ],
-    [
-      ['--passphrase', 'env:TARSNAP_PASS'],
-      ['--passphrase', 'env:TARSNAP_PASS'],
-    ],
-    [
-      ['--passphrase', 'file:/root/pass'],
-      ['--passphrase', 'file:/root/pass'],
-    ],
-    [['--passphrase=secret'], ['--passphrase=***']],
-    [['https://user:pw@example.com/x'], ['https://user:***@example.com/x']],
-    [['https://token@example.com/x'], ['https://***@example.com/x']],
-    [['https://hc-ping.com/0f3c5f4e-9a8b-4c2d-8e1f-123456789abc/fail'], ['https://hc-ping.com/***/fail']],
-    [['--url=https://x.io/p?token=abc&n=1'], ['--url=https://x.io/p?token=***&n=***']],
-    [
-      ['-f', 'plain-name', '/root/tarsnap.key'],
-      ['-f', 'plain-name', '/root/tarsnap.key'],
-    ],
-  ])('%j → %j', (argv, masked) => expect(maskSecrets(argv)).toEqual(masked));
-});
-
-describe('shellQuote and formatCommandForLog', () => {
-  it.each([
-    ['simple/path-1.db', 'simple/path-1.db'],
-    ['', "''"],
-    ['a b', "'a b'"],
-    ["it's", "'it'\\''s'"],
-    ['a\nb', "$'a\\nb'"],
-    ["t\t'\\", "$'t\\t\\'\\\\'"],
-    ['\u0001', "$'\\x01'"],
-    ['*', "'*'"],
-    ['$HOME', "'$HOME'"],
-  ])('%j → %s', (word, quoted) => expect(shellQuote(word)).toBe(quoted));
-
-  it('quotes and masks a whole command on one line', () =>
-    expect(formatCommandForLog('/usr/bin/tarsnap', ['-c', '--passphrase', 'oops', '-f', 'a b\nc'])).toBe(
-      "/usr/bin/tarsnap -c --passphrase '***' -f $'a b\\nc'",
-    ));
-
-  it('caps a huge command line at about 2000 characters, counting the arguments left out', () => {
-    const argv = ['-c', ...Array.from({ length: 200_000 }, (_, i) => ['--exclude', `/srv/data/file-${i}.tmp`]).flat()];
-    const shown = formatCommandForLog('tarsnap', argv);
-    expect(shown.length).toBeLessThanOrEqual(2000 + ' … (400001 more arguments)'.length);
-    expect(shown).toMatch(/^tarsnap -c --exclude \/srv\/data\/file-0\.tmp --exclude .* … \(\d+ more arguments\)$/);
-    const kept = shown.replace(/ … \(\d+ more arguments\)$/, '').split(' ').length;
-    expect(shown.endsWith(`… (${argv.length + 1 - kept} more arguments)`)).toBe(true);
-  });
-
-  it('caps one huge argument too, and says exactly how many are left out', () => {
-    expect(formatCommandForLog('tarsnap', ['-c', 'x'.repeat(5000), '-f', 'n'])).toBe('tarsnap -c … (3 more arguments)');
-    expect(formatCommandForLog('tarsnap', ['-f', 'a b'], 12)).toBe('tarsnap -f … (1 more argument)');
-    expect(formatCommandForLog('/'.repeat(30), [], 10)).toBe(`${'/'.repeat(10)}… … (1 more argument)`);
-  });
-});
-
-describe('describeArgvTooLong', () => {
-  it('many exclude patterns: their number, the size and the fix', () => {
-    const argv = [
-      '-c',
-      '--keyfile',
-      'K',
-      ...Array.from({ length: 200_000 }, (_, i) => ['--exclude', `/srv/data/file-${i}.tmp`]).flat(),
-      '-f',
-      'n',
-      '/srv',
-    ];
-    expect(describeArgvTooLong('tarsnap', argv)).toBe(
-      "200000 exclude patterns make the tarsnap command line 6.8 MiB (400007 arguments), over the system's limit for a program's arguments: use fewer, broader patterns in exclude (one pattern with * can stand for many names)",
-    );
-  });
-
-  it('one argument over 128 KiB: names its start', () => {
-    expect(describeArgvTooLong('tarsnap', ['-c', '--exclude', `/srv/${'a'.repeat(200_000)}`])).toBe(
-      `one tarsnap argument is 196 KiB (it starts "/srv/${'a'.repeat(35)}"), over the system's limit of 128 KiB for one argument: shorten that path or pattern`,
-    );
-  });
-
-  it('many paths', () => {
-    expect(
-      describeArgvTooLong('tarsnap', ['-c', '-f', 'n', ...Array.from({ length: 100_000 }, (_, i) => `/srv/${i}`)]),
-    ).toMatch(
-      /^the tarsnap command line is 1\.0 MiB \(100004 arguments\), over the system's limit for a program's arguments: list fewer paths and exclude patterns/,
-    );
-  });
 });
