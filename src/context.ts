@@ -5,7 +5,7 @@
 import type { Config } from './config/resolve.js';
 import { createLogger, type LogFormat, type Logger } from './log.js';
 import { UsageError } from './errors.js';
-import { createLogTail, type LogTail } from './adapters/ping.js';
+import { createLogTail, type LogTail } from './adapters/log-tail.js';
 
 export interface GlobalOptions {
   config?: string;

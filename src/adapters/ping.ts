@@ -2,14 +2,14 @@
  * Healthchecks-style pings (`ping:` per profile): URL/start before the backup, URL on success,
  * URL/fail with the tail of the run's log on failure. A ping can never fail a backup: each try is
  * time-limited, failures are retried a few times, and what is left is a warning. The URL is a
- * secret (the UUID or ping key in it lets anyone report for the check), so logs show only
- * scheme and host, and whatever the server answers or an error says is masked the same way.
+ * secret: logs show it, and what the server answers, masked (ping-mask.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { Writable } from 'node:stream';
 import { formatTimeSpan } from '../core/timespan.js';
-import { formatLogLine, silentLogger, type Logger } from '../log.js';
+import { silentLogger, type Logger } from '../log.js';
+import { DEFAULT_PING_BODY_BYTES, tailText } from './log-tail.js';
+import { describePingAnswer, maskPingUrl } from './ping-mask.js';
 
 export type PingKind = 'start' | 'success' | 'fail';
 
@@ -41,20 +41,6 @@ export interface PingResult {
 }
 
 export const DEFAULT_PING_TIMEOUT_MS = 10_000;
-export const DEFAULT_PING_BODY_BYTES = 10_000;
-
-/**
- * Given a ping URL, returns it fit for logs: scheme and host only.
- * Example: maskPingUrl('https://hc-ping.com/0f4e…-abc/start') → 'https://hc-ping.com/…'.
- */
-export function maskPingUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}/…`;
-  } catch {
-    return '(invalid ping URL)';
-  }
-}
 
 /**
  * Given the configured URL, a kind and an optional run id, returns the URL to request; a query
@@ -66,74 +52,6 @@ export function buildPingUrl(base: string, kind: PingKind, runId?: string): stri
   if (kind !== 'success') url.pathname = `${url.pathname.replace(/\/+$/, '')}/${kind}`;
   if (runId !== undefined) url.searchParams.set('rid', runId);
   return url.toString();
-}
-
-/**
- * Given text and a byte limit, returns at most that many UTF-8 bytes from its end, starting at a
- * line when it has to cut, with a note saying so.
- * Example: tailText('a\nb\nc', 3) → '[… earlier lines cut]\nc' (the note doesn't count).
- */
-export function tailText(text: string, maxBytes: number): string {
-  const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length <= maxBytes) return text;
-  let kept = bytes.subarray(bytes.length - maxBytes).toString('utf8');
-  // The cut may split a character (U+FFFD) or a line: start at the next whole line when there is one.
-  const newline = kept.indexOf('\n');
-  kept = newline >= 0 && newline < kept.length - 1 ? kept.slice(newline + 1) : kept.replace(/^\uFFFD+/, '');
-  return `[… earlier lines cut]\n${kept}`;
-}
-
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
-/** Shorter path segments and values (`ping`, `fail`, `create=1`) say nothing secret, and masking them would garble the text. */
-const MIN_SECRET_LENGTH = 6;
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-/** Given a ping URL, returns every form of its secret parts a server or an error may echo, longest first. */
-function secretPartsOf(url: string): string[] {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return [url];
-  }
-  const parts = [url, parsed.href, parsed.pathname.replace(/\/+$/, ''), parsed.search];
-  parts.push(...parsed.pathname.split('/'), parsed.username, parsed.password);
-  for (const value of parsed.searchParams.values()) parts.push(value);
-  const forms = parts.flatMap((part) => [part, safeDecode(part), encodeURIComponent(safeDecode(part))]);
-  return [...new Set(forms)].filter((part) => part.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
-}
-
-/**
- * Given text a ping produced (the server's answer, an error message) and the URLs involved, returns
- * it with every form of their secrets masked: whole URLs down to scheme and host, their paths, path
- * segments, query values and credentials (any case, encoded or not), and anything shaped like a UUID.
- * Example: maskPingText('no check /0f4e…-abc/start', ['https://hc-ping.com/0f4e…-abc']) → 'no check /…/start'.
- */
-export function maskPingText(text: string, urls: readonly string[]): string {
-  const known = urls.filter((url) => url.length >= MIN_SECRET_LENGTH);
-  let masked = text;
-  for (const url of known) masked = masked.replace(new RegExp(escapeRegExp(url), 'gi'), maskPingUrl(url));
-  const parts = [...new Set(known.flatMap(secretPartsOf))].sort((a, b) => b.length - a.length);
-  for (const part of parts)
-    masked = masked.replace(new RegExp(escapeRegExp(part), 'gi'), part.startsWith('/') ? '/…' : '…');
-  return masked.replace(UUID, '…');
-}
-
-/** Given a server's answer, returns it fit for one log line: masked first (so a cut can't leave half a secret), then control characters and runs of space made one space, at most 200 characters. */
-function describeAnswer(answer: string, urls: readonly string[]): string {
-  const line = maskPingText(answer, urls)
-    .replace(/[\u0000-\u001f\u007f-\u009f\s]+/g, ' ')
-    .trim();
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 
 /** Most of an answer read: a ping's answer is "OK"; a hostile or broken server may send much more. */
@@ -160,7 +78,7 @@ function describeFetchError(error: unknown, timeoutMs: number, urls: readonly st
   let text: string;
   if (problem.name === 'TimeoutError') text = `no answer within ${formatTimeSpan(timeoutMs)}`;
   else text = problem.cause?.message ?? problem.cause?.code ?? problem.message ?? String(error);
-  return describeAnswer(text, urls);
+  return describePingAnswer(text, urls);
 }
 
 /** 5xx and 429 may pass; anything else the server said (404: no such check) won't change on a retry. */
@@ -210,7 +128,7 @@ export async function sendPing(
       });
       // Read the (short) answer so the connection is released; its text helps when it is an error.
       // A server may echo the request (path, UUID) in it: it is masked like the URL.
-      const answer = describeAnswer(await readAnswer(response), [url, base, response.url]);
+      const answer = describePingAnswer(await readAnswer(response), [url, base, response.url]);
       if (response.ok) {
         logger.debug({ ...context, attempt }, 'pinged');
         return { ok: true, attempts: attempt, status: response.status };
@@ -262,79 +180,5 @@ export function createPinger(base: string | undefined, options: PingOptions = {}
     start: () => send('start'),
     success: (body?: string) => send('success', body),
     fail: (body: string) => send('fail', body),
-  };
-}
-
-/** The last lines of the log, kept for a failure ping's body. */
-export interface LogTail {
-  /** Takes pino's NDJSON records (add it to the logger with pino.multistream) and keeps them as readable lines. */
-  readonly stream: Writable;
-  /** Keeps one line as it is. */
-  push(line: string): void;
-  /** Returns a cursor: `text(cursor)` gives only lines kept after it (one profile's part of the run). */
-  mark(): number;
-  /** Returns the kept lines since `cursor` (default: all kept), at most `maxBytes` of them from the end. */
-  text(cursor?: number): string;
-}
-
-/**
- * Given a byte budget, returns an empty log tail; lines past the budget are dropped oldest first.
- * Example: `const tail = createLogTail(); pino({}, pino.multistream([{stream: stderr}, {stream: tail.stream}]))`.
- */
-export function createLogTail(options: { maxBytes?: number } = {}): LogTail {
-  const maxBytes = options.maxBytes ?? DEFAULT_PING_BODY_BYTES;
-  const lines: { seq: number; text: string; bytes: number }[] = [];
-  let bytes = 0;
-  let nextSeq = 0;
-  let dropped = -1;
-  let pending = '';
-
-  function push(line: string): void {
-    const text = line.replace(/\n+$/, '');
-    const size = Buffer.byteLength(text, 'utf8') + 1;
-    lines.push({ seq: nextSeq++, text, bytes: size });
-    bytes += size;
-    while (bytes > maxBytes && lines.length > 1) {
-      const old = lines.shift()!;
-      bytes -= old.bytes;
-      dropped = old.seq;
-    }
-  }
-
-  function record(line: string): void {
-    if (!line.trim()) return;
-    try {
-      const parsed = JSON.parse(line) as Record<string, unknown>;
-      // `--log-format json` stamps ISO strings; the readable line wants epoch milliseconds.
-      if (typeof parsed.time === 'string') parsed.time = Date.parse(parsed.time);
-      push(formatLogLine(parsed));
-    } catch {
-      push(line);
-    }
-  }
-
-  const stream = new Writable({
-    write(chunk: Buffer | string, _encoding, callback) {
-      pending += chunk.toString();
-      const parts = pending.split('\n');
-      pending = parts.pop() ?? '';
-      parts.forEach(record);
-      callback();
-    },
-  });
-
-  return {
-    stream,
-    push,
-    mark: () => nextSeq,
-    text(cursor = 0) {
-      const body = lines
-        .filter((line) => line.seq >= cursor)
-        .map((line) => line.text)
-        .join('\n');
-      // Only one line longer than the whole budget can still be over it.
-      if (Buffer.byteLength(body, 'utf8') > maxBytes) return tailText(body, maxBytes);
-      return dropped >= cursor ? `[… earlier lines cut]\n${body}` : body;
-    },
   };
 }

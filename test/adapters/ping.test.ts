@@ -6,15 +6,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  buildPingUrl,
-  createLogTail,
-  createPinger,
-  maskPingText,
-  maskPingUrl,
-  sendPing,
-  tailText,
-} from '../../src/adapters/ping.js';
+import { buildPingUrl, createPinger, sendPing } from '../../src/adapters/ping.js';
+import { maskPingText, maskPingUrl } from '../../src/adapters/ping-mask.js';
+import { createLogTail, tailText } from '../../src/adapters/log-tail.js';
 import { createLogger } from '../../src/log.js';
 
 const UUID = '0f4e5c2a-1b2c-4d5e-8f90-123456789abc';
