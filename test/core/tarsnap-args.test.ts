@@ -216,7 +216,7 @@ describe('assertExtraArgs', () => {
     [['-cv'], /-c is a mode/],
     [['--keyfile', '/k'], /tarsnap.keyfile/],
     [['--cachedir=/c'], /tarsnap.cachedir/],
-    [['--dry-run'], /hotsnap --dry-run/],
+    [['--dry-run'], /hotsnap run --dry-run/],
     [['--humanize-numbers'], /byte counts/],
     [['-P'], /-P is/],
     [['--nuke'], /not a tarsnap 1.0.41 option/],
