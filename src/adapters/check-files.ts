@@ -15,7 +15,7 @@ import {
 } from '../core/keyfile.js';
 import { formatBytes } from '../core/summary.js';
 import { shellQuote } from '../core/shell-quote.js';
-import { currentUserName, formatMode, runAsAdvice, userNameOf } from './sqlite/errors.js';
+import { currentUserName, describeOwner, runAsAdvice, userNameOf } from './accounts.js';
 import type { FreeSpaceProbe } from './sqlite/space.js';
 import { inspectStaging } from './staging.js';
 
@@ -44,10 +44,6 @@ function isMissing(error: NodeJS.ErrnoException): boolean {
 
 function ownerAdvice(stats: Stats): string {
   return runAsAdvice(userNameOf(stats.uid));
-}
-
-function describeOwner(stats: Stats): string {
-  return `owner ${userNameOf(stats.uid)}, mode ${formatMode(stats.mode)}`;
 }
 
 /** The nearest path at or above `path` that exists (where `mkdir -p` would start). */

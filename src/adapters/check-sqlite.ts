@@ -15,7 +15,7 @@ import type { HotCopySettings } from '../config/resolve.js';
 import { estimateRollbackStallMs, type CheckItem } from '../core/check-report.js';
 import { formatBytes } from '../core/summary.js';
 import { shellQuote } from '../core/shell-quote.js';
-import { currentUserName, runAsAdvice, userNameOf } from './sqlite/errors.js';
+import { currentUserName, runAsOwnerOf } from './accounts.js';
 import { explainSourceError } from './sqlite/source.js';
 import { can } from './check-files.js';
 
@@ -31,14 +31,6 @@ export interface DatabaseFindings {
  * whole copy (docs/sqlite-hot-copy.md: 1.8–1.9 s for 500 MB).
  */
 const BACKUP_API_STALL_BYTES_PER_MS = 500_000_000 / 1850;
-
-function runAsOwner(path: string): string {
-  try {
-    return runAsAdvice(userNameOf(statSync(path).uid));
-  } catch {
-    return 'run hotsnap as the owner of the database or root';
-  }
-}
 
 /**
  * Whether the file is a WAL database no connection has open: its header says WAL (file format
@@ -119,7 +111,7 @@ export function checkDatabase(
     if (!can(dirname(realPath), constants.W_OK | constants.X_OK)) {
       return fail(
         `${source}: WAL mode, and user ${currentUserName()} cannot create its -shm file (${dirname(realPath)} is not writable): reading a WAL database needs write access to ${realPath}-shm or to its directory`,
-        runAsOwner(realPath),
+        runAsOwnerOf(realPath),
       );
     }
     journalMode = 'wal';
@@ -161,7 +153,7 @@ export function checkDatabase(
   if (!can(realPath, constants.W_OK)) {
     return fail(
       `${source}: rollback journal (${journalMode}) and user ${currentUserName()} cannot write it: the copy is taken under BEGIN IMMEDIATE, which needs write permission (hotsnap never writes to it)`,
-      runAsOwner(realPath),
+      runAsOwnerOf(realPath),
     );
   }
   const backupApi = settings.method === 'backup-api';

@@ -38,7 +38,7 @@ import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { onInterrupt } from './cleanup.js';
 import { isProcessAlive } from './process-alive.js';
-import { formatMode, userNameOf } from './sqlite/errors.js';
+import { formatMode, userNameOf } from './accounts.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { describeError, ExitCode, UserError } from '../errors.js';
 import { now as clockNow } from '../clock.js';

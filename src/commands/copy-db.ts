@@ -9,7 +9,7 @@ import { existsSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { hotCopy, type HotCopyMethodOption, type HotCopyOptions } from '../adapters/sqlite/hot-copy.js';
 import type { ManifestEntry, VerifyLevel } from '../core/manifest.js';
-import { accountName } from '../adapters/sqlite/owner.js';
+import { accountName } from '../adapters/accounts.js';
 import { formatTimeSpan, parseTimeSpan } from '../core/timespan.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';

@@ -2,8 +2,6 @@
  * Why a hot copy failed, as a `SnapshotError` whose message says what to do next, plus the
  * `reason` tag the pipeline summary and the tests match on (never the wording).
  */
-import { readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { SnapshotError } from '../../errors.js';
 
 /** Why a hot copy failed; stable tags for summaries and tests. */
@@ -33,38 +31,6 @@ export class HotCopyError extends SnapshotError {
     super(db, message, options);
     this.reason = reason;
   }
-}
-
-/** Given a uid, returns its user name from /etc/passwd (or "uid 1000" when unknown); e.g. 0 → "root". */
-export function userNameOf(uid: number): string {
-  try {
-    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
-      const [name, , id] = line.split(':');
-      if (name && id === String(uid)) return name;
-    }
-  } catch {
-    // No passwd file (containers): fall through to the number.
-  }
-  return `uid ${uid}`;
-}
-
-/** Given nothing, returns the name this process runs as; e.g. "root". */
-export function currentUserName(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return userNameOf(process.getuid?.() ?? -1);
-  }
-}
-
-/** Given the owner's name, returns the advice; e.g. "ghost" → "run hotsnap as ghost (the owner) or root". */
-export function runAsAdvice(owner: string): string {
-  return owner === 'root' ? 'run hotsnap as root' : `run hotsnap as ${owner} (the owner) or root`;
-}
-
-/** Given a file mode, returns it as four octal digits; e.g. 0o100640 → "0640". */
-export function formatMode(mode: number): string {
-  return `0${(mode & 0o777).toString(8).padStart(3, '0')}`;
 }
 
 /** The SQLite error code of a better-sqlite3 error (extended codes on), or undefined. */

@@ -27,7 +27,8 @@ import {
   type CopyPhaseResult,
   type HotCopyHooks,
 } from './copy-context.js';
-import { HotCopyError, formatMode, sqliteCode } from './errors.js';
+import { formatMode } from '../accounts.js';
+import { HotCopyError, sqliteCode } from './errors.js';
 import { ExternalToolError, externalTools, type ExternalTools } from './external.js';
 import type { ManifestEntry, VerifyLevel } from '../../core/manifest.js';
 import { checkDestinationDir, checkFreeSpace, checkSource, makeCopyDir, sweepStaleCopyDirs } from './preflight.js';

@@ -1,24 +1,11 @@
 /**
- * Owners and modes as people read them: names from /etc/passwd and /etc/group (numbers where this
- * machine has none), and the comparison of a restored database with what its manifest recorded.
+ * The owner of a restored database compared with what its manifest recorded, with names as people
+ * read them (accounts.ts).
  */
-import { lstatSync, readFileSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import type { DatabaseCheck, FileOwner } from '../../core/restore-report.js';
-import { formatMode } from './errors.js';
+import { accountName, formatMode } from '../accounts.js';
 import type { ManifestEntry } from '../../core/manifest.js';
-
-/** Given a uid or gid, returns its name from /etc/passwd or /etc/group, or the number as text; e.g. ('group', 65534) → "nogroup". */
-export function accountName(kind: 'user' | 'group', id: number): string {
-  try {
-    for (const line of readFileSync(kind === 'user' ? '/etc/passwd' : '/etc/group', 'utf8').split('\n')) {
-      const [name, , number] = line.split(':');
-      if (name && number === String(id)) return name;
-    }
-  } catch {
-    // No such file (containers): the number it is.
-  }
-  return String(id);
-}
 
 /** Given ids and permission bits, returns them with names; e.g. (65534, 65534, 0o640) → {user: 'nobody', group: 'nogroup', mode: '0640', …}. */
 export function fileOwner(uid: number, gid: number, mode: number): FileOwner {

@@ -5,7 +5,8 @@
  */
 import { lstatSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { HotCopyError, currentUserName } from './errors.js';
+import { currentUserName } from '../accounts.js';
+import { HotCopyError } from './errors.js';
 import { requiredBytes, type FreeSpaceProbe } from './space.js';
 
 const MIB = 1024 * 1024;

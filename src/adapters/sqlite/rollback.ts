@@ -8,9 +8,10 @@
  * ever created: SQLite opens it at the first page change).
  */
 import Database from 'better-sqlite3';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { HotCopyError, currentUserName, runAsAdvice, userNameOf } from './errors.js';
+import { currentUserName, runAsOwnerOf } from '../accounts.js';
+import { HotCopyError } from './errors.js';
 import { SourceLockError, timeLeft, type CopyContext, type CopyPhaseResult } from './copy-context.js';
 import { assertSourceIntact, readPinnedSnapshot, type PinnedSnapshot } from './snapshot.js';
 
@@ -19,16 +20,10 @@ function assertWritable(source: string, realPath: string): void {
     // access(2) opens nothing, so it cannot drop the read-only connection's locks.
     accessSync(realPath, constants.W_OK);
   } catch (error) {
-    let advice = 'run hotsnap as the owner of the database or root';
-    try {
-      advice = runAsAdvice(userNameOf(statSync(realPath).uid));
-    } catch {
-      // keep the generic advice
-    }
     throw new HotCopyError(
       source,
       'permission',
-      `user ${currentUserName()} cannot lock it for writing: a rollback-journal database is copied under BEGIN IMMEDIATE, which needs write permission (hotsnap never writes to it; a read-only connection's IMMEDIATE would block the application's readers instead); ${advice}`,
+      `user ${currentUserName()} cannot lock it for writing: a rollback-journal database is copied under BEGIN IMMEDIATE, which needs write permission (hotsnap never writes to it; a read-only connection's IMMEDIATE would block the application's readers instead); ${runAsOwnerOf(realPath)}`,
       { cause: error },
     );
   }

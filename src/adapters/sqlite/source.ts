@@ -13,7 +13,8 @@ import Database from 'better-sqlite3';
 import { accessSync, constants, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatTimeSpan } from '../../core/timespan.js';
-import { HotCopyError, currentUserName, formatMode, runAsAdvice, sqliteCode, userNameOf } from './errors.js';
+import { currentUserName, describeOwner, runAsOwnerOf } from '../accounts.js';
+import { HotCopyError, sqliteCode } from './errors.js';
 
 /** The read-only connection to the live database and its journal mode. */
 export interface SourceConnection {
@@ -63,18 +64,9 @@ export function classifyHeader(path: string): 'sqlite' | 'encrypted' | 'other' {
 
 function permissionHint(path: string): string {
   try {
-    const stats = statSync(path);
-    return `owner ${userNameOf(stats.uid)}, mode ${formatMode(stats.mode)}`;
+    return describeOwner(statSync(path));
   } catch {
     return 'owner unknown';
-  }
-}
-
-function runAs(path: string): string {
-  try {
-    return runAsAdvice(userNameOf(statSync(path).uid));
-  } catch {
-    return 'run hotsnap as the owner of the database or root';
   }
 }
 
@@ -147,7 +139,7 @@ export function explainSourceError(
     return new HotCopyError(
       source,
       'permission',
-      `has a hot journal (an interrupted write) that user ${user} cannot roll back without write access; ${runAs(realPath)}`,
+      `has a hot journal (an interrupted write) that user ${user} cannot roll back without write access; ${runAsOwnerOf(realPath)}`,
       { cause: error },
     );
   }
@@ -160,7 +152,7 @@ export function explainSourceError(
     return new HotCopyError(
       source,
       'permission',
-      `user ${user} cannot use its -shm/-wal files (${code}): reading a WAL database needs write access to ${realPath}-shm or to ${dirname(realPath)}; ${runAs(realPath)}`,
+      `user ${user} cannot use its -shm/-wal files (${code}): reading a WAL database needs write access to ${realPath}-shm or to ${dirname(realPath)}; ${runAsOwnerOf(realPath)}`,
       { cause: error },
     );
   }
@@ -171,14 +163,14 @@ export function explainSourceError(
       return new HotCopyError(
         source,
         'permission',
-        `user ${user} cannot read it (${permissionHint(realPath)}); ${runAs(realPath)}`,
+        `user ${user} cannot read it (${permissionHint(realPath)}); ${runAsOwnerOf(realPath)}`,
         { cause: error },
       );
     }
     return new HotCopyError(
       source,
       'permission',
-      `SQLite cannot open it (${detail}); if it is in WAL mode, user ${user} needs write access to ${realPath}-shm or to ${dirname(realPath)}: ${runAs(realPath)}`,
+      `SQLite cannot open it (${detail}); if it is in WAL mode, user ${user} needs write access to ${realPath}-shm or to ${dirname(realPath)}: ${runAsOwnerOf(realPath)}`,
       { cause: error },
     );
   }
