@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restoreCommand } from '../../src/commands/restore.js';
 import { createContext } from '../../src/context.js';
 import { UsageError } from '../../src/errors.js';
+import { writeAwkwardFiles } from '../support/awkward-names.js';
 import { createWorld, FIXTURES, type World } from './harness.js';
 import { flipByteOfDatabase, startWriter } from './restore-support.js';
 
@@ -58,11 +59,7 @@ describe('hotsnap restore', () => {
     await execa('node', [join(FIXTURES, 'sqlite/make-db.js'), '--out', db, '--size-mb', '3']);
     writeFileSync(join(world.dir, 'srv/ghost/content/theme.css'), 'body { color: #222 }\n');
     mkdirSync(join(home, 'notes/empty'), { recursive: true });
-    writeFileSync(join(home, 'notes/with space.txt'), 'spaces survive\n');
-    writeFileSync(join(home, 'notes/new\nline.txt'), 'newlines survive\n');
-    writeFileSync(join(home, 'notes/ünïcödé.txt'), 'unicode survives\n');
-    writeFileSync(join(home, '-dash.txt'), 'leading dashes survive\n');
-    writeFileSync(join(home, '@at.txt'), 'leading at signs survive\n');
+    writeAwkwardFiles(home);
     writeFileSync(join(home, 'binary.bin'), Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7919) % 256)));
     symlinkSync('notes/with space.txt', join(home, 'link'));
     world.writeConfig({

@@ -6,6 +6,7 @@ import { execa, type ResultPromise } from 'execa';
 import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AWKWARD_FILES, writeAwkwardFiles } from '../support/awkward-names.js';
 import { createWorld, FIXTURES, stagingLeftovers, WORLD_START, type World } from './harness.js';
 
 // The world's clock starts at WORLD_START (2026-03-01 03:00:00Z): the first run's name is exact.
@@ -47,11 +48,7 @@ describe('hotsnap run: the whole pipeline on a live blog', () => {
     home = join(world.dir, 'home/alice');
     git = join(world.dir, 'srv/git');
     await makeDb(db);
-    mkdirSync(join(home, 'notes'), { recursive: true });
-    writeFileSync(join(home, 'notes/with space.txt'), 'spaces survive\n');
-    writeFileSync(join(home, 'notes/new\nline.txt'), 'newlines survive\n');
-    writeFileSync(join(home, '-dash.txt'), 'leading dashes survive\n');
-    writeFileSync(join(home, '@at.txt'), 'leading at signs survive\n');
+    writeAwkwardFiles(home);
     writeFileSync(join(home, 'scratch.tmp'), 'excluded by pattern\n');
     mkdirSync(join(home, 'node_modules/left-pad'), { recursive: true });
     writeFileSync(join(home, 'node_modules/left-pad/index.js'), 'excluded by component\n');
@@ -111,7 +108,7 @@ describe('hotsnap run: the whole pipeline on a live blog', () => {
     mkdirSync(restore);
     const extracted = await world.tarsnap(['-x', '--keyfile', world.keyfile, '-f', archive, '-C', restore]);
     expect(extracted.exitCode).toBe(0);
-    for (const name of ['notes/with space.txt', 'notes/new\nline.txt', '-dash.txt', '@at.txt']) {
+    for (const name of Object.keys(AWKWARD_FILES)) {
       expect(readFileSync(join(restore, home, name))).toEqual(readFileSync(join(home, name)));
     }
     const restoredDb = join(restore, db);

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listStoredArchives } from '../../fixtures/tarsnap-emulator/lib/inspect.js';
+import { awkwardFilesUnder } from '../support/awkward-names.js';
 import { lines, makeSandbox, type Sandbox } from './helpers.js';
 
 let box: Sandbox;
@@ -40,11 +41,7 @@ describe('round trip', () => {
     for (let i = 0; i < big.length; i += 1) big[i] = (i * 7919) % 251;
     box.write({
       'data/plain.txt': 'plain\n',
-      'data/with space.txt': 'space\n',
-      'data/new\nline.txt': 'newline\n',
-      'data/tab\tname': 'tab\n',
-      'data/-x': 'dash\n',
-      'data/@at': 'at\n',
+      ...awkwardFilesUnder('data/'),
       'data/ünïcødé/naïve.txt': 'unicode\n',
       'data/empty': '',
       'data/deep/a/b/c/d.bin': big,
@@ -63,7 +60,7 @@ describe('round trip', () => {
       '-C',
       path.join(box.dir, 'data'),
       '.',
-      './-x',
+      './-dash.txt',
     ]);
     expect(create.stderr).toBe('');
     expect(create.exitCode).toBe(0);
@@ -84,7 +81,7 @@ describe('round trip', () => {
       encoding: 'utf8',
       env: { ...process.env, LANG: 'C.UTF-8' },
     });
-    expect(gnuList).toContain('./new\nline.txt');
+    expect(gnuList).toContain('./notes/new\nline.txt');
     expect(gnuList).toContain('./ünïcødé/naïve.txt');
     expect(gnuList).toContain(`./${'long-directory-name/'.repeat(8)}file.txt`);
   });
