@@ -158,7 +158,11 @@ describe('restore and verify never follow an archive out of the restored tree', 
   }
 
   function unsafeLine(shown: string, link: string, target: string): string {
-    return `  /srv/app.db: UNSAFE, not checked: the archive is unsafe: ${shown} in the restored tree is a symlink to ${link}; hotsnap removed and opened nothing through it, so nothing outside ${target} was touched: do not restore this archive to / (any host with a write key can store such an archive)`;
+    return (
+      `  /srv/app.db: UNSAFE, not checked: the archive is unsafe: ${shown} in the restored tree is a symlink to ${link}; ` +
+      `hotsnap removed and opened nothing through it, so nothing outside ${target} was touched: ` +
+      'do not restore this archive to / (any host with a write key can store such an archive)'
+    );
   }
 
   it("restore --to T: an archive's srv -> /live/dir does not cost the live database its -wal", async () => {
@@ -266,7 +270,8 @@ describe('restore and verify never follow an archive out of the restored tree', 
     const result = await world.hotsnap(['restore', 'wal-link', '--to', target]);
     expect(result.exitCode).toBe(1);
     expect(String(result.stdout)).toContain(
-      `  /srv/app.db: UNSAFE, not checked: the archive is unsafe: /srv/app.db-wal in the restored tree is a symlink to ${live}-wal; hotsnap removed and opened nothing through it, so nothing outside ${target} was touched`,
+      `  /srv/app.db: UNSAFE, not checked: the archive is unsafe: /srv/app.db-wal in the restored tree is a symlink to ${live}-wal; ` +
+        `hotsnap removed and opened nothing through it, so nothing outside ${target} was touched`,
     );
     expect(readlinkSync(join(target, 'srv/app.db-wal'))).toBe(`${live}-wal`);
     expect(liveFiles(live)).toEqual(before);
@@ -287,7 +292,9 @@ describe('restore and verify never follow an archive out of the restored tree', 
     );
     expect(check).toMatchObject({ source: '/srv/app.db', status: 'unsafe' });
     expect(check.detail).toBe(
-      `the archive is unsafe: /srv/app.db in the restored tree is a hard link (2 names; another may be outside the restored tree); hotsnap removed and opened nothing through it, so nothing outside ${root} was touched: do not restore this archive to / (any host with a write key can store such an archive)`,
+      'the archive is unsafe: /srv/app.db in the restored tree is a hard link (2 names; another may be outside the restored tree); ' +
+        `hotsnap removed and opened nothing through it, so nothing outside ${root} was touched: ` +
+        'do not restore this archive to / (any host with a write key can store such an archive)',
     );
     expect(liveFiles(live)).toEqual(before);
   });

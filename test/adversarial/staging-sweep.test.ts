@@ -74,7 +74,9 @@ function chownTree(path: string, uid: number): void {
 /** Nests 2100 directories `d` below dir (past PATH_MAX), in a child that walks down by relative chdir. */
 async function nestPastPathMax(dir: string): Promise<void> {
   const script =
-    "const fs = require('node:fs'); process.chdir(process.argv[1]); const chunk = Array(100).fill('d').join('/'); for (let i = 0; i < 21; i++) { fs.mkdirSync(chunk, { recursive: true }); process.chdir(chunk); }";
+    "const fs = require('node:fs'); process.chdir(process.argv[1]); " +
+    "const chunk = Array(100).fill('d').join('/'); " +
+    'for (let i = 0; i < 21; i++) { fs.mkdirSync(chunk, { recursive: true }); process.chdir(chunk); }';
   await execa('node', ['-e', script, dir]);
 }
 

@@ -36,7 +36,9 @@ describe('classifyTarsnapFailure', () => {
     [
       'network',
       1,
-      'tarsnap: Error looking up v1-0-0-server.tarsnap.com: Name or service not known\ntarsnap: Cannot obtain server address\ntarsnap: Error creating new archive\n',
+      'tarsnap: Error looking up v1-0-0-server.tarsnap.com: Name or service not known\n' +
+        'tarsnap: Cannot obtain server address\n' +
+        'tarsnap: Error creating new archive\n',
     ],
     ['network', 1, 'tarsnap: Too many network failures\n'],
     ['network', 1, 'tarsnap: Connection lost, waiting 8 seconds before reconnecting\n'],
@@ -44,7 +46,9 @@ describe('classifyTarsnapFailure', () => {
     [
       'server-modified',
       2,
-      'tarsnap: /home/x: Cannot stat: Permission denied\ntarsnap: Error exit delayed from previous errors.\ntarsnap: Data on server was modified, but it might notbe exactly what you requested\n',
+      'tarsnap: /home/x: Cannot stat: Permission denied\n' +
+        'tarsnap: Error exit delayed from previous errors.\n' +
+        'tarsnap: Data on server was modified, but it might notbe exactly what you requested\n',
     ],
     ['unknown', 1, 'tarsnap: something new\n'],
     ['unknown', 1, ''],

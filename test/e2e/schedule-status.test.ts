@@ -165,7 +165,13 @@ describe('hotsnap schedule and status (built CLI)', () => {
       // Records each call's argv, one tab-separated line per call; FAKE_SYSTEMCTL_FAIL makes it fail.
       writeFileSync(
         join(fakeBin, 'systemctl'),
-        '#!/bin/sh\nfor arg in "$@"; do printf \'%s\\t\' "$arg"; done >> "$FAKE_SYSTEMCTL_LOG"\necho >> "$FAKE_SYSTEMCTL_LOG"\nif [ -n "$FAKE_SYSTEMCTL_FAIL" ]; then echo "Failed to connect to bus: No such file or directory" >&2; exit 1; fi\n',
+        [
+          '#!/bin/sh',
+          'for arg in "$@"; do printf \'%s\\t\' "$arg"; done >> "$FAKE_SYSTEMCTL_LOG"',
+          'echo >> "$FAKE_SYSTEMCTL_LOG"',
+          'if [ -n "$FAKE_SYSTEMCTL_FAIL" ]; then echo "Failed to connect to bus: No such file or directory" >&2; exit 1; fi',
+          '',
+        ].join('\n'),
       );
       chmodSync(join(fakeBin, 'systemctl'), 0o755);
     });
