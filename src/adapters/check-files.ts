@@ -17,7 +17,7 @@ import { formatBytes } from '../core/summary.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { currentUserName, describeOwner, runAsAdvice, userNameOf } from './accounts.js';
 import type { FreeSpaceProbe } from './sqlite/space.js';
-import { inspectStaging } from './staging.js';
+import { inspectStaging } from './staging-safety.js';
 
 /** Given a path and an access mode (fs.constants.R_OK…), returns whether this process has it. */
 export function can(path: string, mode: number): boolean {

@@ -17,7 +17,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createStagingDir, inspectStaging, removeLeftovers } from '../../src/adapters/staging.js';
+import { createStagingDir } from '../../src/adapters/staging.js';
+import { inspectStaging } from '../../src/adapters/staging-safety.js';
+import { removeLeftovers } from '../../src/adapters/staging-sweep.js';
 
 const root = process.getuid?.() === 0;
 const nobody = Number(/^nobody:[^:]*:(\d+):/m.exec(readFileSync('/etc/passwd', 'utf8'))?.[1] ?? Number.NaN);
