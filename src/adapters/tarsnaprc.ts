@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DetectedTarsnap } from '../core/starter-config.js';
+import type { DetectedTarsnap } from '../init/tarsnap-section.js';
 
 /** Where tarsnap builds look for the system file: the default prefix, then distribution packages. */
 export const SYSTEM_TARSNAP_CONF = ['/usr/local/etc/tarsnap.conf', '/etc/tarsnap.conf'] as const;

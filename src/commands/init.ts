@@ -20,15 +20,12 @@ import { parseDocument } from 'yaml';
 import { detectTarsnapConf, tarsnapConfFiles } from '../adapters/tarsnaprc.js';
 import { locateConfig, machineDefaults, parseConfig, plainYamlData, SYSTEM_CONFIG } from '../config/load.js';
 import type { MachineDefaults } from '../config/resolve.js';
-import { planTarsnapSection, renderStarterConfig } from '../core/starter-config.js';
-import {
-  convertTarsnapper,
-  globComponentToRegExp,
-  hasGlobMagic,
-  renderTarsnapperConfig,
-  TarsnapperConfigError,
-  type TarsnapperInput,
-} from '../core/tarsnapper.js';
+import { globComponentToRegExp, hasGlobMagic } from '../init/python-glob.js';
+import { renderStarterConfig } from '../init/starter-config.js';
+import { planTarsnapSection } from '../init/tarsnap-section.js';
+import { convertTarsnapper } from '../init/tarsnapper-convert.js';
+import { TarsnapperConfigError, type TarsnapperInput } from '../init/tarsnapper-jobs.js';
+import { renderTarsnapperConfig } from '../init/tarsnapper-render.js';
 import { ConfigError, ExitCode, UsageError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { CommandResult } from './result.js';

@@ -2,8 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import type { MachineDefaults } from '../../src/config/resolve.js';
-import { planTarsnapSection, renderStarterConfig, type DetectedTarsnap } from '../../src/core/starter-config.js';
-import { convertTarsnapper, renderTarsnapperConfig, TarsnapperConfigError } from '../../src/core/tarsnapper.js';
+import { renderStarterConfig } from '../../src/init/starter-config.js';
+import { planTarsnapSection, type DetectedTarsnap } from '../../src/init/tarsnap-section.js';
+import { convertTarsnapper } from '../../src/init/tarsnapper-convert.js';
+import { TarsnapperConfigError } from '../../src/init/tarsnapper-jobs.js';
+import { renderTarsnapperConfig } from '../../src/init/tarsnapper-render.js';
 
 const MACHINE: MachineDefaults = { hostname: 'web1', timezone: 'UTC', tmpdir: '/tmp', stateDir: '/var/lib/hotsnap' };
 

@@ -4,18 +4,19 @@ import { parseConfig } from '../../src/config/load.js';
 import type { MachineDefaults } from '../../src/config/resolve.js';
 import { configFileSchema, profileFieldsSchema, tarsnapSchema } from '../../src/config/schema.js';
 import {
-  exampleLines,
-  planTarsnapSection,
-  PLACEHOLDER_CACHEDIR,
-  PLACEHOLDER_KEYFILE,
   renderStarterConfig,
   starterConfigObject,
   starterExamples,
-  TARSNAP_EXAMPLES,
-  wrapComment,
-  type DetectedTarsnap,
   type StarterInput,
-} from '../../src/core/starter-config.js';
+} from '../../src/init/starter-config.js';
+import {
+  planTarsnapSection,
+  PLACEHOLDER_CACHEDIR,
+  PLACEHOLDER_KEYFILE,
+  TARSNAP_EXAMPLES,
+  type DetectedTarsnap,
+} from '../../src/init/tarsnap-section.js';
+import { exampleLines, wrapComment } from '../../src/init/yaml-comments.js';
 
 const MACHINE: MachineDefaults = {
   hostname: 'web1',

@@ -8,17 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import type { MachineDefaults } from '../../src/config/resolve.js';
 import { ownerOf } from '../../src/core/archives.js';
-import { planTarsnapSection } from '../../src/core/starter-config.js';
-import {
-  convertDeltas,
-  convertTarsnapper,
-  globComponentToRegExp,
-  renderTarsnapperConfig,
-  strftimeToDateFns,
-  TarsnapperConfigError,
-  targetToTemplate,
-  type TarsnapperInput,
-} from '../../src/core/tarsnapper.js';
+import { globComponentToRegExp } from '../../src/init/python-glob.js';
+import { strftimeToDateFns } from '../../src/init/strftime.js';
+import { planTarsnapSection } from '../../src/init/tarsnap-section.js';
+import { convertTarsnapper } from '../../src/init/tarsnapper-convert.js';
+import { TarsnapperConfigError, type TarsnapperInput } from '../../src/init/tarsnapper-jobs.js';
+import { targetToTemplate } from '../../src/init/tarsnapper-names.js';
+import { convertDeltas } from '../../src/init/tarsnapper-profile.js';
+import { renderTarsnapperConfig } from '../../src/init/tarsnapper-render.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/tarsnapper');
 const MACHINE: MachineDefaults = { hostname: 'web1', timezone: 'UTC', tmpdir: '/tmp', stateDir: '/var/lib/hotsnap' };
