@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_ARCHIVE_NAME,
-  DEFAULT_DATE_FORMAT,
   chooseArchiveName,
   formatArchiveName,
   parseArchiveName,
   validateNameTemplate,
 } from '../../src/core/archive-name.js';
+import { DEFAULT_DATE_FORMAT } from '../../src/core/archive-date.js';
 
 const owner = { hostname: 'web1', profile: 'daily' };
 const at = (iso: string): Date => new Date(iso);
