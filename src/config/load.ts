@@ -9,18 +9,13 @@ import type { ZodError } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { machineDefaults, readConfigText } from './read.js';
 import { closestKey } from './suggest.js';
-import { validateNameTemplate } from '../core/archive-name.js';
+import { findNameTemplateIssues } from '../core/archive-name.js';
 import { parseDeltas } from '../core/deltas.js';
 import { parseCalendar } from '../core/calendar.js';
 import { parseRetentionDuration } from '../core/duration.js';
 import { configFileSchema, hotCopySchema, profileFieldsSchema, retentionSchema, tarsnapSchema } from './schema.js';
-import {
-  findCrossFieldIssues,
-  resolveConfig,
-  type Config,
-  type MachineDefaults,
-  type ResolveChecks,
-} from './resolve.js';
+import { findCrossFieldIssues, type CrossFieldChecks } from './cross-field.js';
+import { resolveConfig, type Config, type MachineDefaults } from './resolve.js';
 
 export { locateConfig, machineDefaults, SYSTEM_CONFIG } from './read.js';
 
@@ -88,8 +83,8 @@ function sortByLine(issues: ConfigIssue[]): ConfigIssue[] {
 }
 
 /** The checks that need other modules: name templates, retention durations, tarsnapper deltas. */
-export const defaultChecks: ResolveChecks = {
-  nameTemplate: (template, dateFormat) => validateNameTemplate(template, dateFormat),
+export const defaultChecks: CrossFieldChecks = {
+  nameTemplate: (template, dateFormat) => findNameTemplateIssues(template, dateFormat),
   retentionDuration: parseRetentionDuration,
   deltas: parseDeltas,
   schedule: parseCalendar,
@@ -131,7 +126,7 @@ export function parseConfig(
   text: string,
   file: string,
   machine: MachineDefaults = machineDefaults(),
-  checks: ResolveChecks = defaultChecks,
+  checks: CrossFieldChecks = defaultChecks,
 ): Config {
   const name = basename(file);
   const lines = new LineCounter();
@@ -165,6 +160,6 @@ export function parseConfig(
 }
 
 /** Given a path, reads and parses it (see parseConfig); no cache. */
-export function loadConfigFile(file: string, machine?: MachineDefaults, checks?: ResolveChecks): Config {
+export function loadConfigFile(file: string, machine?: MachineDefaults, checks?: CrossFieldChecks): Config {
   return parseConfig(readConfigText(file), file, machine, checks);
 }

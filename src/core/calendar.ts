@@ -8,6 +8,7 @@
  * of the month), fractional seconds and `@epoch` — enough for backup schedules, and status can
  * evaluate every schedule it accepts (core/calendar-elapse).
  */
+import { isTimeZone } from './time-zone.js';
 
 /** One item of a field: `start`, `start..end`, `start/step` or `start..end/step`. */
 export interface CalendarItem {
@@ -152,16 +153,6 @@ function parseWeekdays(text: string): number {
     for (let day = from; day <= to; day++) mask |= 1 << day;
   }
   return mask;
-}
-
-function isTimeZone(text: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(text)) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: text });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
