@@ -17,7 +17,7 @@ import { formatBytes } from '../core/summary.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { currentUserName, runAsOwnerOf } from './accounts.js';
 import { explainSourceError } from './sqlite/source.js';
-import { can } from './check-files.js';
+import { can } from './check-fs.js';
 
 export interface DatabaseFindings {
   item: CheckItem;

@@ -22,14 +22,9 @@ import { HOOK_EVENTS } from '../config/resolve.js';
 import type { Context } from '../context.js';
 import { ExitCode, UserError } from '../errors.js';
 import { checkExitCode, renderCheckJson, renderCheckText, type CheckItem } from '../core/check-report.js';
-import {
-  checkCachedir,
-  checkKeyfile,
-  checkPassphraseFile,
-  checkPath,
-  checkStaging,
-  checkStateDir,
-} from '../adapters/check-files.js';
+import { checkCachedir, checkStaging, checkStateDir } from '../adapters/check-dirs.js';
+import { checkKeyfile, checkPassphraseFile } from '../adapters/check-key.js';
+import { checkPath } from '../adapters/check-paths.js';
 import { checkHook, checkTarsnapBinary, runTarsnapVersion, type VersionProbe } from '../adapters/check-programs.js';
 import { checkDatabase } from '../adapters/check-sqlite.js';
 import { freeBytes, requiredBytes, type FreeSpaceProbe } from '../adapters/sqlite/space.js';

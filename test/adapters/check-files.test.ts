@@ -7,14 +7,9 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  checkCachedir,
-  checkKeyfile,
-  checkPassphraseFile,
-  checkPath,
-  checkStaging,
-  checkStateDir,
-} from '../../src/adapters/check-files.js';
+import { checkCachedir, checkStaging, checkStateDir } from '../../src/adapters/check-dirs.js';
+import { checkKeyfile, checkPassphraseFile } from '../../src/adapters/check-key.js';
+import { checkPath } from '../../src/adapters/check-paths.js';
 import { writeKey } from '../../fixtures/tarsnap-emulator/lib/keys.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hotsnap-check-files-'));
