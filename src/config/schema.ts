@@ -1,6 +1,7 @@
 /**
- * The config file's schema: every key, its type, default and a description (which also feeds the
- * published JSON Schema, so editors can complete and check hotsnap.yaml).
+ * The config file's schema: every key, its type, default and a description, and example values of
+ * optional keys. Descriptions and examples feed the published JSON Schema (so editors can complete
+ * and check hotsnap.yaml) and the starter config `hotsnap init` writes, so the two never disagree.
  * Unknown keys are errors everywhere: a typo must never silently disable retention.
  */
 import { z } from 'zod';
@@ -111,71 +112,100 @@ export const profileFieldsSchema = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe('Archive name template: {hostname}, {profile}, {date}. Default "{hostname}-{profile}-{date}".'),
+    .describe('Archive name template: {hostname}, {profile}, {date}. Default "{hostname}-{profile}-{date}".')
+    .meta({ examples: ['{hostname}-{profile}-{date}'] }),
   date_format: z
     .string()
     .min(1)
     .optional()
-    .describe('date-fns format for {date}, always UTC. Default "yyyy-MM-dd_HH-mm-ss".'),
+    .describe('date-fns format for {date}, always UTC. Default "yyyy-MM-dd_HH-mm-ss".')
+    .meta({ examples: ['yyyy-MM-dd_HH-mm-ss'] }),
   retention: retentionSchema.optional(),
   deltas: z
     .string()
     .min(1)
     .optional()
-    .describe('tarsnapper-style retention, e.g. "1d 7d 30d 360d" (instead of retention).'),
+    .describe('tarsnapper-style retention, e.g. "1d 7d 30d 360d" (instead of retention).')
+    .meta({ examples: ['1d 7d 30d 360d'] }),
   adopt: z
     .array(adoptSchema)
     .optional()
-    .describe('Legacy archive name patterns this profile also prunes (e.g. archives of the old cron script).'),
+    .describe('Legacy archive name patterns this profile also prunes (e.g. archives of the old cron script).')
+    .meta({ examples: [[{ archive_name: '{hostname}-ghost-{date}', date_format: 'yyyyMMdd-HHmm' }]] }),
   prune: z
     .boolean()
     .optional()
-    .describe('Prune after each successful run (default true). false on hosts with a write-only key.'),
+    .describe('Prune after each successful run (default true). false on hosts with a write-only key.')
+    .meta({ examples: [true] }),
   prune_partial: z
     .boolean()
     .optional()
-    .describe('Delete .part archives once a newer complete archive exists (default true).'),
+    .describe('Delete .part archives once a newer complete archive exists (default true).')
+    .meta({ examples: [true] }),
   max_delete: z
     .union([z.number().int().min(0), z.string().regex(/^\d+%$/)])
     .optional()
-    .describe('Most archives one prune may delete without --force: a number or a percentage (default "50%").'),
-  hot_copy: hotCopySchema.optional(),
+    .describe('Most archives one prune may delete without --force: a number or a percentage (default "50%").')
+    .meta({ examples: ['50%'] }),
+  hot_copy: hotCopySchema
+    .optional()
+    .meta({ examples: [{ method: 'auto', verify: 'quick', busy_timeout: '10s', copy_timeout: '30m' }] }),
   schedule: z
     .string()
     .min(1)
     .optional()
     .describe(
       'When to run: hourly, daily, weekly, monthly or a systemd OnCalendar expression (default: the profile name if it is one of those).',
-    ),
-  hooks: hooksSchema.optional(),
+    )
+    .meta({ examples: ['*-*-* 03:15:00'] }),
+  hooks: hooksSchema.optional().meta({ examples: [{ finally: ['logger', '-t', 'hotsnap', 'daily backup done'] }] }),
   ping: z
     .url({ protocol: /^https?$/ })
     .optional()
-    .describe('Healthchecks-style URL: /start before, the URL on success, /fail on failure.'),
+    .describe('Healthchecks-style URL: /start before, the URL on success, /fail on failure.')
+    .meta({ examples: ['https://hc-ping.com/your-check-uuid'] }),
 });
 
 export const tarsnapSchema = z
   .strictObject({
-    binary: z.string().min(1).optional().describe('tarsnap executable: a name on PATH or a path (default "tarsnap").'),
+    binary: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('tarsnap executable: a name on PATH or a path (default "tarsnap").')
+      .meta({ examples: ['tarsnap'] }),
     keyfile: absolutePath.describe('tarsnap key file (passed as --keyfile).'),
     cachedir: absolutePath.describe('tarsnap cache directory (passed as --cachedir).'),
     extra_args: z
       .array(z.string())
       .optional()
-      .describe('Extra options for every create, e.g. ["--maxbw-rate", "50000"].'),
-    retries: z.number().int().min(0).max(20).optional().describe('Retries after a network failure (default 3).'),
-    retry_delay: timeSpan.optional().describe('Wait before the first retry, doubling each time (default 30s).'),
+      .describe('Extra options for every create, e.g. ["--maxbw-rate", "50000"].')
+      .meta({ examples: [['--maxbw-rate', '50000']] }),
+    retries: z
+      .number()
+      .int()
+      .min(0)
+      .max(20)
+      .optional()
+      .describe('Retries after a network failure (default 3).')
+      .meta({ examples: [3] }),
+    retry_delay: timeSpan
+      .optional()
+      .describe('Wait before the first retry, doubling each time (default 30s).')
+      .meta({ examples: ['30s'] }),
     auto_fsck: z
       .boolean()
       .optional()
-      .describe('Run tarsnap --fsck once when the cache is out of sync (default false).'),
+      .describe('Run tarsnap --fsck once when the cache is out of sync (default false).')
+      .meta({ examples: [false] }),
     passphrase: z
       .string()
       .regex(/^(env|file):.+$/, { message: 'must be env:VARIABLE or file:/path/to/file (never the passphrase itself)' })
       .optional()
       .describe(
         'For a passphrase-protected key: where tarsnap reads the passphrase (--passphrase env:VAR or file:PATH), so a scheduled run never waits at a prompt.',
-      ),
+      )
+      .meta({ examples: ['env:TARSNAP_PASSPHRASE'] }),
   })
   .describe('How to call tarsnap.');
 
@@ -205,19 +235,23 @@ export const configFileSchema = z
       .optional()
       .describe(
         'Write Prometheus node_exporter textfile metrics here after each run (e.g. /var/lib/node_exporter/textfile/hotsnap.prom).',
-      ),
+      )
+      .meta({ examples: ['/var/lib/node_exporter/textfile/hotsnap.prom'] }),
     verify_schedule: z
       .string()
       .min(1)
       .optional()
-      .describe('Also schedule "hotsnap verify" (a restore drill), e.g. weekly. Default: not scheduled.'),
+      .describe('Also schedule "hotsnap verify" (a restore drill), e.g. weekly. Default: not scheduled.')
+      .meta({ examples: ['weekly'] }),
     hooks: hooksSchema
       .optional()
-      .describe('Commands run once per "hotsnap run": before the first profile, after the last.'),
+      .describe('Commands run once per "hotsnap run": before the first profile, after the last.')
+      .meta({ examples: [{ on_error: ['logger', '-t', 'hotsnap', 'a backup failed'] }] }),
     tarsnap: tarsnapSchema,
     defaults: profileFieldsSchema
       .optional()
-      .describe('Merged under every profile; profile keys win (exclude lists are combined).'),
+      .describe('Merged under every profile; profile keys win (exclude lists are combined).')
+      .meta({ examples: [{ exclude: ['*.swp'], hot_copy: { verify: 'quick' } }] }),
     profiles: z.record(profileNameSchema, profileFieldsSchema).describe('Backup profiles, e.g. daily and weekly.'),
   })
   .describe('hotsnap configuration');

@@ -1,7 +1,8 @@
 /**
  * The starter config `hotsnap init` writes: a working example (a Ghost blog, profiles `daily` and
  * `weekly`) with every key explained in a comment, the optional ones shown commented out. The key
- * descriptions come from the schema, so the comments and `hotsnap config schema` never disagree.
+ * descriptions and example values come from the schema, so the comments and `hotsnap config schema`
+ * never disagree.
  */
 import { Document, type YAMLMap } from 'yaml';
 import {
@@ -11,7 +12,7 @@ import {
   type ConfigFile,
   type ProfileFields,
 } from '../config/schema.js';
-import { descriptionOf } from './schema-docs.js';
+import { descriptionOf, exampleOf, examplesOf } from './schema-docs.js';
 import { commentTarsnapSection, type TarsnapSection } from './tarsnap-section.js';
 import { asComment, commentedExample, commentKey, flowArgvLists, wrapComment } from './yaml-comments.js';
 
@@ -62,36 +63,37 @@ export interface StarterExamples {
 }
 
 /**
- * Given the machine values, returns the optional keys the starter shows commented out, each with a
- * value valid as written (tests uncomment them all); e.g. `starterExamples(machine).top.verify_schedule` → 'weekly'.
+ * Given the machine values, returns the optional keys the starter shows commented out: the machine's
+ * value where a key defaults to one, else the schema's example, each valid as written (tests
+ * uncomment them all); e.g. `starterExamples(machine).top.verify_schedule` → 'weekly'.
  */
 export function starterExamples(
   input: Pick<StarterInput, 'hostname' | 'timezone' | 'tmpdir' | 'stateDir'>,
 ): StarterExamples {
+  const top = configFileSchema.shape;
+  const field = profileFieldsSchema.shape;
   return {
     top: {
       hostname: input.hostname,
       timezone: input.timezone,
       staging_dir: input.tmpdir,
       state_dir: input.stateDir,
-      metrics_file: '/var/lib/node_exporter/textfile/hotsnap.prom',
-      verify_schedule: 'weekly',
-      hooks: { on_error: ['logger', '-t', 'hotsnap', 'a backup failed'] },
+      ...examplesOf(top, ['metrics_file', 'verify_schedule', 'hooks']),
     },
-    defaults: { exclude: ['*.swp'], hot_copy: { verify: 'quick' } },
-    profile: {
-      archive_name: '{hostname}-{profile}-{date}',
-      date_format: 'yyyy-MM-dd_HH-mm-ss',
-      adopt: [{ archive_name: '{hostname}-ghost-{date}', date_format: 'yyyyMMdd-HHmm' }],
-      prune: true,
-      prune_partial: true,
-      max_delete: '50%',
-      hot_copy: { method: 'auto', verify: 'quick', busy_timeout: '10s', copy_timeout: '30m' },
-      schedule: '*-*-* 03:15:00',
-      hooks: { finally: ['logger', '-t', 'hotsnap', 'daily backup done'] },
-      ping: 'https://hc-ping.com/your-check-uuid',
-    },
-    deltas: '1d 7d 30d 360d',
+    defaults: exampleOf(top.defaults)!,
+    profile: examplesOf(field, [
+      'archive_name',
+      'date_format',
+      'adopt',
+      'prune',
+      'prune_partial',
+      'max_delete',
+      'hot_copy',
+      'schedule',
+      'hooks',
+      'ping',
+    ]),
+    deltas: exampleOf(field.deltas)!,
   };
 }
 

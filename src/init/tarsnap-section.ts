@@ -5,7 +5,7 @@
 import { isMap, type Document, type YAMLMap } from 'yaml';
 import { configFileSchema, tarsnapSchema, type ConfigFile } from '../config/schema.js';
 import { assertExtraArgs } from '../core/tarsnap-extra-args.js';
-import { descriptionOf } from './schema-docs.js';
+import { descriptionOf, examplesOf } from './schema-docs.js';
 import { asComment, commentedExample, commentKey, wrapComment } from './yaml-comments.js';
 
 /** What tarsnap's config files say (adapters/tarsnaprc reads them, user file first). */
@@ -99,15 +99,15 @@ export function planTarsnapSection(detected: DetectedTarsnap): TarsnapSection {
   };
 }
 
-/** Optional `tarsnap` keys shown commented out, with their default or an example value (valid as written). */
-export const TARSNAP_EXAMPLES = {
-  binary: 'tarsnap',
-  extra_args: ['--maxbw-rate', '50000'],
-  retries: 3,
-  retry_delay: '30s',
-  auto_fsck: false,
-  passphrase: 'env:TARSNAP_PASSPHRASE',
-};
+/** Optional `tarsnap` keys shown commented out, with their schema example (valid as written). */
+export const TARSNAP_EXAMPLES = examplesOf(tarsnapSchema.shape, [
+  'binary',
+  'extra_args',
+  'retries',
+  'retry_delay',
+  'auto_fsck',
+  'passphrase',
+]);
 
 /** Given a document with a `tarsnap` map and the section it came from, comments each key (where its value came from) and lists the optional ones commented out. */
 export function commentTarsnapSection(doc: Document, section: TarsnapSection): void {
