@@ -28,7 +28,7 @@ import { checkPath } from '../adapters/check-paths.js';
 import { checkHook, checkTarsnapBinary, runTarsnapVersion, type VersionProbe } from '../adapters/check-programs.js';
 import { checkDatabase } from '../adapters/check-sqlite.js';
 import { freeBytes, requiredBytes, type FreeSpaceProbe } from '../adapters/sqlite/space.js';
-import { selectProfiles } from './common.js';
+import { selectProfiles } from './select-profiles.js';
 import type { CommandResult } from './result.js';
 
 export interface CheckDeps {

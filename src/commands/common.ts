@@ -1,22 +1,11 @@
-/** Helpers every command shares: picking profiles, making the tarsnap runner, taking the key's lock. */
-import type { Config, Profile } from '../config/resolve.js';
+/** Helpers the commands that call tarsnap share: making the tarsnap runner, parsing --wait, taking the key's lock. */
+import type { Config } from '../config/resolve.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { parseTimeSpan } from '../core/timespan.js';
 import { tarsnapCommon } from '../pipeline.js';
 import { acquireRunLock, type RunLock } from '../adapters/run-lock.js';
 import { createTarsnapRunner, type TarsnapRunner } from '../adapters/tarsnap.js';
-
-/** Given the config and names, returns the profiles to act on (all when none named); unknown names are a usage error. */
-export function selectProfiles(config: Config, names: readonly string[]): Profile[] {
-  const unknown = names.filter((name) => !config.profiles.some((profile) => profile.name === name));
-  if (unknown.length > 0) {
-    throw new UsageError(
-      `unknown profile ${unknown.join(', ')}; the config (${config.file}) has: ${config.profiles.map((p) => p.name).join(', ')}`,
-    );
-  }
-  return names.length === 0 ? config.profiles : config.profiles.filter((profile) => names.includes(profile.name));
-}
 
 /** Given the config, returns a tarsnap runner for it. */
 export function tarsnapRunnerFor(config: Config, context: Context, options: { dryRun?: boolean } = {}): TarsnapRunner {

@@ -1,8 +1,9 @@
 /** `hotsnap config validate|show|schema`. */
 import { stringify } from 'yaml';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import type { Context } from '../context.js';
 import { configJsonSchema } from '../config/schema.js';
+import { selectProfiles } from './select-profiles.js';
 import type { CommandResult } from './result.js';
 
 /** Given a context, validates the config; returns exit 0 with a one-line summary (errors throw ConfigError → exit 2). */
@@ -23,14 +24,7 @@ export async function showConfig(
   options: { json?: boolean },
 ): Promise<CommandResult> {
   const config = await context.loadConfig();
-  const unknown = profiles.filter((name) => !config.profiles.some((profile) => profile.name === name));
-  if (unknown.length > 0) {
-    throw new UsageError(
-      `unknown profile ${unknown.join(', ')}; the config has: ${config.profiles.map((p) => p.name).join(', ')}`,
-    );
-  }
-  const selected =
-    profiles.length === 0 ? config.profiles : config.profiles.filter((profile) => profiles.includes(profile.name));
+  const selected = selectProfiles(config, profiles);
   const shown = profiles.length === 0 ? { ...config, profiles: undefined } : {};
   const output = {
     ...shown,

@@ -15,7 +15,8 @@ import { parseListArchives } from '../core/tarsnap-output.js';
 import type { Logger } from '../log.js';
 import { tarsnapCommon } from '../pipeline.js';
 import { TarsnapError, type TarsnapRunner } from '../adapters/tarsnap.js';
-import { lockKeyUnlessDryRun, parseWaitOption, selectProfiles, tarsnapRunnerFor } from './common.js';
+import { lockKeyUnlessDryRun, parseWaitOption, tarsnapRunnerFor } from './common.js';
+import { selectProfiles } from './select-profiles.js';
 import type { CommandResult } from './result.js';
 
 export interface PruneOptions {

@@ -28,7 +28,8 @@ import { MANIFEST_FILE, type ArchiveManifest } from '../core/manifest.js';
 import { tarsnapCommon } from '../pipeline.js';
 import { checkRestoredTree, existsNoFollow, readManifest } from '../adapters/restored-check.js';
 import type { TarsnapRunner } from '../adapters/tarsnap.js';
-import { selectProfiles, tarsnapRunnerFor } from './common.js';
+import { tarsnapRunnerFor } from './common.js';
+import { selectProfiles } from './select-profiles.js';
 import { listArchives } from './list.js';
 import type { CommandResult } from './result.js';
 

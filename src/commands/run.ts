@@ -19,7 +19,8 @@ import { createStagingDir } from '../adapters/staging.js';
 import { removeLeftovers } from '../adapters/staging-sweep.js';
 import { recordRun, updateProfileState } from '../adapters/state.js';
 import { pruneProfiles } from './prune.js';
-import { lockKeyUnlessDryRun, parseWaitOption, selectProfiles, tarsnapRunnerFor } from './common.js';
+import { lockKeyUnlessDryRun, parseWaitOption, tarsnapRunnerFor } from './common.js';
+import { selectProfiles } from './select-profiles.js';
 import type { CommandResult } from './result.js';
 
 export interface RunOptions {

@@ -9,7 +9,7 @@ import { now } from '../clock.js';
 import { planScheduledJobs } from '../core/schedule.js';
 import { evaluateStatus, renderStatusTable } from '../core/overdue.js';
 import { readProfileState, type ProfileState } from '../adapters/state.js';
-import { selectProfiles } from './common.js';
+import { selectProfiles } from './select-profiles.js';
 import type { CommandResult } from './result.js';
 
 /** What status takes from the machine; tests pass a fixed clock. */

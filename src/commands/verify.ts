@@ -31,7 +31,8 @@ import { createStagingDir, type StagingDir } from '../adapters/staging.js';
 import { removeLeftovers } from '../adapters/staging-sweep.js';
 import { updateProfileState } from '../adapters/state.js';
 import type { TarsnapRunner } from '../adapters/tarsnap.js';
-import { selectProfiles, tarsnapRunnerFor } from './common.js';
+import { tarsnapRunnerFor } from './common.js';
+import { selectProfiles } from './select-profiles.js';
 import { listArchives } from './list.js';
 import type { CommandResult } from './result.js';
 
