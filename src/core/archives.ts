@@ -27,34 +27,24 @@ export interface ArchiveInfo {
   adopted: boolean;
 }
 
-/** Given one archive name, returns its owning profile (first match in config order) or null. */
-export function ownerOf(
-  name: string,
-  profiles: readonly NamingRules[],
-  hostname: string,
-): { profile: string; time: Date; partial: boolean; incomplete: boolean; adopted: boolean } | null {
+/** Which profile owns an archive name, and what the name says. */
+export type ArchiveOwner = Omit<ArchiveInfo, 'name'> & { profile: string };
+
+/**
+ * Given one archive name, returns the profile that owns it (first match in config order, its own
+ * template before its `adopt:` patterns) or null.
+ * Example: archiveOwner('web-daily-2024-01-01_00-00-00', [daily], 'web')?.profile → 'daily'.
+ */
+export function archiveOwner(name: string, profiles: readonly NamingRules[], hostname: string): ArchiveOwner | null {
   for (const profile of profiles) {
     const owner = { hostname, profile: profile.name };
-    const own = parseArchiveName(name, profile.archive_name, owner, profile.date_format);
-    if (own)
-      return {
-        profile: profile.name,
-        time: own.time,
-        partial: own.partial,
-        incomplete: own.incomplete,
-        adopted: false,
-      };
-    for (const legacy of profile.adopt) {
-      const adopted = parseArchiveName(name, legacy.archive_name, owner, legacy.date_format);
+    const patterns = [{ ...profile, adopted: false }, ...profile.adopt.map((legacy) => ({ ...legacy, adopted: true }))];
+    for (const { archive_name, date_format, adopted } of patterns) {
+      const parsed = parseArchiveName(name, archive_name, owner, date_format);
+      if (!parsed) continue;
       // Legacy tools never mark incomplete archives; only hotsnap's own names carry the mark.
-      if (adopted)
-        return {
-          profile: profile.name,
-          time: adopted.time,
-          partial: adopted.partial,
-          incomplete: false,
-          adopted: true,
-        };
+      const incomplete = !adopted && parsed.incomplete;
+      return { profile: profile.name, time: parsed.time, partial: parsed.partial, incomplete, adopted };
     }
   }
   return null;
@@ -72,7 +62,7 @@ export function classifyArchives(
 ): ArchiveInfo[] {
   const infos: ArchiveInfo[] = [];
   for (const archive of listed) {
-    const owner = ownerOf(archive.name, profiles, hostname);
+    const owner = archiveOwner(archive.name, profiles, hostname);
     const time = archive.created ?? owner?.time;
     infos.push({
       name: archive.name,

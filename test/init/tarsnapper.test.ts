@@ -7,7 +7,7 @@ import { parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import type { MachineDefaults } from '../../src/config/resolve.js';
-import { ownerOf } from '../../src/core/archives.js';
+import { archiveOwner } from '../../src/core/archives.js';
 import { globComponentToRegExp } from '../../src/init/python-glob.js';
 import { strftimeToDateFns } from '../../src/init/strftime.js';
 import { planTarsnapSection } from '../../src/init/tarsnap-section.js';
@@ -359,7 +359,7 @@ describe('convertTarsnapper: fixture files', () => {
       expect(header.replace(/\n#\s+/g, ' ')).toContain(note.split(' ').slice(0, 6).join(' '));
     // The archives tarsnapper made belong to the profile that replaces their job.
     for (const [name, profile] of Object.entries(owned))
-      expect(ownerOf(name, config.profiles, config.hostname)?.profile ?? null, name).toBe(profile);
+      expect(archiveOwner(name, config.profiles, config.hostname)?.profile ?? null, name).toBe(profile);
   });
 
   it('the hooks survive the YAML round trip character for character', () => {
