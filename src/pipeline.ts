@@ -9,12 +9,13 @@ import { performance } from 'node:perf_hooks';
 import { chooseArchiveName, formatArchiveName } from './core/archive-name.js';
 import { MANIFEST_DIR, MANIFEST_FILE, type ArchiveManifest, type ManifestEntry } from './core/manifest.js';
 import { liveDatabaseExcludes } from './core/paths.js';
-import { buildCreateArgs, buildListArgs, type TarsnapCommon } from './core/tarsnap-args.js';
-import { parseListArchives, parsePrintStats, type ListedArchive, type PrintStats } from './core/tarsnap-output.js';
+import { buildCreateArgs, type TarsnapCommon } from './core/tarsnap-args.js';
+import { parsePrintStats, type ListedArchive, type PrintStats } from './core/tarsnap-output.js';
 import type { ProfileSummary } from './core/summary.js';
 import type { Config, Profile } from './config/resolve.js';
 import { describeError, systemErrorAsUserError } from './errors.js';
 import type { Logger } from './log.js';
+import { listStoredArchives } from './adapters/archive-list.js';
 import type { HotCopyOptions } from './adapters/sqlite/hot-copy.js';
 import type { StagingDir } from './adapters/staging.js';
 import { TarsnapError, type TarsnapRunner } from './adapters/tarsnap.js';
@@ -48,8 +49,7 @@ export function tarsnapCommon(config: Config): TarsnapCommon {
 /** Lists archive names; undefined when this key cannot list (write-only), so creation can go on. */
 async function listNames(config: Config, deps: PipelineDeps): Promise<ListedArchive[] | undefined> {
   try {
-    const result = await deps.tarsnap.run(buildListArgs(tarsnapCommon(config), { verbose: 0 }));
-    return parseListArchives(result.stdout, 0);
+    return await listStoredArchives(deps.tarsnap, tarsnapCommon(config), 0);
   } catch (error) {
     if (error instanceof TarsnapError && error.failure.kind === 'write-only-key') {
       deps.logger.warn('this key cannot list archives (write-only); the archive name is not checked for collisions');

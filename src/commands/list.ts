@@ -3,19 +3,21 @@ import type { Context } from '../context.js';
 import { ExitCode } from '../errors.js';
 import { classifyArchives, type ArchiveInfo } from '../core/archives.js';
 import { formatUtcTime } from '../core/summary.js';
-import { buildListArgs } from '../core/tarsnap-args.js';
-import { parseListArchives } from '../core/tarsnap-output.js';
 import { tarsnapCommon } from '../pipeline.js';
 import { tarsnapRunnerFor } from './common.js';
 import { selectProfiles } from './select-profiles.js';
 import type { CommandResult } from './result.js';
 import type { Config } from '../config/resolve.js';
+import { listStoredArchives } from '../adapters/archive-list.js';
 import type { TarsnapRunner } from '../adapters/tarsnap.js';
 
 /** Given the config and a runner, returns every archive classified (one --list-archives -v call). */
 export async function listArchives(config: Config, tarsnap: TarsnapRunner): Promise<ArchiveInfo[]> {
-  const result = await tarsnap.run(buildListArgs(tarsnapCommon(config), { verbose: 1 }));
-  return classifyArchives(parseListArchives(result.stdout, 1), config.profiles, config.hostname);
+  return classifyArchives(
+    await listStoredArchives(tarsnap, tarsnapCommon(config), 1),
+    config.profiles,
+    config.hostname,
+  );
 }
 
 function formatTime(date: Date): string {

@@ -7,16 +7,16 @@ import type { Context } from '../context.js';
 import { describeError, ExitCode, UsageError } from '../errors.js';
 import { now } from '../clock.js';
 import type { ArchiveInfo } from '../core/archives.js';
-import { classifyArchives } from '../core/archives.js';
 import { formatUtcTime } from '../core/summary.js';
 import { planProfilePrune, type ProfilePrunePlan } from '../core/prune-plan.js';
-import { buildDeleteArgs, buildListArgs } from '../core/tarsnap-args.js';
-import { parseListArchives } from '../core/tarsnap-output.js';
+import { buildDeleteArgs } from '../core/tarsnap-args.js';
 import type { Logger } from '../log.js';
 import { tarsnapCommon } from '../pipeline.js';
+import { listStoredArchives } from '../adapters/archive-list.js';
 import { TarsnapError, type TarsnapRunner } from '../adapters/tarsnap.js';
 import { lockKeyUnlessDryRun, parseWaitOption, tarsnapRunnerFor } from './common.js';
 import { selectProfiles } from './select-profiles.js';
+import { listArchives } from './list.js';
 import type { CommandResult } from './result.js';
 
 export interface PruneOptions {
@@ -64,11 +64,6 @@ function toReport(profile: string, plan: ProfilePrunePlan): ProfilePruneReport {
   };
 }
 
-async function listAll(config: Config, deps: PruneDeps, verbose: 0 | 1) {
-  const result = await deps.tarsnap.run(buildListArgs(tarsnapCommon(config), { verbose }));
-  return parseListArchives(result.stdout, verbose);
-}
-
 /**
  * Given the config and profiles, plans and (unless dryRun) carries out their prune; never throws
  * for tarsnap failures: the report says what happened and `failed` is set.
@@ -82,7 +77,7 @@ export async function pruneProfiles(
   const report: PruneReport = { dry_run: options.dryRun, profiles: [], failed: false };
   let archives: ArchiveInfo[];
   try {
-    archives = classifyArchives(await listAll(config, deps, 1), config.profiles, config.hostname);
+    archives = await listArchives(config, deps.tarsnap);
   } catch (error) {
     if (error instanceof TarsnapError && error.failure.kind === 'write-only-key') {
       const note =
@@ -153,7 +148,8 @@ export async function pruneProfiles(
   }
   let remaining: Set<string>;
   try {
-    remaining = new Set((await listAll(config, deps, 0)).map((archive) => archive.name));
+    const listed = await listStoredArchives(deps.tarsnap, tarsnapCommon(config), 0);
+    remaining = new Set(listed.map((archive) => archive.name));
   } catch (error) {
     report.failed = true;
     report.error = `deleted, but cannot list archives to confirm what is gone: ${describeError(error)}`;
