@@ -7,6 +7,7 @@ import { PACKAGE_ROOT } from '../package-info.js';
 import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { machineTimeZone } from '../config/read.js';
 import type { Config } from '../config/resolve.js';
 import type { Context } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -46,7 +47,7 @@ export function defaultScheduleDeps(): ScheduleDeps {
     uid: typeof process.getuid === 'function' ? process.getuid() : -1,
     home: homedir(),
     now: () => now().getTime(),
-    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+    timeZone: machineTimeZone(),
     systemctl: runSystemctl,
   };
 }

@@ -4,6 +4,7 @@
  * is cheap enough for a monitoring check every few minutes). Exit 3 when anything is wrong.
  */
 import type { Context } from '../context.js';
+import { machineTimeZone } from '../config/read.js';
 import { ExitCode } from '../errors.js';
 import { now } from '../clock.js';
 import { planScheduledJobs } from '../core/schedule.js';
@@ -24,7 +25,7 @@ export interface StatusDeps {
 export function defaultStatusDeps(): StatusDeps {
   return {
     now: () => now().getTime(),
-    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+    timeZone: machineTimeZone(),
     readState: readProfileState,
   };
 }

@@ -34,13 +34,18 @@ export function locateConfig(flag: string | undefined, env: NodeJS.ProcessEnv = 
   return found;
 }
 
+/** Returns the machine's IANA time zone (the one cron and systemd timers count in), or "UTC" when it has none. */
+export function machineTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
 /** Given the process environment, returns the machine defaults (host name, zone, temp and state dirs). */
 export function machineDefaults(env: NodeJS.ProcessEnv = process.env): MachineDefaults {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const stateHome = env.XDG_STATE_HOME || join(homedir(), '.local/state');
   return {
     hostname: machineHostname().split('.')[0] || 'localhost',
-    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+    timezone: machineTimeZone(),
     tmpdir: tmpdir(),
     stateDir: isRoot ? '/var/lib/hotsnap' : join(stateHome, 'hotsnap'),
   };
