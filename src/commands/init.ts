@@ -3,22 +3,13 @@
  * config, or one converted from a tarsnapper config, after checking it passes hotsnap's own
  * validation. Never overwrites without --force; the file is private (0600), since it names the key.
  */
-import {
-  chmodSync,
-  linkSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { detectTarsnapConf, tarsnapConfFiles } from '../adapters/tarsnaprc.js';
 import { locateConfig, machineDefaults, parseConfig, plainYamlData, SYSTEM_CONFIG } from '../config/load.js';
+import { readConfigText } from '../config/read.js';
 import type { MachineDefaults } from '../config/resolve.js';
 import { globComponentToRegExp, hasGlobMagic } from '../init/python-glob.js';
 import { renderStarterConfig } from '../init/starter-config.js';
@@ -88,19 +79,13 @@ function parseTarsnapperYaml(text: string, file: string): unknown {
   return plain.data;
 }
 
-function readText(file: string, what: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'it does not exist'
-        : code === 'EACCES'
-          ? 'permission denied (run as its owner, or as root)'
-          : (error as Error).message;
-    throw new UsageError(`cannot read ${what} ${file}: ${why}`);
-  }
+/** Given a tarsnapper file and what it is, returns its text (converted, never run, so its owner is not checked). */
+function readTarsnapperText(file: string, what: string): string {
+  return readConfigText(file, {
+    what,
+    checkTrust: false,
+    reasons: { ENOENT: 'it does not exist', EACCES: 'permission denied (run as its owner, or as root)' },
+  });
 }
 
 /** Given tarsnapper's `include-jobs` pattern, returns the parsed job files in tarsnapper's order, and notes. */
@@ -140,7 +125,10 @@ function readIncludedJobs(
   const files = candidates.filter((file) => statSync(file, { throwIfNoEntry: false })?.isFile()).sort();
   if (files.length === 0) notes.push(`include-jobs "${pattern}" matches no file; no jobs included`);
   return {
-    included: files.map((file) => ({ file, jobs: parseTarsnapperYaml(readText(file, 'tarsnapper job file'), file) })),
+    included: files.map((file) => ({
+      file,
+      jobs: parseTarsnapperYaml(readTarsnapperText(file, 'tarsnapper job file'), file),
+    })),
     notes,
   };
 }
@@ -151,7 +139,7 @@ function fromTarsnapper(
   tarsnap: ReturnType<typeof planTarsnapSection>,
 ): { text: string; notes: string[] } {
   const source = resolve(file);
-  const config = parseTarsnapperYaml(readText(source, 'tarsnapper config'), source);
+  const config = parseTarsnapperYaml(readTarsnapperText(source, 'tarsnapper config'), source);
   const include =
     config && typeof config === 'object' ? (config as Record<string, unknown>)['include-jobs'] : undefined;
   const { included, notes } =

@@ -84,21 +84,38 @@ function assertConfigTrusted(file: string, stats: Stats): void {
   }
 }
 
-/** Given a path, reads the file's text, or throws a UsageError that says why it can't (or why it is not to be trusted). */
-export function readConfigText(file: string): string {
+/** How readConfigText names a file and what it checks; hotsnap's own config is the default. */
+export interface ReadTextOptions {
+  /** What the file is, in messages: "cannot read tarsnapper config FILE: …". */
+  what?: string;
+  /** Refuse a file another user could change (hotsnap's config names the commands it runs). */
+  checkTrust?: boolean;
+  /** Why, by error code, in place of the system's message; e.g. `{ ENOENT: 'it does not exist' }`. */
+  reasons?: Readonly<Record<string, string>>;
+}
+
+const CONFIG_FILE: Required<ReadTextOptions> = {
+  what: 'config file',
+  checkTrust: true,
+  reasons: { EACCES: 'permission denied (run as the user that owns it, or as root)' },
+};
+
+/**
+ * Given a path, reads the file's text, or throws a UsageError that says why it can't (or why it is
+ * not to be trusted). Options name other files read as config, e.g. init's tarsnapper files:
+ * `readConfigText('/etc/tarsnapper.yml', { what: 'tarsnapper config', checkTrust: false, reasons })`.
+ */
+export function readConfigText(file: string, options: ReadTextOptions = {}): string {
+  const { what, checkTrust, reasons } = { ...CONFIG_FILE, ...options };
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
-    assertConfigTrusted(file, fstatSync(fd));
+    if (checkTrust) assertConfigTrusted(file, fstatSync(fd));
     return readFileSync(fd, 'utf8');
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      code === 'EACCES'
-        ? `cannot read config file ${file}: permission denied (run as the user that owns it, or as root)`
-        : `cannot read config file ${file}: ${(error as Error).message}`,
-    );
+    throw new UsageError(`cannot read ${what} ${file}: ${reasons[code ?? ''] ?? (error as Error).message}`);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
