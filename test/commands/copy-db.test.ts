@@ -6,8 +6,9 @@ import { HotCopyError } from '../../src/adapters/sqlite/errors.js';
 import type { HotCopyOptions } from '../../src/adapters/sqlite/hot-copy.js';
 import type { ManifestEntry } from '../../src/core/manifest.js';
 import { copyDb, formatCopyDbSummary } from '../../src/commands/copy-db.js';
-import { ExitCode, UsageError } from '../../src/errors.js';
+import { ExitCode } from '../../src/errors.js';
 import { listDir, makeDb, makeTempDir } from '../adapters/sqlite/support.js';
+import { usageError } from '../support/usage-error.js';
 
 let cleanup: Array<() => void> = [];
 afterEach(() => {
@@ -23,16 +24,6 @@ async function fixture(): Promise<{ dir: string; source: string; out: string }> 
   const out = join(dir, 'out');
   mkdirSync(out);
   return { dir, source, out };
-}
-
-async function usageError(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(UsageError);
-  expect((error as UsageError).exitCode).toBe(ExitCode.usage);
-  return (error as Error).message;
 }
 
 const ENTRY: ManifestEntry = {

@@ -17,8 +17,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { initCommand, defaultConfigPath, type InitDeps } from '../../src/commands/init.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { MachineDefaults } from '../../src/config/resolve.js';
-import { ExitCode, UsageError } from '../../src/errors.js';
+import { ExitCode } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
+import { usageError } from '../support/usage-error.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/tarsnapper');
 const MACHINE: MachineDefaults = { hostname: 'web1', timezone: 'UTC', tmpdir: '/tmp', stateDir: '/var/lib/hotsnap' };
@@ -49,16 +50,6 @@ function world(rc = 'keyfile ~/tarsnap.key\ncachedir ~/.cache/tarsnap\ncheckpoin
     tarsnapConfFiles: [join(home, '.tarsnaprc')],
   };
   return { home, deps, logged, warnings: () => logged.filter((line) => line.level === 40).map((line) => line.msg) };
-}
-
-async function usageError(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(UsageError);
-  expect((error as UsageError).exitCode).toBe(ExitCode.usage);
-  return (error as Error).message;
 }
 
 const modeOf = (file: string) => statSync(file).mode & 0o777;
