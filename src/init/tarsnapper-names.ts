@@ -1,7 +1,8 @@
 /**
  * tarsnapper's archive names in hotsnap's terms: its `target` (a Python string.Template with
  * $name and $date) becomes `archive_name`, its `dateformat` (strftime) becomes `date_format`, so
- * the archives tarsnapper made are the profile's own and its deltas keep working across the switch.
+ * the archives tarsnapper made are the profile's own and its deltas keep working across the switch;
+ * archives made under an `alias` are adopted (`adopt:`).
  */
 import { validateNameTemplate } from '../core/archive-name.js';
 import { strftimeToDateFns } from './strftime.js';
