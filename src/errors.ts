@@ -14,6 +14,8 @@ export const ExitCode = {
   problems: 3,
   /** another run holds the lock (EX_TEMPFAIL) */
   locked: 75,
+  /** anything not a UserError: a bug in hotsnap (EX_SOFTWARE) */
+  internal: 70,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
