@@ -7,18 +7,15 @@ import { now } from '../clock.js';
 import { formatSummaryLine, type ProfileSummary } from '../core/summary.js';
 import { backupProfile, type BackupOutcome, type PipelineDeps } from '../pipeline.js';
 import { formatCommandForLog } from '../core/command-display.js';
-import { countArchives } from '../core/metrics.js';
 import { runHooks } from '../adapters/hooks.js';
 import type { HookEvent, HookVars } from '../adapters/hook-env.js';
 import { HookError } from '../adapters/hook-failure.js';
 import { createPinger } from '../adapters/ping.js';
-import { updateMetricsFile } from '../adapters/metrics.js';
-import { listArchives } from './list.js';
 import { hotCopy } from '../adapters/sqlite/hot-copy.js';
 import { createStagingDir } from '../adapters/staging.js';
 import { removeLeftovers } from '../adapters/staging-sweep.js';
-import { recordRun, updateProfileState } from '../adapters/state.js';
 import { pruneProfiles } from './prune.js';
+import { recordState, writeMetrics } from './run-records.js';
 import { lockKeyUnlessDryRun, parseWaitOption, tarsnapRunnerFor } from './common.js';
 import { selectProfiles } from './select-profiles.js';
 import type { CommandResult } from './result.js';
@@ -214,68 +211,6 @@ async function runProfile(
   if (summary.status === 'failed') await ping.fail(`${formatSummaryLine(summary)}\n\n${context.logTail.text(mark)}`);
   else await ping.success(formatSummaryLine(summary));
   return summary;
-}
-
-/**
- * Records the run in the profile's state file. A state_dir that is full or read-only fails the
- * profile with the reason (status would say "overdue" later without knowing why), never the run.
- */
-function recordState(
-  config: Config,
-  profile: Profile,
-  context: Context,
-  summary: ProfileSummary,
-  outcome: BackupOutcome,
-  started: Date,
-): void {
-  try {
-    updateProfileState(
-      config.state_dir,
-      profile.name,
-      recordRun({
-        started: started.toISOString(),
-        finished: now().toISOString(),
-        status: summary.status,
-        duration_ms: summary.duration_ms,
-        ...(outcome.archive ? { archive: outcome.archive } : {}),
-        ...(outcome.stats?.thisArchive
-          ? {
-              stats: {
-                total_bytes: outcome.stats.thisArchive.total,
-                compressed_bytes: outcome.stats.thisArchive.compressed,
-                new_bytes: outcome.stats.newData?.total ?? 0,
-                new_compressed_bytes: outcome.stats.newData?.compressed ?? 0,
-              },
-            }
-          : {}),
-        databases: summary.databases,
-        writer_block_ms: summary.writer_block_ms,
-        ...(summary.error ? { error: summary.error } : {}),
-        ...(summary.pruned !== undefined ? { pruned: summary.pruned } : {}),
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof UserError)) throw error;
-    context.logger.error({ profile: profile.name }, error.message);
-    if (summary.status !== 'failed')
-      Object.assign(summary, { status: 'failed', error: `backup ok, but ${error.message}` });
-  }
-}
-
-/** Writes the Prometheus textfile; a metrics problem only warns, it never fails a backup. */
-async function writeMetrics(config: Config, deps: PipelineDeps, context: Context): Promise<void> {
-  const names = config.profiles.map((profile) => profile.name);
-  let counts: ReturnType<typeof countArchives> | undefined;
-  try {
-    counts = countArchives(await listArchives(config, deps.tarsnap), names);
-  } catch (error) {
-    context.logger.warn(`metrics: archive counts left out, cannot list archives: ${describeError(error)}`);
-  }
-  try {
-    updateMetricsFile(config.metrics_file!, config.state_dir, names, counts);
-  } catch (error) {
-    context.logger.warn(`cannot write metrics: ${describeError(error)}`);
-  }
 }
 
 /** Prunes one profile right after its successful backup and folds the result into its summary. */
