@@ -15,6 +15,17 @@ export function finish(result: CommandResult): void {
   process.exitCode = result.exitCode;
 }
 
+/** A command that takes the context and its options. */
+type OptionsCommand<Options> = (context: Context, options: Options) => Promise<CommandResult>;
+
+/** Given a loader of a `(context, options)` command, returns the commander action that runs it (see profilesAction). */
+export function optionsAction<Options>(load: () => Promise<OptionsCommand<Options>>) {
+  return async (options: Options, command: Command): Promise<void> => {
+    const run = await load();
+    finish(await run(await contextOf(command), options));
+  };
+}
+
 /** A command that takes the context, the PROFILE arguments and its options. */
 type ProfilesCommand<Options> = (context: Context, profiles: string[], options: Options) => Promise<CommandResult>;
 

@@ -1,6 +1,6 @@
 /** The commands that set hotsnap up and watch it, in help order: init, schedule, status, config. */
 import type { Command } from 'commander';
-import { contextOf, finish, profilesAction } from './actions.js';
+import { contextOf, finish, optionsAction, profilesAction } from './actions.js';
 
 /** Given the program, adds the set-up and monitoring commands to it. */
 export function addSetupCommands(program: Command): void {
@@ -42,10 +42,7 @@ export function addSetupCommands(program: Command): void {
       'after',
       '\nInstall the lines with "crontab -e". An OnCalendar expression cron cannot express (a weekday and a\nday of the month together, seconds, years, a time zone) is an error: use "hotsnap schedule systemd".',
     )
-    .action(async (options: { log?: string }, command: Command) => {
-      const { scheduleCron } = await import('../commands/schedule.js');
-      finish(await scheduleCron(await contextOf(command), options));
-    });
+    .action(optionsAction(async () => (await import('../commands/schedule.js')).scheduleCron));
   schedule
     .command('systemd')
     .description(
@@ -69,10 +66,7 @@ export function addSetupCommands(program: Command): void {
 Then: systemctl [--user] list-timers 'hotsnap-*'; logs: journalctl [--user] -u hotsnap-<profile>.
 Units of profiles no longer in the config are reported, not removed.`,
     )
-    .action(async (options: { install?: boolean; user?: boolean; dir?: string }, command: Command) => {
-      const { scheduleSystemd } = await import('../commands/schedule.js');
-      finish(await scheduleSystemd(await contextOf(command), options));
-    });
+    .action(optionsAction(async () => (await import('../commands/schedule.js')).scheduleSystemd));
 
   program
     .command('status')
