@@ -62,7 +62,9 @@ async function linkPacks(objects: string, staged: string, source: ObjectSource):
     );
     if (outcomes.includes('vanished')) {
       // Deleted by a repack mid-way: a half group is useless, and the repack's new pack is listed on the retry.
-      group.required.forEach((name, i) => outcomes[i] === 'linked' && unlinkSync(join(staged, 'pack', name)));
+      for (const [i, name] of group.required.entries()) {
+        if (outcomes[i] === 'linked') unlinkSync(join(staged, 'pack', name));
+      }
       continue;
     }
     if (outcomes.includes('linked')) linked++;

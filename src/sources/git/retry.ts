@@ -35,12 +35,20 @@ async function readRefsAndLink(context: RetryContext): Promise<number> {
   return linkObjects(context.objects, context.stagedGitDir);
 }
 
-function brokenError(context: RetryContext, attempts: number, last: VerifyResult): GitCaptureError {
+/** Why the loop gave up: nothing changed that could fix the copy, or attempts ran out while it kept changing. */
+type GiveUp = 'unchanged' | 'exhausted';
+
+function brokenError(context: RetryContext, attempts: number, last: VerifyResult, why: GiveUp): GitCaptureError {
+  const times = `${attempts} time${attempts === 1 ? '' : 's'}`;
+  const circumstance =
+    why === 'unchanged'
+      ? 'while nothing in the live repository changed that could fix it'
+      : 'while the live repository kept changing';
   return new GitCaptureError(
     context.path,
-    `the snapshot of its Git repository failed its check ${attempts} time${attempts === 1 ? '' : 's'} ` +
-      `while nothing in the live repository changed that could fix it, so the live repository itself ` +
-      `may be broken: run git --git-dir=${context.gitDir} fsck and repair it (fsck on the snapshot said: ${last.output || 'nothing'})`,
+    `the snapshot of its Git repository failed its check ${times} ${circumstance}, so the live repository ` +
+      `itself may be broken: run git --git-dir=${context.gitDir} fsck and repair it, then run the backup again ` +
+      `(fsck on the snapshot said: ${last.output || 'nothing'})`,
   );
 }
 
@@ -58,7 +66,7 @@ export async function stageUntilVerified(context: RetryContext): Promise<number>
   let attempts = 1;
   let result = await verify();
   while (!result.ok) {
-    if (attempts >= maxAttempts) throw brokenError(context, attempts, result);
+    if (attempts >= maxAttempts) throw brokenError(context, attempts, result, 'exhausted');
     const appeared = await linkObjects(context.objects, stagedGitDir);
     if (appeared > 0) {
       log(
@@ -71,8 +79,9 @@ export async function stageUntilVerified(context: RetryContext): Promise<number>
     const before = refsDigest(stagedGitDir);
     clearMetadata(stagedGitDir);
     const linked = await readRefsAndLink(context);
-    if (appeared === 0 && linked === 0 && refsDigest(stagedGitDir) === before)
-      throw brokenError(context, attempts, result);
+    if (appeared === 0 && linked === 0 && refsDigest(stagedGitDir) === before) {
+      throw brokenError(context, attempts, result, 'unchanged');
+    }
     log(`${context.path}: snapshot check failed; read the refs again (a ref was deleted or moved), checking again`);
     attempts++;
     result = await verify();

@@ -222,3 +222,22 @@ describe('captureGitRepository', () => {
     expect(existsSync(join(scratch, 'taken'))).toBe(true);
   });
 });
+
+describe('captureGitRepository: bounds', () => {
+  it('gives up after maxAttempts fsck runs, saying the repository kept changing', async () => {
+    const loose = await git(work, 'rev-parse', 'HEAD');
+    rmSync(join(live, 'objects', loose.slice(0, 2), loose.slice(2)));
+    const failure = captureGitRepository(await only(live), join(scratch, 'staged.git'), { maxAttempts: 1 });
+    await expect(failure).rejects.toThrow(/failed its check 1 time while the live repository kept changing/);
+  });
+
+  it('stops when aborted and leaves nothing behind', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('stopped by the test'));
+    const staged = join(scratch, 'staged.git');
+    await expect(captureGitRepository(await only(live), staged, { signal: controller.signal })).rejects.toThrow(
+      'stopped by the test',
+    );
+    expect(existsSync(staged)).toBe(false);
+  });
+});
