@@ -45,7 +45,7 @@ const restrictImports = (...rules) => [
 
 const NO_IO_MODULES =
   '^(node:)?(fs|child_process|process|os|net|http|https|dgram|dns|tls|worker_threads|cluster|readline|tty)(/.*)?$';
-const WORKFLOWS = '(^|/)(commands|workflows)/|(^|/)(pipeline|cli)\\.js$';
+const WORKFLOWS = '(^|/)(commands|workflows|cli)/|(^|/)(pipeline|cli)\\.js$';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/out/'] },

@@ -38,6 +38,7 @@ const cases: { file: string; code: string; rule: RegExp }[] = [
     code: "import { a } from '../../commands/run.js';\na;\n",
     rule: /adapters never/,
   },
+  { file: 'src/adapters/x.ts', code: "import { a } from '../cli/actions.js';\na;\n", rule: /adapters never/ },
   { file: 'src/config/x.ts', code: "import { a } from '../adapters/staging.js';\na;\n", rule: /src\/config never/ },
   { file: 'src/config/x.ts', code: "import { a } from '../commands/common.js';\na;\n", rule: /src\/config never/ },
 ];
