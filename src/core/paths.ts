@@ -4,8 +4,6 @@
  * directives. Pure: `node:path`'s posix helpers only do string work.
  */
 import { posix } from 'node:path';
-import { listStoredArchives } from '../adapters/archive-list.js';
-export const DEMO_LAYER_VIOLATION = listStoredArchives;
 
 /** SQLite's side files next to a database: its WAL, shared-memory index and rollback journal. */
 export const SQLITE_SIDE_SUFFIXES = ['-wal', '-shm', '-journal'] as const;
