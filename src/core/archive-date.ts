@@ -17,7 +17,10 @@ const UTC_OPTIONS = { in: utc };
 /** Fields a date format leaves out are taken from here when parsing (and then fail the round trip). */
 const PARSE_REFERENCE = new Date(0);
 
-/** Given a date and a date-fns format, returns it rendered in UTC; e.g. (2024-05-06T07:08:09Z, 'yyyy-MM-dd') → '2024-05-06'. */
+/**
+ * Given a date and a date-fns format, returns it rendered in UTC;
+ * e.g. (2024-05-06T07:08:09Z, 'yyyy-MM-dd') → '2024-05-06'.
+ */
 export function formatArchiveDate(date: Date, dateFormat: string): string {
   return format(date, dateFormat, UTC_OPTIONS);
 }
@@ -68,7 +71,7 @@ export function sampleArchiveDate(dateFormat: string): string {
   return formatArchiveDate(RESOLUTION_PROBE, dateFormat);
 }
 
-/** Given the date part of a name and its format, returns the time it says, or null unless it is the canonical spelling. */
+/** Given the date part of a name and its format, returns the time it says, or null unless spelled canonically. */
 export function parseArchiveDate(text: string, dateFormat: string): Date | null {
   let parsed: Date;
   try {
@@ -112,7 +115,8 @@ function dateFormatResolution(dateFormat: string): { unit: Unit } | { problem: s
 
 /**
  * Given a date format, returns every problem with it for archive names (empty when usable).
- * Example: `findDateFormatProblems('YYYY')` → `['date format "YYYY" uses week-year "Y" or day-of-year "D" tokens; use "yyyy" and "dd"']`.
+ * Example: `findDateFormatProblems('YYYY')` →
+ * `['date format "YYYY" uses week-year "Y" or day-of-year "D" tokens; use "yyyy" and "dd"']`.
  */
 export function findDateFormatProblems(dateFormat: string): string[] {
   // date-fns refuses week-year (Y) and day-of-year (D) tokens without opt-in flags, and writes a

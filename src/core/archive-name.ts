@@ -34,7 +34,10 @@ export interface NameOwner {
   profile: string;
 }
 
-/** What a name of ours says: when it was made, its collision suffix (`.2` → 2), whether it is a `.part` or `.incomplete`. */
+/**
+ * What a name of ours says: when it was made, its collision suffix (`.2` → 2),
+ * whether it is a `.part` or `.incomplete`.
+ */
 export interface ParsedArchiveName {
   time: Date;
   suffix: number | null;
@@ -85,7 +88,8 @@ function fill(segments: readonly Segment[], owner: NameOwner, date: string): str
 /**
  * Given a template, its owner and a date, returns the archive name; the date is always rendered in
  * UTC with date-fns tokens, whatever the host's zone.
- * Example: `formatArchiveName('{hostname}-{profile}-{date}', { hostname: 'web1', profile: 'daily', date: new Date('2024-05-06T07:08:09Z') }, 'yyyy-MM-dd_HH-mm-ss')` → `'web1-daily-2024-05-06_07-08-09'`.
+ * Example: `formatArchiveName('{hostname}-{profile}-{date}', { hostname: 'web1', profile: 'daily',
+ * date: new Date('2024-05-06T07:08:09Z') }, 'yyyy-MM-dd_HH-mm-ss')` → `'web1-daily-2024-05-06_07-08-09'`.
  */
 export function formatArchiveName(
   template: string,
@@ -104,7 +108,8 @@ export interface NameTemplateIssue {
 /**
  * Given a name template and date format (and, when known, the host and profile it will be used
  * with), returns every problem with them, each with its key; an empty list means usable.
- * Example: `findNameTemplateIssues('{hostname}-{profile}', 'yyyy')` → `[{ key: 'archive_name', message: 'must contain {date} exactly once (found 0)' }]`.
+ * Example: `findNameTemplateIssues('{hostname}-{profile}', 'yyyy')` →
+ * `[{ key: 'archive_name', message: 'must contain {date} exactly once (found 0)' }]`.
  */
 export function findNameTemplateIssues(template: string, dateFormat: string, owner?: NameOwner): NameTemplateIssue[] {
   const { segments, problems } = splitTemplate(template);
@@ -136,7 +141,8 @@ export function findNameTemplateIssues(template: string, dateFormat: string, own
 
 /**
  * Given a name template and date format (and optionally its owner), returns the messages of
- * findNameTemplateIssues. Example: `validateNameTemplate('{hostname}-{profile}', 'yyyy')` → `['must contain {date} exactly once (found 0)']`.
+ * findNameTemplateIssues. Example: `validateNameTemplate('{hostname}-{profile}', 'yyyy')` →
+ * `['must contain {date} exactly once (found 0)']`.
  */
 export function validateNameTemplate(template: string, dateFormat: string, owner?: NameOwner): string[] {
   return findNameTemplateIssues(template, dateFormat, owner).map((issue) => issue.message);
@@ -146,7 +152,9 @@ export function validateNameTemplate(template: string, dateFormat: string, owner
  * Given an archive name and the template, owner and date format of one profile, returns what the
  * name says if it is exactly one of that profile's names (optionally `.N`, then `.incomplete`,
  * then `.part`), else null. Other hosts' and other profiles' archives are never ours.
- * Example: `parseArchiveName('web1-daily-2024-05-06_07-08-09.2', DEFAULT_ARCHIVE_NAME, { hostname: 'web1', profile: 'daily' }, DEFAULT_DATE_FORMAT)` → `{ time: 2024-05-06T07:08:09Z, suffix: 2, partial: false, incomplete: false }`.
+ * Example: `parseArchiveName('web1-daily-2024-05-06_07-08-09.2', DEFAULT_ARCHIVE_NAME,
+ * { hostname: 'web1', profile: 'daily' }, DEFAULT_DATE_FORMAT)` →
+ * `{ time: 2024-05-06T07:08:09Z, suffix: 2, partial: false, incomplete: false }`.
  */
 export function parseArchiveName(
   name: string,

@@ -30,7 +30,8 @@ function plural(count: number, word: string): string {
 
 /**
  * Given items, returns one line each (`PROBLEM keyfile: … ; run chmod 600 …`) and a summary line.
- * Example: [{check:'tarsnap', status:'ok', message:'tarsnap 1.0.41'}] → "ok      tarsnap: tarsnap 1.0.41\nall 1 checks passed\n".
+ * Example: [{check:'tarsnap', status:'ok', message:'tarsnap 1.0.41'}] →
+ * "ok      tarsnap: tarsnap 1.0.41\nall 1 checks passed\n".
  */
 export function renderCheckText(items: readonly CheckItem[]): string {
   const lines = items.map(
@@ -62,7 +63,8 @@ export function renderCheckJson(items: readonly CheckItem[]): string {
  * Given what a secret file is (e.g. "passphrase file"), its path and its mode, returns how exposed
  * it is: readable or writable by others is a problem, by its group a warning (as for the key file).
  * Example: judgeSecretFileMode('passphrase file', '/root/pass', 0o100644) →
- * {status: 'problem', message: 'passphrase file /root/pass is readable by others (mode 0644)', fix: 'run chmod 600 /root/pass'}.
+ * {status: 'problem', message: 'passphrase file /root/pass is readable by others (mode 0644)',
+ * fix: 'run chmod 600 /root/pass'}.
  */
 export function judgeSecretFileMode(what: string, file: string, mode: number): Omit<CheckItem, 'check'> {
   const shown = `0${(mode & 0o777).toString(8).padStart(3, '0')}`;

@@ -132,7 +132,8 @@ function parseEmulator(lines: readonly string[]): KeyFileInfo | undefined {
 
 /**
  * Given a key file's bytes, returns what it is and which keys it holds.
- * Example: parseKeyFile(bytesOf('tarsnap-keymgmt -w' output)) → {kind:'tarsnap', capabilities:{read:false, write:true, delete:false}, …}.
+ * Example: parseKeyFile(bytesOf('tarsnap-keymgmt -w' output)) →
+ * {kind:'tarsnap', capabilities:{read:false, write:true, delete:false}, …}.
  */
 export function parseKeyFile(bytes: Uint8Array): KeyFileInfo {
   if (bytes.length === 0 || bytes.length > MAX_KEY_FILE_BYTES)

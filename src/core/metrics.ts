@@ -170,7 +170,8 @@ export function formatSampleValue(value: number): string {
  * Given the profiles' data, returns the textfile contents: for each metric a `# HELP` and a
  * `# TYPE … gauge` line, then one sample per profile that has a value (families with none are
  * left out), in input order.
- * Example: renderMetrics({profiles:[{profile:'daily'}]}) → '# HELP hotsnap_last_success_timestamp_seconds …\n…\nhotsnap_last_success_timestamp_seconds{profile="daily"} 0\n'.
+ * Example: renderMetrics({profiles:[{profile:'daily'}]}) →
+ * '# HELP hotsnap_last_success_timestamp_seconds …\n…\nhotsnap_last_success_timestamp_seconds{profile="daily"} 0\n'.
  */
 export function renderMetrics(input: MetricsInput): string {
   const lines: string[] = [];
@@ -190,7 +191,8 @@ export function renderMetrics(input: MetricsInput): string {
 /**
  * Given classified archives and the profile names, returns each profile's complete, partial and
  * incomplete counts (zeros for a profile with none; archives of no profile are not counted).
- * Example: countArchives([{profile:'daily', partial:false, incomplete:false}], ['daily']) → {daily:{complete:1,partial:0,incomplete:0}}.
+ * Example: countArchives([{profile:'daily', partial:false, incomplete:false}], ['daily']) →
+ * {daily:{complete:1,partial:0,incomplete:0}}.
  */
 export function countArchives(
   archives: readonly Pick<ArchiveInfo, 'profile' | 'partial' | 'incomplete'>[],

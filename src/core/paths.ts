@@ -56,7 +56,8 @@ export function safeOperand(p: string): string {
  * Given the absolute path of a live database, returns the anchored exclude patterns for it and its
  * `-wal`, `-shm` and `-journal` files, so the walk of a backed-up directory leaves the live
  * (possibly inconsistent) files out and only the staged copy is archived.
- * Example: `liveDatabaseExcludes('/srv/app.db')` → `['/srv/app.db', '/srv/app.db-wal', '/srv/app.db-shm', '/srv/app.db-journal']`.
+ * Example: `liveDatabaseExcludes('/srv/app.db')` →
+ * `['/srv/app.db', '/srv/app.db-wal', '/srv/app.db-shm', '/srv/app.db-journal']`.
  */
 export function liveDatabaseExcludes(absSource: string): string[] {
   const db = `/${stagedRelativePath(absSource)}`;

@@ -13,7 +13,8 @@ export interface Ownership {
 /**
  * Given a file's ownership and our uid, returns why another user could change it (owned by
  * someone other than us or root, or writable by group/others; a sticky directory is fine), or
- * undefined. Example: `controlledByOthers({uid: 0, mode: 0o100666, directory: false}, 0)` → 'is writable by everyone (mode 0666)'.
+ * undefined. Example: `controlledByOthers({uid: 0, mode: 0o100666, directory: false}, 0)` →
+ * 'is writable by everyone (mode 0666)'.
  */
 export function controlledByOthers(file: Ownership, uid: number): string | undefined {
   if (file.uid !== uid && file.uid !== 0) return `is owned by uid ${file.uid}, not by you (uid ${uid}) or root`;

@@ -51,7 +51,9 @@ export function maxDeleteCount(maxDelete: number | string, archiveCount: number)
 /**
  * Given one profile's archives (any order; complete, .part and .incomplete), its rules, the zone,
  * "now" and the archive this run made (if any), returns what to keep (with reasons) and remove,
- * newest first. Example: planProfilePrune(archives, {retention:{keep_last:1}, prune_partial:true, max_delete:'50%'}, {timezone:'UTC', now, force:false}).
+ * newest first.
+ * Example: planProfilePrune(archives, {retention:{keep_last:1}, prune_partial:true, max_delete:'50%'},
+ * {timezone:'UTC', now, force:false}).
  */
 export function planProfilePrune(
   archives: readonly ArchiveInfo[],

@@ -51,7 +51,8 @@ function showOwner(owner: FileOwner): string {
  * Given one database's check, returns what `restore` says about the restored file's owner and
  * mode ('' when either side is unknown, as with manifests older than the owner fields).
  * Example: restored alice:alice 0640 of nobody:nogroup 0640 as alice →
- * "owner alice:alice 0640, backed up as nobody:nogroup 0640: tarsnap gives files their owners back only when run as root; run chown nobody:nogroup /r/srv/a.db before the application opens it".
+ * "owner alice:alice 0640, backed up as nobody:nogroup 0640: tarsnap gives files their owners back only when run as
+ * root; run chown nobody:nogroup /r/srv/a.db before the application opens it".
  */
 export function formatOwnerCheck(check: DatabaseCheck): string {
   const { expected_owner: expected, owner } = check;
@@ -83,7 +84,8 @@ function integrityText(problems: readonly string[]): string {
 
 /**
  * Given one database's check, returns its line for people.
- * Example: `{source:'/srv/a.db', status:'ok', …}` → `'/srv/a.db: verified ok (SHA-256 matches the manifest, integrity_check ok)'`.
+ * Example: `{source:'/srv/a.db', status:'ok', …}` →
+ * `'/srv/a.db: verified ok (SHA-256 matches the manifest, integrity_check ok)'`.
  */
 export function formatDatabaseCheck(check: DatabaseCheck): string {
   const removed = check.removed?.length ? `; removed stale ${check.removed.join(', ')}` : '';
@@ -120,7 +122,7 @@ const SHORT_REASONS: Record<DatabaseStatus, string> = {
     'the archive is unsafe (a symlink, hard link or odd path in it could lead outside the restored tree); not checked',
 };
 
-/** Given one database's check, returns a few words for a summary. Example: mismatch → `'/srv/a.db: SHA-256 mismatch'`. */
+/** Given one database's check, returns a few words for a summary; e.g. mismatch → `'/srv/a.db: SHA-256 mismatch'`. */
 export function shortDatabaseVerdict(check: DatabaseCheck): string {
   return `${check.source}: ${SHORT_REASONS[check.status]}`;
 }

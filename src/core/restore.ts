@@ -104,7 +104,8 @@ export interface RestorePlan {
  * the manifest's member name, returns what to extract. Restoring into `/` never writes the
  * manifest directory there: it names every other top-level entry instead (an exclude pattern
  * cannot be anchored to a relative member name in tarsnap 1.0.41) and fetches the manifest apart.
- * Example: `planRestore(['srv/', 'srv/a.db', '.hotsnap/', '.hotsnap/manifest.json'], [], { toRoot: true, manifestMember: '.hotsnap/manifest.json' }).members` → `['srv']`.
+ * Example: `planRestore(['srv/', 'srv/a.db', '.hotsnap/', '.hotsnap/manifest.json'], [],
+ * { toRoot: true, manifestMember: '.hotsnap/manifest.json' }).members` → `['srv']`.
  */
 export function planRestore(
   listing: readonly string[],

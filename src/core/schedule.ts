@@ -170,7 +170,8 @@ const CRON_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 /**
  * Given the jobs and where things are, returns crontab text (user crontab format, one line per
  * job with a comment above); throws a UsageError naming every job cron cannot express.
- * Example line: `37 0 * * * /usr/bin/node /opt/hotsnap/bin/hotsnap.js --config /etc/hotsnap/hotsnap.yaml run daily >>/var/log/hotsnap.log 2>&1`.
+ * Example line: `37 0 * * * /usr/bin/node /opt/hotsnap/bin/hotsnap.js --config /etc/hotsnap/hotsnap.yaml run daily
+ * >>/var/log/hotsnap.log 2>&1`.
  */
 export function renderCrontab(jobs: readonly ScheduledJob[], options: CrontabOptions): string {
   const problems: string[] = [];

@@ -36,7 +36,8 @@ export interface ProfileSummary {
 
 /**
  * Given a profile's outcome, returns its one summary line.
- * Example: "daily: ok  archive blog-daily-2026-11-26_03-00-00  total 1.2 GB, compressed 800.0 MB, new 3.1 MB  12.3s  2 databases (writers stalled 0 ms)".
+ * Example: "daily: ok  archive blog-daily-2026-11-26_03-00-00  total 1.2 GB, compressed 800.0 MB,
+ * new 3.1 MB  12.3s  2 databases (writers stalled 0 ms)".
  */
 export function formatSummaryLine(summary: ProfileSummary): string {
   const parts = [`${summary.profile}: ${summary.status === 'failed' ? 'FAILED' : summary.status}`];

@@ -96,8 +96,9 @@ function stagedExtraOperand(entry: string): string {
  * Given the common options and what to archive, returns the `-c` invocation: hot copies as
  * relative operands after `-C STAGE` (so the random stage path never enters the archive), the live
  * databases excluded from the walk by anchored patterns, then the absolute paths.
- * Example: `buildCreateArgs({ keyfile: 'K', cachedir: 'C' }, { name: 'n', stageDir: '/S', stagedFiles: [], paths: ['/etc'] }).argv`
- * → `['-c', '--keyfile', 'K', '--cachedir', 'C', '--no-default-config', '--exclude', '/S', '-f', 'n', '-C', '/S', '/etc']`.
+ * Example: `buildCreateArgs({ keyfile: 'K', cachedir: 'C' }, { name: 'n', stageDir: '/S', stagedFiles: [],
+ * paths: ['/etc'] }).argv` → `['-c', '--keyfile', 'K', '--cachedir', 'C', '--no-default-config',
+ * '--exclude', '/S', '-f', 'n', '-C', '/S', '/etc']`.
  */
 export function buildCreateArgs(common: TarsnapCommon, options: CreateOptions): Invocation {
   assertArchiveName(options.name);
@@ -154,7 +155,8 @@ export function buildCreateArgs(common: TarsnapCommon, options: CreateOptions): 
  * names fed on stdin via `--archive-names -`, or, if any name contains a line break (which that
  * file format cannot carry), every name as its own `-f` so the order still holds.
  * Example: `buildDeleteArgs({ keyfile: 'K', cachedir: 'C' }, ['a', 'b'])` →
- * `{ argv: ['-d', '--keyfile', 'K', '--cachedir', 'C', '--no-default-config', '--keep-going', '--archive-names', '-'], stdin: 'a\nb\n', … }`.
+ * `{ argv: ['-d', '--keyfile', 'K', '--cachedir', 'C', '--no-default-config', '--keep-going',
+ * '--archive-names', '-'], stdin: 'a\nb\n', … }`.
  */
 export function buildDeleteArgs(
   common: TarsnapCommon,
@@ -181,7 +183,8 @@ export function buildDeleteArgs(
 /**
  * Given the verbosity, returns the `--list-archives` invocation with `--null-output` (names may
  * hold tabs and newlines); -v adds creation times, -vv the create command lines.
- * Example: `buildListArgs({ keyfile: 'K', cachedir: 'C' }, { verbose: 1 }).argv` → `['--list-archives', '--keyfile', 'K', '--no-default-config', '-v', '--null-output']`.
+ * Example: `buildListArgs({ keyfile: 'K', cachedir: 'C' }, { verbose: 1 }).argv` →
+ * `['--list-archives', '--keyfile', 'K', '--no-default-config', '-v', '--null-output']`.
  */
 export function buildListArgs(common: TarsnapCommon, options: { verbose: 0 | 1 | 2 }): Invocation {
   // No --cachedir: listing doesn't use the cache, and tarsnap would create the directory.
@@ -208,7 +211,8 @@ export function memberOperand(member: string): string {
 /**
  * Given an archive and a target directory, returns the `-x` invocation restoring all of it, or
  * only `members` (archive paths, e.g. `var/www/ghost/content/data/ghost.db`), under `to`.
- * Example: `buildExtractArgs({ keyfile: 'K', cachedir: 'C' }, 'n', { to: '/restore' }).argv` → `['-x', '--keyfile', 'K', '--no-default-config', '-f', 'n', '-C', '/restore']`.
+ * Example: `buildExtractArgs({ keyfile: 'K', cachedir: 'C' }, 'n', { to: '/restore' }).argv` →
+ * `['-x', '--keyfile', 'K', '--no-default-config', '-f', 'n', '-C', '/restore']`.
  */
 export function buildExtractArgs(
   common: TarsnapCommon,
@@ -226,7 +230,8 @@ export function buildExtractArgs(
 /**
  * Given an archive, returns the `-t` invocation listing its members (`nullOutput`: NUL-separated,
  * safe for names with newlines).
- * Example: `buildContentsArgs({ keyfile: 'K', cachedir: 'C' }, 'n').argv` → `['-t', '--keyfile', 'K', '--no-default-config', '-f', 'n']`.
+ * Example: `buildContentsArgs({ keyfile: 'K', cachedir: 'C' }, 'n').argv` →
+ * `['-t', '--keyfile', 'K', '--no-default-config', '-f', 'n']`.
  */
 export function buildContentsArgs(
   common: TarsnapCommon,
@@ -248,7 +253,8 @@ export function buildContentsArgs(
 /**
  * Given the common options, returns the `--fsck` invocation rebuilding the cache directory, or
  * `--fsck-prune`, which also deletes corrupt data on the server.
- * Example: `buildFsckArgs({ keyfile: 'K', cachedir: 'C' }, { prune: false }).argv` → `['--fsck', '--keyfile', 'K', '--cachedir', 'C', '--no-default-config']`.
+ * Example: `buildFsckArgs({ keyfile: 'K', cachedir: 'C' }, { prune: false }).argv` →
+ * `['--fsck', '--keyfile', 'K', '--cachedir', 'C', '--no-default-config']`.
  */
 export function buildFsckArgs(common: TarsnapCommon, options: { prune?: boolean } = {}): Invocation {
   const argv = [options.prune ? '--fsck-prune' : '--fsck', ...commonArgs(common, true)];
@@ -268,7 +274,8 @@ export function buildVersionArgs(): Invocation {
 
 /**
  * Given the common options, returns the `--print-stats` invocation (global totals on stdout).
- * Example: `buildStatsArgs({ keyfile: 'K', cachedir: 'C' }).argv` → `['--print-stats', '--keyfile', 'K', '--cachedir', 'C', '--no-default-config']`.
+ * Example: `buildStatsArgs({ keyfile: 'K', cachedir: 'C' }).argv` →
+ * `['--print-stats', '--keyfile', 'K', '--cachedir', 'C', '--no-default-config']`.
  */
 export function buildStatsArgs(common: TarsnapCommon): Invocation {
   return {

@@ -115,7 +115,8 @@ export interface ExtraArgsProblem {
 /**
  * Given `extra_args`, returns the first word tarsnap would misread or hotsnap must control, or
  * undefined when every word is a known `-c` option or the value of one.
- * Example: `findExtraArgsProblem(['--checkpoint-bytes', '1G'])` → undefined; `findExtraArgsProblem(['-v'])` → `{index: 0, word: '-v', reason: 'it lists every file on stderr, …'}`.
+ * Example: `findExtraArgsProblem(['--checkpoint-bytes', '1G'])` → undefined;
+ * `findExtraArgsProblem(['-v'])` → `{index: 0, word: '-v', reason: 'it lists every file on stderr, …'}`.
  */
 export function findExtraArgsProblem(extraArgs: readonly string[]): ExtraArgsProblem | undefined {
   for (let i = 0; i < extraArgs.length; i++) {
@@ -165,7 +166,7 @@ export function findExtraArgsProblem(extraArgs: readonly string[]): ExtraArgsPro
   return undefined;
 }
 
-/** Given a problem, returns one line for people. Example: `tarsnap extra argument "-v" is not allowed: -v: it lists …`. */
+/** Given a problem, returns one line for people; e.g. `tarsnap extra argument "-v" is not allowed: -v: it lists …`. */
 export function describeExtraArgsProblem(problem: ExtraArgsProblem): string {
   return `tarsnap extra argument ${JSON.stringify(problem.word)} is not allowed: ${problem.reason}`;
 }
@@ -173,7 +174,8 @@ export function describeExtraArgsProblem(problem: ExtraArgsProblem): string {
 /**
  * Given `extra_args`, throws an Error describing the first word refused by findExtraArgsProblem;
  * returns normally when there is none (the create builder's guard; config loading reports the same).
- * Example: `assertExtraArgs(['--checkpoint-bytes', '1G', '--one-file-system'])` returns; `assertExtraArgs(['/etc'])` throws.
+ * Example: `assertExtraArgs(['--checkpoint-bytes', '1G', '--one-file-system'])` returns;
+ * `assertExtraArgs(['/etc'])` throws.
  */
 export function assertExtraArgs(extraArgs: readonly string[]): void {
   const problem = findExtraArgsProblem(extraArgs);

@@ -18,7 +18,7 @@ export interface FailureContext {
   cachedir?: string;
 }
 
-/** A rule: the first stderr line matching `pattern` decides `kind`; `hint` gets the shell-quoted keyfile and cachedir. */
+/** A rule: the first stderr line matching `pattern` decides `kind`; `hint` gets keyfile and cachedir, shell-quoted. */
 type Rule = { kind: string; pattern: RegExp; hint: (k: string, c: string) => string };
 
 /** The key names tarsnap reports when a key lacks read rights (lib/crypto/crypto_keys.c). */

@@ -205,7 +205,8 @@ export function parsePrintStats(stderrOrStdout: string): PrintStats {
 /**
  * Given the file written by `--csv-file` (`Archive name,Total size,Compressed size` then one row
  * per line), returns the same numbers. The archive name column may itself hold commas.
- * Example: `parseStatsCsv('Archive name,Total size,Compressed size\nAll archives,10,5\n  (unique data),8,4\n').uniqueData.total` → `8`.
+ * Example: `parseStatsCsv('Archive name,Total size,Compressed size\nAll archives,10,5\n  (unique data),8,4\n')
+ * .uniqueData.total` → `8`.
  */
 export function parseStatsCsv(csv: string): PrintStats {
   const lines = csv.split(/\r?\n/).filter((line) => line.length > 0);
