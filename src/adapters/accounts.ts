@@ -52,7 +52,7 @@ export function runAsAdvice(owner: string): string {
   return owner === 'root' ? 'run hotsnap as root' : `run hotsnap as ${owner} (the owner) or root`;
 }
 
-/** Given a database path, returns whom to run hotsnap as to reach it; e.g. "run hotsnap as ghost (the owner) or root". */
+/** Given a database path, returns whom to run as to reach it; e.g. "run hotsnap as ghost (the owner) or root". */
 export function runAsOwnerOf(path: string): string {
   try {
     return runAsAdvice(userNameOf(statSync(path).uid));

@@ -32,12 +32,15 @@ export function isMissing(error: NodeJS.ErrnoException): boolean {
   return error.code === 'ENOENT' || error.code === 'ENOTDIR';
 }
 
-/** Given a file's stats, returns whom to run hotsnap as to reach it; e.g. "run hotsnap as ghost (the owner) or root". */
+/** Given a file's stats, returns whom to run as to reach it; e.g. "run hotsnap as ghost (the owner) or root". */
 export function ownerAdvice(stats: Stats): string {
   return runAsAdvice(userNameOf(stats.uid));
 }
 
-/** Given what (e.g. "cachedir /x") and why stat failed, returns the problem; e.g. "user ghost cannot reach cachedir /x (EACCES)". */
+/**
+ * Given what (e.g. "cachedir /x") and why stat failed, returns the problem;
+ * e.g. "user ghost cannot reach cachedir /x (EACCES)".
+ */
 export function cannotReach(what: string, error: NodeJS.ErrnoException): string {
   return `user ${currentUserName()} cannot reach ${what} (${error.code ?? error.message})`;
 }

@@ -59,7 +59,8 @@ const whole = (value: number) => String(Math.round(value));
 
 /**
  * Given an event and what is known, returns the HOTSNAP_* variables for a hook (unknowns unset).
- * Example: buildHookEnv('after', {profile:'daily', status:'ok'}) → {HOTSNAP_EVENT:'after', HOTSNAP_PROFILE:'daily', HOTSNAP_STATUS:'ok', HOTSNAP_DRY_RUN:'0'}.
+ * Example: buildHookEnv('after', {profile:'daily', status:'ok'}) →
+ * {HOTSNAP_EVENT:'after', HOTSNAP_PROFILE:'daily', HOTSNAP_STATUS:'ok', HOTSNAP_DRY_RUN:'0'}.
  */
 export function buildHookEnv(event: HookEvent, vars: HookVars): Record<string, string> {
   const env: Record<string, string> = { HOTSNAP_EVENT: event, HOTSNAP_PROFILE: clean(vars.profile ?? '') };

@@ -49,7 +49,8 @@ export function writeMetricsFile(file: string, text: string): void {
 /**
  * Given the state dir, the profile names and (when the archives were listed) their counts,
  * returns the metrics input from the profiles' state files.
- * Example: readMetricsInput('/var/lib/hotsnap', ['daily'], {daily: {complete: 7, partial: 0}}).profiles[0].archives.complete → 7.
+ * Example: readMetricsInput('/var/lib/hotsnap', ['daily'], {daily: {complete: 7, partial: 0}})
+ * .profiles[0].archives.complete → 7.
  */
 export function readMetricsInput(
   stateDir: string,

@@ -17,7 +17,7 @@ export function maskPingUrl(url: string): string {
 }
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
-/** Shorter path segments and values (`ping`, `fail`, `create=1`) say nothing secret, and masking them would garble the text. */
+/** Shorter path segments and values (`ping`, `fail`, `create=1`) say nothing secret; masking them garbles the text. */
 const MIN_SECRET_LENGTH = 6;
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -61,7 +61,10 @@ export function maskPingText(text: string, urls: readonly string[]): string {
   return masked.replace(UUID, '…');
 }
 
-/** Given a server's answer, returns it fit for one log line: masked first (so a cut can't leave half a secret), then control characters and runs of space made one space, at most 200 characters. */
+/**
+ * Given a server's answer, returns it fit for one log line: masked first (so a cut can't leave half a
+ * secret), then control characters and runs of space made one space, at most 200 characters.
+ */
 export function describePingAnswer(answer: string, urls: readonly string[]): string {
   const line = maskPingText(answer, urls)
     .replace(/[\u0000-\u001f\u007f-\u009f\s]+/g, ' ')

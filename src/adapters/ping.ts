@@ -87,7 +87,8 @@ const worthRetrying = (status: number) => status >= 500 || status === 429;
 /**
  * Given the configured URL and a kind, pings it; resolves to what happened and never rejects
  * (a monitoring hiccup must not fail a backup). Logs a warning when every try failed.
- * Example: `await sendPing(profile.ping, 'fail', {body: tail.text(), logger})` → `{ok: true, attempts: 1, status: 200}`.
+ * Example: `await sendPing(profile.ping, 'fail', {body: tail.text(), logger})` →
+ * `{ok: true, attempts: 1, status: 200}`.
  */
 export async function sendPing(
   base: string,
@@ -168,7 +169,8 @@ export interface Pinger {
 
 /**
  * Given a profile's `ping` (maybe undefined) and options, returns its pinger for one run.
- * Example: `const ping = createPinger(profile.ping, {logger, profile: profile.name}); await ping.start(); … await ping.fail(tail.text(mark))`.
+ * Example: `const ping = createPinger(profile.ping, {logger, profile: profile.name});`
+ * `await ping.start(); … await ping.fail(tail.text(mark))`.
  */
 export function createPinger(base: string | undefined, options: PingOptions = {}): Pinger {
   const runId = options.runId ?? randomUUID();

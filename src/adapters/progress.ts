@@ -46,7 +46,8 @@ function formatAmount(value: number, unit: ProgressOptions['unit']): string {
 
 /**
  * Given what to show, returns the line (no newline). Example:
- * renderProgressLine('ghost.db', 'copying', 50e6, 100e6, 'bytes', 2000, 80) → "ghost.db copying [##########..........]  50% 50 MB/100 MB 25 MB/s".
+ * renderProgressLine('ghost.db', 'copying', 50e6, 100e6, 'bytes', 2000, 80) →
+ * "ghost.db copying [##########..........]  50% 50 MB/100 MB 25 MB/s".
  */
 export function renderProgressLine(
   label: string,
@@ -66,7 +67,10 @@ export function renderProgressLine(
   return line.length >= columns ? line.slice(0, Math.max(0, columns - 1)) : line;
 }
 
-/** Given options, returns a reporter that draws on a TTY after delayMs; e.g. createProgress({label:'ghost.db', unit:'bytes'}). */
+/**
+ * Given options, returns a reporter that draws on a TTY after delayMs;
+ * e.g. createProgress({label:'ghost.db', unit:'bytes'}).
+ */
 export function createProgress(options: ProgressOptions): ProgressReporter {
   const stream = options.stream ?? process.stderr;
   const now = options.now ?? (() => performance.now());

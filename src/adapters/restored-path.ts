@@ -62,7 +62,8 @@ function unsafeEntry(root: string, path: string, stat: Stats, shown: string, wan
  * (the file itself included), a non-directory where a directory belongs, a hard-linked file (its
  * other name may be anywhere), a path with `.`/`..`/`//`, or a realpath outside the root's makes
  * it `unsafe`. Never follows a symlink.
- * Example: `locateRestored('/tmp/r', '/srv/app.db')` → `{ kind: 'unsafe', detail: 'the archive is unsafe: /srv in the restored tree is a symlink to /srv/live; …' }`.
+ * Example: `locateRestored('/tmp/r', '/srv/app.db')` →
+ * `{ kind: 'unsafe', detail: 'the archive is unsafe: /srv in the restored tree is a symlink to /srv/live; …' }`.
  */
 export function locateRestored(root: string, source: string): RestoredPlace {
   let plain: boolean;

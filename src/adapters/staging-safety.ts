@@ -21,7 +21,10 @@ import { formatMode, userNameOf } from './accounts.js';
 
 /** The private parent of every stage, inside staging_dir. */
 export const PRIVATE_DIR = 'hotsnap';
-/** Each stage's marker naming its run (pid, start). Not archived: tarsnap gets explicit operands below the stage, never the stage itself. */
+/**
+ * Each stage's marker naming its run (pid, start). Not archived: tarsnap gets explicit operands below
+ * the stage, never the stage itself.
+ */
 export const OWNER_FILE = '.owner';
 const STICKY = 0o1000;
 
@@ -122,7 +125,10 @@ function refuse(problem: StagingProblem): UserError {
   return new UserError(`${problem.message}; ${problem.fix}`);
 }
 
-/** Given staging_dir, returns `staging_dir/hotsnap`, created 0700 if missing; throws a UserError when it is not ours alone. */
+/**
+ * Given staging_dir, returns `staging_dir/hotsnap`, created 0700 if missing;
+ * throws a UserError when it is not ours alone.
+ */
 export function openPrivateDir(stagingDir: string): string {
   const uid = effectiveUid();
   const parentProblem = judgeStagingDir(stagingDir, lstatSync(stagingDir), statSync(stagingDir), uid);

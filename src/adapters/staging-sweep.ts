@@ -28,7 +28,7 @@ const LEGACY_PREFIX = 'hotsnap-';
 /** A directory with no owner file is a crash between mkdtemp and writeFile; give it this long. */
 const ORPHAN_GRACE_MS = 60 * 60 * 1000;
 
-/** Given a stage's `.owner` path, returns the pid and start it records, 'missing', or undefined when it is not our marker. */
+/** Given a stage's `.owner` path, returns the pid and start it records, 'missing', or undefined if not our marker. */
 function readMarker(file: string, uid: number): { pid: number; started?: string } | 'missing' | undefined {
   let stats: Stats;
   try {
@@ -52,7 +52,10 @@ function readMarker(file: string, uid: number): { pid: number; started?: string 
   return { pid, ...(typeof started === 'string' ? { started } : {}) };
 }
 
-/** Given an entry of the private dir, returns what to remove it as (a dead run's stage, an empty orphan), or undefined to keep it. */
+/**
+ * Given an entry of the private dir, returns what to remove it as (a dead run's stage, an empty orphan),
+ * or undefined to keep it.
+ */
 function judgeLeftover(
   path: string,
   uid: number,

@@ -36,7 +36,8 @@ function cannotCreate(stagingDir: string, error: unknown): UserError {
 /**
  * Given staging_dir and the profile, creates the private stage (0700) in `staging_dir/hotsnap/`
  * and registers its removal on interrupt; throws a UserError saying what to do when staging_dir
- * is missing, not writable or not safe. Example: createStagingDir('/var/tmp', 'daily').placeFor('/srv/a.db') → '/var/tmp/hotsnap/daily-x1Y2z3/srv/a.db'.
+ * is missing, not writable or not safe.
+ * Example: createStagingDir('/var/tmp', 'daily').placeFor('/srv/a.db') → '/var/tmp/hotsnap/daily-x1Y2z3/srv/a.db'.
  */
 export function createStagingDir(stagingDir: string, profile: string, now: Date = clockNow()): StagingDir {
   // Registered before the directory exists: a signal between mkdtemp and registering would

@@ -59,7 +59,10 @@ export function readProfileState(stateDir: string, profile: string): ProfileStat
   }
 }
 
-/** Longest error message kept in the state file: its first line says what happened; megabytes would slow every status read. */
+/**
+ * Longest error message kept in the state file: its first line says what happened;
+ * megabytes would slow every status read.
+ */
 export const MAX_STATE_ERROR_CHARS = 4000;
 
 /** Given a record, returns it with its error cut to MAX_STATE_ERROR_CHARS, saying how much was cut. */
@@ -104,7 +107,7 @@ export function updateProfileState(
   return next;
 }
 
-/** Given a finished run, returns the state change to record: always last_attempt, last_success only when it succeeded. */
+/** Given a finished run, returns the state change to record: always last_attempt, last_success only if it succeeded. */
 export function recordRun(record: RunRecord): Partial<ProfileState> {
   return record.status === 'ok' ? { last_attempt: record, last_success: record } : { last_attempt: record };
 }

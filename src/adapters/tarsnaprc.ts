@@ -52,7 +52,8 @@ export function parseTarsnapConf(text: string, file: string, home: string): Tars
  * Given the files to read (see tarsnapConfFiles) and the home directory, returns keyfile and
  * cachedir (the first of each, as tarsnap takes them), every other option, and a warning for each
  * file that exists but cannot be read. Missing files are skipped.
- * Example: `detectTarsnapConf(tarsnapConfFiles('/root'), '/root').detected.keyfile` → `{ value: '/root/tarsnap.key', file: '/root/.tarsnaprc' }`.
+ * Example: `detectTarsnapConf(tarsnapConfFiles('/root'), '/root').detected.keyfile` →
+ * `{ value: '/root/tarsnap.key', file: '/root/.tarsnaprc' }`.
  */
 export function detectTarsnapConf(
   files: readonly string[],

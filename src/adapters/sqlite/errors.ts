@@ -24,7 +24,7 @@ export type HotCopyFailure =
   | 'tool-missing' // cp / cmp not installed
   | 'copy-failed'; // anything else: the message carries the detail
 
-/** A failed hot copy. Given ('/srv/ghost.db', 'missing', 'does not exist…'), prints "/srv/ghost.db: does not exist…". */
+/** A failed hot copy: ('/srv/ghost.db', 'missing', 'does not exist…') prints "/srv/ghost.db: does not exist…". */
 export class HotCopyError extends SnapshotError {
   readonly reason: HotCopyFailure;
   constructor(db: string, reason: HotCopyFailure, message: string, options?: { cause?: unknown }) {

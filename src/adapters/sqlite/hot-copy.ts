@@ -44,7 +44,10 @@ export type HotCopyMethodOption = 'auto' | 'fast' | 'backup-api';
 
 /** Options of one hot copy; every field has a default. */
 export interface HotCopyOptions {
-  /** auto (default): WAL → wal-fast, rollback → rollback-cp, backup-api if cp/cmp are missing. fast: the same without the fallback. */
+  /**
+   * auto (default): WAL → wal-fast, rollback → rollback-cp, backup-api if cp/cmp are missing.
+   * fast: the same without the fallback.
+   */
   method?: HotCopyMethodOption;
   /** quick (default) = quick_check, full = integrity_check. */
   verify?: VerifyLevel;
@@ -133,7 +136,8 @@ async function runCopyPhase(
  * Given a live database and a destination path, makes a consistent, checked, self-contained copy
  * there and resolves to its manifest entry; throws HotCopyError saying what to do otherwise,
  * leaving nothing behind. Example:
- * `await hotCopy('/var/lib/ghost/ghost.db', '/stage/ghost.db')` → {method: 'wal-fast', sha256: '…', writer_block_ms: 0, …}.
+ * `await hotCopy('/var/lib/ghost/ghost.db', '/stage/ghost.db')` →
+ * {method: 'wal-fast', sha256: '…', writer_block_ms: 0, …}.
  */
 export async function hotCopy(
   source: string,

@@ -7,7 +7,10 @@ import type { DatabaseCheck, FileOwner } from '../../core/restore-report.js';
 import { accountName, formatMode } from '../accounts.js';
 import type { ManifestEntry } from '../../core/manifest.js';
 
-/** Given ids and permission bits, returns them with names; e.g. (65534, 65534, 0o640) → {user: 'nobody', group: 'nogroup', mode: '0640', …}. */
+/**
+ * Given ids and permission bits, returns them with names;
+ * e.g. (65534, 65534, 0o640) → {user: 'nobody', group: 'nogroup', mode: '0640', …}.
+ */
 export function fileOwner(uid: number, gid: number, mode: number): FileOwner {
   return { uid, gid, user: accountName('user', uid), group: accountName('group', gid), mode: formatMode(mode) };
 }

@@ -105,7 +105,8 @@ function placeWithoutOverwrite(source: string, tmpFile: string, dest: string): v
 
 /**
  * Given the source (for messages), the closed temp copy and the destination, publishes it;
- * resolves to {size, sha256, owner}. Example: publishCopy('/srv/ghost.db', '/out/.ghost.db.hotsnap-x/ghost.db', '/out/ghost.db', {durable: true, overwrite: false, owner: {uid: 0, gid: 0, mode: 0o600}}).
+ * resolves to {size, sha256, owner}. Example: publishCopy('/srv/ghost.db', '/out/.ghost.db.hotsnap-x/ghost.db',
+ * '/out/ghost.db', {durable: true, overwrite: false, owner: {uid: 0, gid: 0, mode: 0o600}}).
  */
 export async function publishCopy(
   source: string,

@@ -49,7 +49,8 @@ export function readSchemaDigest(db: Database.Database): SchemaDigest {
 /**
  * Given a connection holding the pin or lock and the real path of its file, returns what the
  * snapshot holds. Only stat(2) touches the file: opening and closing it here would drop this
- * process's POSIX locks. Example: readPinnedSnapshot(db, '/srv/ghost.db') → {pageCount: 512, pageSize: 4096, objects: 31, …}.
+ * process's POSIX locks. Example: readPinnedSnapshot(db, '/srv/ghost.db') →
+ * {pageCount: 512, pageSize: 4096, objects: 31, …}.
  */
 export function readPinnedSnapshot(db: Database.Database, realPath: string): PinnedSnapshot {
   const pageSize = Number(db.pragma('page_size', { simple: true }));

@@ -29,7 +29,10 @@ export function requiredBytes(databaseBytes: number, walBytes: number): number {
 /** Below this much free space a copy cannot finish (the margin requiredBytes adds): the disk is full. */
 const FULL_BELOW_BYTES = 16 * 1024 * 1024;
 
-/** Given an error, returns 'full' when it says so outright, 'maybe' for an I/O error (a full disk, or a failing one), else undefined. */
+/**
+ * Given an error, returns 'full' when it says so outright, 'maybe' for an I/O error (a full disk, or a
+ * failing one), else undefined.
+ */
 function diskFullSign(error: unknown): 'full' | 'maybe' | undefined {
   let sign: 'full' | 'maybe' | undefined;
   // Look through the causes: a HotCopyError wraps SQLite's or cp's error.
@@ -61,7 +64,8 @@ function formatFree(bytes: number): string {
  * and the probe, resolves to HotCopyError('space') naming the full disk when that is what
  * happened (SQLITE_FULL, ENOSPC, EDQUOT, or an I/O error with almost no space left), else to the
  * error unchanged. Example: SQLITE_IOERR_SHMSIZE with 0 bytes free →
- * "/srv/ghost.db: the disk holding /var/tmp/hotsnap is full (0 bytes free) while checking the copy: free space there, or copy to another file system (staging_dir; copy-db: DEST)".
+ * "/srv/ghost.db: the disk holding /var/tmp/hotsnap is full (0 bytes free) while checking the copy: free space there,
+ * or copy to another file system (staging_dir; copy-db: DEST)".
  */
 export async function explainDiskFull(
   error: unknown,
