@@ -16,7 +16,7 @@ export interface GlobalOptions {
 
 export interface Context {
   logger: Logger;
-  /** Loads and validates the config file (throws ConfigError listing every problem); `cache: false` always re-validates. */
+  /** Loads and validates the config (throws ConfigError listing every problem); `cache: false` always re-validates. */
   loadConfig(options?: { cache?: boolean }): Promise<Config>;
   /** The --config flag as given (for messages and generated schedules). */
   configFlag: string | undefined;

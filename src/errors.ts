@@ -36,7 +36,10 @@ export interface ConfigIssue {
   message: string;
 }
 
-/** Every problem in a config file at once. Given ('/etc/h.yaml', [{path:'profiles', line:3, message:'…'}]) prints `h.yaml:3 profiles: …`. */
+/**
+ * Every problem in a config file at once.
+ * Given ('/etc/h.yaml', [{path:'profiles', line:3, message:'…'}]) prints `h.yaml:3 profiles: …`.
+ */
 export class ConfigError extends UserError {
   readonly file: string;
   readonly issues: readonly ConfigIssue[];

@@ -99,7 +99,8 @@ async function stageDatabases(profile: Profile, stage: StagingDir, deps: Pipelin
 
 /**
  * Given a profile, backs it up; resolves to its outcome (status ok / failed / dry-run).
- * Example: `(await backupProfile(config, profile, deps, {dryRun:false})).summary.archive` → 'blog-daily-2026-11-26_03-00-00'.
+ * Example: `(await backupProfile(config, profile, deps, {dryRun:false})).summary.archive` →
+ * 'blog-daily-2026-11-26_03-00-00'.
  */
 export async function backupProfile(
   config: Config,

@@ -6,7 +6,7 @@ import { configJsonSchema } from '../config/schema.js';
 import { selectProfiles } from './select-profiles.js';
 import type { CommandResult } from './result.js';
 
-/** Given a context, validates the config; returns exit 0 with a one-line summary (errors throw ConfigError → exit 2). */
+/** Given a context, validates the config; returns exit 0 with a one-line summary (errors: ConfigError → exit 2). */
 export async function validateConfig(context: Context): Promise<CommandResult> {
   // Validating is the point here: never answer from the cache.
   const config = await context.loadConfig({ cache: false });

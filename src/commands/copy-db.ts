@@ -108,7 +108,8 @@ function prepareDestination(dest: string, force: boolean, logger: Logger): void 
 
 /**
  * Given a finished entry and destination, returns the human summary. Example:
- * "copied /srv/ghost.db → /backup/ghost.db: 512.0 MiB, wal-fast, quick_check ok in 1.2s; source held 180ms, writers blocked 0ms\nowner ghost:ghost 0640\nsha256 9f86…\n".
+ * "copied /srv/ghost.db → /backup/ghost.db: 512.0 MiB, wal-fast, quick_check ok in 1.2s; source held 180ms,
+ * writers blocked 0ms\nowner ghost:ghost 0640\nsha256 9f86…\n".
  */
 export function formatCopyDbSummary(entry: ManifestEntry, dest: string): string {
   const check =

@@ -155,7 +155,7 @@ function fromTarsnapper(
   }
 }
 
-/** Given a path and text, writes it with mode 0600, whole or not at all; an existing file is replaced only when forced. */
+/** Given a path and text, writes it with mode 0600, whole or not at all; replaces an existing file only if forced. */
 function writePrivateFile(file: string, text: string, force: boolean): void {
   const directory = dirname(file);
   try {
@@ -218,7 +218,8 @@ function nextSteps(file: string, notes: number, converted: boolean, deps: InitDe
 /**
  * Given the options, writes the starter (or converted) config and returns what was written; the
  * notes go to the logger as warnings (stderr).
- * Example: `initCommand({ output: '/tmp/h.yaml' })` → `{ exitCode: 0, file: '/tmp/h.yaml', stdout: 'wrote /tmp/h.yaml (mode 0600)\nnext: …' }`.
+ * Example: `initCommand({ output: '/tmp/h.yaml' })` →
+ * `{ exitCode: 0, file: '/tmp/h.yaml', stdout: 'wrote /tmp/h.yaml (mode 0600)\nnext: …' }`.
  */
 export async function initCommand(options: InitOptions, partialDeps: Partial<InitDeps> = {}): Promise<InitResult> {
   const deps = realDeps(partialDeps);

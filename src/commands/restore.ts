@@ -73,7 +73,8 @@ function checkTarget(to: string | undefined): string {
 /**
  * Given the config, what ARCHIVE asked for and a runner, returns the archive name: a literal name
  * as given, `latest[:PROFILE]` as the newest complete archive by one `--list-archives`.
- * Example: `await resolveArchiveName(config, { kind: 'latest', profile: 'daily' }, tarsnap)` → `'blog-daily-2026-11-26_03-00-00'`.
+ * Example: `await resolveArchiveName(config, { kind: 'latest', profile: 'daily' }, tarsnap)` →
+ * `'blog-daily-2026-11-26_03-00-00'`.
  */
 export async function resolveArchiveName(config: Config, spec: ArchiveSpec, tarsnap: TarsnapRunner): Promise<string> {
   if (spec.kind === 'name') return spec.name;

@@ -5,7 +5,7 @@
 import type { Config, Profile } from '../config/resolve.js';
 import { UsageError } from '../errors.js';
 
-/** Given the config and names, returns the profiles to act on (all when none named); unknown names are a usage error. */
+/** Given the config and names, returns the profiles to act on (all if none named); unknown names are a usage error. */
 export function selectProfiles(config: Config, names: readonly string[]): Profile[] {
   const unknown = names.filter((name) => !config.profiles.some((profile) => profile.name === name));
   if (unknown.length > 0) {

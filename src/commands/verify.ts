@@ -162,7 +162,8 @@ export async function verifyProfile(
 
 /**
  * Given the context and profile names (all when none), runs the drill for each; exit 0 when every
- * profile verified, 1 otherwise. Example: `verifyCommand(ctx, ['daily'], {})` → `{ exitCode: 0, stdout: 'daily: ok  …' }`.
+ * profile verified, 1 otherwise.
+ * Example: `verifyCommand(ctx, ['daily'], {})` → `{ exitCode: 0, stdout: 'daily: ok  …' }`.
  */
 export async function verifyCommand(
   context: Context,

@@ -45,7 +45,10 @@ function ownedByUs(path: string, uid: number): boolean {
   return !stats.isSymbolicLink() && stats.uid === uid && (stats.mode & 0o022) === 0;
 }
 
-/** Given the cache dir, file and key, returns the cached config, or undefined on any miss (or an entry that is not ours alone). */
+/**
+ * Given the cache dir, file and key, returns the cached config, or undefined on any miss
+ * (or an entry that is not ours alone).
+ */
 export function readCachedConfig(dir: string, file: string, key: string): Config | undefined {
   try {
     const uid = typeof process.geteuid === 'function' ? process.geteuid() : undefined;

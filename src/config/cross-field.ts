@@ -24,7 +24,10 @@ type Loose = Record<string, unknown>;
 const asObject = (value: unknown): Loose | undefined =>
   value && typeof value === 'object' && !Array.isArray(value) ? (value as Loose) : undefined;
 
-/** Given a profile's key, returns the YAML path that sets it: the profile's, else defaults', else the profile's own path. */
+/**
+ * Given a profile's key, returns the YAML path that sets it:
+ * the profile's, else defaults', else the profile's own path.
+ */
 function pathOfKey(key: string, profile: Loose, defaults: Loose, at: string): string {
   if (profile[key] !== undefined) return `${at}.${key}`;
   if (defaults[key] !== undefined) return `defaults.${key}`;

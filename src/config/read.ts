@@ -123,7 +123,8 @@ export function readConfigText(file: string, options: ReadTextOptions = {}): str
 
 /**
  * Given a path, returns its effective config; throws ConfigError listing every problem. With
- * `cache` (the default) an unchanged file is not parsed again. Example: `await loadConfig('/etc/hotsnap/hotsnap.yaml')`.
+ * `cache` (the default) an unchanged file is not parsed again.
+ * Example: `await loadConfig('/etc/hotsnap/hotsnap.yaml')`.
  */
 export async function loadConfig(file: string, options: { cache?: boolean; cacheDir?: string } = {}): Promise<Config> {
   const text = readConfigText(file);

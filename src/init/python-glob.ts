@@ -1,6 +1,9 @@
 /** Python's glob, as far as tarsnapper's `include-jobs` needs it: which names a pattern matches. */
 
-/** Given a path or name, returns whether Python's glob treats it as a pattern: `hasGlobMagic('jobs.d/*.yml')` → true. */
+/**
+ * Given a path or name, returns whether Python's glob treats it as a pattern:
+ * `hasGlobMagic('jobs.d/*.yml')` → true.
+ */
 export function hasGlobMagic(text: string): boolean {
   return /[*?[]/.test(text);
 }

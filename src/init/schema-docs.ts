@@ -1,7 +1,10 @@
 /** What the config schema says about a key (its description, its example), for the comments init writes. */
 import { z } from 'zod';
 
-/** Given a schema, returns its description (looking through `.optional()`); e.g. `descriptionOf(tarsnapSchema.shape.keyfile)` → 'tarsnap key file (passed as --keyfile).'. */
+/**
+ * Given a schema, returns its description (looking through `.optional()`);
+ * e.g. `descriptionOf(tarsnapSchema.shape.keyfile)` → 'tarsnap key file (passed as --keyfile).'.
+ */
 export function descriptionOf(schema: z.ZodType): string {
   if (schema.description) return schema.description;
   return schema instanceof z.ZodOptional ? descriptionOf(schema.unwrap() as z.ZodType) : '';
@@ -19,7 +22,10 @@ export function exampleOf<T extends z.ZodType>(schema: T): z.input<T> {
   throw new Error('the schema has no example for this key');
 }
 
-/** Given an object schema's shape and some of its keys, returns each key's example, in that order: `examplesOf(tarsnapSchema.shape, ['retries'])` → `{ retries: 3 }`. */
+/**
+ * Given an object schema's shape and some of its keys, returns each key's example, in that order:
+ * `examplesOf(tarsnapSchema.shape, ['retries'])` → `{ retries: 3 }`.
+ */
 export function examplesOf<S extends Record<string, z.ZodType>, K extends keyof S & string>(
   shape: S,
   keys: readonly K[],

@@ -30,7 +30,10 @@ export interface StarterInput {
 const GHOST = '/var/www/ghost';
 const GHOST_DB = `${GHOST}/content/data/ghost.db`;
 
-/** Given the input, returns the active part of the starter config (what parseConfig sees): tarsnap, defaults when tarsnap.conf has excludes, profiles daily and weekly. */
+/**
+ * Given the input, returns the active part of the starter config (what parseConfig sees):
+ * tarsnap, defaults when tarsnap.conf has excludes, profiles daily and weekly.
+ */
 export function starterConfigObject(input: StarterInput): ConfigFile {
   return {
     tarsnap: input.tarsnap.settings,
@@ -111,8 +114,8 @@ const RETENTION_RULES = Object.keys(retentionSchema.shape).join(', ');
 
 /**
  * Given what init detected, returns the commented starter YAML; it passes parseConfig as written.
- * Example: `renderStarterConfig({ hostname: 'web1', timezone: 'UTC', tmpdir: '/tmp', stateDir: '/var/lib/hotsnap', tarsnap })`
- * → a file starting "# hotsnap configuration, written by …" with profiles daily and weekly.
+ * Example: `renderStarterConfig({ hostname: 'web1', timezone: 'UTC', tmpdir: '/tmp', stateDir: '/var/lib/hotsnap',
+ * tarsnap })` → a file starting "# hotsnap configuration, written by …" with profiles daily and weekly.
  */
 export function renderStarterConfig(input: StarterInput): string {
   const doc = new Document(starterConfigObject(input));

@@ -109,7 +109,10 @@ export const TARSNAP_EXAMPLES = examplesOf(tarsnapSchema.shape, [
   'passphrase',
 ]);
 
-/** Given a document with a `tarsnap` map and the section it came from, comments each key (where its value came from) and lists the optional ones commented out. */
+/**
+ * Given a document with a `tarsnap` map and the section it came from, comments each key (where its
+ * value came from) and lists the optional ones commented out.
+ */
 export function commentTarsnapSection(doc: Document, section: TarsnapSection): void {
   const tarsnap = doc.getIn(['tarsnap'], true);
   if (!isMap(tarsnap)) return;

@@ -48,7 +48,8 @@ function hoistShared(profiles: Record<string, ProfileFields>, defaults: ProfileF
  * Given the parsed tarsnapper files and the tarsnap section (from tarsnap.conf), returns the hotsnap
  * config and what it leaves out; throws TarsnapperConfigError listing every problem when tarsnapper
  * itself would refuse the file, or when no job can be converted.
- * Example: `convertTarsnapper({ config: { target: '$name-$date', deltas: '1d 7d', jobs: { etc: { source: '/etc' } } } }, section).config.profiles.etc`
+ * Example: `convertTarsnapper({ config: { target: '$name-$date', deltas: '1d 7d',
+ * jobs: { etc: { source: '/etc' } } } }, section).config.profiles.etc`
  * → `{ paths: ['/etc'], archive_name: '{profile}-{date}', date_format: 'yyyyMMdd-HHmmss', deltas: '1d 7d' }`.
  */
 export function convertTarsnapper(input: TarsnapperInput, tarsnap: TarsnapSection): TarsnapperConversion {

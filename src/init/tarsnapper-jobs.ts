@@ -63,7 +63,7 @@ const isMapping = (value: unknown): value is Loose =>
 /** Given a value from the file, returns it as a message shows it: `quoted("1w")` → `"1w"` with the quotes. */
 export const quoted = (value: unknown): string => JSON.stringify(value);
 
-/** Given a deltas value, returns its words as tarsnapper accepts them, or records why not (config.py's parse_deltas). */
+/** Given a deltas value, returns its words as tarsnapper takes them, or records why not (config.py's parse_deltas). */
 function readDeltas(value: unknown, where: string, problems: string[]): string[] | undefined {
   if (value === null || value === undefined) return undefined;
   if (typeof value !== 'string') {
@@ -108,7 +108,7 @@ interface Globals {
   named: Map<string, string[]>;
 }
 
-/** Given one job's settings, returns the job with the global values merged in, or records why tarsnapper would refuse it. */
+/** Given a job's settings, returns the job with global values merged in, or records why tarsnapper would refuse it. */
 function readJob(
   name: string,
   raw: unknown,

@@ -80,7 +80,8 @@ export interface Naming {
 /**
  * Given a job's target and dateformat, the name `$name` stands for and the profile name, returns
  * the hotsnap naming of its archives, or why there is none.
- * Example: `namingOf({ target: '$name-$date' }, 'db', 'db')` → `{ archive_name: '{profile}-{date}', date_format: 'yyyyMMdd-HHmmss' }`.
+ * Example: `namingOf({ target: '$name-$date' }, 'db', 'db')` →
+ * `{ archive_name: '{profile}-{date}', date_format: 'yyyyMMdd-HHmmss' }`.
  */
 export function namingOf(
   job: { target: string; dateformat?: string },

@@ -14,7 +14,8 @@ function bulletLines(notes: readonly string[]): string[] {
 /**
  * Given a conversion, the tarsnapper file it came from and the tarsnap section, returns the YAML:
  * the notes as comments at the top, each profile marked with its job. It passes parseConfig.
- * Example: `renderTarsnapperConfig(conversion, '/etc/tarsnapper.yml', section)` → "# hotsnap configuration converted from …".
+ * Example: `renderTarsnapperConfig(conversion, '/etc/tarsnapper.yml', section)` →
+ * "# hotsnap configuration converted from …".
  */
 export function renderTarsnapperConfig(
   conversion: TarsnapperConversion,

@@ -1,7 +1,10 @@
 /** Comments in the YAML init writes: wrapped text, comments above keys, examples shown commented out. */
 import { Document, isMap, isScalar, isSeq, visit, type YAMLMap } from 'yaml';
 
-/** Given text, returns it wrapped at spaces to lines of at most `width` characters (longer words stay whole); e.g. `wrapComment('aaa bbb ccc', 7)` → `['aaa bbb', 'ccc']`. */
+/**
+ * Given text, returns it wrapped at spaces to lines of at most `width` characters (longer words stay whole);
+ * e.g. `wrapComment('aaa bbb ccc', 7)` → `['aaa bbb', 'ccc']`.
+ */
 export function wrapComment(text: string, width = 90): string[] {
   const lines: string[] = [];
   for (const paragraph of text.split('\n')) {
@@ -17,12 +20,18 @@ export function wrapComment(text: string, width = 90): string[] {
   return lines;
 }
 
-/** Given comment lines, returns them as the yaml package wants them: `asComment(['a', '', 'b'])` → `' a\n\n b'` (printed `# a`, blank, `# b`). */
+/**
+ * Given comment lines, returns them as the yaml package wants them:
+ * `asComment(['a', '', 'b'])` → `' a\n\n b'` (printed `# a`, blank, `# b`).
+ */
 export function asComment(lines: readonly string[]): string {
   return lines.map((line) => (line === '' ? '' : ` ${line}`)).join('\n');
 }
 
-/** Given a map and a key, adds `lines` to the comment above that key (optionally after a blank line); e.g. `commentKey(root, 'tarsnap', ['How to call tarsnap.'])`. */
+/**
+ * Given a map and a key, adds `lines` to the comment above that key (optionally after a blank line);
+ * e.g. `commentKey(root, 'tarsnap', ['How to call tarsnap.'])`.
+ */
 export function commentKey(map: YAMLMap, key: string, lines: readonly string[], spaceBefore = false): void {
   const pair = map.items.find((item) => isScalar(item.key) && item.key.value === key);
   if (!pair || !isScalar(pair.key)) return;
@@ -50,7 +59,10 @@ export function flowArgvLists(doc: Document): void {
     for (const pair of profiles.items) if (isMap(pair.value)) flowHooks(pair.value.get('hooks', true));
 }
 
-/** Given `key` and an example value, returns its YAML lines, lists of words on one line: `exampleLines('retries', 3)` → `['retries: 3']`. */
+/**
+ * Given `key` and an example value, returns its YAML lines, lists of words on one line:
+ * `exampleLines('retries', 3)` → `['retries: 3']`.
+ */
 export function exampleLines(key: string, value: unknown): string[] {
   const doc = new Document({ [key]: value });
   visit(doc, {
@@ -61,7 +73,10 @@ export function exampleLines(key: string, value: unknown): string[] {
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false }).trimEnd().split('\n');
 }
 
-/** Given a description, a key and a value, returns comment lines: the wrapped description, then `key: value`; e.g. `commentedExample('Retries.', 'retries', 3)` → `['Retries.', 'retries: 3']`. */
+/**
+ * Given a description, a key and a value, returns comment lines: the wrapped description, then `key: value`;
+ * e.g. `commentedExample('Retries.', 'retries', 3)` → `['Retries.', 'retries: 3']`.
+ */
 export function commentedExample(description: string, key: string, value: unknown): string[] {
   return [...wrapComment(description), ...exampleLines(key, value)];
 }

@@ -60,7 +60,8 @@ function uniqueByStore(repositories: GitRepository[], log: (message: string) => 
  * Given a configured path, returns the repositories it stands for: [it] when it is a repository,
  * else those found below it (sorted by path; each git dir once). Throws GitRepositoryError when
  * the path is missing, a plain file, or a directory with no repository below it.
- * Example: '/srv/git' holding a.git and b/.git → [{path:'/srv/git/a.git', bare:true, …}, {path:'/srv/git/b', bare:false, …}].
+ * Example: '/srv/git' holding a.git and b/.git →
+ * [{path:'/srv/git/a.git', bare:true, …}, {path:'/srv/git/b', bare:false, …}].
  */
 export async function discoverGitRepositories(path: string, options: DiscoverOptions = {}): Promise<GitRepository[]> {
   const log = options.log ?? (() => {});

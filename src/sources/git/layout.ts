@@ -7,7 +7,7 @@
 /** Top-level entries read first, in git's own reading order: loose refs and linked worktrees, then packed-refs. */
 export const REF_ENTRIES = ['refs', 'worktrees'] as const;
 export const PACKED_REFS = 'packed-refs';
-/** Top-level entries that are not copied as metadata: objects are linked; submodule git dirs are repositories of their own. */
+/** Top-level entries not copied as metadata: objects are linked; submodule git dirs are repositories of their own. */
 export const NOT_METADATA = new Set(['objects', 'lfs', 'modules', ...REF_ENTRIES, PACKED_REFS]);
 
 /** Given an entry's name, returns true for locks and temporary files (`x.lock`, `gc.pid`, `tmp_*`, `.tmp*`). */

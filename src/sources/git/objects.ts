@@ -73,7 +73,10 @@ async function linkPacks(objects: string, staged: string, source: ObjectSource):
   return linked;
 }
 
-/** Hard-links every file under `lfs/objects` (content-addressed, immutable like git objects); symlinks are not followed. */
+/**
+ * Hard-links every file under `lfs/objects` (content-addressed, immutable like git objects);
+ * symlinks are not followed.
+ */
 function linkTree(dir: string, staged: string, linker: Linker): number {
   let entries;
   try {

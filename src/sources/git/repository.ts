@@ -16,7 +16,7 @@ function isDirectory(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
-/** Given a directory, returns true when it is a git directory: a HEAD file and refs/ + objects/, or a `commondir` file. */
+/** Given a directory, returns true for a git directory: a HEAD file and refs/ + objects/, or a `commondir` file. */
 export function looksLikeGitDir(dir: string): boolean {
   if (!isFile(join(dir, 'HEAD'))) return false;
   return isFile(join(dir, 'commondir')) || (isDirectory(join(dir, 'objects')) && isDirectory(join(dir, 'refs')));
@@ -81,7 +81,8 @@ function repositoryAt(path: string, gitDirPath: string, viaDotGit: boolean): Git
 /**
  * Given a path, returns the repository it is, or undefined for a directory that is none (the
  * caller may search it). Throws GitRepositoryError for a missing path, a file other than `.git`,
- * or a `.git` that points nowhere. Example: '/srv/app' (with `.git/`) → {path:'/srv/app', gitDir:'/srv/app/.git', bare:false}.
+ * or a `.git` that points nowhere.
+ * Example: '/srv/app' (with `.git/`) → {path:'/srv/app', gitDir:'/srv/app/.git', bare:false}.
  */
 export function identifyRepository(path: string): GitRepository | undefined {
   const stats = statSync(path, { throwIfNoEntry: false });

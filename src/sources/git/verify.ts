@@ -27,7 +27,10 @@ export function buildFsckArgs(stagedGitDir: string): string[] {
   ];
 }
 
-/** The environment without GIT_* variables: GIT_DIR, GIT_OBJECT_DIRECTORY or alternates set by a caller would redirect fsck. */
+/**
+ * The environment without GIT_* variables: GIT_DIR, GIT_OBJECT_DIRECTORY or alternates set by a caller
+ * would redirect fsck.
+ */
 function environmentWithoutGit(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('GIT_')));
 }
