@@ -42,7 +42,7 @@ function shuffle(items: number[]): void {
   }
 }
 
-/** Median wall-clock and CPU (user + system) time of `runs` runs; CPU time is what a busy, shared machine distorts least. */
+/** Median wall-clock and CPU (user + system) time of `runs` runs; a busy, shared machine distorts CPU time least. */
 function measure<T>(runs: number, run: () => T): { ms: number; cpuMs: number; result: T } {
   const walls: number[] = [];
   const cpus: number[] = [];

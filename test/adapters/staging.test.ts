@@ -51,7 +51,7 @@ async function crashedStage(name: string): Promise<string> {
   return stage.path;
 }
 
-/** Nests 2100 directories `d` below dir (4200 characters, past PATH_MAX), in a child that walks down by relative chdir. */
+/** Nests 2100 directories `d` below dir (4200 characters, past PATH_MAX), in a child walking down by relative chdir. */
 async function nestPastPathMax(dir: string): Promise<void> {
   const script =
     "const fs = require('node:fs'); process.chdir(process.argv[1]); const chunk = Array(100).fill('d').join('/'); for (let i = 0; i < 21; i++) { fs.mkdirSync(chunk, { recursive: true }); process.chdir(chunk); }";

@@ -23,7 +23,7 @@ export function writeAwkwardFiles(dir: string): void {
   }
 }
 
-/** Given a directory prefix such as `data/`, returns AWKWARD_FILES keyed by `prefix + name` (for a sandbox's `write`). */
+/** Given a directory prefix like `data/`, returns AWKWARD_FILES keyed by `prefix + name` (for a sandbox's `write`). */
 export function awkwardFilesUnder(prefix: string): Record<string, string> {
   return Object.fromEntries(Object.entries(AWKWARD_FILES).map(([name, contents]) => [prefix + name, contents]));
 }

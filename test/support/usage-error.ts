@@ -2,7 +2,10 @@
 import { expect } from 'vitest';
 import { ExitCode, UsageError } from '../../src/errors.js';
 
-/** Given a promise, asserts it rejects with a UsageError (exit code 2) and returns its message: `await usageError(copyDb(…))` → '… exists; pass --force …'. */
+/**
+ * Given a promise, asserts it rejects with a UsageError (exit code 2) and returns its message:
+ * `await usageError(copyDb(…))` → '… exists; pass --force …'.
+ */
 export async function usageError(promise: Promise<unknown>): Promise<string> {
   const error = await promise.then(
     () => undefined,

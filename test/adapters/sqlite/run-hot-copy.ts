@@ -2,7 +2,8 @@
  * Runs the hot-copy engine in its own process, for tests that need one: permissions (run as
  * `nobody`), signals (killed mid-copy), or a clean process without the test's connections.
  *
- *   node --import tsx test/adapters/sqlite/run-hot-copy.ts '{"source":…,"dest":…,"options":{…},"pauseAfterMainCopy":true}'
+ *   node --import tsx test/adapters/sqlite/run-hot-copy.ts \
+ *     '{"source":…,"dest":…,"options":{…},"pauseAfterMainCopy":true}'
  *
  * Prints `PAUSED` when pauseAfterMainCopy holds it between the main-file cp and the rest (pin
  * or lock still held), then one JSON line: {ok:true, entry} or {ok:false, reason, message}.

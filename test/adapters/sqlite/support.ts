@@ -176,7 +176,10 @@ export interface ChildOutcome {
  */
 export const unprivilegedChildSkip: string | undefined = process.getuid?.() === 0 ? nobodySkipReason() : undefined;
 
-/** Given the engine's arguments, runs it in a child process (unprivileged if we are root); resolves to its JSON outcome. */
+/**
+ * Given the engine's arguments, runs it in a child process (unprivileged if we are root);
+ * resolves to its JSON outcome.
+ */
 export async function hotCopyInChild(
   args: { source: string; dest: string; options?: Record<string, unknown> },
   unprivileged = false,

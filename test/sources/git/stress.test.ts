@@ -21,7 +21,10 @@ const SNAPSHOTS = Number(process.env.HOTSNAP_STRESS_SNAPSHOTS ?? 120);
 const skipReason = process.env.HOTSNAP_STRESS === '1' ? undefined : 'slow (minutes): set HOTSNAP_STRESS=1 to run it';
 if (skipReason) console.log(`skipping the Git capture stress test: ${skipReason}`);
 
-/** A finished push as its pusher logged it: the ref's new value (null: deleted) and when `git push` returned (epoch ms). */
+/**
+ * A finished push as its pusher logged it: the ref's new value (null: deleted)
+ * and when `git push` returned (epoch ms).
+ */
 interface PushEvent {
   ref: string;
   value: string | null;
