@@ -1,7 +1,7 @@
 /**
  * `hotsnap copy-db SOURCE DEST`: one hot copy, outside any profile and without a config file —
  * for a manual backup before an upgrade, or to check what a run would stage. The copy is
- * durable (fsynced once at the end), never overwrites DEST without --force, and never ends up
+ * durable (written back in paced chunks at the end), never overwrites DEST without --force, and never ends up
  * beside a stale `-wal` that SQLite would replay into it. Like `cp -p` it keeps SOURCE's owner
  * (as root), group and mode, so moving it back gives the application a file it can open.
  */

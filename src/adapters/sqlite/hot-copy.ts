@@ -5,7 +5,8 @@
  *   preflight (stat, destination, free space) → private temp dir beside dest
  *   → read-only connection, journal mode → copy (wal-fast | rollback-cp | backup-api)
  *   → close the source → open the copy: recover, checkpoint, compare with the pinned snapshot, check, close
- *   → the source's owner, group and mode → SHA-256 → (durable: fsync) → rename/link into place → (durable: fsync dir)
+ *   → the source's owner, group and mode → SHA-256 → (durable: write back in paced chunks, write-back.ts)
+ *   → rename/link into place → (durable: fsync dir)
  *
  * Every failure and SIGINT/SIGTERM/SIGHUP removes the temp dir; DEST appears only complete.
  */
@@ -38,6 +39,7 @@ import { explainSourceError, openSource } from './source.js';
 import { explainDiskFull, freeBytes, type FreeSpaceProbe } from './space.js';
 import { finishCopy } from './verify.js';
 import { copyWalFast } from './wal-fast.js';
+import { DEFAULT_WRITE_BACK, type WriteBackOptions } from './write-back.js';
 
 /** The method asked for (hot_copy.method / --method); the manifest records the one used. */
 export type HotCopyMethodOption = 'auto' | 'fast' | 'backup-api';
@@ -55,7 +57,7 @@ export interface HotCopyOptions {
   busyTimeoutMs?: number;
   /** Hard limit for the whole copy (default 30 min). Enforced during cp and backup steps, checked between steps. */
   copyTimeoutMs?: number;
-  /** fsync the copy and its directory once at the end (copy-db); staging copies skip it. */
+  /** Write the copy back to the disk in paced chunks and fsync its directory (copy-db); staging copies skip it. */
   durable?: boolean;
   /** Replace an existing dest (default true); false fails if dest appeared meanwhile. */
   overwrite?: boolean;
@@ -74,6 +76,8 @@ export interface HotCopyDeps {
   /** TEST ONLY: skip the WAL header check to demonstrate the race it closes. */
   unsafeSkipWalHeaderCheck: boolean;
   createProgress: (label: string, unit: 'bytes' | 'pages') => ProgressReporter;
+  /** How a durable copy reaches the disk; chunkBytes 0 = one fsync (the bench's "before"). */
+  writeBack: WriteBackOptions;
 }
 
 /** The real collaborators: cp/cmp, statfs, the clock, no hooks. */
@@ -84,6 +88,7 @@ export const defaultHotCopyDeps: HotCopyDeps = {
   hooks: {},
   unsafeSkipWalHeaderCheck: false,
   createProgress: (label, unit) => createProgress({ label, unit }),
+  writeBack: DEFAULT_WRITE_BACK,
 };
 
 /** busy_timeout when none is configured: 10 s (better-sqlite3's own default is 5 s; set explicitly). */
@@ -231,6 +236,8 @@ export async function hotCopy(
     doing = 'putting the copy in place';
     const { size, sha256, owner } = await publishCopy(sourcePath, tmpFile, destPath, {
       durable: options.durable === true,
+      writeBack: d.writeBack,
+      sourceDevice: stats.dev,
       overwrite: options.overwrite !== false,
       owner: { uid: stats.uid, gid: stats.gid, mode: stats.mode & 0o777 },
     });

@@ -20,6 +20,7 @@ import {
 import { dirname } from 'node:path';
 import { HotCopyError } from './errors.js';
 import { sha256File } from './manifest.js';
+import { canWriteBackInChunks, writeBackFile, type WriteBackOptions } from './write-back.js';
 
 /** Owner, group and permission bits of a file. */
 export interface Ownership {
@@ -31,8 +32,12 @@ export interface Ownership {
 
 /** How publishCopy places the copy. */
 export interface PublishOptions {
-  /** fsync the file before the rename and the directory after it. */
+  /** Write the file back to the disk before the rename and fsync the directory after it. */
   durable: boolean;
+  /** How a durable copy's data reaches the disk (default: one fsync); chunks only where canWriteBackInChunks says. */
+  writeBack?: WriteBackOptions;
+  /** The source's st_dev, for canWriteBackInChunks (a clone of it must not be rewritten). */
+  sourceDevice?: number;
   /** false: never replace an existing destination (link(2) fails with EEXIST instead). */
   overwrite: boolean;
   /** The source's owner, group and mode, for the copy to carry. */
@@ -117,7 +122,12 @@ export async function publishCopy(
   const owner = carryOwnership(tmpFile, options.owner);
   const sha256 = await sha256File(tmpFile);
   const size = statSync(tmpFile).size;
-  if (options.durable) fsyncPath(tmpFile);
+  if (options.durable) {
+    const { writeBack = { chunkBytes: 0 }, sourceDevice } = options;
+    const chunked =
+      writeBack.chunkBytes > 0 && sourceDevice !== undefined && canWriteBackInChunks(tmpFile, sourceDevice);
+    await writeBackFile(tmpFile, chunked ? writeBack : { ...writeBack, chunkBytes: 0 });
+  }
   if (options.overwrite) renameSync(tmpFile, dest);
   else placeWithoutOverwrite(source, tmpFile, dest);
   if (options.durable) fsyncPath(dirname(dest));

@@ -60,7 +60,7 @@ export function finishCopy(
     db = new Database(copyPath, { fileMustExist: true, timeout: 0 });
     // A staging copy needs no durability: an fsync of a large copy queues behind (and stalls)
     // the live application's own fsyncs on a shared disk — measured 440–517 ms writer stalls.
-    // copy-db's durability comes from one fsync at the very end instead.
+    // copy-db's durability comes from a paced write-back at the very end instead (write-back.ts).
     db.pragma('synchronous = OFF');
     const mode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
     if (mode === 'wal') {
