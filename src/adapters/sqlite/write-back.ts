@@ -25,11 +25,13 @@ export interface WriteBackOptions {
   chunkBytes: number;
   /** Called after each flush with the range it covered (tests count them). */
   onFlush?: (offset: number, bytes: number) => void;
+  /** Called as the write-back begins (the bench times this phase alone). */
+  onStart?: () => void;
 }
 
 /**
- * 2 MiB per flush: ~5 ms each on this project's test VM (virtio disk, ~1 GB/s); 4–8 MiB chunks
- * let single commits wait 40–100 ms there (bench/copy-db-writeback.ts, bench/README.md).
+ * 2 MiB per flush: ~4–5 ms each on the project's test VM (virtio disk, ~1 GB/s), which bounds what
+ * one application commit can wait behind us; 8 MiB flushes took ~12 ms (bench/README.md).
  */
 export const DEFAULT_WRITE_BACK: WriteBackOptions = { chunkBytes: 2 * 1024 * 1024 };
 
@@ -66,6 +68,7 @@ async function writeFully(file: FileHandle, buffer: Buffer, length: number, posi
  * flushes. Example: writeBackFile('/out/.x/ghost.db', {chunkBytes: 2 MiB}) for 300 MB → 150.
  */
 export async function writeBackFile(path: string, options: WriteBackOptions): Promise<number> {
+  options.onStart?.();
   if (options.chunkBytes <= 0) {
     const file = await open(path, 'r');
     try {
