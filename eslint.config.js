@@ -17,8 +17,28 @@ const INIT = layer(
 const ADAPTERS = layer(
   'src/adapters never import commands, workflows, the pipeline or the CLI. Adapters are called by them, not the other way round.',
 );
+const SOURCES = layer(
+  'src/sources never import commands, workflows or the CLI: a source kind stages, checks and restores its own targets; workflows loop over sources.',
+);
+const COMMAND = layer(
+  'a command never imports another command: what two commands share (backup, prune, list) lives in src/workflows.',
+);
+/** The subcommand modules in src/commands (the rest there are helpers they share). */
+const COMMANDS = [
+  'run',
+  'prune',
+  'list',
+  'restore',
+  'verify',
+  'check',
+  'copy-db',
+  'init',
+  'schedule',
+  'status',
+  'config',
+];
 const CONFIG = layer(
-  'src/config never imports adapters, commands or workflows. Config is read and validated; side effects live in src/adapters.',
+  'src/config never imports adapters, commands, workflows or sources (only their config fragments, src/sources/config.ts). Config is read and validated; side effects live in src/adapters.',
 );
 
 /** The clock is an argument in pure code: src/clock.ts is the one place that reads it. */
@@ -104,7 +124,21 @@ export default tseslint.config(
   },
   {
     files: ['src/config/**/*.ts'],
-    rules: { 'no-restricted-imports': restrictImports(['(^|/)adapters/', CONFIG], [WORKFLOWS, CONFIG]) },
+    rules: {
+      'no-restricted-imports': restrictImports(
+        ['(^|/)adapters/', CONFIG],
+        ['(^|/)sources/(?!config\\.js$)', CONFIG],
+        [WORKFLOWS, CONFIG],
+      ),
+    },
+  },
+  {
+    files: ['src/sources/**/*.ts'],
+    rules: { 'no-restricted-imports': restrictImports([WORKFLOWS, SOURCES]) },
+  },
+  {
+    files: ['src/commands/**/*.ts'],
+    rules: { 'no-restricted-imports': restrictImports([`^\\./(${COMMANDS.join('|')})\\.js$`, COMMAND]) },
   },
   {
     files: ['**/*.js', '**/*.mjs'],

@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import { SQLITE_SIDE_SUFFIXES } from '../core/paths.js';
 import { selectedDatabases } from '../core/restore.js';
 import type { DatabaseCheck } from '../core/restore-report.js';
-import type { ArchiveManifest, ManifestEntry } from '../core/manifest.js';
+import { parseManifest, type ArchiveManifest, type ManifestEntry } from '../core/manifest.js';
 import { existsInside, locateRestored, unsafeSideFile } from './restored-path.js';
 import { sha256File } from './sqlite/manifest.js';
 import { restoredOwnerCheck } from './sqlite/owner.js';
@@ -32,33 +32,13 @@ export function existsNoFollow(path: string): boolean {
  * naming the file when it is unreadable or not a hotsnap manifest of a known format.
  */
 export function readManifest(file: string): ArchiveManifest {
-  let data: unknown;
+  let text: string;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new UserError(`cannot read the archive's manifest ${file}: ${(error as Error).message}`);
   }
-  const manifest = data as Partial<ArchiveManifest> | null;
-  const field = (entry: unknown, key: string): unknown =>
-    entry && typeof entry === 'object' ? (entry as Record<string, unknown>)[key] : undefined;
-  const absolute = (entry: unknown) =>
-    typeof field(entry, 'source') === 'string' && (field(entry, 'source') as string).startsWith('/');
-  const databasesOk =
-    Array.isArray(manifest?.databases) &&
-    manifest.databases.every((entry) => absolute(entry) && typeof field(entry, 'sha256') === 'string');
-  const failedOk =
-    manifest?.failed_databases === undefined ||
-    (Array.isArray(manifest.failed_databases) && manifest.failed_databases.every(absolute));
-  if (manifest?.format !== 1 || !databasesOk || !failedOk) {
-    throw new UserError(
-      `${file} is not a hotsnap manifest of format 1 (made by a newer hotsnap? upgrade hotsnap to check this archive)`,
-    );
-  }
-  return {
-    ...manifest,
-    failed_databases: manifest.failed_databases ?? [],
-    paths: manifest.paths ?? [],
-  } as ArchiveManifest;
+  return parseManifest(text, file);
 }
 
 /** Given a restored database's path, returns integrity_check's problem lines ([] when it says "ok"). */

@@ -22,7 +22,8 @@ export interface StagingDir {
   remove(): void;
 }
 
-function cannotCreate(stagingDir: string, error: unknown): UserError {
+/** Given staging_dir and why a stage could not be made there, returns the error that says what to do. */
+export function cannotCreate(stagingDir: string, error: unknown): UserError {
   const code = (error as NodeJS.ErrnoException).code;
   const why =
     code === 'ENOENT'

@@ -3,7 +3,7 @@ import type { Config } from '../config/resolve.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { parseTimeSpan } from '../core/timespan.js';
-import { tarsnapCommon } from '../pipeline.js';
+import { tarsnapCommon } from '../config/tarsnap-common.js';
 import { acquireRunLock, type RunLock } from '../adapters/run-lock.js';
 import { createTarsnapRunner, type TarsnapRunner } from '../adapters/tarsnap.js';
 

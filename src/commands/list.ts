@@ -1,24 +1,12 @@
 /** `hotsnap list [PROFILE...]`: archives grouped by profile, oldest first, .part and .incomplete flagged. */
 import type { Context } from '../context.js';
 import { ExitCode } from '../errors.js';
-import { classifyArchives, type ArchiveInfo } from '../core/archives.js';
+import type { ArchiveInfo } from '../core/archives.js';
+import { listArchives } from '../workflows/list.js';
 import { formatUtcTime } from '../core/summary.js';
-import { tarsnapCommon } from '../pipeline.js';
 import { tarsnapRunnerFor } from './common.js';
 import { selectProfiles } from './select-profiles.js';
 import type { CommandResult } from './result.js';
-import type { Config } from '../config/resolve.js';
-import { listStoredArchives } from '../adapters/archive-list.js';
-import type { TarsnapRunner } from '../adapters/tarsnap.js';
-
-/** Given the config and a runner, returns every archive classified (one --list-archives -v call). */
-export async function listArchives(config: Config, tarsnap: TarsnapRunner): Promise<ArchiveInfo[]> {
-  return classifyArchives(
-    await listStoredArchives(tarsnap, tarsnapCommon(config), 1),
-    config.profiles,
-    config.hostname,
-  );
-}
 
 function formatTime(date: Date): string {
   return date.getTime() === 0 ? '(unknown time)     ' : formatUtcTime(date);

@@ -25,12 +25,12 @@ import { shellQuote } from '../core/shell-quote.js';
 import { buildContentsArgs, buildExtractArgs } from '../core/tarsnap-args.js';
 import type { Logger } from '../log.js';
 import { MANIFEST_FILE, type ArchiveManifest } from '../core/manifest.js';
-import { tarsnapCommon } from '../pipeline.js';
+import { tarsnapCommon } from '../config/tarsnap-common.js';
 import { checkRestoredTree, existsNoFollow, readManifest } from '../adapters/restored-check.js';
 import type { TarsnapRunner } from '../adapters/tarsnap.js';
 import { tarsnapRunnerFor } from './common.js';
 import { selectProfiles } from './select-profiles.js';
-import { listArchives } from './list.js';
+import { listArchives } from '../workflows/list.js';
 import type { CommandResult } from './result.js';
 
 export interface RestoreOptions {

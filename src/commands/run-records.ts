@@ -8,10 +8,10 @@ import { describeError, UserError } from '../errors.js';
 import { now } from '../clock.js';
 import { countArchives } from '../core/metrics.js';
 import type { ProfileSummary } from '../core/summary.js';
-import type { BackupOutcome, PipelineDeps } from '../pipeline.js';
+import type { BackupOutcome, BackupDeps } from '../workflows/backup.js';
 import { updateMetricsFile } from '../adapters/metrics.js';
 import { recordRun, updateProfileState } from '../adapters/state.js';
-import { listArchives } from './list.js';
+import { listArchives } from '../workflows/list.js';
 
 /**
  * Records the run in the profile's state file. A state_dir that is full or read-only fails the
@@ -60,7 +60,7 @@ export function recordState(
 }
 
 /** Writes the Prometheus textfile; a metrics problem only warns, it never fails a backup. */
-export async function writeMetrics(config: Config, deps: PipelineDeps, context: Context): Promise<void> {
+export async function writeMetrics(config: Config, deps: BackupDeps, context: Context): Promise<void> {
   const names = config.profiles.map((profile) => profile.name);
   let counts: ReturnType<typeof countArchives> | undefined;
   try {

@@ -5,16 +5,16 @@ import type { Context } from '../context.js';
 import { describeError, ExitCode, LockedError, UserError } from '../errors.js';
 import { now } from '../clock.js';
 import { formatSummaryLine, type ProfileSummary } from '../core/summary.js';
-import { backupProfile, type BackupOutcome, type PipelineDeps } from '../pipeline.js';
+import { backupProfile, type BackupOutcome, type BackupDeps } from '../workflows/backup.js';
 import { formatCommandForLog } from '../core/command-display.js';
 import { runHooks } from '../adapters/hooks.js';
 import type { HookEvent, HookVars } from '../adapters/hook-env.js';
 import { HookError } from '../adapters/hook-failure.js';
 import { createPinger } from '../adapters/ping.js';
-import { hotCopy } from '../adapters/sqlite/hot-copy.js';
-import { createStagingDir } from '../adapters/staging.js';
+import { openStageArea, removeUnusedKeptStages } from '../adapters/kept-stages.js';
 import { removeLeftovers } from '../adapters/staging-sweep.js';
-import { pruneProfiles } from './prune.js';
+import { SOURCES } from '../sources/index.js';
+import { pruneProfiles } from '../workflows/prune.js';
 import { recordState, writeMetrics } from './run-records.js';
 import { lockKeyUnlessDryRun, parseWaitOption, tarsnapRunnerFor } from './common.js';
 import { selectProfiles } from './select-profiles.js';
@@ -37,15 +37,15 @@ export async function runBackups(
   context: Context,
   names: readonly string[],
   options: RunOptions,
-  overrides: Partial<PipelineDeps> = {},
+  overrides: Partial<BackupDeps> = {},
 ): Promise<CommandResult> {
   const config = await context.loadConfig();
   const profiles = selectProfiles(config, names);
   const waitMs = parseWaitOption(options.wait);
   const dryRun = options.dryRun ?? false;
-  const deps: PipelineDeps = {
-    hotCopy,
-    createStagingDir,
+  const deps: BackupDeps = {
+    sources: SOURCES,
+    openStage: openStageArea,
     tarsnap: tarsnapRunnerFor(config, context, { dryRun }),
     now,
     logger: context.logger,
@@ -56,6 +56,7 @@ export async function runBackups(
   // Also under --dry-run (which stages its copies too): the sweep only removes stages of our own
   // uid, in our private staging_dir/hotsnap/, whose run is gone, and it never throws.
   removeLeftovers(config.staging_dir, context.logger);
+  if (!dryRun) removeUnusedKeptStages(config, context.logger);
   let lock: Awaited<ReturnType<typeof lockKeyUnlessDryRun>>;
   let lockFailure: string | undefined;
   try {
@@ -156,7 +157,7 @@ function hookRunner(context: Context, dryRun: boolean, passphrase: string | unde
 async function runProfile(
   config: Config,
   profile: Profile,
-  deps: PipelineDeps,
+  deps: BackupDeps,
   context: Context,
   options: { dryRun: boolean; prune: boolean; progress: boolean },
 ): Promise<ProfileSummary> {
@@ -217,7 +218,7 @@ async function runProfile(
 async function pruneAfterBackup(
   config: Config,
   profile: Profile,
-  deps: PipelineDeps,
+  deps: BackupDeps,
   summary: ProfileSummary,
   archive: string | undefined,
 ): Promise<void> {

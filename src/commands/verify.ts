@@ -24,7 +24,7 @@ import { buildExtractArgs, buildStatsArgs } from '../core/tarsnap-args.js';
 import { parsePrintStats } from '../core/tarsnap-output.js';
 import type { Logger } from '../log.js';
 import { MANIFEST_FILE } from '../core/manifest.js';
-import { tarsnapCommon } from '../pipeline.js';
+import { tarsnapCommon } from '../config/tarsnap-common.js';
 import { checkRestoredTree, missingPaths, readManifest } from '../adapters/restored-check.js';
 import { freeBytes, type FreeSpaceProbe } from '../adapters/sqlite/space.js';
 import { createStagingDir, type StagingDir } from '../adapters/staging.js';
@@ -33,7 +33,7 @@ import { updateProfileState } from '../adapters/state.js';
 import type { TarsnapRunner } from '../adapters/tarsnap.js';
 import { tarsnapRunnerFor } from './common.js';
 import { selectProfiles } from './select-profiles.js';
-import { listArchives } from './list.js';
+import { listArchives } from '../workflows/list.js';
 import type { CommandResult } from './result.js';
 
 export interface VerifyDeps {

@@ -97,7 +97,7 @@ export function findCrossFieldIssues(data: unknown, checks: CrossFieldChecks = {
     const own = asObject(value) ?? {};
     const pick = (key: string): unknown => own[key] ?? defaults[key];
     const listLength = (key: string) => (Array.isArray(pick(key)) ? (pick(key) as unknown[]).length : 0);
-    if (listLength('sqlite') === 0 && listLength('paths') === 0) {
+    if (listLength('sqlite') === 0 && listLength('git') === 0 && listLength('paths') === 0) {
       issues.push({ path: at, message: 'nothing to back up: add "paths" or "sqlite" (here or under defaults)' });
     }
     if (pick('retention') !== undefined && pick('deltas') !== undefined) {

@@ -46,6 +46,9 @@ export interface HotCopySettings {
 export interface Profile {
   name: string;
   sqlite: string[];
+  git: string[];
+  /** Keep the snapshot at a stable path between runs (tarsnap's cache then skips what did not change). */
+  keep_snapshot: boolean;
   paths: string[];
   exclude: string[];
   archive_name: string;
@@ -120,6 +123,8 @@ export function resolveConfig(raw: ConfigFile, file: string, machine: MachineDef
     return {
       name,
       sqlite: fields.sqlite ?? [],
+      git: fields.git ?? [],
+      keep_snapshot: fields.keep_snapshot ?? true,
       paths: fields.paths ?? [],
       exclude: fields.exclude ?? [],
       archive_name: fields.archive_name ?? DEFAULT_ARCHIVE_NAME,

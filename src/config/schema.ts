@@ -6,8 +6,7 @@
  */
 import { z } from 'zod';
 import { parseTimeSpan } from '../core/timespan.js';
-
-const absolutePath = z.string().regex(/^\//, { message: 'must be an absolute path (start with /)' });
+import { absolutePath, sourceFields } from '../sources/config.js';
 
 const timeSpan = z.union([z.string(), z.number()]).superRefine((value, context) => {
   try {
@@ -100,7 +99,7 @@ const adoptSchema = z.strictObject({
 
 /** Keys a profile may set (all optional here: `defaults` holds the same keys). */
 export const profileFieldsSchema = z.strictObject({
-  sqlite: z.array(absolutePath).optional().describe('SQLite databases to hot-copy (absolute paths).'),
+  ...sourceFields,
   paths: z.array(absolutePath).optional().describe('Files and directories to archive (absolute paths).'),
   exclude: z
     .array(z.string().min(1))

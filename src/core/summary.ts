@@ -28,6 +28,9 @@ export interface ProfileSummary {
   duration_ms: number;
   databases: number;
   databases_failed: number;
+  /** Git repositories captured and failed (absent when the profile has none). */
+  repositories?: number;
+  repositories_failed?: number;
   writer_block_ms: number;
   pruned?: number;
   prune_note?: string;
@@ -55,6 +58,12 @@ export function formatSummaryLine(summary: ProfileSummary): string {
     parts.push(
       `${summary.databases} database${summary.databases === 1 ? '' : 's'} copied${failed} (writers stalled ${Math.round(summary.writer_block_ms)} ms)`,
     );
+  }
+  const repositories = summary.repositories ?? 0;
+  const repositoriesFailed = summary.repositories_failed ?? 0;
+  if (repositories + repositoriesFailed > 0) {
+    const failed = repositoriesFailed > 0 ? `, ${repositoriesFailed} failed` : '';
+    parts.push(`${repositories} Git repositor${repositories === 1 ? 'y' : 'ies'} captured${failed}`);
   }
   if (summary.pruned !== undefined) parts.push(`pruned ${summary.pruned}`);
   if (summary.prune_note) parts.push(summary.prune_note);

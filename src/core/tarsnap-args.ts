@@ -32,8 +32,12 @@ export interface CreateOptions {
   name: string;
   /** absolute path of the staging directory holding the hot copies at their own paths */
   stageDir: string;
-  /** each live database whose hot copy is staged; the live file and its -wal/-shm/-journal are excluded */
-  stagedFiles: readonly { source: string }[];
+  /** each live path (database, git dir) whose copy is staged at the same path below the stage */
+  stagedFiles: readonly {
+    source: string;
+    /** Keep the live files out of the walk; default: the database and its -wal/-shm/-journal. */
+    excludes?: readonly string[];
+  }[];
   /** other staged entries, relative to the stage (e.g. `.hotsnap` holding the manifest) */
   stagedExtra?: readonly string[];
   /** absolute paths walked as they are on disk */
@@ -107,6 +111,7 @@ export function buildCreateArgs(common: TarsnapCommon, options: CreateOptions): 
   assertExtraArgs(extraArgs);
 
   const staged = options.stagedFiles.map((file) => normaliseAbsolutePath(file.source));
+  const liveExcludes = options.stagedFiles.map((file, i) => file.excludes ?? liveDatabaseExcludes(staged[i]!));
   const duplicate = staged.find((source, i) => staged.indexOf(source) !== i);
   if (duplicate !== undefined) throw new Error(`database ${duplicate} is staged twice`);
   const operands = [
@@ -125,7 +130,7 @@ export function buildCreateArgs(common: TarsnapCommon, options: CreateOptions): 
   // The stage may sit inside a walked path (e.g. `/`): leave it out of the walk; its relative
   // operands have no leading `/`, so this anchored pattern never drops them.
   excludes.push('--exclude', escapeExcludePattern(stageDir));
-  for (const source of staged) for (const pattern of liveDatabaseExcludes(source)) excludes.push('--exclude', pattern);
+  for (const pattern of liveExcludes.flat()) excludes.push('--exclude', pattern);
 
   const argv = [
     '-c',

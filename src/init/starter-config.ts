@@ -85,6 +85,8 @@ export function starterExamples(
     },
     defaults: exampleOf(top.defaults)!,
     profile: examplesOf(field, [
+      'git',
+      'keep_snapshot',
       'archive_name',
       'date_format',
       'adopt',

@@ -280,7 +280,7 @@ describe('readManifest', () => {
 
   it.each([
     ['not JSON', '{', /cannot read the archive's manifest/],
-    ['another format', JSON.stringify({ format: 2, databases: [] }), /not a hotsnap manifest of format 1/],
+    ['another format', JSON.stringify({ format: 3, databases: [] }), /not a hotsnap manifest of format 1 or 2/],
     [
       'a relative source',
       JSON.stringify({ format: 1, databases: [{ source: 'srv/a.db', sha256: 'x' }] }),

@@ -217,6 +217,8 @@ describe('case 5: full disks are failures with a reason, never internal errors',
     await fill(stagingDir, 4);
     world.writeConfig({
       staging_dir: stagingDir,
+      // A throwaway stage, whose owner marker takes the one free page (a kept one writes no marker).
+      defaults: { keep_snapshot: false },
       hooks: { on_error: hook('staging-hooks.log') },
       profiles: {
         daily: { paths: [join(world.dir, 'data')], ping: `${pingBase}/daily` },

@@ -37,6 +37,8 @@ describe('parseConfig: valid files', () => {
       {
         name: 'daily',
         sqlite: [],
+        git: [],
+        keep_snapshot: true,
         paths: ['/home/alice'],
         exclude: [],
         archive_name: '{hostname}-{profile}-{date}',

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/errors.js';
-import { tarsnapCommon } from '../../src/pipeline.js';
+import { tarsnapCommon } from '../../src/config/tarsnap-common.js';
 import { buildCreateArgs, type CreateOptions } from '../../src/core/tarsnap-args.js';
 import { findExtraArgsProblem } from '../../src/core/tarsnap-extra-args.js';
 

@@ -8,7 +8,16 @@
  * loaded the machine is. A test that needs a particular time calls setNow().
  */
 import { execa, type Options, type Result } from 'execa';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
@@ -147,14 +156,31 @@ export function createWorld(name = 'e2e'): World {
 
 /**
  * Given a world, returns what is in its staging dir besides the private `hotsnap/` parent, plus
- * the stages inside that (as `hotsnap/NAME`); empty between runs.
+ * the stages inside that (as `hotsnap/NAME`); empty between runs. A profile's kept snapshot
+ * (`hotsnap/kept-*`, kept by design so tarsnap's cache skips what did not change) is not a
+ * leftover, but this run's scratch inside it (`.incoming`) is.
  */
 export function stagingLeftovers(world: World): string[] {
   const names = readdirSync(world.stagingDir);
   const stages = names.includes('hotsnap')
-    ? readdirSync(join(world.stagingDir, 'hotsnap')).map((name) => `hotsnap/${name}`)
+    ? readdirSync(join(world.stagingDir, 'hotsnap')).flatMap((name) =>
+        name.startsWith('kept-')
+          ? readdirSync(join(world.stagingDir, 'hotsnap', name))
+              .filter((entry) => entry === '.incoming')
+              .map((entry) => `hotsnap/${name}/${entry}`)
+          : [`hotsnap/${name}`],
+      )
     : [];
   return [...names.filter((name) => name !== 'hotsnap'), ...stages];
+}
+
+/** Given a world, returns its kept snapshots (`hotsnap/kept-<profile>-<tag>`). */
+export function keptSnapshots(world: World): string[] {
+  const dir = join(world.stagingDir, 'hotsnap');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => name.startsWith('kept-'))
+    .map((name) => `hotsnap/${name}`);
 }
 
 /**

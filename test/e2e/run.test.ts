@@ -119,7 +119,7 @@ describe('hotsnap run: the whole pipeline on a live blog', () => {
     expect(lastCommittedBeforeRun).toBeGreaterThan(0);
     expect(verdict.seq).toBeGreaterThanOrEqual(lastCommittedBeforeRun);
     const manifest = JSON.parse(readFileSync(join(restore, '.hotsnap/manifest.json'), 'utf8'));
-    expect(manifest).toMatchObject({ format: 1, profile: 'daily', hostname: 'blog', archive, failed_databases: [] });
+    expect(manifest).toMatchObject({ format: 2, profile: 'daily', hostname: 'blog', archive, failed_databases: [] });
     expect(manifest.databases).toEqual([
       expect.objectContaining({ source: db, method: 'wal-fast', journal_mode: 'wal', writer_block_ms: 0 }),
     ]);

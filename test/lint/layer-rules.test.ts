@@ -41,6 +41,13 @@ const cases: { file: string; code: string; rule: RegExp }[] = [
   { file: 'src/adapters/x.ts', code: "import { a } from '../cli/actions.js';\na;\n", rule: /adapters never/ },
   { file: 'src/config/x.ts', code: "import { a } from '../adapters/staging.js';\na;\n", rule: /src\/config never/ },
   { file: 'src/config/x.ts', code: "import { a } from '../commands/common.js';\na;\n", rule: /src\/config never/ },
+  { file: 'src/commands/run.ts', code: "import { a } from './prune.js';\na;\n", rule: /never imports another command/ },
+  {
+    file: 'src/sources/git/x.ts',
+    code: "import { a } from '../../workflows/backup.js';\na;\n",
+    rule: /src\/sources never/,
+  },
+  { file: 'src/config/x.ts', code: "import { a } from '../sources/git/source.js';\na;\n", rule: /src\/config never/ },
 ];
 
 describe('layer rules', () => {
@@ -64,6 +71,11 @@ describe('layer rules', () => {
       file: 'src/adapters/x.ts',
       code: "import { readFileSync } from 'node:fs';\nimport { a } from '../core/x.js';\n[readFileSync, a];\n",
     },
+    {
+      file: 'src/commands/run.ts',
+      code: "import { a } from './common.js';\nimport { b } from '../workflows/prune.js';\n[a, b];\n",
+    },
+    { file: 'src/config/x.ts', code: "import { a } from '../sources/config.js';\na;\n" },
     {
       file: 'src/commands/x.ts',
       code: "import { a } from '../adapters/x.js';\nexport const b = [a, Date.now(), process.pid];\n",

@@ -1,0 +1,143 @@
+/**
+ * Sources end to end: Git repositories captured next to a SQLite database, archived at their own
+ * paths (the live ones left out of the walk), restored and checked with git fsck; and the kept
+ * snapshot: a second run over an unchanged server reads almost nothing (the emulator models
+ * tarsnap's chunk cache), one changed row re-reads only that database.
+ */
+import Database from 'better-sqlite3';
+import { execa } from 'execa';
+import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createWorld, keptSnapshots, stagingLeftovers, type World } from './harness.js';
+
+const GIT_ENV = {
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@example.org',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@example.org',
+  GIT_CONFIG_NOSYSTEM: '1',
+  HOME: '/nonexistent',
+};
+const git = (args: string[], cwd?: string) => execa('git', args, { cwd, env: GIT_ENV });
+const HOUR_AGO = new Date(Date.now() - 3_600_000);
+
+/** Sets every file below `dir` an hour back, so tarsnap's same-second rule never makes it look new. */
+function age(dir: string): void {
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) utimesSync(join(entry.parentPath, entry.name), HOUR_AGO, HOUR_AGO);
+  }
+}
+
+interface CreateCall {
+  mode: string;
+  bytesRead?: number;
+}
+
+describe('sources: Git repositories and the kept snapshot', () => {
+  let world: World;
+  let bare: string;
+  let work: string;
+  let db: string;
+  let home: string;
+
+  beforeEach(async () => {
+    world = createWorld('sources');
+    home = join(world.dir, 'home');
+    bare = join(world.dir, 'git', 'app.git');
+    work = join(home, 'proj');
+    mkdirSync(join(world.dir, 'git'), { recursive: true });
+    mkdirSync(home);
+    await git(['init', '-q', '--bare', '-b', 'main', bare]);
+    await git(['init', '-q', '-b', 'main', work]);
+    writeFileSync(join(work, 'README'), 'hello\n');
+    await git(['add', 'README'], work);
+    await git(['commit', '-q', '-m', 'first'], work);
+    await git(['push', '-q', bare, 'main'], work);
+    writeFileSync(join(home, 'notes.bin'), Buffer.alloc(512 * 1024, 7));
+    db = join(world.dir, 'app.db');
+    const database = new Database(db);
+    database.pragma('journal_mode = DELETE');
+    database.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)');
+    const insert = database.prepare('INSERT INTO t (body) VALUES (?)');
+    for (let i = 0; i < 2000; i++) insert.run('x'.repeat(1000));
+    database.close();
+    for (const dir of [home, join(world.dir, 'git')]) age(dir);
+    utimesSync(db, HOUR_AGO, HOUR_AGO);
+    world.writeConfig({
+      profiles: { daily: { sqlite: [db], git: [join(world.dir, 'git'), work], paths: [home] } },
+    });
+  });
+  afterEach(() => world.cleanup());
+
+  const creates = () => (world.calls() as CreateCall[]).filter((call) => call.mode === '-c');
+
+  it('captures each repository at its own path, once, and restores it so that git fsck passes', async () => {
+    const result = await world.hotsnap(['run']);
+    expect(result.stderr).not.toMatch(/WARN|ERROR/);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/daily: ok .*1 database copied .*2 Git repositories captured/);
+    const archive = String(result.stdout).match(/archive (\S+)/)![1]!;
+    const members = String((await world.tarsnap(['-t', '--keyfile', world.keyfile, '-f', archive])).stdout).split('\n');
+    for (const gitDir of [bare, join(work, '.git')]) {
+      expect(members.filter((member) => member === `${gitDir.slice(1)}/HEAD`)).toHaveLength(1);
+    }
+    const target = join(world.dir, 'restored');
+    mkdirSync(target);
+    const restore = await world.hotsnap(['restore', archive, '--to', target]);
+    expect(restore.exitCode).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(target, '.hotsnap/manifest.json'), 'utf8'));
+    expect(manifest.format).toBe(2);
+    expect(manifest.repositories).toHaveLength(2);
+    expect(manifest.repositories.map((entry: { method: string; verified: boolean }) => entry.verified)).toEqual([
+      true,
+      true,
+    ]);
+    const head = (await git(['--git-dir', bare, 'rev-parse', 'main'])).stdout;
+    for (const gitDir of [bare, join(work, '.git')]) {
+      const restored = join(target, gitDir);
+      await expect(git(['--git-dir', restored, 'fsck', '--full'])).resolves.toMatchObject({ exitCode: 0 });
+      expect((await git(['--git-dir', restored, 'rev-parse', 'main'])).stdout).toBe(head);
+    }
+    expect(manifest.repositories.find((entry: { git_dir: string }) => entry.git_dir === bare)).toMatchObject({
+      source: bare,
+      bare: true,
+      head,
+    });
+  });
+
+  it('a second run over an unchanged server reads at most 5% of the first; a changed row re-reads that database', async () => {
+    expect((await world.hotsnap(['run'])).exitCode).toBe(0);
+    expect((await world.hotsnap(['run'])).exitCode).toBe(0);
+    const database = new Database(db);
+    database.prepare('UPDATE t SET body = ? WHERE id = 1').run('y'.repeat(1000));
+    database.close();
+    expect((await world.hotsnap(['run'])).exitCode).toBe(0);
+    const [first, second, third] = creates().map((call) => call.bytesRead ?? Number.NaN);
+    const dbSize = statSync(db).size;
+    expect(first).toBeGreaterThan(dbSize + 512 * 1024);
+    expect(second).toBeLessThanOrEqual(first! * 0.05);
+    expect(third).toBeGreaterThanOrEqual(dbSize);
+    expect(third! - dbSize).toBeLessThanOrEqual(first! * 0.05);
+    expect(keptSnapshots(world)).toHaveLength(1);
+    expect(stagingLeftovers(world)).toEqual([]);
+  });
+
+  it('keep_snapshot: false leaves nothing in staging_dir, as before', async () => {
+    world.writeConfig({
+      profiles: { daily: { sqlite: [db], git: [work], paths: [home], keep_snapshot: false } },
+    });
+    expect((await world.hotsnap(['run'])).exitCode).toBe(0);
+    expect(keptSnapshots(world)).toEqual([]);
+    expect(stagingLeftovers(world)).toEqual([]);
+  });
+
+  it('a path that holds no repository fails the profile with the reason; the rest is archived, marked incomplete', async () => {
+    world.writeConfig({
+      profiles: { daily: { sqlite: [db], git: [home, join(world.dir, 'nothing-here')], paths: [home] } },
+    });
+    const result = await world.hotsnap(['run']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/daily: FAILED .*\.incomplete.*1 repository could not be copied/);
+  });
+});
