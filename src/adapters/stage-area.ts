@@ -44,7 +44,7 @@ export interface StageArea {
   /** Given a live absolute path, returns where to write this run's copy (its place, in a throwaway stage). */
   scratchFor(source: string): string;
   /** Moves a finished file copy into place, keeping an identical kept file (same inode and mtime). */
-  settleFile(source: string, scratch: string): Promise<Settled>;
+  settleFile(source: string, scratch: string, sha256?: string): Promise<Settled>;
   /** Moves a finished directory copy (a Git repository) into place, replacing the kept one. */
   settleDir(source: string, scratch: string): Settled;
   /** Given what this run staged (relative to the stage), removes all else (kept) or everything (throwaway). */
@@ -125,10 +125,10 @@ export function keptStage(stagingDir: string, stateDir: string, profile: string)
       mkdirSync(dirname(scratch), { recursive: true, mode: 0o700 });
       return scratch;
     },
-    async settleFile(source, scratch) {
+    async settleFile(source, scratch, sha256) {
       const place = inside(path, source);
       const old = regularFileOf(place, uid);
-      if (old && (await sha256File(place)) === (await sha256File(scratch))) {
+      if (old && (await sha256File(place)) === (sha256 ?? (await sha256File(scratch)))) {
         const fresh = statSync(scratch);
         // Same bytes: keep the kept file (inode, mtime) and give it this copy's owner and mode.
         if (old.uid !== fresh.uid || old.gid !== fresh.gid) chownSync(place, fresh.uid, fresh.gid);

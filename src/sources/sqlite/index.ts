@@ -61,7 +61,7 @@ export const sqliteSource: Source<{ source: string }, ManifestEntry> = {
     // A copy written in the second tarsnap starts is never fresh in its cache: date it by its data.
     const modified = area.kept ? lastModified(source) : undefined;
     if (modified) setModified(scratch, modified);
-    const settled = await area.settleFile(source, scratch);
+    const settled = await area.settleFile(source, scratch, entry.sha256);
     return {
       entry,
       stagedPath: source,
