@@ -7,6 +7,7 @@ import { DEFAULT_DATE_FORMAT } from '../core/archive-date.js';
 import { DEFAULT_ARCHIVE_NAME, type NameTemplateIssue } from '../core/archive-name.js';
 import { describeExtraArgsProblem, findExtraArgsProblem } from '../core/tarsnap-extra-args.js';
 import { isTimeZone } from '../core/time-zone.js';
+import { SOURCE_KEYS } from '../sources/config.js';
 
 /** Extra checks supplied by other modules (name templates, retention durations, deltas, schedules). */
 export interface CrossFieldChecks {
@@ -97,7 +98,7 @@ export function findCrossFieldIssues(data: unknown, checks: CrossFieldChecks = {
     const own = asObject(value) ?? {};
     const pick = (key: string): unknown => own[key] ?? defaults[key];
     const listLength = (key: string) => (Array.isArray(pick(key)) ? (pick(key) as unknown[]).length : 0);
-    if (listLength('sqlite') === 0 && listLength('git') === 0 && listLength('paths') === 0) {
+    if ([...SOURCE_KEYS, 'paths'].every((key) => listLength(key) === 0)) {
       issues.push({ path: at, message: 'nothing to back up: add "paths" or "sqlite" (here or under defaults)' });
     }
     if (pick('retention') !== undefined && pick('deltas') !== undefined) {

@@ -7,6 +7,7 @@ import { DEFAULT_DATE_FORMAT } from '../core/archive-date.js';
 import { DEFAULT_ARCHIVE_NAME } from '../core/archive-name.js';
 import { parseTimeSpan } from '../core/timespan.js';
 import type { ConfigFile, ProfileFields, RetentionConfig } from './schema.js';
+import { SOURCE_KEYS, type SourceKey } from '../sources/config.js';
 
 /** A profile with one of these names is scheduled that often unless it says otherwise. */
 const SCHEDULE_NAMES = new Set(['hourly', 'daily', 'weekly', 'monthly']);
@@ -43,10 +44,8 @@ export interface HotCopySettings {
 }
 
 /** One profile with every default applied: what `config show` prints and `run` uses. */
-export interface Profile {
+export interface Profile extends Record<SourceKey, string[]> {
   name: string;
-  sqlite: string[];
-  git: string[];
   /** Keep the snapshot at a stable path between runs (tarsnap's cache then skips what did not change). */
   keep_snapshot: boolean;
   paths: string[];
@@ -102,6 +101,11 @@ export interface MachineDefaults {
   stateDir: string;
 }
 
+/** Given a profile's fields, returns each source kind's list of targets ([] when unset). */
+function sourceLists(fields: ProfileFields): Record<SourceKey, string[]> {
+  return Object.fromEntries(SOURCE_KEYS.map((key) => [key, fields[key] ?? []])) as Record<SourceKey, string[]>;
+}
+
 function mergeProfile(defaults: ProfileFields, own: ProfileFields): ProfileFields {
   const merged: ProfileFields = { ...defaults, ...own };
   if (defaults.exclude || own.exclude) {
@@ -122,8 +126,7 @@ export function resolveConfig(raw: ConfigFile, file: string, machine: MachineDef
     const hotCopy = fields.hot_copy ?? {};
     return {
       name,
-      sqlite: fields.sqlite ?? [],
-      git: fields.git ?? [],
+      ...sourceLists(fields),
       keep_snapshot: fields.keep_snapshot ?? true,
       paths: fields.paths ?? [],
       exclude: fields.exclude ?? [],

@@ -6,6 +6,10 @@ import { z } from 'zod';
 
 export const absolutePath = z.string().regex(/^\//, { message: 'must be an absolute path (start with /)' });
 
+/** The profile keys that list a source kind's targets; each resolves to a list of absolute paths. */
+export const SOURCE_KEYS = ['sqlite', 'git'] as const;
+export type SourceKey = (typeof SOURCE_KEYS)[number];
+
 /** The source keys of a profile, with their descriptions (they reach the JSON Schema and the starter config). */
 export const sourceFields = {
   sqlite: z.array(absolutePath).optional().describe('SQLite databases to hot-copy (absolute paths).'),
