@@ -99,7 +99,9 @@ export function findCrossFieldIssues(data: unknown, checks: CrossFieldChecks = {
     const pick = (key: string): unknown => own[key] ?? defaults[key];
     const listLength = (key: string) => (Array.isArray(pick(key)) ? (pick(key) as unknown[]).length : 0);
     if ([...SOURCE_KEYS, 'paths'].every((key) => listLength(key) === 0)) {
-      issues.push({ path: at, message: 'nothing to back up: add "paths" or "sqlite" (here or under defaults)' });
+      const keys = ['paths', ...SOURCE_KEYS].map((key) => `"${key}"`);
+      const choices = `${keys.slice(0, -1).join(', ')} or ${keys.at(-1)}`;
+      issues.push({ path: at, message: `nothing to back up: add ${choices} (here or under defaults)` });
     }
     if (pick('retention') !== undefined && pick('deltas') !== undefined) {
       issues.push({

@@ -150,7 +150,7 @@ describe('parseConfig: every problem at once, with path and line', () => {
     [
       'a profile with nothing to back up',
       `${minimal}  weekly:\n    exclude: ["*.log"]\n`,
-      ['8 profiles.weekly: nothing to back up: add "paths" or "sqlite" (here or under defaults)'],
+      ['8 profiles.weekly: nothing to back up: add "paths", "sqlite" or "git" (here or under defaults)'],
     ],
     [
       'an unknown time zone',
