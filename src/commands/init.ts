@@ -1,6 +1,7 @@
 /**
  * `hotsnap init [--from-tarsnapper FILE] [--output FILE|-] [--force]`: writes a commented starter
- * config, or one converted from a tarsnapper config, after checking it passes hotsnap's own
+ * config (suggesting the Git repositories it finds on this machine under `git:`), or one converted
+ * from a tarsnapper config, after checking it passes hotsnap's own
  * validation. Never overwrites without --force; the file is private (0600), since it names the key.
  */
 import { chmodSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { TarsnapperConfigError, type TarsnapperInput } from '../init/tarsnapper-
 import { renderTarsnapperConfig } from '../init/tarsnapper-render.js';
 import { ConfigError, ExitCode, UsageError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
+import { findGitRepositories, gitSearchRoots } from './init-git.js';
 import type { CommandResult } from './result.js';
 
 export interface InitOptions {
@@ -40,6 +42,8 @@ export interface InitDeps {
   machine: MachineDefaults;
   /** tarsnap's config files, user file first. */
   tarsnapConfFiles: readonly string[];
+  /** Directories searched for Git repositories to suggest under `git:` (not for --from-tarsnapper). */
+  gitSearchRoots: readonly string[];
 }
 
 export interface InitResult extends CommandResult {
@@ -66,6 +70,7 @@ function realDeps(partial: Partial<InitDeps>): InitDeps {
     isRoot: partial.isRoot ?? (typeof process.getuid === 'function' && process.getuid() === 0),
     machine: partial.machine ?? machineDefaults(partial.env ?? process.env),
     tarsnapConfFiles: partial.tarsnapConfFiles ?? tarsnapConfFiles(home),
+    gitSearchRoots: partial.gitSearchRoots ?? gitSearchRoots(partial.env ?? process.env, home),
   };
 }
 
@@ -199,11 +204,11 @@ function hotsnapFor(file: string, deps: InitDeps): string {
   return `hotsnap --config ${file}`;
 }
 
-function nextSteps(file: string, notes: number, converted: boolean, deps: InitDeps): string {
+function nextSteps(file: string, notes: number, converted: boolean, repositories: boolean, deps: InitDeps): string {
   const hotsnap = hotsnapFor(file, deps);
   const review = converted
     ? `review it: the ${notes} note${notes === 1 ? '' : 's'} at its top say what was not converted`
-    : 'edit it: the paths, databases and retention (every key is explained in it)';
+    : `edit it: the paths, databases${repositories ? ', Git repositories' : ''} and retention (every key is explained in it)`;
   return [
     `wrote ${file} (mode 0600)`,
     'next:',
@@ -213,6 +218,20 @@ function nextSteps(file: string, notes: number, converted: boolean, deps: InitDe
     `  4. ${hotsnap} schedule`,
     '',
   ].join('\n');
+}
+
+/** Given the deps, returns the starter config with the Git repositories found on this machine, and notes. */
+function starter(
+  tarsnap: ReturnType<typeof planTarsnapSection>,
+  deps: InitDeps,
+): { text: string; notes: string[]; repositories: number } {
+  const search = findGitRepositories(deps.gitSearchRoots, undefined, (message) => deps.logger.debug(message));
+  const git = search.repositories.map((repository) => repository.path);
+  return {
+    text: renderStarterConfig({ ...deps.machine, tarsnap, ...(git.length > 0 ? { git } : {}) }),
+    notes: [...tarsnap.notes, ...search.notes],
+    repositories: git.length,
+  };
 }
 
 /**
@@ -225,9 +244,9 @@ export async function initCommand(options: InitOptions, partialDeps: Partial<Ini
   const deps = realDeps(partialDeps);
   const { detected, warnings } = detectTarsnapConf(deps.tarsnapConfFiles, deps.home);
   const tarsnap = planTarsnapSection(detected);
-  const { text, notes } = options.fromTarsnapper
-    ? fromTarsnapper(options.fromTarsnapper, tarsnap)
-    : { text: renderStarterConfig({ ...deps.machine, tarsnap }), notes: [...tarsnap.notes] };
+  const { text, notes, repositories } = options.fromTarsnapper
+    ? { ...fromTarsnapper(options.fromTarsnapper, tarsnap), repositories: 0 }
+    : starter(tarsnap, deps);
   notes.unshift(...warnings);
 
   const target =
@@ -246,7 +265,7 @@ export async function initCommand(options: InitOptions, partialDeps: Partial<Ini
   writePrivateFile(file, text, options.force === true);
   return {
     exitCode: ExitCode.ok,
-    stdout: nextSteps(file, notes.length, Boolean(options.fromTarsnapper), deps),
+    stdout: nextSteps(file, notes.length, Boolean(options.fromTarsnapper), repositories > 0, deps),
     file,
     text,
     notes,

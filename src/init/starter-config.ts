@@ -24,6 +24,8 @@ export interface StarterInput {
   tmpdir: string;
   stateDir: string;
   tarsnap: TarsnapSection;
+  /** Git repositories found on this machine, suggested under the daily profile's `git:` (none: a commented example). */
+  git?: readonly string[];
 }
 
 /** The example site: a Ghost blog with its SQLite database. */
@@ -41,6 +43,7 @@ export function starterConfigObject(input: StarterInput): ConfigFile {
     profiles: {
       daily: {
         sqlite: [GHOST_DB],
+        ...(input.git?.length ? { git: [...input.git] } : {}),
         paths: [`${GHOST}/content/images`, `${GHOST}/config.production.json`],
         exclude: [`${GHOST}/content/images/size`],
         retention: { keep_daily: 7, keep_weekly: 4, keep_monthly: 6 },
@@ -71,7 +74,7 @@ export interface StarterExamples {
  * uncomment them all); e.g. `starterExamples(machine).top.verify_schedule` → 'weekly'.
  */
 export function starterExamples(
-  input: Pick<StarterInput, 'hostname' | 'timezone' | 'tmpdir' | 'stateDir'>,
+  input: Pick<StarterInput, 'hostname' | 'timezone' | 'tmpdir' | 'stateDir' | 'git'>,
 ): StarterExamples {
   const top = configFileSchema.shape;
   const field = profileFieldsSchema.shape;
@@ -85,7 +88,8 @@ export function starterExamples(
     },
     defaults: exampleOf(top.defaults)!,
     profile: examplesOf(field, [
-      'git',
+      // Shown as an example only when no repository was found (else it is an active key).
+      ...(input.git?.length ? [] : ['git' as const]),
       'keep_snapshot',
       'archive_name',
       'date_format',
@@ -188,6 +192,13 @@ function commentProfiles(doc: Document, examples: StarterExamples): void {
     'sqlite',
     wrapComment(
       `${describe('sqlite')} Each is copied consistently while the application writes to it; the live file is left out of the archive.`,
+    ),
+  );
+  commentKey(
+    daily,
+    'git',
+    wrapComment(
+      `${describe('git')} Found on this machine by hotsnap init: to archive a work tree's files too, add its directory to paths.`,
     ),
   );
   commentKey(daily, 'paths', wrapComment(describe('paths')));

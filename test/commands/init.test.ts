@@ -8,6 +8,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,10 +16,14 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { initCommand, defaultConfigPath, type InitDeps } from '../../src/commands/init.js';
+import { findGitRepositories, GIT_SEARCH_LIMITS, gitSearchRoots } from '../../src/commands/init-git.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { MachineDefaults } from '../../src/config/resolve.js';
 import { ExitCode } from '../../src/errors.js';
+import { renderStarterConfig } from '../../src/init/starter-config.js';
+import { planTarsnapSection } from '../../src/init/tarsnap-section.js';
 import { createLogger } from '../../src/log.js';
+import { git, makeWorkTree } from '../sources/git/support.js';
 import { usageError } from '../support/usage-error.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/tarsnapper');
@@ -30,7 +35,7 @@ afterEach(() => {
   dirs = [];
 });
 
-/** A private home with a ~/.tarsnaprc, and deps that never look outside it (nor at /etc). */
+/** A private home with a ~/.tarsnaprc, and deps that never look outside it (nor at /etc, nor for repositories). */
 function world(rc = 'keyfile ~/tarsnap.key\ncachedir ~/.cache/tarsnap\ncheckpoint-bytes 1G\nprint-stats\n') {
   const home = mkdtempSync(join(tmpdir(), 'hotsnap-init-'));
   dirs.push(home);
@@ -48,6 +53,7 @@ function world(rc = 'keyfile ~/tarsnap.key\ncachedir ~/.cache/tarsnap\ncheckpoin
     env: {},
     machine: MACHINE,
     tarsnapConfFiles: [join(home, '.tarsnaprc')],
+    gitSearchRoots: [],
   };
   return { home, deps, logged, warnings: () => logged.filter((line) => line.level === 40).map((line) => line.msg) };
 }
@@ -240,5 +246,104 @@ describe('init --from-tarsnapper', () => {
     expect(await usageError(initCommand({ fromTarsnapper: join(home, 'bad.yml'), output: '-' }, deps))).toMatch(
       new RegExp(`^${join(home, 'bad.yml')} is not valid YAML: `),
     );
+  });
+});
+
+describe('init: Git repositories', () => {
+  /**
+   * A machine under `root`: a bare repository in srv/git, a work tree in home/a (with a nested clone and a linked
+   * worktree of its own), and what is never suggested: a repository in a hidden directory, one reached only through
+   * a symlink, one too deep, a broken `.git` file.
+   */
+  async function machine() {
+    const root = mkdtempSync(join(tmpdir(), 'hotsnap-init-git-'));
+    dirs.push(root);
+    const bare = join(root, 'srv/git/app.git');
+    mkdirSync(join(root, 'srv/git'), { recursive: true });
+    await git(root, 'init', '-q', '--bare', bare);
+    const work = await makeWorkTree(join(root, 'home/a/proj'), 1);
+    await makeWorkTree(join(work, 'vendor/lib'), 1);
+    await git(work, 'worktree', 'add', '-q', join(root, 'home/a/proj-wt'));
+    await git(root, 'init', '-q', '--bare', join(root, 'home/a/.cache/tool.git'));
+    await git(root, 'init', '-q', '--bare', join(root, 'outside/linked.git'));
+    symlinkSync(join(root, 'outside/linked.git'), join(root, 'home/a/linked.git'));
+    symlinkSync(join(root, 'home'), join(root, 'home/a/loop'));
+    await git(root, 'init', '-q', '--bare', join(root, 'srv/1/2/3/4/5/deep.git'));
+    mkdirSync(join(root, 'srv/broken'));
+    writeFileSync(join(root, 'srv/broken/.git'), 'gitdir: /nonexistent\n');
+    return { root, bare, work, roots: [join(root, 'srv'), join(root, 'home'), join(root, 'home/a')] };
+  }
+
+  it('suggests the bare repository and the work tree under daily git:, with the comment; the config validates', async () => {
+    const { deps, warnings } = world();
+    const { bare, work, roots } = await machine();
+    const result = await initCommand({ output: '-' }, { ...deps, gitSearchRoots: roots });
+    expect(parse(result.text).profiles.daily.git).toEqual([work, bare].sort());
+    expect(parseConfig(result.text, 'hotsnap.yaml', MACHINE).profiles[0]?.git).toEqual([work, bare].sort());
+    expect(result.text.replace(/\n\s*# /g, ' ')).toContain(
+      "Work-tree files stay in paths. Found on this machine by hotsnap init: to archive a work tree's files too, add its directory to paths.\n    git:\n",
+    );
+    // The key is active, so its commented example is gone; the weekly profile is untouched.
+    expect(result.text).not.toContain('# git:');
+    expect(parse(result.text).profiles.weekly.git).toBeUndefined();
+    expect(warnings()).toHaveLength(1); // the .tarsnaprc note only: no limit was reached
+    const written = await initCommand({}, { ...deps, gitSearchRoots: roots });
+    expect(written.stdout).toContain('1. edit it: the paths, databases, Git repositories and retention');
+  });
+
+  it('no repository found: the starter config is byte for byte the one without a search', async () => {
+    const { home, deps } = world();
+    mkdirSync(join(home, 'empty/deeper'), { recursive: true });
+    const searched = await initCommand({ output: '-' }, { ...deps, gitSearchRoots: [join(home, 'empty'), '/nope'] });
+    const plain = await initCommand({ output: '-' }, deps);
+    expect(searched.text).toBe(plain.text);
+    const tarsnap = planTarsnapSection({ files: [join(home, '.tarsnaprc')], options: [] });
+    expect(renderStarterConfig({ ...MACHINE, tarsnap, git: [] })).toBe(renderStarterConfig({ ...MACHINE, tarsnap }));
+    expect(plain.text).toContain('# git: [/srv/git]');
+  });
+
+  it('--from-tarsnapper does not search', async () => {
+    const { deps } = world();
+    const { roots } = await machine();
+    const result = await initCommand(
+      { fromTarsnapper: join(FIXTURES, 'ghost-blog.yml'), output: '-' },
+      { ...deps, gitSearchRoots: roots },
+    );
+    expect(result.text).not.toMatch(/^\s*git:/m);
+  });
+
+  it('the search is bounded: depth, directories read, repositories kept; each limit reached is a note', async () => {
+    const { root, bare, work, roots } = await machine();
+    const paths = (limits: Partial<typeof GIT_SEARCH_LIMITS>) => {
+      const found = findGitRepositories(roots, { ...GIT_SEARCH_LIMITS, ...limits });
+      return { paths: found.repositories.map((repository) => repository.path), notes: found.notes };
+    };
+    expect(paths({})).toEqual({ paths: [work, bare].sort(), notes: [] });
+    expect(paths({ maxDepth: 6 }).paths).toContain(join(root, 'srv/1/2/3/4/5/deep.git'));
+    expect(paths({ maxDepth: 1 })).toEqual({ paths: [], notes: [] });
+    const few = paths({ maxDirectories: 1 });
+    expect(few.paths).toEqual([]);
+    expect(few.notes).toEqual([expect.stringMatching(/^stopped searching for Git repositories after 1 directories/)]);
+    const one = paths({ maxRepositories: 1, maxDepth: 6 });
+    expect(one.paths).toHaveLength(1);
+    expect(one.notes).toEqual([
+      expect.stringMatching(/^stopped searching after 1 Git repositories; .* name their parent/),
+    ]);
+  });
+
+  it('a root that is a repository is suggested itself; a root named twice or inside another is searched once', async () => {
+    const { bare, work, roots } = await machine();
+    const paths = (roots: string[]) => findGitRepositories(roots).repositories.map((repository) => repository.path);
+    expect(paths([bare, work])).toEqual([work, bare].sort());
+    expect(paths([...roots, ...roots, bare])).toEqual([work, bare].sort());
+  });
+
+  it('HOTSNAP_TEST_INIT_SEARCH replaces the roots (empty: none); else /srv, /var/www, /var/lib/git*, /home and home', () => {
+    expect(gitSearchRoots({ HOTSNAP_TEST_INIT_SEARCH: '/a::/b' }, '/root')).toEqual(['/a', '/b']);
+    expect(gitSearchRoots({ HOTSNAP_TEST_INIT_SEARCH: '' }, '/root')).toEqual([]);
+    const defaults = gitSearchRoots({}, '/root');
+    expect(defaults.slice(0, 2)).toEqual(['/srv', '/var/www']);
+    expect(defaults.slice(-2)).toEqual(['/home', '/root']);
+    expect(defaults.slice(2, -2).every((root) => root.startsWith('/var/lib/git'))).toBe(true);
   });
 });

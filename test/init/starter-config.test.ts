@@ -107,6 +107,7 @@ describe('renderStarterConfig', () => {
         stateDir: '/home/a b/.local/state/hotsnap',
       }),
     ],
+    ['Git repositories found', { ...inputOf(NOTHING), git: ['/home/a/proj', '/srv/git/app.git'] }],
   ];
 
   it.each(inputs)("%s: passes hotsnap's own validation, as written", (_name, input) => {
@@ -168,6 +169,28 @@ describe('renderStarterConfig', () => {
         `line ${index + 1}: ${line}`,
       ).toBe(true);
     });
+  });
+
+  it('Git repositories found: an active git: in daily after sqlite, explained, instead of the commented example', () => {
+    const none = renderStarterConfig(inputOf(NOTHING));
+    expect(renderStarterConfig({ ...inputOf(NOTHING), git: [] })).toBe(none);
+    const text = renderStarterConfig({ ...inputOf(NOTHING), git: ['/home/a/proj', '/srv/git/app.git'] });
+    expect(Object.keys(parseDocument(text).toJS().profiles.daily)).toEqual([
+      'sqlite',
+      'git',
+      'paths',
+      'exclude',
+      'retention',
+    ]);
+    expect(unwrapped(text)).toContain(
+      "Found on this machine by hotsnap init: to archive a work tree's files too, add its directory to paths.\n    git:\n      - /home/a/proj\n      - /srv/git/app.git",
+    );
+    expect(none).toContain('# git: [/srv/git]');
+    expect(text).not.toContain('# git:');
+    // Everything else is as without repositories.
+    expect(text.replace(/\n {4}# Git repositories[^]*?app\.git\n/, '\n')).toBe(
+      none.replace(/\n\n {4}# Git repositories[^]*?# git: \[\/srv\/git\]\n/, '\n'),
+    );
   });
 
   it('shows the machine values next to the keys that default to them, and the verify schedule commented out', () => {
