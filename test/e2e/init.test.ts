@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { seedArchives } from '../../fixtures/tarsnap-emulator/lib/seed.js';
+import { git, makeWorkTree } from '../sources/git/support.js';
 import { createWorld, EMULATOR, FIXTURES, type World } from './harness.js';
 
 let world: World;
@@ -24,8 +25,12 @@ beforeEach(() => {
 });
 afterEach(() => world.cleanup());
 
-/** Runs the CLI with HOME in the world; the harness adds --config (the default output: never /etc here). */
-const hotsnap = (args: readonly string[]) => world.hotsnap(args, { env: { HOME: home } });
+/**
+ * Runs the CLI with HOME in the world; the harness adds --config (the default output: never /etc here). init
+ * searches `search` for Git repositories (none by default: never this machine's /srv or /home).
+ */
+const hotsnap = (args: readonly string[], search = '') =>
+  world.hotsnap(args, { env: { HOME: home, HOTSNAP_TEST_INIT_SEARCH: search } });
 
 describe('hotsnap init', () => {
   it('writes the starter config (0600) with the key from ~/.tarsnaprc; it validates; a second init refuses, --force replaces', async () => {
@@ -65,6 +70,27 @@ describe('hotsnap init', () => {
     writeFileSync(world.configFile, 'edited: by hand\n');
     expect((await hotsnap(['init', '--force'])).exitCode).toBe(0);
     expect(readFileSync(world.configFile, 'utf8')).toBe(written);
+  });
+
+  it('suggests the Git repositories it finds under git:, and that suggestion backs them up', async () => {
+    const machine = join(world.dir, 'machine');
+    const bare = join(machine, 'srv/git/app.git');
+    const work = await makeWorkTree(join(machine, 'home/a/proj'), 2);
+    await git(machine, 'init', '-q', '--bare', bare);
+    await git(work, 'push', '-q', bare, 'main');
+    const result = await hotsnap(
+      ['init', '--output', world.configFile],
+      `${join(machine, 'srv')}:${join(machine, 'home')}`,
+    );
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(result.stdout).toContain('1. edit it: the paths, databases, Git repositories and retention');
+    const suggested = parse(readFileSync(world.configFile, 'utf8')).profiles.daily.git;
+    expect(suggested).toEqual([work, bare].sort());
+
+    world.writeConfig({ profiles: { daily: { git: suggested } } });
+    const run = await hotsnap(['run']);
+    expect(run.exitCode, String(run.stderr)).toBe(0);
+    expect(run.stdout).toMatch(/daily: ok .*2 Git repositories captured/);
   });
 
   it('--from-tarsnapper: notes on stderr and atop the file', async () => {
