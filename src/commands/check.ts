@@ -10,12 +10,16 @@
  *   prunes; a `file:` passphrase missing, empty, unreadable, or readable or writable by others;
  *   cachedir/staging_dir/state_dir unusable; staging_dir too small for the copies; a
  *   database missing, unreadable, not SQLite, or in rollback mode without write permission; a
- *   `paths` entry missing or unreadable; a hook program that does not resolve.
+ *   `paths` entry missing or unreadable; a hook program that does not resolve; a `git:` path that is
+ *   not a repository and holds none, or that this user cannot read; `git` missing; a kept snapshot
+ *   a run would refuse (not a private directory of this user).
  * Warnings are things a run survives: rollback journal mode (writers pause; the estimate is in
  * the message), a key or passphrase file readable by its group, a write-only key on a host that
  * prunes (pruning is skipped), a passphrase-protected key, a cache without a chunk directory
  * (prune and an out-of-sync cache may need --fsck), a tarsnap older than 1.0.41, a symlink in
- * `paths`, a hook given by a relative path.
+ * `paths`, a hook given by a relative path, a Git repository on another file system than
+ * staging_dir (its objects are copied instead of hard-linked). Notes: where each kept snapshot is
+ * and its size; repositories borrowing objects (alternates), which are copied in.
  */
 import type { Config, Profile } from '../config/resolve.js';
 import { HOOK_EVENTS } from '../config/resolve.js';
@@ -26,8 +30,10 @@ import { checkCachedir, checkStaging, checkStateDir } from '../adapters/check-di
 import { checkKeyfile, checkPassphraseFile } from '../adapters/check-key.js';
 import { checkPath } from '../adapters/check-paths.js';
 import { checkHook, checkTarsnapBinary, runTarsnapVersion, type VersionProbe } from '../adapters/check-programs.js';
+import { checkKeptSnapshot } from '../adapters/check-kept.js';
 import { checkDatabase } from '../adapters/check-sqlite.js';
 import { freeBytes, requiredBytes, type FreeSpaceProbe } from '../adapters/sqlite/space.js';
+import { SOURCES } from '../sources/index.js';
 import { selectProfiles } from './select-profiles.js';
 import type { CommandResult } from './result.js';
 
@@ -79,7 +85,7 @@ function hookItems(config: Config, profiles: readonly Profile[], env: NodeJS.Pro
 
 /**
  * Given the config, the profiles to check and the probes, returns every finding in a stable order:
- * config, tarsnap, key, cache, databases, paths, staging, state, hooks.
+ * config, tarsnap, key, cache, databases, the other sources (Git), paths, staging, state, kept snapshots, hooks.
  */
 export async function runChecks(config: Config, profiles: readonly Profile[], deps: CheckDeps): Promise<CheckItem[]> {
   const names = profiles.map((profile) => profile.name);
@@ -114,6 +120,9 @@ export async function runChecks(config: Config, profiles: readonly Profile[], de
     sizes.set(source, { bytes: findings.bytes, walBytes: findings.walBytes });
     items.push(findings.item);
   }
+  for (const source of SOURCES) {
+    if (source.check) items.push(...(await source.check(profiles, { stagingDir: config.staging_dir, env: deps.env })));
+  }
   for (const [path, listing] of byPath(profiles, (profile) => profile.paths)) {
     items.push(
       checkPath(
@@ -139,6 +148,10 @@ export async function runChecks(config: Config, profiles: readonly Profile[], de
   }
   items.push(...(await checkStaging(config.staging_dir, need, deps.freeBytes)));
   items.push(checkStateDir(config.state_dir));
+  for (const profile of profiles.filter((p) => p.keep_snapshot)) {
+    const bytes = profile.sqlite.reduce((sum, source) => sum + (sizes.get(source)?.bytes ?? 0), 0);
+    items.push(checkKeptSnapshot(config.staging_dir, config.state_dir, profile.name, bytes));
+  }
   items.push(...hookItems(config, profiles, deps.env));
   return items;
 }

@@ -38,6 +38,7 @@ describe('runChecks', () => {
       'ok staging_dir',
       'ok staging_space',
       'ok state_dir',
+      'ok kept_snapshot',
       'ok hook',
     ]);
     expect(items[1]!.message).toBe(`${EMULATOR}: tarsnap 1.0.41`);
@@ -71,7 +72,7 @@ describe('checkCommand', () => {
   it('healthy: exit 0 and "all … checks passed"', async () => {
     const result = await checkCommand(context(setup.writeConfig()), [], {}, { freeBytes: plenty, env: setup.env });
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toMatch(/\nall 11 checks passed\n$/);
+    expect(result.stdout).toMatch(/\nall 12 checks passed\n$/);
   });
 
   it('warnings only (rollback database, group-readable key): still exit 0', async () => {

@@ -4,7 +4,7 @@
  * the permission problems made real by running check as nobody when the tests run as root.
  */
 import { execa } from 'execa';
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDb, ROOT } from '../adapters/sqlite/support.js';
@@ -51,7 +51,7 @@ describe('hotsnap check (built CLI)', () => {
     expect(lines).toContain(
       `ok      key: tarsnap emulator key (the test emulator's format, not a real tarsnap key): ${setup.keyfile} holds the keys for reading, writing, and deleting: backups and pruning can run here`,
     );
-    expect(lines.at(-1)).toBe('all 11 checks passed');
+    expect(lines.at(-1)).toBe('all 12 checks passed');
   });
 
   it('--json: a list of {check, status, message, fix?}', async () => {
@@ -69,6 +69,7 @@ describe('hotsnap check (built CLI)', () => {
       'staging_dir',
       'staging_space',
       'state_dir',
+      'kept_snapshot',
       'hook',
     ]);
     for (const item of items)
@@ -215,5 +216,59 @@ describe('hotsnap check (built CLI)', () => {
         ]),
       );
     });
+  });
+});
+
+describe('hotsnap check on Git repositories (built CLI)', () => {
+  const gitIn = (cwd: string, ...args: string[]) =>
+    execa('git', ['-c', 'init.defaultBranch=main', ...args], { cwd, env: { ...setup.env, GIT_CONFIG_NOSYSTEM: '1' } });
+
+  it('a git: path that is not a repository and holds none: exit 3 naming it; git present: ok', async () => {
+    const bare = join(setup.dir, 'e2e-repos', 'app.git');
+    const empty = join(setup.dir, 'e2e-empty');
+    mkdirSync(empty, { recursive: true });
+    await gitIn(setup.dir, 'init', '-q', '--bare', bare);
+    const result = await hotsnap([
+      'check',
+      '--config',
+      setup.writeConfig((c) => (c.profiles.daily.git = [bare, empty])),
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(3);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^ok {6}git_program: \/.*git: git version \d.* \(hotsnap verifies each captured repository with git fsck\)$/,
+        ),
+        `ok      git: ${bare} is a bare repository (profile daily)`,
+        `PROBLEM git: ${empty}: is not a Git repository and holds none (expected a bare repository, a work tree with .git, or a directory containing them); fix the git: entry (profile daily); correct or remove ${empty} in the git: list of profile daily`,
+      ]),
+    );
+    expect(lines.at(-1)).toMatch(/^1 problem, 0 warnings/);
+  });
+
+  it('staging_dir on /dev/shm, the repository under the temp dir: a warning, exit 0', async (context) => {
+    const shm = statSync('/dev/shm', { throwIfNoEntry: false });
+    const bare = join(setup.dir, 'e2e-repos', 'fs.git');
+    await gitIn(setup.dir, 'init', '-q', '--bare', bare);
+    if (!shm?.isDirectory()) return context.skip('no /dev/shm here');
+    if (shm.dev === statSync(bare).dev) return context.skip('/dev/shm is on the same device as the temp dir');
+    const staging = mkdtempSync('/dev/shm/hotsnap-e2e-check-');
+    try {
+      chmodSync(staging, 0o700);
+      const file = setup.writeConfig((c) => {
+        c.staging_dir = staging;
+        c.profiles.daily.git = [bare];
+      });
+      const result = await hotsnap(['check', '--config', file]);
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toContain(
+        `warn    git: staging_dir ${staging} is on another file system than 1 repository (${bare}; profile daily), so their objects cannot be hard-linked`,
+      );
+      expect(result.stdout.trimEnd().split('\n').at(-1)).toMatch(/^no problems, 1 warning /);
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
   });
 });

@@ -12,7 +12,9 @@ import type { RepositoryEntry, SourceFailure } from '../../core/manifest.js';
 import { describeError } from '../../errors.js';
 import type { Source } from '../types.js';
 import { captureGitRepository } from './capture.js';
+import { checkGitSource } from './check.js';
 import { discoverGitRepositories } from './discover.js';
+import { restoredRepositories } from './restored.js';
 import type { GitRepository } from './types.js';
 
 /** A repository to capture, named by what the user configured or the search found. */
@@ -95,7 +97,10 @@ export const gitSource: Source<GitTarget, RepositoryEntry> = {
     };
   },
   stagedExcludes: (gitDir) => [escapeExcludePattern(gitDir)],
+  restored: restoredRepositories,
   unstagedExcludes: (target) => [escapeExcludePattern(capturedGitDir(target.repository))],
   extraExcludes: () => [],
   sandboxReadPaths: (profile) => profile.git,
+  sandboxLinkPaths: (profile) => profile.git,
+  check: checkGitSource,
 };
