@@ -6,15 +6,16 @@
 import { PACKAGE_ROOT } from '../package-info.js';
 import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { machineTimeZone } from '../config/read.js';
-import type { Config } from '../config/resolve.js';
+import type { Config, Profile } from '../config/resolve.js';
 import type { Context } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { now } from '../clock.js';
 import { assertPrintablePath, planScheduledJobs, renderCrontab, type ScheduledJob } from '../core/schedule.js';
-import { renderUnits, type UnitOptions } from '../core/systemd-units.js';
+import { renderUnits, type SandboxProfile, type UnitOptions } from '../core/systemd-units.js';
 import { existingTimers, runSystemctl, writeUnitFiles, type Systemctl } from '../adapters/systemd.js';
+import { SOURCES } from '../sources/index.js';
 import type { CommandResult } from './result.js';
 
 /** What the schedule commands take from the machine; tests pass their own. */
@@ -49,6 +50,17 @@ export function defaultScheduleDeps(): ScheduleDeps {
     now: () => now().getTime(),
     timeZone: machineTimeZone(),
     systemctl: runSystemctl,
+  };
+}
+
+/** Given a profile, returns what its sandboxed run reaches: its sources' live paths and `paths`. */
+export function sandboxProfile(profile: Profile): SandboxProfile {
+  return {
+    name: profile.name,
+    read: [...SOURCES.flatMap((source) => source.sandboxReadPaths(profile)), ...profile.paths],
+    // SQLite writes a WAL database's -shm and takes a rollback database's write lock beside it.
+    write: profile.sqlite.map((database) => dirname(database)),
+    link: SOURCES.flatMap((source) => source.sandboxLinkPaths?.(profile) ?? []),
   };
 }
 
@@ -132,7 +144,7 @@ export async function scheduleSystemd(
     cacheDir: config.tarsnap.cachedir,
     stagingDir: config.staging_dir,
     ...(config.metrics_file ? { metricsFile: config.metrics_file } : {}),
-    profiles: config.profiles,
+    profiles: config.profiles.map(sandboxProfile),
     reference: deps.now(),
     timeZone: deps.timeZone,
   };
@@ -141,7 +153,7 @@ export async function scheduleSystemd(
     config.tarsnap.cachedir,
     config.staging_dir,
     config.metrics_file ?? '',
-    ...config.profiles.flatMap((p) => p.sqlite),
+    ...config.profiles.flatMap((p) => [...p.sqlite, ...p.git]),
   ]) {
     assertPrintablePath(path, 'path');
   }

@@ -3,8 +3,10 @@
  *
  * System units are sandboxed so hotsnap can read everything (it backs up arbitrary paths) but
  * write only where it must: state_dir (state, run lock), the tarsnap cachedir, staging_dir, the
- * metrics file's directory and the directory of each SQLite database it hot-copies (reading a
- * WAL database writes its -shm; a rollback database is copied under BEGIN IMMEDIATE, a write lock).
+ * metrics file's directory and the directories its sources write (SQLite's: reading a WAL database
+ * writes its -shm; a rollback database is copied under BEGIN IMMEDIATE, a write lock). Git
+ * repositories need reading only, but a hard link cannot cross the bind mount systemd makes of
+ * each ReadWritePaths entry (link(2) gives EXDEV), so their objects are copied; the unit says so.
  * User units (--user) get no mount namespacing: it needs unprivileged user namespaces, which many
  * kernels disable, and the user's own permissions already bound what hotsnap can touch.
  */
@@ -20,6 +22,17 @@ export interface UnitFile {
   text: string;
 }
 
+/** What one profile's run reaches besides hotsnap's own directories. */
+export interface SandboxProfile {
+  name: string;
+  /** Live paths it reads (only decides whether /tmp and /var/tmp must stay visible). */
+  read: readonly string[];
+  /** Directories it writes (a SQLite database's, for its -shm and locks). */
+  write: readonly string[];
+  /** Live paths whose files it hard-links into staging_dir when it can (Git repositories). */
+  link?: readonly string[];
+}
+
 /** Where things are, from the effective config and the running node. */
 export interface UnitOptions {
   node: string;
@@ -31,8 +44,8 @@ export interface UnitOptions {
   cacheDir: string;
   stagingDir: string;
   metricsFile?: string;
-  /** Per profile: its SQLite databases and other backed-up paths. */
-  profiles: readonly { name: string; sqlite: readonly string[]; paths: readonly string[] }[];
+  /** Per profile: what its sandboxed run must reach (from its sources and `paths`). */
+  profiles: readonly SandboxProfile[];
   /** An instant to sample the schedule's spacing from (ms), for RandomizedDelaySec. */
   reference: number;
   /** Zone for that sampling when a schedule names none. */
@@ -51,6 +64,37 @@ export function systemdQuote(argument: string): string {
 
 function isWithin(path: string, parent: string): boolean {
   return path === parent || path.startsWith(parent === '/' ? '/' : `${parent}/`);
+}
+
+/** Given two absolute paths, returns the deepest directory holding both; e.g. ('/srv/git', '/srv/stage') → '/srv'. */
+export function commonDirectory(a: string, b: string): string {
+  const left = a.split('/').filter(Boolean);
+  const right = b.split('/').filter(Boolean);
+  let shared = 0;
+  while (shared < left.length && shared < right.length && left[shared] === right[shared]) shared++;
+  return `/${left.slice(0, shared).join('/')}`;
+}
+
+/** Given the linked paths of a job and staging_dir, returns comment lines saying they are copied and how to link. */
+function linkNote(linked: readonly string[], stagingDir: string, unit: string): string[] {
+  if (linked.length === 0) return [];
+  const common = outermost(linked.map((path) => commonDirectory(path, stagingDir)));
+  const dropIn = common.includes('/')
+    ? [
+        '# space). To hard-link them, set staging_dir beside them on their file system and let the run',
+        '# write the directory holding both (it can then write the repositories too):',
+        `#   systemctl edit ${unit}.service, then add: [Service] ReadWritePaths=/that/dir`,
+      ]
+    : [
+        '# space). To hard-link them, let the run write a directory holding staging_dir and them (it',
+        `# can then write the repositories too): systemctl edit ${unit}.service, then add:`,
+        `#   [Service] ReadWritePaths=${common.map(systemdQuote).join(' ')}`,
+      ];
+  return [
+    `# Git repositories (${linked.join(', ')}): staging_dir is a mount of its own in this sandbox and`,
+    '# a hard link cannot cross mounts, so their objects are copied into the snapshot (slower; uses',
+    ...dropIn,
+  ];
 }
 
 /** Given paths, returns them sorted without duplicates and without those inside another. */
@@ -81,10 +125,11 @@ function header(options: UnitOptions): string {
 /** The sandbox lines of a system service for one job. */
 function hardening(job: ScheduledJob, options: UnitOptions): string[] {
   const own = job.kind === 'run' ? options.profiles.filter((profile) => profile.name === job.profile) : [];
-  const databaseDirs = own.flatMap((profile) => profile.sqlite.map((database) => dirname(database)));
+  const sourceDirs = own.flatMap((profile) => profile.write);
   const created = [options.stateDir, options.cacheDir, options.stagingDir];
-  const writable = [...created, ...(options.metricsFile ? [dirname(options.metricsFile)] : []), ...databaseDirs];
-  const read = own.flatMap((profile) => [...profile.sqlite, ...profile.paths]);
+  const writable = [...created, ...(options.metricsFile ? [dirname(options.metricsFile)] : []), ...sourceDirs];
+  const linked = own.flatMap((profile) => profile.link ?? []);
+  const read = own.flatMap((profile) => [...profile.read, ...linked]);
   // PrivateTmp hides the real /tmp and /var/tmp: only when hotsnap needs nothing there.
   const usesTemp = [...writable, ...read].some((path) => TEMP_DIRS.some((temp) => isWithin(path, temp)));
   const writablePaths = outermost(usesTemp ? [...writable, ...TEMP_DIRS] : writable);
@@ -94,6 +139,7 @@ function hardening(job: ScheduledJob, options: UnitOptions): string[] {
     '# tarsnap cache, staging, metrics, and the directories of hot-copied SQLite databases, whose',
     '# -shm and locks SQLite writes). A hook that writes elsewhere needs a drop-in:',
     `#   systemctl edit ${job.unit}.service, then add: [Service] ReadWritePaths=/that/dir`,
+    ...linkNote(linked, options.stagingDir, job.unit),
     // "+": runs outside the sandbox, so a first run can create them; "-": a missing path is no error.
     ...(toCreate.length > 0 ? [`ExecStartPre=+/bin/mkdir -p -m 0700 ${toCreate.map(systemdQuote).join(' ')}`] : []),
     'ProtectSystem=strict',

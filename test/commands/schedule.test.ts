@@ -219,3 +219,16 @@ describe('scheduleSystemd', () => {
     expect(error.message).toBe('systemctl daemon-reload failed (exit 1):\n  Failed to connect to bus');
   });
 });
+
+describe('scheduleSystemd: the sandbox follows the sources', () => {
+  it("a profile's git: paths reach the unit: a repository under /tmp keeps /tmp visible, and the copy note", async () => {
+    const config = `${CONFIG}  repos:\n    git: [/tmp/repos]\n    schedule: daily\n`;
+    const result = await scheduleSystemd(contextFor(config), {}, deps());
+    const service = result.stdout!.split('# ---- ').find((part) => part.startsWith('hotsnap-repos.service'))!;
+    const unit = parseUnit(service.slice(service.indexOf('\n') + 1));
+    expect(unitValue(unit, 'Service', 'PrivateTmp')).toBeUndefined();
+    expect(service).toContain('# Git repositories (/tmp/repos): staging_dir is a mount of its own in this sandbox');
+    const daily = result.stdout!.split('# ---- ').find((part) => part.startsWith('hotsnap-daily.service'))!;
+    expect(daily).not.toContain('# Git repositories');
+  });
+});

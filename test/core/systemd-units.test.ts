@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planScheduledJobs } from '../../src/core/schedule.js';
 import {
+  commonDirectory,
   randomizedDelaySeconds,
   renderUnits,
   systemdQuote,
+  type SandboxProfile,
   type UnitFile,
   type UnitOptions,
 } from '../../src/core/systemd-units.js';
@@ -15,6 +17,16 @@ import { parseCalendar } from '../../src/core/calendar.js';
 import { parseUnit, unitValue as value } from './unit-ini.js';
 
 const BASE = Date.parse('2024-03-01T00:00:00Z');
+
+/** A profile as commands/schedule passes it: its databases and paths read, the databases' directories written. */
+function profile(name: string, sqlite: string[], paths: string[], git: string[] = []): SandboxProfile {
+  return {
+    name,
+    read: [...sqlite, ...git, ...paths],
+    write: sqlite.map((db) => db.replace(/\/[^/]*$/, '')),
+    link: git,
+  };
+}
 
 function options(overrides: Partial<UnitOptions> = {}): UnitOptions {
   return {
@@ -27,12 +39,8 @@ function options(overrides: Partial<UnitOptions> = {}): UnitOptions {
     stagingDir: '/var/lib/hotsnap/staging',
     metricsFile: '/var/lib/node_exporter/textfile/hotsnap.prom',
     profiles: [
-      {
-        name: 'daily',
-        sqlite: ['/var/www/ghost/content/data/ghost.db'],
-        paths: ['/var/www/ghost/content/images', '/etc'],
-      },
-      { name: 'weekly', sqlite: [], paths: ['/home'] },
+      profile('daily', ['/var/www/ghost/content/data/ghost.db'], ['/var/www/ghost/content/images', '/etc']),
+      profile('weekly', [], ['/home']),
     ],
     reference: BASE,
     timeZone: 'UTC',
@@ -131,10 +139,7 @@ describe('renderUnits: system units', () => {
       '/tmp -/var/cache/tarsnap -/var/lib/hotsnap -/var/lib/node_exporter/textfile /var/tmp -/var/www/ghost/content/data',
     );
     const backedUp = units({
-      profiles: [
-        { name: 'daily', sqlite: ['/var/tmp/app/app.db'], paths: [] },
-        { name: 'weekly', sqlite: [], paths: ['/tmp/keep'] },
-      ],
+      profiles: [profile('daily', ['/var/tmp/app/app.db'], []), profile('weekly', [], ['/tmp/keep'])],
     });
     expect(value(backedUp.get('hotsnap-daily.service')!, 'Service', 'PrivateTmp')).toBeUndefined();
     expect(value(backedUp.get('hotsnap-daily.service')!, 'Service', 'ReadWritePaths')).not.toMatch(/\/var\/tmp\/app/);
@@ -153,6 +158,59 @@ describe('renderUnits: system units', () => {
     expect(value(timer, 'Install', 'WantedBy')).toBe('timers.target');
     expect(value(rendered.get('hotsnap-verify.timer')!, 'Timer', 'OnCalendar')).toBe('weekly');
   });
+});
+
+describe('renderUnits: Git repositories', () => {
+  const comments = (text: string) =>
+    text.split('\n').filter((line) => line.startsWith('# Git') || line.startsWith('#  '));
+
+  it('read only: ReadWritePaths unchanged; the unit says objects are copied and how to hard-link them', () => {
+    const git = { profiles: [profile('daily', [], ['/etc'], ['/var/lib/git'])] };
+    const [service] = renderUnits(jobs, options(git));
+    const plain = renderUnits(jobs, options({ profiles: [profile('daily', [], ['/etc'])] }))[0]!;
+    expect(value(parseUnit(service!.text), 'Service', 'ReadWritePaths')).toBe(
+      value(parseUnit(plain.text), 'Service', 'ReadWritePaths'),
+    );
+    expect(value(parseUnit(service!.text), 'Service', 'PrivateTmp')).toBe('yes');
+    expect(service!.text).toContain(
+      [
+        '# Git repositories (/var/lib/git): staging_dir is a mount of its own in this sandbox and',
+        '# a hard link cannot cross mounts, so their objects are copied into the snapshot (slower; uses',
+        '# space). To hard-link them, let the run write a directory holding staging_dir and them (it',
+        '# can then write the repositories too): systemctl edit hotsnap-daily.service, then add:',
+        '#   [Service] ReadWritePaths=/var/lib',
+      ].join('\n'),
+    );
+    // Only the job of the profile that has them.
+    const weekly = renderUnits(jobs, options(git)).find((file) => file.name === 'hotsnap-weekly.service')!;
+    expect(comments(weekly.text).filter((line) => line.startsWith('# Git'))).toEqual([]);
+  });
+
+  it('nothing but / holds both: says to move staging_dir beside them', () => {
+    const [service] = renderUnits(jobs, options({ profiles: [profile('daily', [], [], ['/srv/git', '/srv/other'])] }));
+    expect(service!.text).toContain('# Git repositories (/srv/git, /srv/other): staging_dir is a mount');
+    expect(service!.text).toContain(
+      '#   systemctl edit hotsnap-daily.service, then add: [Service] ReadWritePaths=/that/dir',
+    );
+  });
+
+  it('a repository under /tmp keeps the real /tmp visible (PrivateTmp would hide it)', () => {
+    const [service] = renderUnits(jobs, options({ profiles: [profile('daily', [], [], ['/tmp/repos'])] }));
+    expect(value(parseUnit(service!.text), 'Service', 'PrivateTmp')).toBeUndefined();
+    expect(value(parseUnit(service!.text), 'Service', 'ReadWritePaths')).toMatch(/(^| )\/tmp( |$)/);
+  });
+
+  it('user units (no mount namespace, links work): no note', () => {
+    const [service] = renderUnits(jobs, options({ user: true, profiles: [profile('daily', [], [], ['/srv/git'])] }));
+    expect(service!.text).not.toContain('# Git repositories');
+  });
+
+  it.each([
+    ['/srv/git', '/srv/stage', '/srv'],
+    ['/srv/git', '/var/tmp', '/'],
+    ['/a/b', '/a/b/c', '/a/b'],
+    ['/ab', '/a', '/'],
+  ])('commonDirectory(%s, %s) → %s', (a, b, common) => expect(commonDirectory(a, b)).toBe(common));
 });
 
 describe('renderUnits: user units', () => {
