@@ -9,9 +9,9 @@ import { lstatSync, readlinkSync, realpathSync, type Stats } from 'node:fs';
 import { join, sep } from 'node:path';
 import { normaliseAbsolutePath } from '../core/paths.js';
 
-/** Where a manifest path is in the restored tree: a regular file there, nothing there, or a way out. */
+/** Where a manifest path is in the restored tree: a regular file (or directory) there, nothing there, or a way out. */
 export type RestoredPlace =
-  | { kind: 'file'; path: string }
+  | { kind: 'file' | 'directory'; path: string }
   | { kind: 'missing'; path: string; detail: string }
   | { kind: 'unsafe'; detail: string };
 
@@ -32,7 +32,7 @@ function linkTarget(path: string): string {
 }
 
 /** Given the restore root, returns the end of every unsafe-archive message: what was (not) done, what to do. */
-function unsafeTail(root: string): string {
+export function unsafeTail(root: string): string {
   let intoRoot: boolean;
   try {
     intoRoot = realpathSync(root) === sep;
@@ -66,6 +66,20 @@ function unsafeEntry(root: string, path: string, stat: Stats, shown: string, wan
  * `{ kind: 'unsafe', detail: 'the archive is unsafe: /srv in the restored tree is a symlink to /srv/live; …' }`.
  */
 export function locateRestored(root: string, source: string): RestoredPlace {
+  return locate(root, source, 'file');
+}
+
+/**
+ * Given the restore root and a manifest's absolute path of a directory (a Git repository's git
+ * dir), returns where it is in the restored tree, found as `locateRestored` finds a file.
+ * Example: `locateRestoredDirectory('/tmp/r', '/srv/git/app.git')` →
+ * `{ kind: 'directory', path: '/tmp/r/srv/git/app.git' }`.
+ */
+export function locateRestoredDirectory(root: string, source: string): RestoredPlace {
+  return locate(root, source, 'directory');
+}
+
+function locate(root: string, source: string, want: 'file' | 'directory'): RestoredPlace {
   let plain: boolean;
   try {
     plain = !source.includes('\0') && source !== '/' && normaliseAbsolutePath(source) === source;
@@ -88,8 +102,10 @@ export function locateRestored(root: string, source: string): RestoredPlace {
     const last = index === parts.length - 1;
     const unsafe = unsafeEntry(root, path, stat, shown, !last);
     if (unsafe !== null) return { kind: 'unsafe', detail: unsafe };
-    if (last && !stat.isFile()) return { kind: 'missing', path, detail: 'not a regular file' };
-    if (last && stat.nlink > 1) {
+    if (last && want === 'directory' && !stat.isDirectory())
+      return { kind: 'missing', path, detail: 'not a directory' };
+    if (last && want === 'file' && !stat.isFile()) return { kind: 'missing', path, detail: 'not a regular file' };
+    if (last && want === 'file' && stat.nlink > 1) {
       return {
         kind: 'unsafe',
         detail: `the archive is unsafe: ${shown} in the restored tree is a hard link (${stat.nlink} names; another may be outside the restored tree); ${unsafeTail(root)}`,
@@ -105,7 +121,7 @@ export function locateRestored(root: string, source: string): RestoredPlace {
       detail: `the archive is unsafe: ${source} in the restored tree resolves to ${real}, outside ${realRoot}; ${unsafeTail(root)}`,
     };
   }
-  return { kind: 'file', path };
+  return { kind: want, path };
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * `hotsnap restore ARCHIVE --to DIR [PATH...]`: one `-t` to learn what the archive holds, one
- * `-x` into DIR, then every restored database checked against the archive's manifest. Takes no
+ * `-x` into DIR, then every restored database and Git repository checked against the archive's manifest. Takes no
  * run lock: tarsnap reads archives beside a running create or delete.
  */
 import { existsSync, mkdtempSync, realpathSync, statSync } from 'node:fs';
@@ -26,7 +26,12 @@ import { buildContentsArgs, buildExtractArgs } from '../core/tarsnap-args.js';
 import type { Logger } from '../log.js';
 import { MANIFEST_FILE, type ArchiveManifest } from '../core/manifest.js';
 import { tarsnapCommon } from '../config/tarsnap-common.js';
-import { checkRestoredTree, existsNoFollow, readManifest } from '../adapters/restored-check.js';
+import {
+  checkRestoredRepositories,
+  checkRestoredTree,
+  existsNoFollow,
+  readManifest,
+} from '../adapters/restored-check.js';
 import type { TarsnapRunner } from '../adapters/tarsnap.js';
 import { tarsnapRunnerFor } from './common.js';
 import { selectProfiles } from './select-profiles.js';
@@ -139,7 +144,7 @@ function inUseError(inUse: readonly string[]): UserError {
 /**
  * Given the config, the archive, an existing target directory, the selected members (none =
  * everything) and whether to force past an application that looks alive (`--to /` only),
- * extracts them and checks the restored databases; returns the summary.
+ * extracts them and checks the restored databases and Git repositories; returns the summary.
  */
 export async function restoreArchive(
   config: Config,
@@ -192,20 +197,22 @@ export async function restoreArchive(
     manifest = readManifest(manifestPath);
   }
   const databases = manifest ? await checkRestoredTree(target, manifest, selectors, deps.logger) : [];
+  const repositories = manifest ? await checkRestoredRepositories(target, manifest, selectors, deps.logger) : [];
   return {
     archive,
     target,
     files: plan.files,
     manifest: manifestPath,
     databases,
+    repositories,
     warnings,
-    ok: allVerified(databases),
+    ok: allVerified(databases) && repositories.every((check) => check.status === 'ok'),
   };
 }
 
 /**
  * Given the context, ARCHIVE, the PATHs and options, restores; exit 0 when every restored
- * database verified, 1 otherwise (also when `--to /` would replace a file that looks in use and
+ * database and repository verified, 1 otherwise (also when `--to /` would replace a file that looks in use and
  * there is no --force), 2 for usage errors (no --to, a missing directory, a bad PATH).
  * Example: `restoreCommand(ctx, 'latest:daily', ['/srv/ghost'], { to: '/var/tmp/r' })`.
  */

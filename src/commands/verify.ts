@@ -1,8 +1,9 @@
 /**
  * `hotsnap verify [PROFILE...]`, the restore drill: each profile's newest complete archive is
  * restored whole into a private directory under staging_dir, its databases are checked against
- * the manifest (SHA-256, integrity_check) and its configured paths looked for; the verdict goes to
- * stdout and the profile's state file. The directory is removed at the end, whatever happens.
+ * the manifest (SHA-256, integrity_check), its Git repositories with git fsck, and its configured
+ * paths looked for; the verdict goes to stdout and the profile's state file. The directory is
+ * removed at the end, whatever happens.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import type { Context } from '../context.js';
 import { describeError, ExitCode, UserError } from '../errors.js';
 import { now } from '../clock.js';
 import type { ArchiveInfo } from '../core/archives.js';
+import { shortRepositoryVerdict } from '../core/repository-report.js';
 import {
   formatVerifySummary,
   shortDatabaseVerdict,
@@ -25,7 +27,12 @@ import { parsePrintStats } from '../core/tarsnap-output.js';
 import type { Logger } from '../log.js';
 import { MANIFEST_FILE } from '../core/manifest.js';
 import { tarsnapCommon } from '../config/tarsnap-common.js';
-import { checkRestoredTree, missingPaths, readManifest } from '../adapters/restored-check.js';
+import {
+  checkRestoredRepositories,
+  checkRestoredTree,
+  missingPaths,
+  readManifest,
+} from '../adapters/restored-check.js';
 import { freeBytes, type FreeSpaceProbe } from '../adapters/sqlite/space.js';
 import { createStagingDir, type StagingDir } from '../adapters/staging.js';
 import { removeLeftovers } from '../adapters/staging-sweep.js';
@@ -109,6 +116,7 @@ export async function verifyProfile(
     status: 'failed',
     duration_ms: 0,
     databases: [],
+    repositories: [],
     missing_paths: [],
   };
   const latest = pickLatestArchive(archives, profile.name);
@@ -140,9 +148,14 @@ export async function verifyProfile(
     const manifest = readManifest(manifestFile);
     const checks = await checkRestoredTree(stage.path, manifest, [], deps.logger);
     summary.databases = [...checks, ...unlistedDatabases(profile, checks)];
+    const repositories = await checkRestoredRepositories(stage.path, manifest, [], deps.logger);
+    summary.repositories = repositories;
     summary.paths_checked = profile.paths.length;
     summary.missing_paths = missingPaths(stage.path, profile.paths);
-    const problems = summary.databases.filter((check) => check.status !== 'ok').map(shortDatabaseVerdict);
+    const problems = [
+      ...summary.databases.filter((check) => check.status !== 'ok').map(shortDatabaseVerdict),
+      ...repositories.filter((check) => check.status !== 'ok').map(shortRepositoryVerdict),
+    ];
     if (summary.missing_paths.length > 0)
       problems.push(
         `configured path${summary.missing_paths.length === 1 ? '' : 's'} not in the archive: ${summary.missing_paths.join(', ')}`,
@@ -198,7 +211,15 @@ export async function verifyCommand(
     const time = deps.now();
     const summary: VerifySummary = archives
       ? await verifyProfile(config, profile, archives, deps)
-      : { profile: profile.name, status: 'failed', duration_ms: 0, databases: [], missing_paths: [], error: listError };
+      : {
+          profile: profile.name,
+          status: 'failed',
+          duration_ms: 0,
+          databases: [],
+          repositories: [],
+          missing_paths: [],
+          error: listError,
+        };
     const databasesOk = summary.databases.filter((check) => check.status === 'ok').length;
     updateProfileState(config.state_dir, profile.name, {
       last_verify: {

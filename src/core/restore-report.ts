@@ -2,6 +2,7 @@
  * What `restore` and `verify` found about each restored database, and the words they print.
  * snake_case fields: these objects are `--json` output.
  */
+import { formatRepositoryCheck, repositoriesVerdict, type RepositoryCheck } from './repository-report.js';
 import { shellQuote } from './shell-quote.js';
 
 /**
@@ -140,6 +141,8 @@ export interface RestoreSummary {
   /** Where the archive's manifest is now, or null when the archive has none. */
   manifest: string | null;
   databases: DatabaseCheck[];
+  /** Each restored Git repository's check (none for format-1 manifests; restore always sets it). */
+  repositories?: RepositoryCheck[];
   warnings: string[];
   ok: boolean;
 }
@@ -149,6 +152,7 @@ export interface RestoreSummary {
  * Example: first line `'restored blog-daily-2026-11-26_03-00-00 into /tmp/r: 42 files'`.
  */
 export function formatRestoreSummary(summary: RestoreSummary): string {
+  const repositoryChecks = summary.repositories ?? [];
   const lines = [
     `restored ${summary.archive} into ${summary.target}: ${summary.files} file${summary.files === 1 ? '' : 's'}`,
   ];
@@ -170,9 +174,12 @@ export function formatRestoreSummary(summary: RestoreSummary): string {
         ? `all ${summary.databases.length} database${summary.databases.length === 1 ? '' : 's'} verified`
         : `${failed} of ${summary.databases.length} databases FAILED verification`,
     );
-  } else if (summary.manifest !== null) {
+  } else if (summary.manifest !== null && repositoryChecks.length === 0) {
     lines.push('no database of the manifest was restored (nothing to check)');
   }
+  for (const check of repositoryChecks) lines.push(`  ${formatRepositoryCheck(check)}`);
+  const repositories = repositoriesVerdict(repositoryChecks);
+  if (repositories !== null) lines.push(repositories);
   return `${lines.join('\n')}\n`;
 }
 
@@ -182,6 +189,8 @@ export interface VerifySummary {
   archive?: string;
   duration_ms: number;
   databases: DatabaseCheck[];
+  /** Each restored Git repository's check (verify always sets it). */
+  repositories?: RepositoryCheck[];
   /** How many configured paths were looked for in the restored tree (absent when it never got that far). */
   paths_checked?: number;
   /** Configured paths the archive does not hold. */
@@ -190,7 +199,7 @@ export interface VerifySummary {
 }
 
 /**
- * Given one profile's drill, returns its lines: a summary line, then one per database.
+ * Given one profile's drill, returns its lines: a summary line, then one per database and repository.
  * Example: `'daily: ok  archive blog-daily-…  1 database verified, 2 paths present  0.4s'`.
  */
 export function formatVerifySummary(summary: VerifySummary): string {
@@ -199,6 +208,11 @@ export function formatVerifySummary(summary: VerifySummary): string {
   const good = summary.databases.filter((check) => check.status === 'ok').length;
   if (summary.databases.length > 0)
     parts.push(`${good} of ${summary.databases.length} database${summary.databases.length === 1 ? '' : 's'} verified`);
+  const repositoryChecks = summary.repositories ?? [];
+  const repositories = repositoryChecks.length;
+  const goodRepositories = repositoryChecks.filter((check) => check.status === 'ok').length;
+  if (repositories > 0)
+    parts.push(`${goodRepositories} of ${repositories} repositor${repositories === 1 ? 'y' : 'ies'} verified`);
   const paths = summary.paths_checked;
   if (paths !== undefined && paths > 0)
     parts.push(`${paths - summary.missing_paths.length} of ${paths} path${paths === 1 ? '' : 's'} present`);
@@ -206,6 +220,7 @@ export function formatVerifySummary(summary: VerifySummary): string {
   if (summary.error) parts.push(`error: ${summary.error.split('\n')[0]}`);
   const lines = [parts.join('  ')];
   for (const check of summary.databases) lines.push(`  ${formatDatabaseCheck(check)}`);
+  for (const check of repositoryChecks) lines.push(`  ${formatRepositoryCheck(check)}`);
   for (const path of summary.missing_paths)
     lines.push(`  ${path}: NOT IN ARCHIVE (configured, but the archive does not hold it)`);
   return lines.join('\n');

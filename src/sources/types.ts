@@ -30,6 +30,22 @@ export interface StagedTarget<Entry> {
   log: Record<string, unknown>;
 }
 
+/** What `restore` and `verify` found about one restored target; each kind adds its own fields. */
+export interface RestoredCheck {
+  source: string;
+  /** 'ok', or what went wrong ('missing', 'unsafe', 'not-in-archive' and the kind's own). */
+  status: string;
+  detail?: string;
+}
+
+/** How a kind checks its restored copies. */
+export interface RestoredChecker<Entry> {
+  /** Given a manifest entry, returns the live path its copy is archived at (a selected member must cover it). */
+  archivedPath(entry: Entry): string;
+  /** Given the restore root and an entry, returns how its restored copy fared; never throws for a bad archive. */
+  check(root: string, entry: Entry, logger: Logger): Promise<RestoredCheck>;
+}
+
 /** A source kind. `Target` is what discovery found; `Entry` is its manifest record (snake_case). */
 export interface Source<Target extends { source: string }, Entry extends { source: string }> {
   /** The config key listing this kind's paths, and the kind's name in logs. */
@@ -49,6 +65,8 @@ export interface Source<Target extends { source: string }, Entry extends { sourc
   stagedExcludes(stagedPath: string): string[];
   /** Given a target whose copy failed, returns the excludes keeping its torn live files out of the archive. */
   unstagedExcludes(target: Target): string[];
+  /** Checks a restored archive's copies (restore, verify); absent: the kind's entries are not checked this way. */
+  restored?: RestoredChecker<Entry>;
   /** Given a profile, returns excludes needed whatever happened (e.g. a database's real path behind a symlink). */
   extraExcludes(profile: Profile): string[];
   /** Given a profile, returns the live paths a sandboxed run must be able to read (systemd units). */

@@ -135,6 +135,7 @@ describe('hotsnap restore', () => {
       files: 3,
       manifest: join(any, '.hotsnap/manifest.json'),
       databases: [],
+      repositories: [],
       warnings: [],
       ok: true,
     });

@@ -14,6 +14,7 @@ import type { Source } from '../types.js';
 import { captureGitRepository } from './capture.js';
 import { checkGitSource } from './check.js';
 import { discoverGitRepositories } from './discover.js';
+import { restoredRepositories } from './restored.js';
 import type { GitRepository } from './types.js';
 
 /** A repository to capture, named by what the user configured or the search found. */
@@ -96,6 +97,7 @@ export const gitSource: Source<GitTarget, RepositoryEntry> = {
     };
   },
   stagedExcludes: (gitDir) => [escapeExcludePattern(gitDir)],
+  restored: restoredRepositories,
   unstagedExcludes: (target) => [escapeExcludePattern(capturedGitDir(target.repository))],
   extraExcludes: () => [],
   sandboxReadPaths: (profile) => profile.git,
