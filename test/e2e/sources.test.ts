@@ -6,8 +6,19 @@
  */
 import Database from 'better-sqlite3';
 import { execa } from 'execa';
-import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWorld, keptSnapshots, stagingLeftovers, type World } from './harness.js';
 
@@ -122,6 +133,37 @@ describe('sources: Git repositories and the kept snapshot', () => {
     expect(keptSnapshots(world)).toHaveLength(1);
     expect(stagingLeftovers(world)).toEqual([]);
   });
+
+  const shm = existsSync('/dev/shm') && statSync('/dev/shm').dev !== statSync(tmpdir()).dev;
+  it.skipIf(!shm)(
+    'staging_dir on another file system: objects are copied once, then linked from the kept snapshot',
+    async () => {
+      const staging = mkdtempSync('/dev/shm/hotsnap-sources-');
+      /** The kept snapshot's object files, by name, with what tarsnap's cache compares. */
+      const objects = () =>
+        readdirSync(staging, { recursive: true, withFileTypes: true })
+          .filter((entry) => entry.isFile() && /^[0-9a-f]{38}$/.test(entry.name))
+          .map((entry) => {
+            const { ino, size, mtimeMs } = statSync(join(entry.parentPath, entry.name));
+            return { name: `${basename(entry.parentPath)}/${entry.name}`, ino, size, mtimeMs };
+          })
+          .sort((a, b) => a.name.localeCompare(b.name));
+      try {
+        world.writeConfig({ staging_dir: staging, profiles: { daily: { git: [bare], paths: [home] } } });
+        const first = await world.hotsnap(['run']);
+        expect(first.exitCode).toBe(0);
+        expect(first.stderr).toMatch(/objects were copied/);
+        const copied = objects();
+        expect(copied).toHaveLength(3);
+        for (const object of copied) expect(object.ino).not.toBe(statSync(join(bare, 'objects', object.name)).ino);
+        expect((await world.hotsnap(['run'])).exitCode).toBe(0);
+        // The same inodes, sizes and mtimes at the same paths: what tarsnap's cache needs to skip them.
+        expect(objects()).toEqual(copied);
+      } finally {
+        rmSync(staging, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('keep_snapshot: false leaves nothing in staging_dir, as before', async () => {
     world.writeConfig({

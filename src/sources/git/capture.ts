@@ -57,7 +57,8 @@ export async function captureGitRepository(
         `${repository.path}: copying in the objects it borrows from ${objectDirs.slice(1).join(', ')} (alternates dissolved)`,
       );
     }
-    const linker = new Linker((message) => log(`${repository.path}: ${message}`));
+    const previous = options.previous ? { dir: options.previous, staged: stagedGitDir } : undefined;
+    const linker = new Linker((message) => log(`${repository.path}: ${message}`), previous);
     const attempts = await stageUntilVerified({
       path: repository.path,
       gitDir: capturedDir,

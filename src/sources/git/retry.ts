@@ -30,7 +30,7 @@ export interface RetryContext {
 export const DEFAULT_MAX_ATTEMPTS = 5;
 
 async function readRefsAndLink(context: RetryContext): Promise<number> {
-  stageMetadata(context.gitDir, context.stagedGitDir);
+  stageMetadata(context.gitDir, context.stagedGitDir, context.options.previous);
   await context.options.afterRefs?.();
   return linkObjects(context.objects, context.stagedGitDir);
 }

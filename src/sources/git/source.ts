@@ -4,7 +4,7 @@
  * own path in the stage, and the live git dir is left out of tarsnap's walk of `paths`.
  * Work-tree files stay ordinary `paths`.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { now } from '../../clock.js';
 import { escapeExcludePattern } from '../../core/paths.js';
@@ -59,8 +59,10 @@ export const gitSource: Source<GitTarget, RepositoryEntry> = {
     const scratch = area.scratchFor(gitDir);
     mkdirSync(dirname(scratch), { recursive: true, mode: 0o700 });
     const capturedAt = now();
+    const kept = area.kept ? area.placeFor(gitDir) : undefined;
     const capture = await captureGitRepository(repository, scratch, {
       log: (message) => logger.warn({ repository: source }, message),
+      ...(kept && existsSync(kept) ? { previous: kept } : {}),
     });
     const settled = area.settleDir(gitDir, scratch);
     const entry: RepositoryEntry = {

@@ -36,6 +36,8 @@ export interface GitCapture {
 
 /** Options of `captureGitRepository`. */
 export interface GitCaptureOptions {
+  /** The previous snapshot of this git dir (kept stage): what is unchanged is linked from it rather than copied. */
+  previous?: string;
   /** fsck runs before giving up (default 5). */
   maxAttempts?: number;
   /** The git program (default `git`, found on PATH). */

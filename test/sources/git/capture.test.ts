@@ -216,6 +216,21 @@ describe('captureGitRepository', () => {
     }
   });
 
+  it('links metadata identical to the previous snapshot from it (same inode), and copies what changed', async () => {
+    const repository = await only(live);
+    const before = join(scratch, 'first.git');
+    await captureGitRepository(repository, before);
+    await commit(work, 1, 'moved');
+    await git(work, 'push', '-q', live, 'HEAD:main');
+    const after = join(scratch, 'second.git');
+    await captureGitRepository(repository, after, { previous: before });
+    expect(statSync(join(after, 'config')).ino).toBe(statSync(join(before, 'config')).ino);
+    expect(statSync(join(after, 'HEAD')).ino).toBe(statSync(join(before, 'HEAD')).ino);
+    const ref = existsSync(join(after, 'refs/heads/main')) ? 'refs/heads/main' : 'packed-refs';
+    expect(statSync(join(after, ref)).ino).not.toBe(statSync(join(before, ref)).ino);
+    expect(statSync(join(after, 'config')).ino).not.toBe(statSync(join(live, 'config')).ino);
+  });
+
   it('refuses a staging path that already exists', async () => {
     mkdirSync(join(scratch, 'taken'));
     await expect(captureGitRepository(await only(live), join(scratch, 'taken'))).rejects.toThrow(/EEXIST|exists/);

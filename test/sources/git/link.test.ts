@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -43,4 +43,33 @@ describe('Linker', () => {
       rmSync(other, { recursive: true, force: true });
     }
   });
+
+  it.skipIf(!shm)(
+    'across file systems, links a content-named file from the previous snapshot instead of copying it again',
+    () => {
+      const other = mkdtempSync('/dev/shm/hotsnap-git-link-');
+      const name = 'pack-' + 'a'.repeat(40) + '.pack';
+      writeFileSync(join(scratch, name), 'pack bytes');
+      writeFileSync(join(scratch, 'packed-refs'), 'not content-named');
+      for (const dir of ['old', 'new']) mkdirSync(join(other, dir));
+      try {
+        const first = new Linker();
+        first.link(join(scratch, name), join(other, 'old', name));
+        const previous = { dir: join(other, 'old'), staged: join(other, 'new') };
+        const linker = new Linker(() => {}, previous);
+        expect(linker.link(join(scratch, name), join(other, 'new', name))).toBe('linked');
+        expect(statSync(join(other, 'new', name)).ino).toBe(statSync(join(other, 'old', name)).ino);
+        expect(linker.reused).toBe(1);
+        // Not named by its content: copied, never taken from the previous snapshot.
+        first.link(join(scratch, 'packed-refs'), join(other, 'old', 'packed-refs'));
+        linker.link(join(scratch, 'packed-refs'), join(other, 'new', 'packed-refs'));
+        expect(statSync(join(other, 'new', 'packed-refs')).ino).not.toBe(
+          statSync(join(other, 'old', 'packed-refs')).ino,
+        );
+        expect(linker.reused).toBe(1);
+      } finally {
+        rmSync(other, { recursive: true, force: true });
+      }
+    },
+  );
 });
