@@ -6,7 +6,8 @@
  * metrics file's directory and the directories its sources write (SQLite's: reading a WAL database
  * writes its -shm; a rollback database is copied under BEGIN IMMEDIATE, a write lock). Git
  * repositories need reading only, but a hard link cannot cross the bind mount systemd makes of
- * each ReadWritePaths entry (link(2) gives EXDEV), so their objects are copied; the unit says so.
+ * each ReadWritePaths entry (link(2) gives EXDEV), so their objects are copied into the kept snapshot
+ * once and linked from it after; the unit says so.
  * User units (--user) get no mount namespacing: it needs unprivileged user namespaces, which many
  * kernels disable, and the user's own permissions already bound what hotsnap can touch.
  */
@@ -81,18 +82,20 @@ function linkNote(linked: readonly string[], stagingDir: string, unit: string): 
   const common = outermost(linked.map((path) => commonDirectory(path, stagingDir)));
   const dropIn = common.includes('/')
     ? [
-        '# space). To hard-link them, set staging_dir beside them on their file system and let the run',
-        '# write the directory holding both (it can then write the repositories too):',
+        '# first run; uses space), then linked from it. To hard-link them, set staging_dir beside them on',
+        '# their file system and let the run write the directory holding both (it can then write the',
+        '# repositories too):',
         `#   systemctl edit ${unit}.service, then add: [Service] ReadWritePaths=/that/dir`,
       ]
     : [
-        '# space). To hard-link them, let the run write a directory holding staging_dir and them (it',
-        `# can then write the repositories too): systemctl edit ${unit}.service, then add:`,
+        '# first run; uses space), then linked from it. To hard-link them, let the run write a directory',
+        '# holding staging_dir and them (it can then write the repositories too): systemctl edit',
+        `# ${unit}.service, then add:`,
         `#   [Service] ReadWritePaths=${common.map(systemdQuote).join(' ')}`,
       ];
   return [
     `# Git repositories (${linked.join(', ')}): staging_dir is a mount of its own in this sandbox and`,
-    '# a hard link cannot cross mounts, so their objects are copied into the snapshot (slower; uses',
+    '# a hard link cannot cross mounts, so their objects are copied into the kept snapshot once (a slow',
     ...dropIn,
   ];
 }

@@ -175,9 +175,10 @@ describe('renderUnits: Git repositories', () => {
     expect(service!.text).toContain(
       [
         '# Git repositories (/var/lib/git): staging_dir is a mount of its own in this sandbox and',
-        '# a hard link cannot cross mounts, so their objects are copied into the snapshot (slower; uses',
-        '# space). To hard-link them, let the run write a directory holding staging_dir and them (it',
-        '# can then write the repositories too): systemctl edit hotsnap-daily.service, then add:',
+        '# a hard link cannot cross mounts, so their objects are copied into the kept snapshot once (a slow',
+        '# first run; uses space), then linked from it. To hard-link them, let the run write a directory',
+        '# holding staging_dir and them (it can then write the repositories too): systemctl edit',
+        '# hotsnap-daily.service, then add:',
         '#   [Service] ReadWritePaths=/var/lib',
       ].join('\n'),
     );
