@@ -3,22 +3,12 @@
  * against the manifest, one line per repository beside the databases, exit 1 when one is not ok. The damage is done
  * to the emulator's stored archive, so what is restored is what tarsnap would hand back.
  */
-import { execa } from 'execa';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listStoredArchives } from '../../fixtures/tarsnap-emulator/lib/inspect.js';
+import { git } from '../sources/git/support.js';
 import { createWorld, stagingLeftovers, type World } from './harness.js';
-
-const GIT_ENV = {
-  GIT_AUTHOR_NAME: 't',
-  GIT_AUTHOR_EMAIL: 't@example.org',
-  GIT_COMMITTER_NAME: 't',
-  GIT_COMMITTER_EMAIL: 't@example.org',
-  GIT_CONFIG_NOSYSTEM: '1',
-  HOME: '/nonexistent',
-};
-const git = async (args: string[], cwd?: string) => (await execa('git', args, { cwd, env: GIT_ENV })).stdout.trim();
 
 /** Given a world, an archive and a file's live path, flips one byte in the middle of its data in the stored tar. */
 function flipByteOfMember(world: World, archive: string, live: string): void {
@@ -46,16 +36,16 @@ describe('restore and verify: Git repositories', () => {
     const work = join(world.dir, 'work');
     mkdirSync(home);
     writeFileSync(join(home, 'notes.txt'), 'notes\n');
-    await git(['init', '-q', '--bare', '-b', 'main', bare]);
-    await git(['init', '-q', '-b', 'main', work]);
+    await git(world.dir, 'init', '-q', '--bare', '-b', 'main', bare);
+    await git(world.dir, 'init', '-q', '-b', 'main', work);
     for (const name of ['a', 'b']) {
       writeFileSync(join(work, name), `${name}\n`.repeat(100));
-      await git(['add', name], work);
-      await git(['commit', '-q', '-m', name], work);
+      await git(work, 'add', name);
+      await git(work, 'commit', '-q', '-m', name);
     }
-    await git(['tag', 'v1'], work);
-    await git(['push', '-q', bare, 'main', 'v1'], work);
-    head = await git(['rev-parse', 'main'], work);
+    await git(work, 'tag', 'v1');
+    await git(work, 'push', '-q', bare, 'main', 'v1');
+    head = await git(work, 'rev-parse', 'main');
     world.writeConfig({ profiles: { daily: { git: [bare], paths: [home] } } });
     const run = await world.hotsnap(['run']);
     expect(run.exitCode).toBe(0);
@@ -110,7 +100,7 @@ describe('restore and verify: Git repositories', () => {
 
   it('an object damaged in the stored archive: restore and verify exit 1 naming the repository', async () => {
     // Every object is a loose file here; damage a blob, which only a full fsck reads.
-    const blob = await git(['--git-dir', bare, 'rev-parse', 'main:a']);
+    const blob = await git(world.dir, '--git-dir', bare, 'rev-parse', 'main:a');
     const loose = join(bare, 'objects', blob.slice(0, 2), blob.slice(2));
     expect(readdirSync(join(bare, 'objects', blob.slice(0, 2)))).toContain(blob.slice(2));
     flipByteOfMember(world, archive, loose);

@@ -5,7 +5,6 @@
  * tarsnap's chunk cache), one changed row re-reads only that database.
  */
 import Database from 'better-sqlite3';
-import { execa } from 'execa';
 import {
   existsSync,
   mkdirSync,
@@ -20,17 +19,9 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { git } from '../sources/git/support.js';
 import { createWorld, keptSnapshots, stagingLeftovers, type World } from './harness.js';
 
-const GIT_ENV = {
-  GIT_AUTHOR_NAME: 't',
-  GIT_AUTHOR_EMAIL: 't@example.org',
-  GIT_COMMITTER_NAME: 't',
-  GIT_COMMITTER_EMAIL: 't@example.org',
-  GIT_CONFIG_NOSYSTEM: '1',
-  HOME: '/nonexistent',
-};
-const git = (args: string[], cwd?: string) => execa('git', args, { cwd, env: GIT_ENV });
 const HOUR_AGO = new Date(Date.now() - 3_600_000);
 
 /** Sets every file below `dir` an hour back, so tarsnap's same-second rule never makes it look new. */
@@ -59,12 +50,12 @@ describe('sources: Git repositories and the kept snapshot', () => {
     work = join(home, 'proj');
     mkdirSync(join(world.dir, 'git'), { recursive: true });
     mkdirSync(home);
-    await git(['init', '-q', '--bare', '-b', 'main', bare]);
-    await git(['init', '-q', '-b', 'main', work]);
+    await git(world.dir, 'init', '-q', '--bare', '-b', 'main', bare);
+    await git(world.dir, 'init', '-q', '-b', 'main', work);
     writeFileSync(join(work, 'README'), 'hello\n');
-    await git(['add', 'README'], work);
-    await git(['commit', '-q', '-m', 'first'], work);
-    await git(['push', '-q', bare, 'main'], work);
+    await git(work, 'add', 'README');
+    await git(work, 'commit', '-q', '-m', 'first');
+    await git(work, 'push', '-q', bare, 'main');
     writeFileSync(join(home, 'notes.bin'), Buffer.alloc(512 * 1024, 7));
     db = join(world.dir, 'app.db');
     const database = new Database(db);
@@ -104,11 +95,11 @@ describe('sources: Git repositories and the kept snapshot', () => {
       true,
       true,
     ]);
-    const head = (await git(['--git-dir', bare, 'rev-parse', 'main'])).stdout;
+    const head = await git(world.dir, '--git-dir', bare, 'rev-parse', 'main');
     for (const gitDir of [bare, join(work, '.git')]) {
       const restored = join(target, gitDir);
-      await expect(git(['--git-dir', restored, 'fsck', '--full'])).resolves.toMatchObject({ exitCode: 0 });
-      expect((await git(['--git-dir', restored, 'rev-parse', 'main'])).stdout).toBe(head);
+      await expect(git(world.dir, '--git-dir', restored, 'fsck', '--full')).resolves.toBeTypeOf('string');
+      expect(await git(world.dir, '--git-dir', restored, 'rev-parse', 'main')).toBe(head);
     }
     expect(manifest.repositories.find((entry: { git_dir: string }) => entry.git_dir === bare)).toMatchObject({
       source: bare,
