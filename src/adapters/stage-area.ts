@@ -53,14 +53,14 @@ export interface StageArea {
   remove(): void;
 }
 
-/** Given a path, returns a short stable tag of it (the kept stage of one state_dir is not another's). */
-export function stateTag(stateDir: string): string {
-  return createHash('sha256').update(stateDir).digest('hex').slice(0, 8);
+/** Given who owns a kept stage (state_dir and key), returns a short stable tag of it (one owner's is not another's). */
+export function stateTag(owner: string): string {
+  return createHash('sha256').update(owner).digest('hex').slice(0, 8);
 }
 
-/** Given the profile and state_dir, returns the kept stage's directory name, e.g. 'kept-daily-1a2b3c4d'. */
-export function keptStageName(profile: string, stateDir: string): string {
-  return `${KEPT_PREFIX}${profile}-${stateTag(stateDir)}`;
+/** Given the profile and its owner, returns the kept stage's directory name, e.g. 'kept-daily-1a2b3c4d'. */
+export function keptStageName(profile: string, owner: string): string {
+  return `${KEPT_PREFIX}${profile}-${stateTag(owner)}`;
 }
 
 /** Given staging_dir and a profile, returns a throwaway stage (today's behaviour). */
@@ -87,16 +87,16 @@ function refuseForeign(path: string, stats: Stats, uid: number): void {
 }
 
 /**
- * Given staging_dir, state_dir and a profile, opens the profile's kept stage
+ * Given staging_dir, the owner (kept-stages.ts: state_dir and key) and a profile, opens its kept stage
  * (`staging_dir/hotsnap/kept-<profile>-<tag>/`, 0700), clearing what a crashed run left in `.incoming/`.
  * Example: keptStage('/var/tmp', '/var/lib/hotsnap', 'daily').placeFor('/srv/a.db') →
  * '/var/tmp/hotsnap/kept-daily-…/srv/a.db'.
  */
-export function keptStage(stagingDir: string, stateDir: string, profile: string): StageArea {
+export function keptStage(stagingDir: string, owner: string, profile: string): StageArea {
   const uid = effectiveUid();
   let path: string;
   try {
-    path = join(openPrivateDir(stagingDir), keptStageName(profile, stateDir));
+    path = join(openPrivateDir(stagingDir), keptStageName(profile, owner));
     try {
       mkdirSync(path, { mode: 0o700 });
     } catch (error) {

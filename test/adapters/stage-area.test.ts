@@ -116,17 +116,24 @@ describe('kept stage', () => {
 
 describe('removeUnusedKeptStages', () => {
   it("removes this config's kept snapshots of gone or keep_snapshot: false profiles, nothing else", () => {
-    for (const profile of ['daily', 'weekly', 'gone']) keptStage(staging, state, profile).remove();
-    keptStage(staging, '/other/state', 'gone').remove();
+    const owner = `${state}\0/root/tarsnap.key`;
+    const otherKey = `${state}\0/root/other.key`;
+    for (const profile of ['daily', 'weekly', 'gone']) keptStage(staging, owner, profile).remove();
+    keptStage(staging, `/other/state\0/root/tarsnap.key`, 'gone').remove();
+    keptStage(staging, otherKey, 'gone').remove();
     const profile = (name: string, keep: boolean) => ({ name, keep_snapshot: keep });
     const config = {
       staging_dir: staging,
       state_dir: state,
+      tarsnap: { keyfile: '/root/tarsnap.key' },
       profiles: [profile('daily', true), profile('weekly', false)],
     } as unknown as Config;
     const removed = removeUnusedKeptStages(config, silentLogger).map((path) => path.split('/').pop());
-    expect(removed.sort()).toEqual([keptStageName('gone', state), keptStageName('weekly', state)].sort());
-    expect(existsSync(join(staging, 'hotsnap', keptStageName('daily', state)))).toBe(true);
-    expect(existsSync(join(staging, 'hotsnap', keptStageName('gone', '/other/state')))).toBe(true);
+    expect(removed.sort()).toEqual([keptStageName('gone', owner), keptStageName('weekly', owner)].sort());
+    expect(existsSync(join(staging, 'hotsnap', keptStageName('daily', owner)))).toBe(true);
+    // Another state_dir or another key: another config's runs, not serialised with ours, never touched.
+    expect(existsSync(join(staging, 'hotsnap', keptStageName('gone', `/other/state\0/root/tarsnap.key`)))).toBe(true);
+    expect(existsSync(join(staging, 'hotsnap', keptStageName('gone', otherKey)))).toBe(true);
+    expect(keptStageName('gone', otherKey)).not.toBe(keptStageName('gone', owner));
   });
 });
