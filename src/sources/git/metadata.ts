@@ -20,6 +20,7 @@ import {
   readlinkSync,
   rmSync,
   symlinkSync,
+  utimesSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { isSkippedName, NOT_METADATA, PACKED_REFS, REF_ENTRIES } from './layout.js';
@@ -70,7 +71,11 @@ export function copyEntry(source: string, destination: string, previous?: string
         }
       }
     } else if (stats.isFile()) {
-      if (!reusePrevious(source, destination, previous, stats.mode)) copyFileSync(source, destination);
+      if (!reusePrevious(source, destination, previous, stats.mode)) {
+        copyFileSync(source, destination);
+        // The live file's times: a copy dated now is never trusted by tarsnap's cache on the next run.
+        utimesSync(destination, stats.atime, stats.mtime);
+      }
     } else if (stats.isSymbolicLink()) {
       symlinkSync(readlinkSync(source), destination);
     }

@@ -58,9 +58,14 @@ export const sqliteSource: Source<{ source: string }, ManifestEntry> = {
       logger,
       progress,
     });
-    // A copy written in the second tarsnap starts is never fresh in its cache: date it by its data.
+    // A copy dated in the second tarsnap starts is never fresh in its cache: date it by its data, and
+    // at least 2 s before the copy began. Safe for the cache whatever the date: a kept file is never
+    // changed in place, only replaced (a new inode) when its bytes differ.
     const modified = area.kept ? lastModified(source) : undefined;
-    if (modified) setModified(scratch, modified);
+    if (modified) {
+      const pinned = Date.parse(entry.copied_at ?? '') - 2000;
+      setModified(scratch, new Date(Number.isNaN(pinned) ? modified.getTime() : Math.min(modified.getTime(), pinned)));
+    }
     const settled = await area.settleFile(source, scratch, entry.sha256);
     return {
       entry,
