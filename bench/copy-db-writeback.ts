@@ -15,7 +15,7 @@
  * is drawn from as many commits. Prints numbers only.
  */
 import { execa, type ResultPromise } from 'execa';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { hotCopy } from '../src/adapters/sqlite/hot-copy.js';
 import { DEFAULT_WRITE_BACK, canWriteBackInChunks, type WriteBackOptions } from '../src/adapters/sqlite/write-back.js';
 import { copyDb } from '../src/commands/copy-db.js';
+import { readOps, windowStats, type Op, type WindowStats } from './writer-log.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = join(ROOT, 'fixtures/sqlite');
@@ -42,37 +43,9 @@ const load = (): string =>
     .map((n) => n.toFixed(2))
     .join(' ');
 
-interface Commit {
-  start: number;
-  ms: number;
-}
-
-function readCommits(log: string): Commit[] {
-  const commits: Commit[] = [];
-  for (const line of readFileSync(log, 'utf8').split('\n')) {
-    const parts = line.split(' ');
-    if (parts[0] === 'c') commits.push({ start: Number(parts[2]), ms: Number(parts[3]) });
-  }
-  return commits;
-}
-
-interface Stats {
-  count: number;
-  p99: number;
-  max: number;
-}
-
-function windowStats(log: string, from: number, to: number): Stats {
-  const inside = readCommits(log)
-    .filter((commit) => commit.start <= to && commit.start + commit.ms >= from)
-    .map((commit) => commit.ms)
-    .sort((a, b) => a - b);
-  if (inside.length === 0) return { count: 0, p99: Number.NaN, max: Number.NaN };
-  return {
-    count: inside.length,
-    p99: inside[Math.min(inside.length - 1, Math.ceil(inside.length * 0.99) - 1)]!,
-    max: inside[inside.length - 1]!,
-  };
+/** Given the writer's log, returns its commits. */
+function readCommits(log: string): Op[] {
+  return readOps(log).filter((op) => op.seq !== undefined);
 }
 
 /** Waits until the log shows a commit that started after `to`: one blocked in the window is logged late. */
@@ -92,10 +65,10 @@ interface Row {
   variant: string;
   ms: number;
   flushes: number;
-  stats: Stats;
+  stats: WindowStats;
   /** Before the write-back (cp, checkpoint, check, hash), then the write-back alone and its length. */
-  before?: Stats;
-  phase?: Stats;
+  before?: WindowStats;
+  phase?: WindowStats;
   phaseMs?: number;
 }
 
@@ -172,11 +145,11 @@ async function main(): Promise<void> {
           variant: variant.name,
           ms,
           flushes: copied?.flushes ?? 0,
-          stats: windowStats(log, from, to),
+          stats: windowStats(readCommits(log), from, to),
         };
         if (copied) {
-          row.before = windowStats(log, from, copied.writeBack[0]);
-          row.phase = windowStats(log, ...copied.writeBack);
+          row.before = windowStats(readCommits(log), from, copied.writeBack[0]);
+          row.phase = windowStats(readCommits(log), ...copied.writeBack);
           row.phaseMs = copied.writeBack[1] - copied.writeBack[0];
         }
         rows.push(row);

@@ -17,7 +17,7 @@
  */
 import Database from 'better-sqlite3';
 import { execa, type ResultPromise } from 'execa';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,6 +26,7 @@ import { checkDatabase } from '../fixtures/sqlite/check.js';
 import { hotCopy } from '../src/adapters/sqlite/hot-copy.js';
 import type { ManifestEntry } from '../src/core/manifest.js';
 import { copyDb } from '../src/commands/copy-db.js';
+import { readOps, windowStats } from './writer-log.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = join(ROOT, 'fixtures/sqlite');
@@ -165,41 +166,6 @@ const TECHNIQUES: Technique[] = [
       }),
   },
 ];
-
-interface Op {
-  start: number;
-  ms: number;
-  seq?: number;
-}
-
-function readOps(path: string): Op[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return [];
-  }
-  const ops: Op[] = [];
-  for (const line of text.split('\n')) {
-    const parts = line.split(' ');
-    if (parts[0] === 'c') ops.push({ seq: Number(parts[1]), start: Number(parts[2]), ms: Number(parts[3]) });
-    else if (parts[0] === 'r') ops.push({ start: Number(parts[1]), ms: Number(parts[2]) });
-  }
-  return ops;
-}
-
-function windowStats(ops: Op[], from: number, to: number): { count: number; p99: number; max: number } {
-  const inside = ops
-    .filter((op) => op.start <= to && op.start + op.ms >= from)
-    .map((op) => op.ms)
-    .sort((a, b) => a - b);
-  if (inside.length === 0) return { count: 0, p99: Number.NaN, max: Number.NaN };
-  return {
-    count: inside.length,
-    p99: inside[Math.min(inside.length - 1, Math.ceil(inside.length * 0.99) - 1)]!,
-    max: inside[inside.length - 1]!,
-  };
-}
 
 interface Load {
   writerLog: string;

@@ -19,6 +19,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utime
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { prng } from '../fixtures/sqlite/make-db.js';
 import { readCalls } from '../fixtures/tarsnap-emulator/lib/inspect.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -43,18 +44,6 @@ interface Server {
   databases: string[];
   home: string;
   gitRoot: string;
-}
-
-/** Given a seed, returns a deterministic PRNG in [0, 1) (mulberry32, as fixtures/sqlite/make-db.js). */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Given a PRNG and a length, returns that many bytes of hex text (compresses about 2:1, like source code). */
