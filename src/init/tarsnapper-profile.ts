@@ -4,6 +4,7 @@ import { parseDeltas } from '../core/deltas.js';
 import { UNIT_MS } from '../core/timespan.js';
 import { quoted, type TarsnapperJob } from './tarsnapper-jobs.js';
 import { namingOf, targetToTemplate, TARSNAPPER_DATEFORMAT, type Naming } from './tarsnapper-names.js';
+import { convertSqliteHooks } from './tarsnapper-sqlite.js';
 
 /**
  * Given tarsnapper delta words, returns hotsnap's `deltas` text (ascending, as hotsnap insists;
@@ -52,8 +53,14 @@ export function convertJob(job: TarsnapperJob, profileName: string): { profile?:
   if (!job.sources || job.sources.length === 0) {
     return { notes: [`no sources, so tarsnapper only listed or expired its archives; not converted${adoptHint}`] };
   }
+  const absolute = job.sources.filter(
+    (source): source is string => typeof source === 'string' && source.startsWith('/'),
+  );
+  const sqliteHooks = convertSqliteHooks(job, absolute);
+  notes.push(...sqliteHooks.notes);
   const paths: string[] = [];
   for (const source of job.sources) {
+    if (typeof source === 'string' && sqliteHooks.dropped.includes(source)) continue;
     if (typeof source === 'string' && source.startsWith('/')) {
       paths.push(source);
       if (SQLITE_LOOKING.test(source))
@@ -66,9 +73,11 @@ export function convertJob(job: TarsnapperJob, profileName: string): { profile?:
       );
     } else notes.push(`source ${quoted(source)} is not a path; not converted`);
   }
-  if (paths.length === 0) return { notes: [...notes, `no absolute source left; not converted${adoptHint}`] };
+  const { sqlite } = sqliteHooks;
+  if (paths.length === 0 && sqlite.length === 0)
+    return { notes: [...notes, `no absolute source left; not converted${adoptHint}`] };
 
-  const profile: ProfileFields = { paths };
+  const profile: ProfileFields = { ...(sqlite.length > 0 ? { sqlite } : {}), ...(paths.length > 0 ? { paths } : {}) };
   const exclude = job.excludes.filter((pattern): pattern is string => typeof pattern === 'string' && pattern !== '');
   for (const pattern of job.excludes.filter((pattern) => !exclude.includes(pattern as string)))
     notes.push(`exclude ${quoted(pattern)} is not a pattern; not converted`);
@@ -108,8 +117,8 @@ export function convertJob(job: TarsnapperJob, profileName: string): { profile?:
   const hooks: NonNullable<ProfileFields['hooks']> = {};
   const moved: string[] = [];
   for (const [key, event, value] of [
-    ['exec_before', 'before', job.execBefore],
-    ['exec_after', 'finally', job.execAfter],
+    ['exec_before', 'before', sqliteHooks.execBefore],
+    ['exec_after', 'finally', sqliteHooks.execAfter],
   ] as const) {
     if (value === undefined || value === null) continue;
     if (typeof value !== 'string' || value.trim() === '') {

@@ -59,6 +59,13 @@ export function renderTarsnapperConfig(
       commentKey(profile, 'hooks', [
         'exec_before → before, exec_after → finally; tarsnapper ran them through a shell.',
       ]);
+      commentKey(
+        profile,
+        'sqlite',
+        wrapComment(
+          'Was copied by an "sqlite3 … .backup" hook for tarsnap; hotsnap hot-copies the live database itself (see the notes at the top).',
+        ),
+      );
       commentKey(profile, 'deltas', wrapComment(descriptionOf(profileFieldsSchema.shape.deltas)));
       commentKey(profile, 'adopt', ["Archives tarsnapper made under the job's aliases."]);
     }

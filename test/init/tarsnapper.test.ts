@@ -337,6 +337,37 @@ describe('convertTarsnapper: fixture files', () => {
         'no-deltas-20240101-000000': 'no-deltas',
       },
     },
+    {
+      file: 'sqlite-hooks.yml',
+      expected: {
+        defaults: { archive_name: '{profile}-{date}', date_format: 'yyyyMMdd-HHmmss', deltas: '1d 7d 30d' },
+        profiles: {
+          ghost: { sqlite: ['/srv/ghost/content/data/ghost.db'], paths: ['/srv/ghost/content/images'] },
+          apps: {
+            sqlite: ['/srv/my app/app.db', '/srv/wiki/wiki.sqlite'],
+            hooks: { finally: [['sh', '-c', 'systemctl reload wiki']] },
+          },
+          elsewhere: {
+            paths: ['/var/backups'],
+            hooks: { before: [['sh', '-c', 'sqlite3 /srv/app/app.db ".backup /var/backups/app.db"']] },
+          },
+          piped: {
+            paths: ['/var/backups/notes.db'],
+            hooks: {
+              before: [['sh', '-c', 'sqlite3 /srv/notes/notes.db .dump | gzip > /var/backups/notes.sql.gz']],
+            },
+          },
+        },
+      },
+      notes: [
+        /^job "ghost": exec_before "sqlite3 \/srv\/ghost\/content\/data\/ghost.db \\".backup \/var\/backups\/ghost.db\\"" copied the SQLite database \/srv\/ghost\/content\/data\/ghost.db to \/var\/backups\/ghost.db for tarsnap to archive: converted to sqlite: \["\/srv\/ghost\/content\/data\/ghost.db"\], .* "\/var\/backups\/ghost.db" dropped from paths, and exec_after "rm -f \/var\/backups\/ghost.db", which only removed the copy, dropped too\. A restore brings the database back at its own path/,
+        /^job "apps": exec_before .* copied the SQLite databases \/srv\/my app\/app.db to \/var\/backups\/my app.db, \/srv\/wiki\/wiki.sqlite to \/var\/backups\/wiki.db for tarsnap to archive: converted to sqlite: \["\/srv\/my app\/app.db", "\/srv\/wiki\/wiki.sqlite"\]/,
+        /^job "apps": exec_after → hooks.finally/,
+        /^job "elsewhere": exec_before .* copies a SQLite database to "\/var\/backups\/app.db", which is not one of the job's sources, so the hook is kept; .* add "\/srv\/app\/app.db" to sqlite:/,
+        /^job "piped": source "\/var\/backups\/notes.db" looks like a SQLite database/,
+      ],
+      owned: { 'ghost-20240101-000000': 'ghost', 'apps-20240101-000000': 'apps' },
+    },
   ];
 
   it.each(cases)('$file', ({ file, included: jobs, expected, notes, owned }) => {
