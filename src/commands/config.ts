@@ -2,6 +2,7 @@
 import { stringify } from 'yaml';
 import { ExitCode } from '../errors.js';
 import type { Context } from '../context.js';
+import { effectiveConfigFile } from '../config/effective-file.js';
 import { configJsonSchema } from '../config/schema.js';
 import { selectProfiles } from './select-profiles.js';
 import type { CommandResult } from './result.js';
@@ -17,20 +18,20 @@ export async function validateConfig(context: Context): Promise<CommandResult> {
   };
 }
 
-/** Given a context and optional profile names, returns the effective (defaults-merged) config as YAML or JSON. */
+/**
+ * Given a context and optional profile names, returns the effective config (defaults merged into
+ * each profile, every default filled in) as YAML or JSON that `config validate` accepts.
+ */
 export async function showConfig(
   context: Context,
   profiles: string[],
   options: { json?: boolean },
 ): Promise<CommandResult> {
   const config = await context.loadConfig();
-  const selected = selectProfiles(config, profiles);
-  const shown = profiles.length === 0 ? { ...config, profiles: undefined } : {};
-  const output = {
-    ...shown,
-    profiles: Object.fromEntries(selected.map(({ name, ...rest }) => [name, rest])),
-  };
-  return { exitCode: ExitCode.ok, stdout: options.json ? `${JSON.stringify(output, null, 2)}\n` : stringify(output) };
+  const output = effectiveConfigFile(config, selectProfiles(config, profiles));
+  if (options.json) return { exitCode: ExitCode.ok, stdout: `${JSON.stringify(output, null, 2)}\n` };
+  const header = `# The effective config of ${config.file}: defaults merged into each profile, every default filled in.\n`;
+  return { exitCode: ExitCode.ok, stdout: header + stringify(output, { aliasDuplicateObjects: false }) };
 }
 
 /** Returns the JSON Schema of the config file. */
