@@ -106,7 +106,7 @@ export function findCrossFieldIssues(data: unknown, checks: CrossFieldChecks = {
     if (pick('retention') !== undefined && pick('deltas') !== undefined) {
       issues.push({
         path: pathOfKey('deltas', own, defaults, at),
-        message: 'use either "retention" or "deltas" in one profile, not both',
+        message: `deltas ${JSON.stringify(pick('deltas'))} and a retention are both set: use either "retention" or "deltas" in one profile, not both`,
       });
     }
     const template = typeof pick('archive_name') === 'string' ? (pick('archive_name') as string) : DEFAULT_ARCHIVE_NAME;

@@ -15,6 +15,7 @@ import { parseCalendar } from '../core/calendar.js';
 import { parseRetentionDuration } from '../core/duration.js';
 import { configFileSchema, hotCopySchema, profileFieldsSchema, retentionSchema, tarsnapSchema } from './schema.js';
 import { findCrossFieldIssues, type CrossFieldChecks } from './cross-field.js';
+import { locate, quoteValue, withValue } from './offending-value.js';
 import { resolveConfig, type Config, type MachineDefaults } from './resolve.js';
 
 export { locateConfig, machineDefaults, SYSTEM_CONFIG } from './read.js';
@@ -53,7 +54,56 @@ function lineOf(doc: Document, lines: LineCounter, path: readonly (string | numb
   return undefined;
 }
 
-function issuesFromZod(error: ZodError, doc: Document, lines: LineCounter): ConfigIssue[] {
+/** What a zod type name reads as in a message: "array" → "a list". */
+const TYPE_NAMES: Record<string, string> = {
+  array: 'a list',
+  object: 'a mapping of keys',
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+};
+
+/** What a key takes, for the union types whose zod message ("Invalid input") says nothing. */
+const UNION_HELP: Array<[RegExp, string]> = [
+  [
+    /(^|\.)hooks\.(before|after|on_error|finally)$/,
+    'must be a command as a list (program then arguments), e.g. [systemctl, reload, app], or a list of such commands',
+  ],
+  [/\.(busy_timeout|copy_timeout|retry_delay)$/, 'must be a time span such as "30s" or "2h", or a number of seconds'],
+  [/\.max_delete$/, 'must be a number of archives or a percentage such as "50%"'],
+];
+
+/** Given a zod issue, returns its message in hotsnap's words (the offending value is added after). */
+function zodMessage(issue: ZodError['issues'][number]): string {
+  const dotted = issue.path.map(String).join('.');
+  const help = UNION_HELP.find(([pattern]) => pattern.test(dotted))?.[1];
+  if (help && (issue.code === 'invalid_union' || /max_delete$/.test(dotted))) return help;
+  if (issue.code === 'invalid_key') return issue.issues.map((inner) => inner.message).join('; ');
+  if (issue.code === 'invalid_type')
+    return /received undefined/.test(issue.message)
+      ? 'required: this key is missing'
+      : `must be ${TYPE_NAMES[issue.expected] ?? issue.expected}`;
+  if (issue.code === 'invalid_value' && /^Invalid option/.test(issue.message)) {
+    const values = issue.values.map((value) => JSON.stringify(value));
+    return `must be ${values.length > 1 ? `one of ${values.slice(0, -1).join(', ')} or ${values.at(-1)}` : values[0]}`;
+  }
+  if (issue.code === 'too_big' && /^Too big/.test(issue.message)) return `must be at most ${issue.maximum}`;
+  if (issue.code === 'too_small' && /^Too small/.test(issue.message))
+    return issue.origin === 'string' && issue.minimum === 1 ? 'must not be empty' : `must be at least ${issue.minimum}`;
+  return issue.message;
+}
+
+/** Given a problem at a path, returns it with the path as messages show it and the value it refuses quoted. */
+function quoted(data: unknown, path: string | readonly (string | number)[], message: string, line?: number) {
+  const located = locate(data, path);
+  const value = located.found && !isPlainMap(located.value) ? quoteValue(located.display, located.value) : undefined;
+  return { path: located.display, line, message: withValue(message, value) };
+}
+
+const isPlainMap = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function issuesFromZod(error: ZodError, doc: Document, lines: LineCounter, data: unknown): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const issue of error.issues) {
     const path = issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part));
@@ -62,18 +112,23 @@ function issuesFromZod(error: ZodError, doc: Document, lines: LineCounter): Conf
       for (const key of issue.keys) {
         const suggestion = closestKey(key, knownKeysAt(dotted));
         issues.push({
-          path: dotted ? `${dotted}.${key}` : key,
+          path: locate(data, [...path, key]).display,
           line: lineOf(doc, lines, [...path, key]),
           message: `unknown key${suggestion ? ` (did you mean ${suggestion}?)` : ''}`,
         });
       }
       continue;
     }
-    let message = issue.message;
-    if (issue.code === 'invalid_key') message = issue.issues.map((inner) => inner.message).join('; ');
-    if (issue.code === 'invalid_type' && /received undefined/.test(message)) message = 'required: this key is missing';
-    else if (issue.code === 'invalid_type') message = message.replace(/^Invalid input: /, '');
-    issues.push({ path: dotted, line: lineOf(doc, lines, path), message });
+    const line = lineOf(doc, lines, path);
+    if (issue.code === 'invalid_key') {
+      // The key itself is refused (a profile name): quote the key, not its settings.
+      const key = String(path.at(-1) ?? '');
+      issues.push({
+        path: locate(data, path).display,
+        line,
+        message: withValue(zodMessage(issue), JSON.stringify(key)),
+      });
+    } else issues.push(quoted(data, path, zodMessage(issue), line));
   }
   return issues;
 }
@@ -149,11 +204,10 @@ export function parseConfig(
   }
   const parsed = configFileSchema.safeParse(data);
   const issues = [
-    ...(parsed.success ? [] : issuesFromZod(parsed.error, doc, lines)),
-    ...findCrossFieldIssues(data, checks).map((issue) => ({
-      ...issue,
-      line: lineOf(doc, lines, issue.path.split('.')),
-    })),
+    ...(parsed.success ? [] : issuesFromZod(parsed.error, doc, lines, data)),
+    ...findCrossFieldIssues(data, checks).map((issue) =>
+      quoted(data, issue.path, issue.message, lineOf(doc, lines, locate(data, issue.path).parts)),
+    ),
   ];
   if (issues.length > 0 || !parsed.success) throw new ConfigError(name, sortByLine(issues));
   return resolveConfig(parsed.data, file, machine);

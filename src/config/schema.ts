@@ -159,7 +159,10 @@ export const profileFieldsSchema = z.strictObject({
     .meta({ examples: ['*-*-* 03:15:00'] }),
   hooks: hooksSchema.optional().meta({ examples: [{ finally: ['logger', '-t', 'hotsnap', 'daily backup done'] }] }),
   ping: z
-    .url({ protocol: /^https?$/ })
+    .url({
+      protocol: /^https?$/,
+      message: 'must be an http:// or https:// URL, e.g. https://hc-ping.com/your-check-uuid',
+    })
     .optional()
     .describe('Healthchecks-style URL: /start before, the URL on success, /fail on failure.')
     .meta({ examples: ['https://hc-ping.com/your-check-uuid'] }),

@@ -143,8 +143,8 @@ describe('parseConfig: every problem at once, with path and line', () => {
       'relative paths',
       minimal.replace('/home/alice', 'home/alice').replace('/root/tarsnap.key', 'tarsnap.key'),
       [
-        '3 tarsnap.keyfile: must be an absolute path (start with /)',
-        '7 profiles.daily.paths.0: must be an absolute path (start with /)',
+        '3 tarsnap.keyfile: "tarsnap.key" must be an absolute path (start with /)',
+        '7 profiles.daily.paths[0]: "home/alice" must be an absolute path (start with /)',
       ],
     ],
     [
@@ -165,7 +165,9 @@ describe('parseConfig: every problem at once, with path and line', () => {
     [
       'both retention styles',
       `${minimal}    retention: {keep_daily: 7}\n    deltas: "1d 7d"\n`,
-      ['9 profiles.daily.deltas: use either "retention" or "deltas" in one profile, not both'],
+      [
+        '9 profiles.daily.deltas: deltas "1d 7d" and a retention are both set: use either "retention" or "deltas" in one profile, not both',
+      ],
     ],
     [
       'zero in a count rule',
@@ -184,13 +186,15 @@ describe('parseConfig: every problem at once, with path and line', () => {
       `retension: {}\n${minimal}    hot_copy: {method: fastest}\n`,
       [
         '1 retension: unknown key',
-        '9 profiles.daily.hot_copy.method: Invalid option: expected one of "auto"|"fast"|"backup-api"',
+        '9 profiles.daily.hot_copy.method: "fastest" must be one of "auto", "fast" or "backup-api"',
       ],
     ],
     [
       'a bad profile name',
       `${minimal}  "daily backup":\n    paths: [/etc]\n`,
-      ['8 profiles.daily backup: profile names use letters, digits, ".", "_" and "-", starting with a letter or digit'],
+      [
+        '8 profiles.daily backup: "daily backup": profile names use letters, digits, ".", "_" and "-", starting with a letter or digit',
+      ],
     ],
     [
       'a passphrase written into the config itself',
@@ -198,7 +202,7 @@ describe('parseConfig: every problem at once, with path and line', () => {
         '  cachedir: /usr/local/tarsnap-cache\n',
         '  cachedir: /usr/local/tarsnap-cache\n  passphrase: hunter2\n',
       ),
-      ['5 tarsnap.passphrase: must be env:VARIABLE or file:/path/to/file (never the passphrase itself)'],
+      ['5 tarsnap.passphrase: "***" must be env:VARIABLE or file:/path/to/file (never the passphrase itself)'],
     ],
     [
       'extra_args that run would refuse (-v), named by their index',
@@ -207,7 +211,7 @@ describe('parseConfig: every problem at once, with path and line', () => {
         '  cachedir: /usr/local/tarsnap-cache\n  extra_args:\n    - --one-file-system\n    - -v\n',
       ),
       [
-        '7 tarsnap.extra_args.1: tarsnap extra argument "-v" is not allowed: -v: it lists every file on stderr, where hotsnap reads tarsnap\'s errors and statistics (hotsnap --log-level debug shows each tarsnap call)',
+        '7 tarsnap.extra_args[1]: tarsnap extra argument "-v" is not allowed: -v: it lists every file on stderr, where hotsnap reads tarsnap\'s errors and statistics (hotsnap --log-level debug shows each tarsnap call)',
       ],
     ],
     ['duplicate keys', `${minimal}  daily:\n    paths: [/etc]\n`, ['8 : YAML syntax: Map keys must be unique']],
@@ -283,8 +287,8 @@ describe('parseConfig: hostile YAML is a config error, not a crash', () => {
   it('a NUL byte in a path, a pattern or a hook (they would crash run after the copies)', () => {
     const text = `${minimal}defaults:\n  exclude: ["a\\0b"]\nhooks:\n  before: [["touch", "x\\0y"]]\n`;
     expect(problems(text).filter((line) => /NUL/.test(line))).toEqual([
-      '9 defaults.exclude.0: contains a NUL byte ("\\0"), which no path, pattern or command can hold: remove it',
-      '11 hooks.before.0.1: contains a NUL byte ("\\0"), which no path, pattern or command can hold: remove it',
+      '9 defaults.exclude[0]: "a\\u0000b" contains a NUL byte ("\\0"), which no path, pattern or command can hold: remove it',
+      '11 hooks.before[0][1]: "x\\u0000y" contains a NUL byte ("\\0"), which no path, pattern or command can hold: remove it',
     ]);
   });
 
