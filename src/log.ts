@@ -1,7 +1,8 @@
 /**
  * Logging through pino. JSON lines with `--log-format json`; otherwise one readable line per
- * record ("12:00:01 INFO  copied ghost.db  db=/var/… ms=120"), whether or not stderr is a terminal,
- * so cron mail stays readable unless JSON is asked for.
+ * record ("2026-12-06T03:00:01Z  INFO  copied ghost.db  db=/var/… ms=120": date and zone, since a
+ * log file is read days later), whether or not stderr is a terminal, so cron mail stays readable
+ * unless JSON is asked for.
  */
 import { pino, type Logger, type LevelWithSilent } from 'pino';
 import { Writable } from 'node:stream';
@@ -24,9 +25,10 @@ function formatValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Given one pino JSON record, returns the readable line for it (without newline). */
+/** Given one pino JSON record, returns its readable line: `2026-12-06T03:00:01Z  INFO   copied  db=/a.db`. */
 export function formatLogLine(record: Record<string, unknown>): string {
-  const time = typeof record.time === 'number' ? new Date(record.time).toISOString().slice(11, 19) : '';
+  // UTC to the second, with its Z: the zone the log was written in is then never a guess.
+  const time = typeof record.time === 'number' ? `${new Date(record.time).toISOString().slice(0, 19)}Z` : '';
   const level = (LEVEL_NAMES[record.level as number] ?? String(record.level)).padEnd(5);
   const fields = Object.entries(record)
     .filter(([key]) => !SKIP.has(key))

@@ -295,7 +295,7 @@ describe('createLogTail', () => {
     expect(all).toHaveLength(3);
     const weekly = tail.text(mark).split('\n');
     expect(weekly).toHaveLength(2);
-    expect(weekly[0]).toMatch(/^\d\d:\d\d:\d\d {2}INFO {3}backing up {2}profile=weekly$/);
+    expect(weekly[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ {2}INFO {3}backing up {2}profile=weekly$/);
     expect(weekly[1]).toMatch(/ERROR {2}cannot hot-copy database: disk I\/O error {2}db=\/var\/lib\/app\/app\.db$/);
   });
 
@@ -306,7 +306,7 @@ describe('createLogTail', () => {
       pino.multistream([{ level: 'info', stream: tail.stream }]),
     );
     logger.warn({ profile: 'daily' }, 'cannot ping');
-    expect(tail.text()).toMatch(/^\d\d:\d\d:\d\d {2}WARN {3}cannot ping {2}profile=daily$/);
+    expect(tail.text()).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ {2}WARN {3}cannot ping {2}profile=daily$/);
   });
 
   it('keeps within its byte budget, dropping the oldest lines and saying so', () => {

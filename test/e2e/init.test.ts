@@ -46,7 +46,9 @@ describe('hotsnap init', () => {
         `  4. hotsnap --config ${world.configFile} schedule`,
       ].join('\n'), // execa strips the final newline
     );
-    expect(String(result.stderr).split('\n')).toEqual([expect.stringMatching(/^\d\d:\d\d:\d\d {2}WARN +\//)]);
+    expect(String(result.stderr).split('\n')).toEqual([
+      expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ {2}WARN +\//),
+    ]);
     expect(result.stderr).toContain(
       `${join(home, '.tarsnaprc')}: "print-stats" not carried over (not allowed: hotsnap adds it when it needs the numbers)`,
     );
