@@ -80,10 +80,11 @@ export function addBackupCommands(program: Command): void {
   program
     .command('check')
     .description(
-      'check the set-up without changing anything: config, tarsnap binary, key file (mode, which keys), cachedir, databases (journal mode, writer pause), paths, staging space, state_dir, hooks',
+      'check the set-up without changing anything: Node.js and SQLite versions, config, tarsnap binary, key file (mode, which keys), cachedir, the key against the tarsnap server, databases (journal mode, writer pause), paths, staging space, state_dir, hooks',
     )
     .argument('[profile...]', 'profiles to check (default: all)')
     .option('--json', 'print [{check, status: ok|warn|problem, message, fix?}]')
+    .option('--offline', 'do not contact the tarsnap server (by default one tarsnap --list-archives tries the key)')
     .addHelpText(
       'after',
       '\nExit 0 when there are no problems (warnings are printed but pass), 3 when a problem would make\n"hotsnap run" fail or exposes the key, 2 when the config itself is invalid.',

@@ -1,7 +1,8 @@
 /**
- * `hotsnap check [PROFILE...] [--json]`: the set-up doctor. Looks at everything a run needs,
- * changes nothing (no tarsnap call but `--version`, databases opened read-only and closed at
- * once, no file created), and says for each finding what to do.
+ * `hotsnap check [PROFILE...] [--json] [--offline]`: the set-up doctor. Looks at everything a run
+ * needs, changes nothing (tarsnap calls: `--version` and one `--list-archives` with the key unless
+ * --offline; databases opened read-only and closed at once, no file created), and says for each
+ * finding what to do. Reports the Node.js and SQLite versions in use.
  *
  * Exit 0: no problems (warnings allowed); 3: problems; 2: the config itself is invalid.
  * Problems are what makes `hotsnap run` fail, or exposes the key:
@@ -10,17 +11,20 @@
  *   prunes; a `file:` passphrase missing, empty, unreadable, or readable or writable by others;
  *   cachedir/staging_dir/state_dir unusable; staging_dir too small for the copies; a
  *   database missing, unreadable, not SQLite, or in rollback mode without write permission; a
- *   `paths` entry missing or unreadable; a hook program that does not resolve; a `git:` path that is
- *   not a repository and holds none, or that this user cannot read; `git` missing; a kept snapshot
- *   a run would refuse (not a private directory of this user).
+ *   `paths` entry missing or unreadable; the tarsnap server unreachable or refusing the key; a
+ *   hook program that does not resolve; a `git:` path that is not a repository and holds none, or
+ *   that this user cannot read; `git` missing; a kept snapshot a run would refuse (not a private
+ *   directory of this user); a native SQLite library that does not load.
  * Warnings are things a run survives: rollback journal mode (writers pause; the estimate is in
  * the message), a key or passphrase file readable by its group, a write-only key on a host that
- * prunes (pruning is skipped), a passphrase-protected key, a cache without a chunk directory
- * (prune and an out-of-sync cache may need --fsck), a tarsnap older than 1.0.41, a symlink in
+ * prunes (pruning is skipped), a write-only key (it cannot list, so the server is not reached), a
+ * passphrase-protected key, a cache without a chunk directory (prune and an out-of-sync cache may
+ * need --fsck), a Node.js outside the supported versions, a tarsnap older than 1.0.41, a symlink in
  * `paths`, a hook given by a relative path, a Git repository on another file system than
  * staging_dir (its objects are copied instead of hard-linked). Notes: where each kept snapshot is
  * and its size; repositories borrowing objects (alternates), which are copied in.
  */
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { Config, Profile } from '../config/resolve.js';
 import { HOOK_EVENTS } from '../config/resolve.js';
 import type { Context } from '../context.js';
@@ -31,6 +35,10 @@ import { checkKeyfile, checkPassphraseFile } from '../adapters/check-key.js';
 import { checkPath } from '../adapters/check-paths.js';
 import { checkHook, checkTarsnapBinary, runTarsnapVersion, type VersionProbe } from '../adapters/check-programs.js';
 import { checkKeptSnapshot } from '../adapters/check-kept.js';
+import { checkNode, checkSqliteLibrary } from '../adapters/check-runtime.js';
+import { checkServer, type ServerCall } from '../adapters/check-server.js';
+import { createTarsnapRunner } from '../adapters/tarsnap.js';
+import { tarsnapCommon } from '../config/tarsnap-common.js';
 import { checkDatabase } from '../adapters/check-sqlite.js';
 import { freeBytes, requiredBytes, type FreeSpaceProbe } from '../adapters/sqlite/space.js';
 import { SOURCES } from '../sources/index.js';
@@ -44,10 +52,35 @@ export interface CheckDeps {
   tarsnapVersion: VersionProbe;
   /** The environment programs are resolved in (PATH) and tarsnap runs with. */
   env: NodeJS.ProcessEnv;
+  /** Pause before the one retry of the server call after a network failure (default 2 s). */
+  serverRetryDelayMs?: number;
 }
 
 export interface CheckOptions {
   json?: boolean;
+  /** Do not contact the tarsnap server. */
+  offline?: boolean;
+}
+
+/** Given the config and the environment, returns a runner of single tarsnap calls: no retries, nothing logged. */
+function serverCall(config: Config, env: NodeJS.ProcessEnv): ServerCall {
+  const runner = createTarsnapRunner(
+    { ...tarsnapCommon(config), binary: config.tarsnap.binary, retries: 0, retryDelayMs: 0, autoFsck: false },
+    { env },
+  );
+  return (invocation) => runner.run(invocation, { retry: false });
+}
+
+/** Given the findings so far, returns why the server must not be contacted, or undefined. */
+function serverSkipReason(config: Config, items: readonly CheckItem[], keyKnown: boolean, offline: boolean) {
+  if (offline) return 'asked not to (--offline)';
+  if (items.some((item) => item.check === 'tarsnap' && item.status === 'problem'))
+    return 'tarsnap does not run (see above)';
+  if (items.some((item) => ['keyfile', 'key', 'passphrase'].includes(item.check) && item.status === 'problem'))
+    return 'the key is not usable (see above)';
+  if (!keyKnown && !config.tarsnap.passphrase)
+    return 'the key is passphrase-protected and tarsnap.passphrase is not set (tarsnap would wait at a prompt)';
+  return undefined;
 }
 
 /** Given a profile, returns whether `run` will prune it (prune on, with rules to apply). */
@@ -84,10 +117,16 @@ function hookItems(config: Config, profiles: readonly Profile[], env: NodeJS.Pro
 }
 
 /**
- * Given the config, the profiles to check and the probes, returns every finding in a stable order:
- * config, tarsnap, key, cache, databases, the other sources (Git), paths, staging, state, kept snapshots, hooks.
+ * Given the config, the profiles to check, the probes and options, returns every finding in a stable order:
+ * config, node, SQLite library, tarsnap, key, cache, server, databases, the other sources (Git), paths,
+ * staging, state, kept snapshots, hooks.
  */
-export async function runChecks(config: Config, profiles: readonly Profile[], deps: CheckDeps): Promise<CheckItem[]> {
+export async function runChecks(
+  config: Config,
+  profiles: readonly Profile[],
+  deps: CheckDeps,
+  options: CheckOptions = {},
+): Promise<CheckItem[]> {
   const names = profiles.map((profile) => profile.name);
   const items: CheckItem[] = [
     {
@@ -96,6 +135,7 @@ export async function runChecks(config: Config, profiles: readonly Profile[], de
       message: `${config.file} is valid (${names.length} profile${names.length === 1 ? '' : 's'} checked: ${names.join(', ')})`,
     },
   ];
+  items.push(checkNode(), checkSqliteLibrary());
   items.push(await checkTarsnapBinary(config.tarsnap.binary, deps.tarsnapVersion, deps.env));
 
   const pruning = profiles.filter(prunes).map((profile) => profile.name);
@@ -107,6 +147,13 @@ export async function runChecks(config: Config, profiles: readonly Profile[], de
     checkCachedir(config.tarsnap.cachedir, config.tarsnap.keyfile, {
       autoFsck: config.tarsnap.auto_fsck,
       ...(key.capabilities ? { capabilities: key.capabilities } : {}),
+    }),
+  );
+  items.push(
+    await checkServer(tarsnapCommon(config), serverCall(config, deps.env), {
+      skip: serverSkipReason(config, items, key.capabilities !== undefined, options.offline ?? false),
+      retryDelayMs: deps.serverRetryDelayMs ?? 2000,
+      sleep: (ms) => sleepFor(ms),
     }),
   );
 
@@ -184,6 +231,6 @@ export async function checkCommand(
   }
   const profiles = selectProfiles(config, names);
   const deps: CheckDeps = { freeBytes, tarsnapVersion: runTarsnapVersion, env: process.env, ...overrides };
-  const items = await runChecks(config, profiles, deps);
+  const items = await runChecks(config, profiles, deps, options);
   return { exitCode: checkExitCode(items), stdout: options.json ? renderCheckJson(items) : renderCheckText(items) };
 }

@@ -29,10 +29,13 @@ describe('runChecks', () => {
     const items = await runChecks(config, config.profiles, deps());
     expect(items.map((item) => `${item.status} ${item.check}`)).toEqual([
       'ok config',
+      'ok node',
+      'ok sqlite_library',
       'ok tarsnap',
       'ok keyfile',
       'ok key',
       'ok cachedir',
+      'ok server',
       'ok sqlite',
       'ok path',
       'ok staging_dir',
@@ -41,8 +44,9 @@ describe('runChecks', () => {
       'ok kept_snapshot',
       'ok hook',
     ]);
-    expect(items[1]!.message).toBe(`${EMULATOR}: tarsnap 1.0.41`);
-    expect(items[8]!.message).toMatch(/profile daily needs about 1\d\.\d MB for its database copies/);
+    expect(items[3]!.message).toBe(`${EMULATOR}: tarsnap 1.0.41`);
+    expect(items[7]!.message).toBe(`tarsnap server reached with ${setup.keyfile}: 0 archives`);
+    expect(items[11]!.message).toMatch(/profile daily needs about 1\d\.\d MB for its database copies/);
   });
 
   it('the staging need is that of the largest profile, summed over its databases', async () => {
@@ -72,7 +76,7 @@ describe('checkCommand', () => {
   it('healthy: exit 0 and "all … checks passed"', async () => {
     const result = await checkCommand(context(setup.writeConfig()), [], {}, { freeBytes: plenty, env: setup.env });
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toMatch(/\nall 12 checks passed\n$/);
+    expect(result.stdout).toMatch(/\nall 15 checks passed\n$/);
   });
 
   it('warnings only (rollback database, group-readable key): still exit 0', async () => {

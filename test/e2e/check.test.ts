@@ -51,7 +51,8 @@ describe('hotsnap check (built CLI)', () => {
     expect(lines).toContain(
       `ok      key: tarsnap emulator key (the test emulator's format, not a real tarsnap key): ${setup.keyfile} holds the keys for reading, writing, and deleting: backups and pruning can run here`,
     );
-    expect(lines.at(-1)).toBe('all 12 checks passed');
+    expect(lines).toContain(`ok      server: tarsnap server reached with ${setup.keyfile}: 0 archives`);
+    expect(lines.at(-1)).toBe('all 15 checks passed');
   });
 
   it('--json: a list of {check, status, message, fix?}', async () => {
@@ -60,10 +61,13 @@ describe('hotsnap check (built CLI)', () => {
     const items = JSON.parse(result.stdout) as Item[];
     expect(items.map((item) => item.check)).toEqual([
       'config',
+      'node',
+      'sqlite_library',
       'tarsnap',
       'keyfile',
       'key',
       'cachedir',
+      'server',
       'sqlite',
       'path',
       'staging_dir',
