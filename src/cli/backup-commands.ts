@@ -62,6 +62,22 @@ export function addBackupCommands(program: Command): void {
     .action(profilesAction(async () => (await import('../commands/list.js')).listCommand));
 
   program
+    .command('ls')
+    .description(
+      "list what one archive holds: each member's type and mode, owner, size and modification time (UTC), from one tarsnap -t -v call",
+    )
+    .argument('<archive>', 'an archive name, latest (newest complete archive of any profile) or latest:PROFILE')
+    .argument(
+      '[path...]',
+      'only these members and what lies below them, as absolute paths (/srv/ghost) or member names (srv/ghost)',
+    )
+    .option('--json', 'print [{path, member, type, size, mode, permissions, owner, group, mtime, target?}]')
+    .action(async (archive: string, paths: string[], options: { json?: boolean }, command: Command) => {
+      const { lsCommand } = await import('../commands/ls.js');
+      finish(await lsCommand(await contextOf(command), archive, paths, options));
+    });
+
+  program
     .command('prune')
     .description(
       'delete archives the retention policy no longer keeps (restic forget semantics), in one tarsnap -d call',

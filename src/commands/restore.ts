@@ -15,7 +15,6 @@ import {
   memberForPath,
   parseArchiveSpec,
   parseContentsListing,
-  pickLatestArchive,
   planRestore,
   selectedDatabases,
   type ArchiveSpec,
@@ -34,8 +33,7 @@ import {
 } from '../adapters/restored-check.js';
 import type { TarsnapRunner } from '../adapters/tarsnap.js';
 import { tarsnapRunnerFor } from './common.js';
-import { selectProfiles } from './select-profiles.js';
-import { listArchives } from '../workflows/list.js';
+import { resolveArchiveName } from '../workflows/resolve-archive.js';
 import type { CommandResult } from './result.js';
 
 export interface RestoreOptions {
@@ -73,25 +71,6 @@ function checkTarget(to: string | undefined): string {
   }
   if (!isDirectory) throw new UsageError(`--to ${to} is not a directory; give an existing directory to restore into`);
   return target;
-}
-
-/**
- * Given the config, what ARCHIVE asked for and a runner, returns the archive name: a literal name
- * as given, `latest[:PROFILE]` as the newest complete archive by one `--list-archives`.
- * Example: `await resolveArchiveName(config, { kind: 'latest', profile: 'daily' }, tarsnap)` →
- * `'blog-daily-2026-11-26_03-00-00'`.
- */
-export async function resolveArchiveName(config: Config, spec: ArchiveSpec, tarsnap: TarsnapRunner): Promise<string> {
-  if (spec.kind === 'name') return spec.name;
-  if (spec.profile !== undefined) selectProfiles(config, [spec.profile]);
-  const latest = pickLatestArchive(await listArchives(config, tarsnap), spec.profile);
-  if (!latest) {
-    const whose = spec.profile === undefined ? 'of any profile of this config' : `of profile ${spec.profile}`;
-    throw new UserError(
-      `there is no complete archive ${whose} yet: run "hotsnap run${spec.profile ? ` ${spec.profile}` : ''}" first, or name an archive from "hotsnap list"`,
-    );
-  }
-  return latest.name;
 }
 
 /** Restoring into `/` replaces live databases: say so loudly, before a byte is written. */
