@@ -42,6 +42,10 @@ export function buildProgram(): Command {
       ]),
     )
     .option('-q, --quiet', 'log warnings and errors only')
+    .option(
+      '--log-file <file>',
+      'append every log line and the result to this file; stderr then shows warnings and errors only, stdout the result only when the command did not succeed (for cron, which mails what a job prints)',
+    )
     .addHelpText('after', EXIT_CODES_HELP)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();

@@ -6,12 +6,15 @@ import type { Config } from './config/resolve.js';
 import { createLogger, type LogFormat, type Logger } from './log.js';
 import { UsageError } from './errors.js';
 import { createLogTail, type LogTail } from './adapters/log-tail.js';
+import { openLogFile, type LogFile } from './adapters/log-file.js';
 
 export interface GlobalOptions {
   config?: string;
   logFormat?: string;
   logLevel?: string;
   quiet?: boolean;
+  /** Append every log line and the result here (stderr then shows warnings and errors only). */
+  logFile?: string;
 }
 
 export interface Context {
@@ -35,7 +38,21 @@ export function createContext(options: GlobalOptions): Context {
   if (!(LEVELS as readonly string[]).includes(level))
     throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}`);
   const logTail = createLogTail();
-  const logger = createLogger({ format, level: level as (typeof LEVELS)[number], tee: logTail.stream });
+  let file: LogFile | undefined;
+  let unopened: string | undefined;
+  try {
+    file = options.logFile === undefined ? undefined : openLogFile(options.logFile);
+  } catch (error) {
+    unopened = (error as Error).message;
+  }
+  const logger = createLogger({
+    format,
+    level: level as (typeof LEVELS)[number],
+    tee: logTail.stream,
+    ...(file ? { file: file.stream } : {}),
+  });
+  // The run goes on, logging to stderr (cron mails it all): a log file is no reason to skip a backup.
+  if (unopened) logger.warn(`${unopened}; logging to stderr instead`);
   return {
     logger,
     logTail,

@@ -66,6 +66,8 @@ export interface LoggerOptions {
   destination?: NodeJS.WritableStream;
   /** A second destination for info and above, as pino JSON lines (the log tail for failure pings). */
   tee?: NodeJS.WritableStream;
+  /** A log file: gets every line at `level`; `destination` then gets warnings and errors only. */
+  file?: NodeJS.WritableStream;
 }
 
 /** Given options, returns a pino logger; e.g. `createLogger({format:'json'}).info({db}, 'copied')`. */
@@ -74,12 +76,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? 'info';
   const json = options.format === 'json';
   const main = json ? destination : textStream(destination);
-  const stream = options.tee
-    ? pino.multistream([
-        { level: 'trace', stream: main },
-        { level: 'info', stream: options.tee },
-      ])
-    : main;
+  const streams: { level: LevelWithSilent; stream: NodeJS.WritableStream }[] = [
+    // With a log file, stderr is what cron mails: only what needs a look.
+    { level: options.file ? 'warn' : 'trace', stream: main },
+    ...(options.file ? [{ level: 'trace' as const, stream: json ? options.file : textStream(options.file) }] : []),
+    ...(options.tee ? [{ level: 'info' as const, stream: options.tee }] : []),
+  ];
+  const stream = streams.length > 1 ? pino.multistream(streams as never) : main;
   return pino(
     { level, base: undefined, ...(json ? { timestamp: pino.stdTimeFunctions.isoTime } : {}) },
     stream as never,

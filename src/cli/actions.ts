@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { CommandResult } from '../commands/result.js';
 import type { Context, GlobalOptions } from '../context.js';
+import { writeResult } from '../adapters/log-file.js';
 
 /** Given the command being run, resolves to the context its global options ask for. */
 export async function contextOf(command: Command): Promise<Context> {
@@ -9,9 +10,9 @@ export async function contextOf(command: Command): Promise<Context> {
   return createContext(command.optsWithGlobals() as GlobalOptions);
 }
 
-/** Given a command's result, prints its stdout and sets the exit code. */
+/** Given a command's result, prints its stdout (see writeResult for --log-file) and sets the exit code. */
 export function finish(result: CommandResult): void {
-  if (result.stdout) process.stdout.write(result.stdout);
+  if (result.stdout) writeResult(result.stdout, result.exitCode);
   process.exitCode = result.exitCode;
 }
 

@@ -1,0 +1,76 @@
+/**
+ * `--log-file FILE`: hotsnap appends every log line and the command's result to FILE itself, so
+ * cron needs no redirection and mails only what is still printed: warnings, errors and the result
+ * of a command that did not succeed. The file is opened anew by every run, in append mode, and
+ * written synchronously (a line is in the file before the next is logged, and before exit): a
+ * rotation (rename) while a run is in progress only sends that run's last lines to the rotated file.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { UserError } from '../errors.js';
+
+/** An open log file. */
+export interface LogFile {
+  readonly path: string;
+  /** Takes text (pino's records, or the readable lines made from them) and appends it. */
+  readonly stream: Writable;
+  /** Appends text as it is. */
+  append(text: string): void;
+  close(): void;
+}
+
+/** The log file of this process (one command per process), for the result of `finish`. */
+let active: LogFile | undefined;
+
+/**
+ * Given a path, opens it for appending (created mode 0640) and makes it this process's log file;
+ * throws a UserError saying why it cannot. Example: `openLogFile('/var/log/hotsnap.log').append('…\n')`.
+ */
+export function openLogFile(path: string): LogFile {
+  let fd: number;
+  try {
+    fd = openSync(path, 'a', 0o640);
+  } catch (error) {
+    throw new UserError(`cannot append to the log file ${JSON.stringify(path)}: ${(error as Error).message}`);
+  }
+  let open = true;
+  const append = (text: string): void => {
+    if (open && text) writeSync(fd, text);
+  };
+  const file: LogFile = {
+    path,
+    stream: new Writable({
+      write(chunk: Buffer | string, _encoding, callback) {
+        try {
+          append(chunk.toString());
+          callback();
+        } catch (error) {
+          callback(error as Error);
+        }
+      },
+    }),
+    append,
+    close() {
+      if (!open) return;
+      open = false;
+      closeSync(fd);
+      if (active === file) active = undefined;
+    },
+  };
+  active?.close();
+  active = file;
+  return file;
+}
+
+/**
+ * Given a command's stdout and exit code, prints it; with a log file, appends it there and prints
+ * it only when the command did not succeed (cron mails what a job prints). Example:
+ * writeResult('daily ok …\n', 0) with --log-file → the line in the file, nothing on stdout.
+ */
+export function writeResult(stdout: string, exitCode: number, out: NodeJS.WritableStream = process.stdout): void {
+  if (active) {
+    active.append(stdout);
+    if (exitCode === 0) return;
+  }
+  out.write(stdout);
+}
