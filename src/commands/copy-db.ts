@@ -10,6 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { hotCopy, type HotCopyMethodOption, type HotCopyOptions } from '../adapters/sqlite/hot-copy.js';
 import type { ManifestEntry, VerifyLevel } from '../core/manifest.js';
 import { accountName } from '../adapters/accounts.js';
+import { formatBytes } from '../core/summary.js';
 import { formatTimeSpan, parseTimeSpan } from '../core/timespan.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -108,7 +109,7 @@ function prepareDestination(dest: string, force: boolean, logger: Logger): void 
 
 /**
  * Given a finished entry and destination, returns the human summary. Example:
- * "copied /srv/ghost.db → /backup/ghost.db: 512.0 MiB, wal-fast, quick_check ok in 1.2s; source held 180ms,
+ * "copied /srv/ghost.db → /backup/ghost.db: 536.9 MB, wal-fast, quick_check ok in 1.2s; source held 180ms,
  * writers blocked 0ms\nowner ghost:ghost 0640\nsha256 9f86…\n".
  */
 export function formatCopyDbSummary(entry: ManifestEntry, dest: string): string {
@@ -121,7 +122,7 @@ export function formatCopyDbSummary(entry: ManifestEntry, dest: string): string 
       ? ''
       : `owner ${accountName('user', entry.uid)}:${accountName('group', entry.gid)} ${entry.mode}\n`;
   return (
-    `copied ${entry.source} → ${dest}: ${(entry.size / 1024 / 1024).toFixed(1)} MiB, ${entry.method}, ${check}; ` +
+    `copied ${entry.source} → ${dest}: ${formatBytes(entry.size)}, ${entry.method}, ${check}; ` +
     `source held ${formatTimeSpan(entry.copy_ms)}, writers blocked ${formatTimeSpan(entry.writer_block_ms)}\n${owner}sha256 ${entry.sha256}\n`
   );
 }

@@ -123,7 +123,7 @@ describe('hostile sizes: bounded output, one-line reasons', () => {
     const summary = String(result.stdout).trim().split('\n');
     expect(summary).toHaveLength(1);
     expect(summary[0]).toMatch(
-      /^daily: FAILED .*200001 exclude patterns make the tarsnap command line [\d.]+ MiB \(\d+ arguments\), over the system's limit for a program's arguments: use fewer, broader patterns in exclude/,
+      /^daily: FAILED .*200001 exclude patterns make the tarsnap command line [\d.]+ MB \(\d+ arguments\), over the system's limit for a program's arguments: use fewer, broader patterns in exclude/,
     );
     expect(summary[0]!.length).toBeLessThan(1000);
     expect(String(result.stderr).length).toBeLessThan(20_000);
@@ -166,7 +166,7 @@ describe('hostile sizes: bounded output, one-line reasons', () => {
       const result = await world.hotsnap(command);
       expect(result.exitCode, command.join(' ')).toBe(2);
       expect(String(result.stderr)).toMatch(
-        /tarsnap\.extra_args\.0: tarsnap extra argument "-v" is not allowed: -v: it lists every file on stderr/,
+        /tarsnap\.extra_args\[0\]: tarsnap extra argument "-v" is not allowed: -v: it lists every file on stderr/,
       );
       expect(String(result.stderr)).not.toMatch(/--verbose|internal error/);
     }

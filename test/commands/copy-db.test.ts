@@ -155,7 +155,7 @@ describe('copy-db', () => {
 
   it('formats the summary', () => {
     expect(formatCopyDbSummary(ENTRY, '/backup/ghost.db')).toBe(
-      `copied /srv/ghost.db → /backup/ghost.db: 512.0 MiB, wal-fast, quick_check ok in 1.2s; source held 180ms, writers blocked 0ms\nsha256 ${'ab'.repeat(32)}\n`,
+      `copied /srv/ghost.db → /backup/ghost.db: 536.9 MB, wal-fast, quick_check ok in 1.2s; source held 180ms, writers blocked 0ms\nsha256 ${'ab'.repeat(32)}\n`,
     );
   });
 });

@@ -13,7 +13,7 @@ describe('describeArgvTooLong', () => {
       '/srv',
     ];
     expect(describeArgvTooLong('tarsnap', argv)).toBe(
-      "200000 exclude patterns make the tarsnap command line 6.8 MiB (400007 arguments), over the system's limit for a program's arguments: use fewer, broader patterns in exclude (one pattern with * can stand for many names)",
+      "200000 exclude patterns make the tarsnap command line 7.1 MB (400007 arguments), over the system's limit for a program's arguments: use fewer, broader patterns in exclude (one pattern with * can stand for many names)",
     );
   });
 
@@ -27,7 +27,7 @@ describe('describeArgvTooLong', () => {
     expect(
       describeArgvTooLong('tarsnap', ['-c', '-f', 'n', ...Array.from({ length: 100_000 }, (_, i) => `/srv/${i}`)]),
     ).toMatch(
-      /^the tarsnap command line is 1\.0 MiB \(100004 arguments\), over the system's limit for a program's arguments: list fewer paths and exclude patterns/,
+      /^the tarsnap command line is 1\.1 MB \(100004 arguments\), over the system's limit for a program's arguments: list fewer paths and exclude patterns/,
     );
   });
 });

@@ -77,7 +77,7 @@ describe('hotsnap copy-db (built CLI)', () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(
       new RegExp(
-        `^copied ${rollback} → ${join(dir2, 'rollback.db')}: \\d+\\.\\d MiB, rollback-cp, integrity_check ok in .*; source held .*, writers blocked .*\\nowner \\S+:\\S+ 0[0-7]{3}\\nsha256 [0-9a-f]{64}\\n$`,
+        `^copied ${rollback} → ${join(dir2, 'rollback.db')}: \\d+\\.\\d [kMG]B, rollback-cp, integrity_check ok in .*; source held .*, writers blocked .*\\nowner \\S+:\\S+ 0[0-7]{3}\\nsha256 [0-9a-f]{64}\\n$`,
       ),
     );
     expect(checkDatabase(join(dir2, 'rollback.db')).ok).toBe(true);

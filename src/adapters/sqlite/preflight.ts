@@ -7,9 +7,8 @@ import { lstatSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, ty
 import { join } from 'node:path';
 import { currentUserName } from '../accounts.js';
 import { HotCopyError } from './errors.js';
+import { formatBytes } from '../../core/summary.js';
 import { requiredBytes, type FreeSpaceProbe } from './space.js';
-
-const MIB = 1024 * 1024;
 
 /** The source as checkSource found it. */
 export interface CheckedSource {
@@ -93,7 +92,7 @@ export async function checkFreeSpace(
     throw new HotCopyError(
       source,
       'space',
-      `not enough free space in ${destDir}: the copy needs about ${(needed / MIB).toFixed(0)} MiB (database ${(databaseBytes / MIB).toFixed(1)} MiB + WAL ${(walBytes / MIB).toFixed(1)} MiB + margin), only ${(available / MIB).toFixed(0)} MiB are available; free some space or copy to a larger file system`,
+      `not enough free space in ${destDir}: the copy needs about ${formatBytes(needed)} (database ${formatBytes(databaseBytes)} + WAL ${formatBytes(walBytes)} + margin), only ${formatBytes(available)} are available; free some space or copy to a larger file system`,
     );
   }
 }

@@ -4,6 +4,7 @@
  * anyway during the copy (another process writing), saying so instead of SQLite's "disk I/O error".
  */
 import { statfs } from 'node:fs/promises';
+import { formatBytes } from '../../core/summary.js';
 import { HotCopyError } from './errors.js';
 
 /** Bytes available to this (unprivileged) user in the file system holding `dir`. */
@@ -55,10 +56,6 @@ function diskFullSign(error: unknown): 'full' | 'maybe' | undefined {
   return sign;
 }
 
-function formatFree(bytes: number): string {
-  return bytes < 1024 * 1024 ? `${bytes} bytes` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-
 /**
  * Given a failed copy's error, the source, the directory it was written in, what was under way
  * and the probe, resolves to HotCopyError('space') naming the full disk when that is what
@@ -87,7 +84,7 @@ export async function explainDiskFull(
   return new HotCopyError(
     source,
     'space',
-    `the disk holding ${dir} is full (${formatFree(available)} free) while ${doing}: free space there, or copy to another file system (staging_dir; copy-db: DEST)`,
+    `the disk holding ${dir} is full (${formatBytes(available)} free) while ${doing}: free space there, or copy to another file system (staging_dir; copy-db: DEST)`,
     { cause: error },
   );
 }

@@ -127,7 +127,7 @@ describe('hot copy of bad input', () => {
     expect(asked).toBe(destDir);
     expect(error.reason).toBe('space');
     expect(error.message).toMatch(
-      /not enough free space in .*dest: the copy needs about \d+ MiB \(database 2\.\d MiB \+ WAL 0\.0 MiB \+ margin\), only 5 MiB are available/,
+      /not enough free space in .*dest: the copy needs about [\d.]+ MB \(database 2\.\d MB \+ WAL 0 B \+ margin\), only 5\.2 MB are available/,
     );
     expect(listDir(destDir)).toEqual([]);
   });

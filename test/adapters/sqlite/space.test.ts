@@ -40,7 +40,7 @@ describe('explainDiskFull', () => {
     expect(explained).toMatchObject({
       reason: 'space',
       message:
-        '/srv/a.db: the disk holding /stage is full (4096 bytes free) while copying the database: free space there, or copy to another file system (staging_dir; copy-db: DEST)',
+        '/srv/a.db: the disk holding /stage is full (4.1 kB free) while copying the database: free space there, or copy to another file system (staging_dir; copy-db: DEST)',
     });
   });
 
