@@ -159,7 +159,7 @@ describe('createTarsnapRunner', () => {
     const error = await runner.run(invocation).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toMatch(
-      /^200001 exclude patterns make the tarsnap command line [\d.]+ MiB \(\d+ arguments\), over the system's limit for a program's arguments: use fewer, broader patterns in exclude/,
+      /^200001 exclude patterns make the tarsnap command line [\d.]+ MB \(\d+ arguments\), over the system's limit for a program's arguments: use fewer, broader patterns in exclude/,
     );
     expect((error as Error).message).not.toContain('\n');
     expect((error as Error).message.length).toBeLessThan(300);
