@@ -12,6 +12,8 @@ export interface BackupStats {
   compressed_bytes: number;
   new_bytes: number;
   new_compressed_bytes?: number;
+  /** The whole account's compressed unique data after this archive (what tarsnap bills for storage). */
+  stored_bytes?: number;
 }
 
 export interface RunRecord {

@@ -42,6 +42,7 @@ export function recordState(
                 compressed_bytes: outcome.stats.thisArchive.compressed,
                 new_bytes: outcome.stats.newData?.total ?? 0,
                 new_compressed_bytes: outcome.stats.newData?.compressed ?? 0,
+                stored_bytes: outcome.stats.uniqueData.compressed,
               },
             }
           : {}),

@@ -23,7 +23,8 @@ import {
 import { pickLatestArchive } from '../core/restore.js';
 import { formatBytes } from '../core/summary.js';
 import { buildExtractArgs, buildStatsArgs } from '../core/tarsnap-args.js';
-import { parsePrintStats } from '../core/tarsnap-output.js';
+import { parsePrintStats, type SizePair } from '../core/tarsnap-output.js';
+import { formatDollars, transferCost } from '../core/cost.js';
 import type { Logger } from '../log.js';
 import { MANIFEST_FILE } from '../core/manifest.js';
 import { tarsnapCommon } from '../config/tarsnap-common.js';
@@ -55,17 +56,17 @@ export interface VerifyDeps {
 const SPACE_MARGIN_BYTES = 16 * 1024 * 1024;
 
 /**
- * Given an archive, returns its total (uncompressed) size from `--print-stats -f`, which reads
- * only metadata; undefined when tarsnap cannot say (e.g. no cache directory on this machine).
+ * Given an archive, returns its total (restored) and compressed (downloaded) sizes from `--print-stats -f`,
+ * which reads only metadata; undefined when tarsnap cannot say (e.g. no cache directory on this machine).
  */
-async function archiveBytes(config: Config, archive: string, deps: VerifyDeps): Promise<number | undefined> {
+async function archiveBytes(config: Config, archive: string, deps: VerifyDeps): Promise<SizePair | undefined> {
   const stats = buildStatsArgs(tarsnapCommon(config));
   try {
     const result = await deps.tarsnap.run(
       { ...stats, argv: [...stats.argv, '-f', archive], summary: `print the size of archive ${archive}` },
       { retry: false },
     );
-    return parsePrintStats(result.stdout).thisArchive?.total;
+    return parsePrintStats(result.stdout).thisArchive;
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     deps.logger.warn(
@@ -75,16 +76,26 @@ async function archiveBytes(config: Config, archive: string, deps: VerifyDeps): 
   }
 }
 
-/** Given the archive and the stage, throws a UserError when the stage's file system cannot hold it. */
-async function assertRoom(config: Config, archive: string, stage: StagingDir, deps: VerifyDeps): Promise<void> {
-  const needed = await archiveBytes(config, archive, deps);
-  if (needed === undefined) return;
+/**
+ * Given the archive and the stage, throws a UserError when the stage's file system cannot hold it;
+ * returns the archive's sizes when tarsnap told them (the compressed one is what the drill downloads).
+ */
+async function assertRoom(
+  config: Config,
+  archive: string,
+  stage: StagingDir,
+  deps: VerifyDeps,
+): Promise<SizePair | undefined> {
+  const sizes = await archiveBytes(config, archive, deps);
+  if (sizes === undefined) return undefined;
+  const needed = sizes.total;
   const free = await deps.freeBytes(stage.path);
   if (free < needed + SPACE_MARGIN_BYTES) {
     throw new UserError(
       `staging_dir ${config.staging_dir} has ${formatBytes(free)} free, but restoring ${archive} needs about ${formatBytes(needed + SPACE_MARGIN_BYTES)}: free some space there, or set staging_dir to a larger file system`,
     );
   }
+  return sizes;
 }
 
 /** Given the configured databases and the manifest's, returns checks for those the archive never held. */
@@ -133,7 +144,15 @@ export async function verifyProfile(
       // Its message already says what to do (create staging_dir, or run as a user who can write it).
       throw new UserError(describeError(error), ExitCode.failed, { cause: error });
     }
-    await assertRoom(config, latest.name, stage, deps);
+    const sizes = await assertRoom(config, latest.name, stage, deps);
+    if (sizes) {
+      // A drill is a whole download: say what it costs before it starts (info: it is expected, not a problem).
+      summary.download = { compressed_bytes: sizes.compressed, cost_dollars: transferCost(sizes.compressed) };
+      deps.logger.info(
+        { profile: profile.name, archive: latest.name },
+        `restore drill downloads about ${formatBytes(sizes.compressed)} (≈ ${formatDollars(summary.download.cost_dollars)} at tarsnap's 250 picodollars per byte)`,
+      );
+    }
     deps.logger.info(
       { profile: profile.name, archive: latest.name, into: stage.path },
       'restore drill: extracting the whole archive',

@@ -5,6 +5,7 @@
  * Format: https://prometheus.io/docs/instrumenting/exposition_formats/ (text format 0.0.4).
  */
 import type { ArchiveInfo } from './archives.js';
+import { accountFamilies } from './metrics-account.js';
 
 /** A backup run as the state file records it (adapters/state RunRecord fits). */
 export interface MetricsRun {
@@ -12,7 +13,14 @@ export interface MetricsRun {
   finished: string;
   status: 'ok' | 'failed' | 'dry-run';
   duration_ms: number;
-  stats?: { total_bytes: number; compressed_bytes: number; new_bytes: number; new_compressed_bytes?: number };
+  stats?: {
+    total_bytes: number;
+    compressed_bytes: number;
+    new_bytes: number;
+    new_compressed_bytes?: number;
+    /** The account's compressed unique data after this archive (what tarsnap bills for storage). */
+    stored_bytes?: number;
+  };
   databases?: number;
   writer_block_ms?: number;
 }
@@ -185,6 +193,12 @@ export function renderMetrics(input: MetricsInput): string {
     if (samples.length === 0) continue;
     lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`, `# TYPE ${family.name} gauge`, ...samples);
   }
+  for (const family of accountFamilies(input.profiles))
+    lines.push(
+      `# HELP ${family.name} ${escapeHelp(family.help)}`,
+      `# TYPE ${family.name} gauge`,
+      `${family.name} ${formatSampleValue(family.value)}`,
+    );
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 

@@ -196,6 +196,8 @@ export interface VerifySummary {
   /** Configured paths the archive does not hold. */
   missing_paths: string[];
   error?: string;
+  /** What the drill downloads (the archive's compressed size) and what that costs, when tarsnap told it. */
+  download?: { compressed_bytes: number; cost_dollars: number };
 }
 
 /**

@@ -1,4 +1,5 @@
 /** Words and numbers for people: byte sizes, one summary line per profile. */
+import { formatDollars, transferCost } from './cost.js';
 
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
 
@@ -25,6 +26,8 @@ export interface ProfileSummary {
   total_bytes?: number;
   compressed_bytes?: number;
   new_compressed_bytes?: number;
+  /** What uploading the new data cost (bandwidth price × new compressed bytes), in dollars. */
+  upload_cost_dollars?: number;
   duration_ms: number;
   databases: number;
   databases_failed: number;
@@ -40,7 +43,7 @@ export interface ProfileSummary {
 /**
  * Given a profile's outcome, returns its one summary line.
  * Example: "daily: ok  archive blog-daily-2026-11-26_03-00-00  total 1.2 GB, compressed 800.0 MB,
- * new 3.1 MB  12.3s  2 databases (writers stalled 0 ms)".
+ * new upload 3.1 MB ($0.00077)  12.3s  2 databases (writers stalled 0 ms)".
  */
 export function formatSummaryLine(summary: ProfileSummary): string {
   const parts = [`${summary.profile}: ${summary.status === 'failed' ? 'FAILED' : summary.status}`];
@@ -49,7 +52,9 @@ export function formatSummaryLine(summary: ProfileSummary): string {
     const sizes = [`total ${formatBytes(summary.total_bytes)}`];
     if (summary.compressed_bytes !== undefined) sizes.push(`compressed ${formatBytes(summary.compressed_bytes)}`);
     if (summary.new_compressed_bytes !== undefined)
-      sizes.push(`new upload ${formatBytes(summary.new_compressed_bytes)}`);
+      sizes.push(
+        `new upload ${formatBytes(summary.new_compressed_bytes)} (${formatDollars(transferCost(summary.new_compressed_bytes))})`,
+      );
     parts.push(sizes.join(', '));
   }
   parts.push(`${(summary.duration_ms / 1000).toFixed(1)}s`);

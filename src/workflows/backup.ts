@@ -19,6 +19,7 @@ import {
 import { stagedRelativePath } from '../core/paths.js';
 import type { PrintStats } from '../core/tarsnap-output.js';
 import type { ProfileSummary } from '../core/summary.js';
+import { transferCost } from '../core/cost.js';
 import type { Config, Profile } from '../config/resolve.js';
 import { tarsnapCommon } from '../config/tarsnap-common.js';
 import { describeError, systemErrorAsUserError } from '../errors.js';
@@ -186,6 +187,7 @@ export async function backupProfile(
       summary.total_bytes = stats.thisArchive?.total;
       summary.compressed_bytes = stats.thisArchive?.compressed;
       summary.new_compressed_bytes = stats.newData?.compressed;
+      if (stats.newData) summary.upload_cost_dollars = transferCost(stats.newData.compressed);
     }
     if (failures.length > 0) {
       summary.status = 'failed';

@@ -120,6 +120,12 @@ hotsnap_last_verify_success{profile="daily"} 1
 # HELP hotsnap_last_verify_databases SQLite databases checked by the last restore drill.
 # TYPE hotsnap_last_verify_databases gauge
 hotsnap_last_verify_databases{profile="daily"} 2
+# HELP hotsnap_tarsnap_storage_price_dollars_per_byte_month tarsnap's storage price (250 picodollars per byte-month; https://www.tarsnap.com/picoUSD-why.html).
+# TYPE hotsnap_tarsnap_storage_price_dollars_per_byte_month gauge
+hotsnap_tarsnap_storage_price_dollars_per_byte_month 2.5e-10
+# HELP hotsnap_tarsnap_bandwidth_price_dollars_per_byte tarsnap's bandwidth price, either direction (250 picodollars per byte).
+# TYPE hotsnap_tarsnap_bandwidth_price_dollars_per_byte gauge
+hotsnap_tarsnap_bandwidth_price_dollars_per_byte 2.5e-10
 `;
 
 describe('renderMetrics', () => {
@@ -129,12 +135,14 @@ describe('renderMetrics', () => {
 
   it('passes the strict exposition-format check, every family a gauge with help', () => {
     const parsed = parseExposition(renderMetrics(input));
-    expect(parsed.families.size).toBe(16);
+    expect(parsed.families.size).toBe(18);
     for (const [name, family] of parsed.families) {
       expect(name.startsWith('hotsnap_')).toBe(true);
       expect(family.type).toBe('gauge');
       expect(family.help).toBeTruthy();
-      expect(family.samples.every((sample) => Object.keys(sample.labels).join() === 'profile')).toBe(true);
+      // The account's families (stored bytes, prices) have no profile label.
+      const labels = name.startsWith('hotsnap_tarsnap_') || name.startsWith('hotsnap_account_') ? '' : 'profile';
+      expect(family.samples.every((sample) => Object.keys(sample.labels).join() === labels)).toBe(true);
     }
   });
 

@@ -11,7 +11,7 @@ import { createWorld, FIXTURES, stagingLeftovers, WORLD_START, type World } from
 
 // The world's clock starts at WORLD_START (2026-03-01 03:00:00Z): the first run's name is exact.
 const SUMMARY =
-  /^daily: ok {2}archive blog-daily-2026-03-01_03-00-00 {2}total [\d.]+ [kMG]?B, compressed [\d.]+ [kMG]?B, new upload [\d.]+ [kMG]?B {2}[\d.]+s {2}1 database copied \(writers stalled 0 ms\)/;
+  /^daily: ok {2}archive blog-daily-2026-03-01_03-00-00 {2}total [\d.]+ [kMG]?B, compressed [\d.]+ [kMG]?B, new upload [\d.]+ [kMG]?B \(\$[\d.]+\) {2}[\d.]+s {2}1 database copied \(writers stalled 0 ms\)/;
 
 function makeDb(path: string, journal: 'wal' | 'delete' = 'wal') {
   mkdirSync(join(path, '..'), { recursive: true });
