@@ -160,6 +160,14 @@ function fromTarsnapper(
   }
 }
 
+/** Given the target and --force, throws the UsageError for a directory there, or an existing file without --force. */
+function refuseToOverwrite(file: string, force: boolean): void {
+  const existing = statSync(file, { throwIfNoEntry: false });
+  if (existing?.isDirectory()) throw new UsageError(`${file} is a directory; pass --output FILE`);
+  if (existing && !force)
+    throw new UsageError(`${file} already exists; pass --force to replace it, or --output FILE to write elsewhere`);
+}
+
 /** Given a path and text, writes it with mode 0600, whole or not at all; replaces an existing file only if forced. */
 function writePrivateFile(file: string, text: string, force: boolean): void {
   const directory = dirname(file);
@@ -170,10 +178,7 @@ function writePrivateFile(file: string, text: string, force: boolean): void {
       `cannot create ${directory}: ${(error as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied; run as root, or pass --output FILE' : (error as Error).message}`,
     );
   }
-  const existing = statSync(file, { throwIfNoEntry: false });
-  if (existing?.isDirectory()) throw new UsageError(`${file} is a directory; pass --output FILE`);
-  if (existing && !force)
-    throw new UsageError(`${file} already exists; pass --force to replace it, or --output FILE to write elsewhere`);
+  refuseToOverwrite(file, force);
   const temporary = join(directory, `.${basename(file)}.${process.pid}.tmp`);
   try {
     // A new file is created 0600 from the start, so the key path is never readable by others.
@@ -242,6 +247,11 @@ function starter(
  */
 export async function initCommand(options: InitOptions, partialDeps: Partial<InitDeps> = {}): Promise<InitResult> {
   const deps = realDeps(partialDeps);
+  const target =
+    options.output ?? deps.configFlag ?? (deps.env.HOTSNAP_CONFIG || defaultConfigPath(deps.isRoot, deps.home));
+  const file = target === '-' ? '-' : resolve(target);
+  // Refused before anything is read or any warning printed: notes about a file never written only confuse.
+  if (file !== '-') refuseToOverwrite(file, options.force === true);
   const { detected, warnings } = detectTarsnapConf(deps.tarsnapConfFiles, deps.home);
   const tarsnap = planTarsnapSection(detected);
   const { text, notes, repositories } = options.fromTarsnapper
@@ -249,9 +259,6 @@ export async function initCommand(options: InitOptions, partialDeps: Partial<Ini
     : starter(tarsnap, deps);
   notes.unshift(...warnings);
 
-  const target =
-    options.output ?? deps.configFlag ?? (deps.env.HOTSNAP_CONFIG || defaultConfigPath(deps.isRoot, deps.home));
-  const file = target === '-' ? '-' : resolve(target);
   try {
     parseConfig(text, file === '-' ? 'hotsnap.yaml' : file, deps.machine);
   } catch (error) {

@@ -94,7 +94,7 @@ describe('init: starter config', () => {
   });
 
   it('refuses to overwrite without --force, leaving the file and no temp file; --force replaces it, still 0600', async () => {
-    const { home, deps } = world();
+    const { home, deps, warnings } = world();
     const file = join(home, 'conf', 'hotsnap.yaml');
     mkdirSync(join(home, 'conf'));
     writeFileSync(file, 'mine\n');
@@ -102,6 +102,8 @@ describe('init: starter config', () => {
     expect(await usageError(initCommand({ output: file }, deps))).toBe(
       `${file} already exists; pass --force to replace it, or --output FILE to write elsewhere`,
     );
+    // Refused first: no warning about a file it never wrote (the .tarsnaprc note comes only with --force).
+    expect(warnings()).toEqual([]);
     expect(readFileSync(file, 'utf8')).toBe('mine\n');
     expect(readdirSync(join(home, 'conf'))).toEqual(['hotsnap.yaml']);
     const result = await initCommand({ output: file, force: true }, deps);
