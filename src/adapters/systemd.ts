@@ -3,10 +3,31 @@
  * daemon-reload never reads half a unit) and `systemctl` through execa (argv, no shell).
  */
 import { execa } from 'execa';
-import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { UnitFile } from '../core/systemd-units.js';
+import { findProgram } from './executable.js';
+
+/** TEST ONLY: "absent" or "present" stands in for the machine's answer to systemdAbsence. */
+export const TEST_SYSTEMD_VARIABLE = 'HOTSNAP_TEST_SYSTEMD';
+
+/**
+ * Given whether user units are meant, the uid and the environment, returns why systemd cannot
+ * take units here, or undefined when it can: no /run/systemd/system (not booted with systemd, as
+ * sd_booted(3) checks), no systemctl on PATH, or (--user) no user manager for this uid.
+ */
+export function systemdAbsence(user: boolean, uid: number, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const forced = env[TEST_SYSTEMD_VARIABLE];
+  if (forced === 'present') return undefined;
+  if (forced === 'absent' || !existsSync('/run/systemd/system'))
+    return 'this machine does not run systemd (no /run/systemd/system)';
+  if (!findProgram('systemctl', env).found) return 'systemctl is not on PATH';
+  const runtime = env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
+  if (user && !existsSync(`${runtime}/systemd`))
+    return `no systemd user manager runs for uid ${uid} (no ${runtime}/systemd): log in as that user, or run "loginctl enable-linger"`;
+  return undefined;
+}
 
 /** Runs `systemctl` with these arguments; rejects with a UserError when it fails. */
 export type Systemctl = (args: readonly string[]) => Promise<void>;

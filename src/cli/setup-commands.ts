@@ -1,6 +1,7 @@
 /** The commands that set hotsnap up and watch it, in help order: init, schedule, status, config. */
 import type { Command } from 'commander';
 import { contextOf, finish, optionsAction, profilesAction } from './actions.js';
+import { UsageError } from '../errors.js';
 
 /** Given the program, adds the set-up and monitoring commands to it. */
 export function addSetupCommands(program: Command): void {
@@ -28,19 +29,32 @@ export function addSetupCommands(program: Command): void {
     .command('schedule')
     .description(
       "render what runs hotsnap on time from each profile's schedule (and verify_schedule): crontab lines or systemd timers",
-    );
+    )
+    // Alone (or with a typo) it names the two subcommands instead of printing help and exit 1.
+    .usage('cron|systemd [options]')
+    .argument('[subcommand]')
+    .action((subcommand: string | undefined) => {
+      throw new UsageError(
+        `${subcommand === undefined ? '"hotsnap schedule" needs a subcommand' : `"hotsnap schedule" has no subcommand "${subcommand}"`}: cron (print crontab lines) or systemd (timers; --install to enable them), e.g. hotsnap schedule cron; see hotsnap schedule --help`,
+      );
+    });
   schedule
     .command('cron')
     .description(
-      'print crontab lines: absolute paths, --config, output appended to a log, a stable per-host minute for hourly/daily/weekly/monthly (no flock: hotsnap locks itself)',
+      'print crontab lines: absolute paths, --config, --log-file, a stable per-host minute for hourly/daily/weekly/monthly (no flock: hotsnap locks itself)',
     )
     .option(
       '--log <file>',
-      "append each run's output here (default /var/log/hotsnap.log as root, else state_dir/hotsnap.log)",
+      'the log each run appends every line to (default /var/log/hotsnap.log as root, else state_dir/hotsnap.log)',
     )
+    .option('--logrotate', 'print a logrotate snippet for that log instead (root: > /etc/logrotate.d/hotsnap)')
     .addHelpText(
       'after',
-      '\nInstall the lines with "crontab -e". An OnCalendar expression cron cannot express (a weekday and a\nday of the month together, seconds, years, a time zone) is an error: use "hotsnap schedule systemd".',
+      `
+Install the lines with "crontab -e". Each run appends every line to the log itself (--log-file) and
+prints only warnings, errors and the summary of a failed run: cron mails that output (set MAILTO),
+so a good run sends no mail. An OnCalendar expression cron cannot express (a weekday and a day of
+the month together, seconds, years, a time zone) is an error: use "hotsnap schedule systemd".`,
     )
     .action(optionsAction(async () => (await import('../commands/schedule.js')).scheduleCron));
   schedule
@@ -60,10 +74,14 @@ export function addSetupCommands(program: Command): void {
     .addHelpText(
       'after',
       `
---install runs, after writing the files:
+--install first checks that systemd runs here (exit 2, nothing written, when not), then writes the
+files and runs:
+  systemctl [--user] link <files>     (only with a --dir systemd does not read units from)
   systemctl [--user] daemon-reload
   systemctl [--user] enable --now hotsnap-<profile>.timer …
 Then: systemctl [--user] list-timers 'hotsnap-*'; logs: journalctl [--user] -u hotsnap-<profile>.
+Failure mail: hotsnap-failure@.service mails a failed run's status once a drop-in adds
+"[Unit] OnFailure=hotsnap-failure@%n.service" (systemctl edit hotsnap-<profile>.service).
 Units of profiles no longer in the config are reported, not removed.`,
     )
     .action(optionsAction(async () => (await import('../commands/schedule.js')).scheduleSystemd));

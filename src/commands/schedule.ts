@@ -10,11 +10,20 @@ import { dirname, join, resolve } from 'node:path';
 import { machineTimeZone } from '../config/read.js';
 import type { Config, Profile } from '../config/resolve.js';
 import type { Context } from '../context.js';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode, UsageError, UserError } from '../errors.js';
 import { now } from '../clock.js';
-import { assertPrintablePath, planScheduledJobs, renderCrontab, type ScheduledJob } from '../core/schedule.js';
+import {
+  assertPrintablePath,
+  planScheduledJobs,
+  renderCrontab,
+  shellQuote,
+  type ScheduledJob,
+} from '../core/schedule.js';
 import { renderUnits, type SandboxProfile, type UnitOptions } from '../core/systemd-units.js';
-import { existingTimers, runSystemctl, writeUnitFiles, type Systemctl } from '../adapters/systemd.js';
+import { existingTimers, runSystemctl, systemdAbsence, writeUnitFiles, type Systemctl } from '../adapters/systemd.js';
+import { renderLogrotate } from '../core/logrotate.js';
+import { defaultUnitDir, enableElsewhereLines, unitSearchPaths } from '../core/systemd-paths.js';
+import { failureMailLines } from '../core/systemd-failure.js';
 import { SOURCES } from '../sources/index.js';
 import type { CommandResult } from './result.js';
 
@@ -30,6 +39,10 @@ export interface ScheduleDeps {
   /** The machine's zone, for sampling schedules that name none. */
   timeZone: string;
   systemctl: Systemctl;
+  /** Why systemd cannot take units here (user units when true), or undefined when it can. */
+  systemdAbsence: (user: boolean) => string | undefined;
+  /** $XDG_RUNTIME_DIR, where a user manager also reads units. */
+  runtimeDir?: string;
 }
 
 /** Returns the real machine: this node, this package's bin/hotsnap.js, the current user. */
@@ -50,6 +63,8 @@ export function defaultScheduleDeps(): ScheduleDeps {
     now: () => now().getTime(),
     timeZone: machineTimeZone(),
     systemctl: runSystemctl,
+    systemdAbsence: (user) => systemdAbsence(user, typeof process.getuid === 'function' ? process.getuid() : -1),
+    ...(process.env.XDG_RUNTIME_DIR ? { runtimeDir: process.env.XDG_RUNTIME_DIR } : {}),
   };
 }
 
@@ -86,12 +101,13 @@ function locations(config: Config, deps: ScheduleDeps): { configFile: string } {
 }
 
 /**
- * Given the context and options, returns crontab lines for every scheduled job (exit 0); a
- * schedule cron cannot express is a UsageError naming it. Example: `hotsnap schedule cron --log /var/log/hotsnap.log`.
+ * Given the context and options, returns crontab lines for every scheduled job (exit 0), or with
+ * --logrotate the logrotate snippet for their log; a schedule cron cannot express is a UsageError
+ * naming it. Example: `hotsnap schedule cron --log /var/log/hotsnap.log`.
  */
 export async function scheduleCron(
   context: Pick<Context, 'loadConfig'>,
-  options: { log?: string },
+  options: { log?: string; logrotate?: boolean },
   deps: ScheduleDeps = defaultScheduleDeps(),
 ): Promise<CommandResult> {
   const config = await context.loadConfig();
@@ -102,6 +118,10 @@ export async function scheduleCron(
     options.log ?? (deps.uid === 0 ? '/var/log/hotsnap.log' : join(config.state_dir, 'hotsnap.log')),
   );
   assertPrintablePath(logFile, '--log');
+  if (options.logrotate) {
+    const stateFile = join(config.state_dir, 'logrotate.state');
+    return { exitCode: ExitCode.ok, stdout: renderLogrotate({ logFile, root: deps.uid === 0, stateFile }) };
+  }
   const stdout = renderCrontab(jobs, {
     hostname: config.hostname,
     node: deps.node,
@@ -164,39 +184,55 @@ export async function scheduleSystemd(
       'installing system units into /etc/systemd/system needs root: run it as root, or add --user for units of your own user',
     );
   }
+  // Before anything is written: units systemd never reads would look installed and never run.
+  const absent = options.install ? deps.systemdAbsence(user) : undefined;
+  if (absent !== undefined) {
+    throw new UsageError(
+      `cannot install systemd units: ${absent}; nothing was written. Use "hotsnap schedule cron" (and crontab -e) on this machine, or "hotsnap schedule systemd --dir DIR" to write units for another one`,
+    );
+  }
   const dir =
-    options.dir !== undefined
-      ? resolve(options.dir)
-      : options.install
-        ? user
-          ? join(deps.home, '.config/systemd/user')
-          : '/etc/systemd/system'
-        : undefined;
+    options.dir !== undefined ? resolve(options.dir) : options.install ? defaultUnitDir(user, deps.home) : undefined;
   if (dir === undefined) {
     return { exitCode: ExitCode.ok, stdout: files.map((file) => `# ---- ${file.name} ----\n${file.text}`).join('\n') };
   }
 
+  const systemctl = user ? 'systemctl --user' : 'systemctl';
   const userFlag = user ? ['--user'] : [];
   const timers = files.filter((file) => file.name.endsWith('.timer')).map((file) => file.name);
   const stale = existingTimers(dir).filter((name) => !timers.includes(name));
   const written = writeUnitFiles(dir, files);
   const lines = written.map((path) => `wrote ${path}`);
+  const inUnitPath = unitSearchPaths(user, deps.home, deps.runtimeDir).includes(dir);
   if (options.install) {
-    await deps.systemctl([...userFlag, 'daemon-reload']);
-    lines.push(`ran systemctl ${[...userFlag, 'daemon-reload'].join(' ')}`);
-    await deps.systemctl([...userFlag, 'enable', '--now', ...timers]);
-    lines.push(`ran systemctl ${[...userFlag, 'enable', '--now', ...timers].join(' ')}`);
-    lines.push(`check with: systemctl ${[...userFlag, 'list-timers', 'hotsnap-*'].join(' ')}`);
+    const steps = [
+      // systemd reads only its own directories: `link` makes it read these files where they are.
+      ...(inUnitPath ? [] : [[...userFlag, 'link', ...written]]),
+      [...userFlag, 'daemon-reload'],
+      [...userFlag, 'enable', '--now', ...timers],
+    ];
+    for (const step of steps) {
+      try {
+        await deps.systemctl(step);
+      } catch (error) {
+        throw new UserError(
+          `${(error as Error).message}\nthe unit files are written in ${dir}; once systemctl works, run this again (or remove them: rm ${written.map(shellQuote).join(' ')})`,
+        );
+      }
+      lines.push(`ran systemctl ${step.join(' ')}`);
+    }
+    lines.push(`check with: ${systemctl} list-timers 'hotsnap-*'`);
     if (user) lines.push('user timers run only while you are logged in, unless you run: loginctl enable-linger');
+  } else if (inUnitPath) {
+    lines.push(`to enable: ${systemctl} daemon-reload && ${systemctl} enable --now ${timers.join(' ')}`);
   } else {
-    lines.push(
-      `to enable: systemctl ${[...userFlag, 'daemon-reload'].join(' ')} && systemctl ${[...userFlag, 'enable', '--now', ...timers].join(' ')}`,
-    );
+    lines.push(...enableElsewhereLines(dir, written, timers, user, deps.home));
   }
+  lines.push(...failureMailLines(user));
   for (const name of stale) {
     const base = name.slice(0, -'.timer'.length);
     lines.push(
-      `note: ${name} is not in the config any more; remove it with: systemctl ${[...userFlag, 'disable', '--now', name].join(' ')} && rm ${join(dir, `${base}.timer`)} ${join(dir, `${base}.service`)}`,
+      `note: ${name} is not in the config any more; remove it with: ${systemctl} disable --now ${name} && rm ${join(dir, `${base}.timer`)} ${join(dir, `${base}.service`)}`,
     );
   }
   return { exitCode: ExitCode.ok, stdout: `${lines.join('\n')}\n` };

@@ -159,7 +159,7 @@ export interface CrontabOptions {
   script: string;
   /** Absolute path of the config file. */
   configFile: string;
-  /** Absolute path output is appended to. */
+  /** Absolute path hotsnap appends every line to (--log-file). */
   logFile: string;
   /** True when tarsnap.binary is a bare name: cron's PATH (/usr/bin:/bin) misses /usr/local/bin. */
   needsPath: boolean;
@@ -170,8 +170,8 @@ const CRON_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 /**
  * Given the jobs and where things are, returns crontab text (user crontab format, one line per
  * job with a comment above); throws a UsageError naming every job cron cannot express.
- * Example line: `37 0 * * * /usr/bin/node /opt/hotsnap/bin/hotsnap.js --config /etc/hotsnap/hotsnap.yaml run daily
- * >>/var/log/hotsnap.log 2>&1`.
+ * Example line: `37 0 * * * /usr/bin/node /opt/hotsnap/bin/hotsnap.js --config /etc/hotsnap/hotsnap.yaml
+ * --log-file /var/log/hotsnap.log run daily`.
  */
 export function renderCrontab(jobs: readonly ScheduledJob[], options: CrontabOptions): string {
   const problems: string[] = [];
@@ -179,6 +179,9 @@ export function renderCrontab(jobs: readonly ScheduledJob[], options: CrontabOpt
     `# hotsnap schedule for ${options.hostname}, written by "hotsnap schedule cron" from ${options.configFile}.`,
     '# Install with "crontab -e" (as the user that runs the backups). Times are in the cron daemon\'s',
     '# time zone. No flock needed: hotsnap takes its own lock and waits for a running backup.',
+    `# Each run appends every line to ${options.logFile} and prints only warnings, errors and the`,
+    '# summary of a failed run, so cron mails (MAILTO) exactly the runs that need a look. Rotate the',
+    '# log with the snippet from "hotsnap schedule cron --logrotate".',
   ];
   for (const job of jobs) {
     let fields: CronFields;
@@ -190,10 +193,19 @@ export function renderCrontab(jobs: readonly ScheduledJob[], options: CrontabOpt
       );
       continue;
     }
-    const words = [options.node, options.script, '--config', options.configFile, ...job.args].map(shellQuote);
+    // No redirection: hotsnap writes the log itself, and whatever it (or node, crashing) prints is mail.
+    const words = [
+      options.node,
+      options.script,
+      '--config',
+      options.configFile,
+      '--log-file',
+      options.logFile,
+      ...job.args,
+    ].map(shellQuote);
     const path = options.needsPath ? `PATH=${CRON_PATH} ` : '';
     // cron turns an unescaped % in the command into a newline.
-    const command = `${path}${words.join(' ')} >>${shellQuote(options.logFile)} 2>&1`.replaceAll('%', '\\%');
+    const command = `${path}${words.join(' ')}`.replaceAll('%', '\\%');
     const how =
       job.spec.shorthand && job.spec.shorthand !== 'minutely'
         ? `; minute ${fields.minute} chosen from the host name`

@@ -15,6 +15,7 @@ import { dirname } from 'node:path/posix';
 import type { CalendarSpec } from './calendar.js';
 import { shortestInterval } from './calendar-elapse.js';
 import type { ScheduledJob } from './schedule.js';
+import { FAILURE_UNIT, renderFailureUnit } from './systemd-failure.js';
 
 /** A unit file to write: its name and text. */
 export interface UnitFile {
@@ -177,6 +178,7 @@ export function renderService(job: ScheduledJob, options: UnitOptions): string {
     `Description=hotsnap ${what}`,
     // tarsnap needs the network; user managers have no network-online.target.
     ...(options.user ? [] : ['Wants=network-online.target', 'After=network-online.target']),
+    '# To be mailed when this fails, add in a drop-in (systemctl edit): [Unit] OnFailure=hotsnap-failure@%n.service',
     '',
     '[Service]',
     'Type=oneshot',
@@ -217,10 +219,13 @@ export function renderTimer(job: ScheduledJob, options: UnitOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Given the jobs, returns their unit files, service then timer per job, in job order. */
+/** Given the jobs, returns their unit files: service then timer per job, in order, then the failure-mail template. */
 export function renderUnits(jobs: readonly ScheduledJob[], options: UnitOptions): UnitFile[] {
-  return jobs.flatMap((job) => [
-    { name: `${job.unit}.service`, text: renderService(job, options) },
-    { name: `${job.unit}.timer`, text: renderTimer(job, options) },
-  ]);
+  return [
+    ...jobs.flatMap((job) => [
+      { name: `${job.unit}.service`, text: renderService(job, options) },
+      { name: `${job.unit}.timer`, text: renderTimer(job, options) },
+    ]),
+    { name: FAILURE_UNIT, text: renderFailureUnit(options.user, header(options)) },
+  ];
 }

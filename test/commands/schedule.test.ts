@@ -58,6 +58,7 @@ function deps(overrides: Partial<ScheduleDeps> = {}): ScheduleDeps & { calls: st
     systemctl: async (args) => {
       calls.push([...args]);
     },
+    systemdAbsence: () => undefined,
     ...overrides,
     calls,
   };
@@ -88,26 +89,48 @@ describe('scheduleCron', () => {
       .stdout!.split('\n')
       .filter((line) => /^[\d*]/.test(line))
       .map(parseCronLine);
-    expect(
-      lines.map((line) =>
-        line.command
-          .replace(/ >>.*$/, '')
-          .split(' ')
-          .slice(-2)
-          .join(' '),
-      ),
-    ).toEqual(['run daily', 'run db', `${resolve('hotsnap.yaml')} verify`]);
+    expect(lines.map((line) => line.command.split(' ').slice(-2).join(' '))).toEqual([
+      'run daily',
+      'run db',
+      '/var/log/hs.log verify',
+    ]);
     for (const line of lines)
-      expect(line.command).toContain(`/usr/bin/node /opt/hotsnap/bin/hotsnap.js --config ${resolve('hotsnap.yaml')} `);
-    for (const line of lines) expect(line.command.endsWith(' >>/var/log/hs.log 2>&1')).toBe(true);
+      expect(line.command).toContain(
+        `/usr/bin/node /opt/hotsnap/bin/hotsnap.js --config ${resolve('hotsnap.yaml')} --log-file /var/log/hs.log `,
+      );
   });
 
   it('logs to /var/log/hotsnap.log as root, else next to the state; a relative --log is made absolute', async () => {
     const log = async (uid: number, flag?: string) =>
-      /(>>\S+)/.exec((await scheduleCron(contextFor(CONFIG), flag ? { log: flag } : {}, deps({ uid }))).stdout!)![1];
-    expect(await log(0)).toBe('>>/var/log/hotsnap.log');
-    expect(await log(1000)).toBe(`>>${temp}/state/hotsnap.log`);
-    expect(await log(1000, 'logs/h.log')).toBe(`>>${resolve('logs/h.log')}`);
+      / --log-file (\S+) /.exec(
+        (await scheduleCron(contextFor(CONFIG), flag ? { log: flag } : {}, deps({ uid }))).stdout!,
+      )![1];
+    expect(await log(0)).toBe('/var/log/hotsnap.log');
+    expect(await log(1000)).toBe(`${temp}/state/hotsnap.log`);
+    expect(await log(1000, 'logs/h.log')).toBe(resolve('logs/h.log'));
+  });
+
+  it('--logrotate prints a rotation for that log: root installs it in /etc/logrotate.d, a user runs their own', async () => {
+    const root = await scheduleCron(contextFor(CONFIG), { logrotate: true }, deps({ uid: 0 }));
+    expect(root.exitCode).toBe(ExitCode.ok);
+    expect(root.stdout).toContain('hotsnap schedule cron --logrotate > /etc/logrotate.d/hotsnap');
+    const block = /^(\S+) \{\n([^}]*)\}$/m.exec(root.stdout!)!;
+    expect(block[1]).toBe('/var/log/hotsnap.log');
+    // Rename, not copytruncate: each run opens the log anew (see core/logrotate.ts).
+    expect(block[2]!.trim().split(/\s*\n\s*/)).toEqual([
+      'weekly',
+      'rotate 8',
+      'missingok',
+      'notifempty',
+      'nocreate',
+      'compress',
+      'delaycompress',
+    ]);
+    const user = await scheduleCron(contextFor(CONFIG), { logrotate: true, log: 'my logs/h.log' }, deps());
+    expect(user.stdout).toContain(`\n"${resolve('my logs/h.log')}" {\n`);
+    expect(user.stdout).toContain(`/usr/sbin/logrotate -s ${temp}/state/logrotate.state `);
+    const error = await caught(scheduleCron(contextFor(CONFIG), { logrotate: true, log: '/var/log/h*.log' }, deps()));
+    expect(error).toBeInstanceOf(UsageError);
   });
 
   it('nothing scheduled is a usage error that says how to schedule', async () => {
@@ -153,19 +176,33 @@ describe('scheduleSystemd', () => {
       'hotsnap-db.timer',
       'hotsnap-verify.service',
       'hotsnap-verify.timer',
+      'hotsnap-failure@.service',
     ]);
     for (const chunk of result.stdout!.split(/^# ---- \S+ ----$/m).slice(1))
       expect(() => parseUnit(chunk)).not.toThrow();
   });
 
-  it('--dir writes the files (0644) and says how to enable them, running nothing', async () => {
+  it('--dir writes the files (0644) and, outside the unit path, says how to copy or link them, running nothing', async () => {
     const dir = join(temp, 'units');
     const fake = deps();
     const result = await scheduleSystemd(contextFor(CONFIG), { dir }, fake);
     expect(fake.calls).toEqual([]);
     expect(result.stdout).toContain(`wrote ${dir}/hotsnap-db.timer\n`);
+    const files = ['daily', 'db', 'verify']
+      .flatMap((unit) => [`${dir}/hotsnap-${unit}.service`, `${dir}/hotsnap-${unit}.timer`])
+      .concat(`${dir}/hotsnap-failure@.service`)
+      .join(' ');
     expect(result.stdout).toContain(
-      'to enable: systemctl daemon-reload && systemctl enable --now hotsnap-daily.timer hotsnap-db.timer hotsnap-verify.timer\n',
+      [
+        `${dir} is not a directory systemd reads units from; to enable them (as root), copy them into /etc/systemd/system:`,
+        `  cp ${files} /etc/systemd/system/`,
+        '  systemctl daemon-reload',
+        '  systemctl enable --now hotsnap-daily.timer hotsnap-db.timer hotsnap-verify.timer',
+        `or keep them in ${dir} (it must then stay there and be mounted at boot) and run "systemctl link ${files}" instead of cp.`,
+        'to get a mail when a run fails (needs a "mail" command, e.g. from bsd-mailx or mailutils): systemctl edit hotsnap-<profile>.service',
+        '  and add: [Unit] OnFailure=hotsnap-failure@%n.service  (or set hooks.on_error in the config)',
+        '',
+      ].join('\n'),
     );
     expect(statSync(join(dir, 'hotsnap-daily.service')).mode & 0o777).toBe(0o644);
     const service = parseUnit(readFileSync(join(dir, 'hotsnap-daily.service'), 'utf8'));
@@ -174,6 +211,53 @@ describe('scheduleSystemd', () => {
       '/tmp -/var/cache/tarsnap -/var/spool/hotsnap /var/tmp -/var/www/ghost/content/data',
     );
     expect(existsSync(join(dir, 'hotsnap-manual.service'))).toBe(false);
+  });
+
+  it('--dir inside the unit path (user units in ~/.config/systemd/user) says daemon-reload and enable', async () => {
+    const dir = join(temp, 'home/.config/systemd/user');
+    const result = await scheduleSystemd(contextFor(CONFIG), { dir, user: true }, deps());
+    expect(result.stdout).toContain(
+      '\nto enable: systemctl --user daemon-reload && systemctl --user enable --now hotsnap-daily.timer hotsnap-db.timer hotsnap-verify.timer\n',
+    );
+    expect(result.stdout).toContain('\nto get a mail when a run fails');
+    expect(result.stdout).not.toContain('systemctl --user link');
+  });
+
+  it('--install on a machine without systemd: exit 2 with the reason and the way out, nothing written or run', async () => {
+    const home = join(temp, 'no-systemd-home');
+    const asked: boolean[] = [];
+    const fake = deps({
+      home,
+      systemdAbsence: (user) => {
+        asked.push(user);
+        return 'this machine does not run systemd (no /run/systemd/system)';
+      },
+    });
+    const error = await caught(scheduleSystemd(contextFor(CONFIG), { install: true, user: true }, fake));
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).exitCode).toBe(ExitCode.usage);
+    expect(error.message).toBe(
+      'cannot install systemd units: this machine does not run systemd (no /run/systemd/system); nothing was written. Use "hotsnap schedule cron" (and crontab -e) on this machine, or "hotsnap schedule systemd --dir DIR" to write units for another one',
+    );
+    expect(asked).toEqual([true]);
+    expect(existsSync(home)).toBe(false);
+    expect(fake.calls).toEqual([]);
+    // Without --install nothing asks: units written for another machine are fine here.
+    await scheduleSystemd(contextFor(CONFIG), { dir: join(temp, 'for-elsewhere') }, fake);
+    expect(asked).toEqual([true]);
+  });
+
+  it('--install --dir outside the unit path links the files first, so enable finds them', async () => {
+    const dir = join(temp, 'linked');
+    const fake = deps();
+    const result = await scheduleSystemd(contextFor(CONFIG), { install: true, dir }, fake);
+    const written = [...result.stdout!.matchAll(/^wrote (\S+)$/gm)].map((match) => match[1]);
+    expect(written).toHaveLength(7);
+    expect(fake.calls).toEqual([
+      ['link', ...written],
+      ['daemon-reload'],
+      ['enable', '--now', 'hotsnap-daily.timer', 'hotsnap-db.timer', 'hotsnap-verify.timer'],
+    ]);
   });
 
   it('--install without --user or --dir needs root', async () => {
@@ -219,7 +303,12 @@ describe('scheduleSystemd', () => {
     const error = await caught(
       scheduleSystemd(contextFor(CONFIG), { install: true, dir: join(temp, 'failing') }, failing),
     );
-    expect(error.message).toBe('systemctl daemon-reload failed (exit 1):\n  Failed to connect to bus');
+    const dir = join(temp, 'failing');
+    expect(error.message).toMatch(
+      new RegExp(
+        `^systemctl link ${dir}/\\S+ .* failed \\(exit 1\\):\\n  Failed to connect to bus\\nthe unit files are written in ${dir}; once systemctl works, run this again \\(or remove them: rm ${dir}/hotsnap-daily.service `,
+      ),
+    );
   });
 });
 

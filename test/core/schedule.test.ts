@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import fc from 'fast-check';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -259,11 +259,11 @@ describe('renderCrontab', () => {
     expect(hourly.hour.size).toBe(24);
     expect([...daily.minute, ...daily.hour]).toEqual([scheduleMinute('web1', 'daily'), 0]);
     expect(lines[2]).toBe(
-      '30 2 * * 1-5 /usr/bin/node /opt/hotsnap/bin/hotsnap.js --config /etc/hotsnap/hotsnap.yaml run db >>/var/log/hotsnap.log 2>&1',
+      '30 2 * * 1-5 /usr/bin/node /opt/hotsnap/bin/hotsnap.js --config /etc/hotsnap/hotsnap.yaml --log-file /var/log/hotsnap.log run db',
     );
     expect([...verify.dayOfWeek]).toEqual([1]);
     expect(verify.command).toBe(
-      '/usr/bin/node /opt/hotsnap/bin/hotsnap.js --config /etc/hotsnap/hotsnap.yaml verify >>/var/log/hotsnap.log 2>&1',
+      '/usr/bin/node /opt/hotsnap/bin/hotsnap.js --config /etc/hotsnap/hotsnap.yaml --log-file /var/log/hotsnap.log verify',
     );
     expect(text).toContain(
       `# hotsnap-daily: daily (*-*-* 00:00:00; minute ${scheduleMinute('web1', 'daily')} chosen from the host name)`,
@@ -271,6 +271,9 @@ describe('renderCrontab', () => {
     expect(text).toContain('# hotsnap-db: Mon..Fri 02:30 (Mon..Fri *-*-* 02:30:00)');
     expect(text.startsWith('# hotsnap schedule for web1')).toBe(true);
     expect(db.command).not.toMatch(/flock/);
+    // No redirection: what hotsnap prints is what cron mails (MAILTO); it writes the log itself.
+    for (const entry of parsed) expect(entry.command).not.toMatch(/>|2>&1/);
+    expect(text).toContain('so cron mails (MAILTO) exactly the runs that need a look');
     expect(renderCrontab(jobs, options)).toBe(text);
   });
 
@@ -325,7 +328,7 @@ describe('renderCrontab', () => {
     const asCronRunsIt = command.replace(/\\%/g, '%');
     const result = await execa('/bin/sh', ['-c', asCronRunsIt], { reject: false });
     expect(result.exitCode).toBe(0);
-    expect(JSON.parse(readFileSync(log, 'utf8'))).toEqual(['--config', config, 'run', 'db']);
+    expect(JSON.parse(result.stdout)).toEqual(['--config', config, '--log-file', log, 'run', 'db']);
   });
 });
 

@@ -72,8 +72,23 @@ describe('renderUnits: system units', () => {
       'hotsnap-weekly.timer',
       'hotsnap-verify.service',
       'hotsnap-verify.timer',
+      'hotsnap-failure@.service',
     ]);
     for (const unit of rendered.values()) expect([...unit.keys()][0]).toBe('Unit');
+  });
+
+  it('the failure-mail template mails the failed unit its status; services name it only in a comment', () => {
+    const template = rendered.get('hotsnap-failure@.service')!;
+    expect(value(template, 'Service', 'ExecStart')).toBe(
+      `/bin/sh -c 'systemctl status --full --no-pager --lines=200 -- "$$1" 2>&1 | mail -s "hotsnap: $$1 failed on %H" %u' sh %i`,
+    );
+    const text = renderUnits(jobs, options()).find((file) => file.name === 'hotsnap-daily.service')!.text;
+    expect(text).toContain(
+      '\n# To be mailed when this fails, add in a drop-in (systemctl edit): [Unit] OnFailure=hotsnap-failure@%n.service\n',
+    );
+    expect(value(rendered.get('hotsnap-daily.service')!, 'Unit', 'OnFailure')).toBeUndefined();
+    const user = renderUnits(jobs, options({ user: true })).find((file) => file.name === 'hotsnap-failure@.service')!;
+    expect(user.text).toContain("ExecStart=/bin/sh -c 'systemctl --user status ");
   });
 
   it('the service is a oneshot running hotsnap with absolute paths, after the network, at low priority', () => {

@@ -5,7 +5,7 @@
  * fake systemctl on PATH that records its argv, status against hand-written state files.
  */
 import { execa } from 'execa';
-import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCronLine } from '../core/cron-validator.js';
@@ -60,12 +60,8 @@ describe('hotsnap schedule and status (built CLI)', () => {
     expect(result.exitCode).toBe(0);
     const lines = result.stdout.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
     const parsed = lines.map(parseCronLine);
-    const prefix = `${node} ${script} --config ${world.configFile} `;
-    expect(parsed.map((line) => line.command)).toEqual([
-      `${prefix}run daily >>${log} 2>&1`,
-      `${prefix}run site >>${log} 2>&1`,
-      `${prefix}verify >>${log} 2>&1`,
-    ]);
+    const prefix = `${node} ${script} --config ${world.configFile} --log-file ${log} `;
+    expect(parsed.map((line) => line.command)).toEqual([`${prefix}run daily`, `${prefix}run site`, `${prefix}verify`]);
     expect(lines[1]!.startsWith('30 2 * * 1-5 ')).toBe(true);
   });
 
@@ -73,7 +69,7 @@ describe('hotsnap schedule and status (built CLI)', () => {
     expect((await world.fsck()).exitCode).toBe(0);
     const log = join(world.dir, 'cron.log');
     const result = await hotsnapIn(world, ['schedule', 'cron', '--log', log]);
-    const line = result.stdout.split('\n').find((entry) => / run site /.test(entry))!;
+    const line = result.stdout.split('\n').find((entry) => / run site$/.test(entry))!;
     const { command } = parseCronLine(line);
     // Monday 02:30, when "Mon..Fri 02:30" fires.
     world.setNow('2026-03-02T02:30:00Z');
@@ -92,6 +88,8 @@ describe('hotsnap schedule and status (built CLI)', () => {
       },
     });
     expect(ran.exitCode).toBe(0);
+    // A good run prints nothing, so cron mails nothing; the log holds its lines and summary.
+    expect([ran.stdout, ran.stderr]).toEqual(['', '']);
     expect(readFileSync(log, 'utf8')).toMatch(/^site: ok {2}archive blog-site-2026-03-02_02-30-00 {2}/m);
     // On time now; what is left is the restore drill verify_schedule asks for, which never ran.
     const status = await hotsnapIn(world, ['status', 'site', '--json']);
@@ -103,6 +101,20 @@ describe('hotsnap schedule and status (built CLI)', () => {
       verify: { state: 'never' },
       problems: ['site: verify is scheduled (weekly) but has never run'],
     });
+  });
+
+  it('schedule alone (or with an unknown subcommand) names cron and systemd: exit 2, nothing on stdout', async () => {
+    for (const [args, what] of [
+      [['schedule'], 'needs a subcommand'],
+      [['schedule', 'crontab'], 'has no subcommand "crontab"'],
+    ] as const) {
+      const result = await hotsnapIn(world, args);
+      expect(result.exitCode).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe(
+        `hotsnap: "hotsnap schedule" ${what}: cron (print crontab lines) or systemd (timers; --install to enable them), e.g. hotsnap schedule cron; see hotsnap schedule --help\n`,
+      );
+    }
   });
 
   it('schedule cron refuses what cron cannot express: exit 2, the reason and the way out on stderr', async () => {
@@ -130,8 +142,11 @@ describe('hotsnap schedule and status (built CLI)', () => {
       `${unit}.service`,
       `${unit}.timer`,
     ]);
-    expect(result.stdout).toBe(
-      `${names.map((name) => `wrote ${join(dir, name)}`).join('\n')}\nto enable: systemctl daemon-reload && systemctl enable --now hotsnap-daily.timer hotsnap-site.timer hotsnap-verify.timer\n`,
+    const written = [...names, 'hotsnap-failure@.service'].map((name) => join(dir, name));
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^${written.map((path) => `wrote ${path}`).join('\n')}\n${dir} is not a directory systemd reads units from; to enable them \\(as root\\), copy them into /etc/systemd/system:\n  cp ${written.join(' ')} /etc/systemd/system/\n  systemctl daemon-reload\n  systemctl enable --now hotsnap-daily.timer hotsnap-site.timer hotsnap-verify.timer\n`,
+      ),
     );
     const service = parseUnit(readFileSync(join(dir, 'hotsnap-site.service'), 'utf8'));
     expect(unitValue(service, 'Service', 'ExecStart')).toBe(`${node} ${script} --config ${world.configFile} run site`);
@@ -184,16 +199,24 @@ describe('hotsnap schedule and status (built CLI)', () => {
     const env = (extra: Record<string, string> = {}) => ({
       PATH: `${fakeBin}:${process.env.PATH}`,
       FAKE_SYSTEMCTL_LOG: callLog,
+      // This machine may run no systemd: the fake systemctl stands in for it.
+      HOTSNAP_TEST_SYSTEMD: 'present',
       ...extra,
     });
+    const written = (dir: string) =>
+      ['daily', 'site', 'verify']
+        .flatMap((unit) => [`hotsnap-${unit}.service`, `hotsnap-${unit}.timer`])
+        .concat('hotsnap-failure@.service')
+        .map((name) => join(dir, name));
 
-    it('writes the units, then daemon-reload and enable --now on the timers', async () => {
+    it('writes the units, links them (the --dir is not in the unit path), then daemon-reload and enable --now on the timers', async () => {
       const dir = join(world.dir, 'installed');
       writeFileSync(callLog, '');
       const result = await hotsnapIn(world, ['schedule', 'systemd', '--install', '--dir', dir], env());
       expect(result.stderr).toBe('');
       expect(result.exitCode).toBe(0);
       expect(calls()).toEqual([
+        ['link', ...written(dir)],
         ['daemon-reload'],
         ['enable', '--now', 'hotsnap-daily.timer', 'hotsnap-site.timer', 'hotsnap-verify.timer'],
       ]);
@@ -209,6 +232,7 @@ describe('hotsnap schedule and status (built CLI)', () => {
       const result = await hotsnapIn(world, ['schedule', 'systemd', '--install', '--user', '--dir', dir], env());
       expect(result.exitCode).toBe(0);
       expect(calls()).toEqual([
+        ['--user', 'link', ...written(dir)],
         ['--user', 'daemon-reload'],
         ['--user', 'enable', '--now', 'hotsnap-daily.timer', 'hotsnap-site.timer', 'hotsnap-verify.timer'],
       ]);
@@ -217,18 +241,37 @@ describe('hotsnap schedule and status (built CLI)', () => {
       ).toBeUndefined();
     });
 
-    it('a failing systemctl: exit 1 with its message, and enable is never attempted', async () => {
+    it('a failing systemctl: exit 1 with its message and what was written, and nothing more is attempted', async () => {
       writeFileSync(callLog, '');
+      const dir = join(world.dir, 'installed-fail');
       const result = await hotsnapIn(
         world,
-        ['schedule', 'systemd', '--install', '--dir', join(world.dir, 'installed-fail')],
+        ['schedule', 'systemd', '--install', '--dir', dir],
         env({ FAKE_SYSTEMCTL_FAIL: '1' }),
       );
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toBe(
-        'hotsnap: systemctl daemon-reload failed (exit 1):\n  Failed to connect to bus: No such file or directory\n',
+        `hotsnap: systemctl link ${written(dir).join(' ')} failed (exit 1):\n  Failed to connect to bus: No such file or directory\nthe unit files are written in ${dir}; once systemctl works, run this again (or remove them: rm ${written(dir).join(' ')})\n`,
       );
-      expect(calls()).toEqual([['daemon-reload']]);
+      expect(calls()).toEqual([['link', ...written(dir)]]);
+    });
+
+    it('on a machine without systemd: exit 2, nothing written, systemctl never run', async () => {
+      writeFileSync(callLog, '');
+      const home = join(world.dir, 'home-without-systemd');
+      mkdirSync(home);
+      const result = await hotsnapIn(
+        world,
+        ['schedule', 'systemd', '--install', '--user'],
+        env({ HOTSNAP_TEST_SYSTEMD: 'absent', HOME: home }),
+      );
+      expect(result.exitCode).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe(
+        'hotsnap: cannot install systemd units: this machine does not run systemd (no /run/systemd/system); nothing was written. Use "hotsnap schedule cron" (and crontab -e) on this machine, or "hotsnap schedule systemd --dir DIR" to write units for another one\n',
+      );
+      expect(readdirSync(home)).toEqual([]);
+      expect(calls()).toEqual([]);
     });
   });
 
