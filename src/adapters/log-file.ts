@@ -5,7 +5,8 @@
  * written synchronously (a line is in the file before the next is logged, and before exit): a
  * rotation (rename) while a run is in progress only sends that run's last lines to the rotated file.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import { UserError } from '../errors.js';
 
@@ -23,12 +24,15 @@ export interface LogFile {
 let active: LogFile | undefined;
 
 /**
- * Given a path, opens it for appending (created mode 0640) and makes it this process's log file;
- * throws a UserError saying why it cannot. Example: `openLogFile('/var/log/hotsnap.log').append('…\n')`.
+ * Given a path, opens it for appending (created mode 0640, its directory 0700 when missing) and
+ * makes it this process's log file; throws a UserError saying why it cannot.
+ * Example: `openLogFile('/var/log/hotsnap.log').append('…\n')`.
  */
 export function openLogFile(path: string): LogFile {
   let fd: number;
   try {
+    // The default log of a user is state_dir/hotsnap.log, and the first run creates state_dir.
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     fd = openSync(path, 'a', 0o640);
   } catch (error) {
     throw new UserError(`cannot append to the log file ${JSON.stringify(path)}: ${(error as Error).message}`);

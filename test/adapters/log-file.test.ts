@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -71,9 +71,17 @@ describe('writeResult', () => {
     expect(readFileSync(path, 'utf8')).toBe('site: ok\nsite: FAILED\n');
   });
 
+  it('creates a missing directory (0700): the first run of a user creates state_dir too', () => {
+    const path = join(temp, 'state/new/hotsnap.log');
+    openLogFile(path).close();
+    expect(statSync(join(temp, 'state/new')).mode & 0o777).toBe(0o700);
+    expect(statSync(path).isFile()).toBe(true);
+  });
+
   it('a log file that cannot be opened is a UserError quoting its path', () => {
-    expect(() => openLogFile(join(temp, 'no/such/dir.log'))).toThrow(
-      `cannot append to the log file "${join(temp, 'no/such/dir.log')}": ENOENT`,
+    writeFileSync(join(temp, 'plain'), '');
+    expect(() => openLogFile(join(temp, 'plain/hotsnap.log'))).toThrow(
+      `cannot append to the log file "${join(temp, 'plain/hotsnap.log')}": EEXIST: file already exists, mkdir`,
     );
   });
 });

@@ -82,12 +82,13 @@ describe('schedule cron: the log gets everything, cron mail only what needs a lo
   });
 
   it('a log file that cannot be opened: the backup still runs, and everything goes to the mail with the reason', async () => {
-    const log = join(world.dir, 'missing-dir/hotsnap.log');
+    // Below a file, so not even its directory can be made.
+    const log = join(world.configFile, 'hotsnap.log');
     const run = await cronJob(log);
     const result = await run();
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toMatch(
-      new RegExp(`Z {2}WARN {3}cannot append to the log file "${log}": ENOENT.*; logging to stderr instead\\n`),
+      new RegExp(`Z {2}WARN {3}cannot append to the log file "${log}": EEXIST.*; logging to stderr instead\\n`),
     );
     expect(result.stderr).toMatch(/Z {2}INFO {3}backing up {2}profile=site$/m);
     expect(result.stdout).toMatch(/^site: ok /m);
