@@ -119,7 +119,7 @@ export function addBackupCommands(program: Command): void {
     )
     .option(
       '--to <dir>',
-      'existing directory to restore into (required; --to / puts files back over the live ones: stop the applications first)',
+      'directory to restore into, created (mode 0700) when only its parent exists (required; --to / puts files back over the live ones: stop the applications first)',
     )
     .option(
       '--force',

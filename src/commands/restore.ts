@@ -3,9 +3,9 @@
  * `-x` into DIR, then every restored database and Git repository checked against the archive's manifest. Takes no
  * run lock: tarsnap reads archives beside a running create or delete.
  */
-import { existsSync, mkdtempSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Config } from '../config/resolve.js';
 import type { Context } from '../context.js';
 import { ExitCode, UsageError, UserError } from '../errors.js';
@@ -32,6 +32,7 @@ import {
   readManifest,
 } from '../adapters/restored-check.js';
 import type { TarsnapRunner } from '../adapters/tarsnap.js';
+import { checkRestoreTarget, createRestoreTarget, removeIfEmpty } from '../adapters/restore-target.js';
 import { tarsnapRunnerFor } from './common.js';
 import { resolveArchiveName } from '../workflows/resolve-archive.js';
 import type { CommandResult } from './result.js';
@@ -51,26 +52,6 @@ export interface RestoreDeps {
   makePrivateDir: () => string;
   /** Whether files restored into this directory land at their live paths (it is `/`). */
   isRoot: (dir: string) => boolean;
-}
-
-/** Given the --to value, returns it absolute; a usage error unless it is an existing directory. */
-function checkTarget(to: string | undefined): string {
-  if (to === undefined || to === '') {
-    throw new UsageError(
-      'restore needs --to DIR, an existing directory to restore into (e.g. --to /var/tmp/restore; --to / puts files back over the live ones)',
-    );
-  }
-  const target = resolve(to);
-  let isDirectory: boolean;
-  try {
-    isDirectory = statSync(target).isDirectory();
-  } catch {
-    throw new UsageError(
-      `--to ${to}: no such directory; create it first (mkdir -p ${shellQuote(target)}) or give an existing one`,
-    );
-  }
-  if (!isDirectory) throw new UsageError(`--to ${to} is not a directory; give an existing directory to restore into`);
-  return target;
 }
 
 /** Restoring into `/` replaces live databases: say so loudly, before a byte is written. */
@@ -192,7 +173,7 @@ export async function restoreArchive(
 /**
  * Given the context, ARCHIVE, the PATHs and options, restores; exit 0 when every restored
  * database and repository verified, 1 otherwise (also when `--to /` would replace a file that looks in use and
- * there is no --force), 2 for usage errors (no --to, a missing directory, a bad PATH).
+ * there is no --force), 2 for usage errors (no --to, a --to without its parent, a bad PATH).
  * Example: `restoreCommand(ctx, 'latest:daily', ['/srv/ghost'], { to: '/var/tmp/r' })`.
  */
 export async function restoreCommand(
@@ -202,7 +183,7 @@ export async function restoreCommand(
   options: RestoreOptions,
   overrides: Partial<RestoreDeps> = {},
 ): Promise<CommandResult> {
-  const target = checkTarget(options.to);
+  const target = checkRestoreTarget(options.to);
   const usage = <T>(work: () => T): T => {
     try {
       return work();
@@ -220,7 +201,15 @@ export async function restoreCommand(
     isRoot: (dir) => realpathSync(dir) === '/',
     ...overrides,
   };
-  const summary = await restoreArchive(config, spec, target, selectors, deps, { force: options.force === true });
+  // Made only once every argument checked out, and removed again when nothing was restored into it.
+  const created = createRestoreTarget(target, deps.logger);
+  let summary: RestoreSummary;
+  try {
+    summary = await restoreArchive(config, spec, target.path, selectors, deps, { force: options.force === true });
+  } catch (error) {
+    if (created) removeIfEmpty(target.path);
+    throw error;
+  }
   const stdout = options.json ? `${JSON.stringify(summary, null, 2)}\n` : formatRestoreSummary(summary);
   return { exitCode: summary.ok ? ExitCode.ok : ExitCode.failed, stdout };
 }

@@ -12,6 +12,7 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -184,11 +185,11 @@ describe('hotsnap restore', () => {
     const callsBefore = world.calls().length;
     const result = await world.hotsnap(['restore', 'latest']);
     expect(result.exitCode).toBe(2);
-    expect(String(result.stderr)).toMatch(/^hotsnap: restore needs --to DIR, an existing directory to restore into/);
+    expect(String(result.stderr)).toMatch(/^hotsnap: restore needs --to DIR, the directory to restore into/);
     expect(world.calls().length).toBe(callsBefore);
   });
 
-  it('refuses a missing or non-directory target, a bad PATH or profile as usage errors before tarsnap runs', async () => {
+  it('refuses a target without its parent, a non-directory, a bad PATH or profile as usage errors before tarsnap runs', async () => {
     // In-process (the CLI's mapping of UsageError to exit 2 is shown above): cheaper than a node start each.
     process.env.TARSNAP_EMULATOR_DIR = world.emulatorDir;
     const context = createContext({ config: world.configFile, logLevel: 'silent' });
@@ -196,10 +197,13 @@ describe('hotsnap restore', () => {
     const cases: [string[], string | undefined, RegExp][] = [
       [
         [],
-        join(world.dir, 'nowhere'),
-        new RegExp(`^--to ${join(world.dir, 'nowhere')}: no such directory; create it first \\(mkdir -p `),
+        join(world.dir, 'nowhere', 'deeper'),
+        new RegExp(
+          `^--to ${join(world.dir, 'nowhere', 'deeper')}: its parent ${join(world.dir, 'nowhere')} does not exist either; create it first \\(mkdir -p `,
+        ),
       ],
-      [[], world.configFile, /is not a directory; give an existing directory/],
+      [[], join(world.configFile, 'below'), /its parent .* is not a directory/],
+      [[], world.configFile, /is not a directory; give a directory to restore into/],
       [['/'], world.dir, /names the whole archive: leave out PATH to restore everything/],
       [['/srv/../etc'], world.dir, /contains "\.\."/],
       [[], '', /restore needs --to DIR/],
@@ -213,6 +217,22 @@ describe('hotsnap restore', () => {
       /unknown profile weekly; the config .* has: daily, notes/,
     );
     expect(world.calls().length).toBe(callsBefore);
+    expect(existsSync(join(world.dir, 'nowhere'))).toBe(false);
+  });
+
+  it('--to a new directory whose parent exists: created 0700 and said so; removed again when nothing was restored', async () => {
+    const target = join(world.dir, 'new-target');
+    const result = await world.hotsnap(['restore', 'latest:notes', '--to', target]);
+    expect(result.exitCode).toBe(0);
+    expect(String(result.stderr)).toContain(`created ${target} (mode 0700: the restored files may be private)`);
+    expect(statSync(target).mode & 0o777).toBe(0o700);
+    expect(readFileSync(join(target, home, 'notes/with space.txt'), 'utf8')).toBe(
+      readFileSync(join(home, 'notes/with space.txt'), 'utf8'),
+    );
+    const unfilled = join(world.dir, 'never-filled');
+    const missing = await world.hotsnap(['restore', 'no-such-archive', '--to', unfilled]);
+    expect(missing.exitCode).toBe(1);
+    expect(existsSync(unfilled)).toBe(false);
   });
 
   it('a member the archive lacks: exit 2 before extracting anything', async () => {
