@@ -43,6 +43,10 @@ export function buildProgram(): Command {
     )
     .option('-q, --quiet', 'log warnings and errors only')
     .option(
+      '--retries <count>',
+      'network retries of each tarsnap call, e.g. 0 (default: list, ls, stats and restore retry once after at most 5 s; run, prune and verify use tarsnap.retries)',
+    )
+    .option(
       '--log-file <file>',
       'append every log line and the result to this file; stderr then shows warnings and errors only, stdout the result only when the command did not succeed (for cron, which mails what a job prints)',
     )

@@ -13,6 +13,8 @@ export interface GlobalOptions {
   logFormat?: string;
   logLevel?: string;
   quiet?: boolean;
+  /** --retries: network retries of each tarsnap call, whatever the command's own policy. */
+  retries?: string;
   /** Append every log line and the result here (stderr then shows warnings and errors only). */
   logFile?: string;
 }
@@ -25,9 +27,19 @@ export interface Context {
   configFlag: string | undefined;
   /** The last lines logged (info and above), for the body of a failure ping. */
   logTail: LogTail;
+  /** --retries as a number; undefined when not given (each command's kind then decides). */
+  retries?: number;
 }
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** Given --retries as typed, returns it as a count; a usage error unless a whole number. */
+function parseRetries(retries: string | undefined): number | undefined {
+  if (retries === undefined) return undefined;
+  if (!/^\d{1,3}$/.test(retries))
+    throw new UsageError(`--retries must be a whole number of retries from 0 to 999, like 0 or 3, not "${retries}"`);
+  return Number(retries);
+}
 
 /** Given the global options, returns the command context; e.g. `createContext({logFormat:'json'})`. */
 export function createContext(options: GlobalOptions): Context {
@@ -37,6 +49,7 @@ export function createContext(options: GlobalOptions): Context {
   const level = options.quiet ? 'warn' : (options.logLevel ?? 'info');
   if (!(LEVELS as readonly string[]).includes(level))
     throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}`);
+  const retries = parseRetries(options.retries);
   const logTail = createLogTail();
   let file: LogFile | undefined;
   let unopened: string | undefined;
@@ -56,6 +69,7 @@ export function createContext(options: GlobalOptions): Context {
   return {
     logger,
     logTail,
+    ...(retries === undefined ? {} : { retries }),
     configFlag: options.config,
     async loadConfig(loadOptions = {}) {
       const { locateConfig, loadConfig } = await import('./config/read.js');

@@ -35,6 +35,8 @@ export interface ProgressOptions {
   now?: () => number;
   /** Stay silent until the work has run this long (default 1000 ms). */
   delayMs?: number;
+  /** Draws the line instead of renderProgressLine (tarsnap's upload: an estimated total, an ETA). */
+  render?: (phase: string, done: number, total: number, elapsedMs: number) => string;
 }
 
 const REDRAW_MS = 100;
@@ -63,7 +65,14 @@ export function renderProgressLine(
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`;
   const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
   const rate = unit === 'bytes' && elapsedMs > 0 ? ` ${(done / 1e6 / (elapsedMs / 1000)).toFixed(0)} MB/s` : '';
-  const line = `${label} ${phase} ${bar} ${percent} ${formatAmount(done, unit)}/${formatAmount(total, unit)}${rate}`;
+  return fitToColumns(
+    `${label} ${phase} ${bar} ${percent} ${formatAmount(done, unit)}/${formatAmount(total, unit)}${rate}`,
+    columns,
+  );
+}
+
+/** A line as long as the terminal wraps it onto a second one, which `\r` cannot redraw: cut it. */
+function fitToColumns(line: string, columns: number): string {
   return line.length >= columns ? line.slice(0, Math.max(0, columns - 1)) : line;
 }
 
@@ -90,9 +99,11 @@ export function createProgress(options: ProgressOptions): ProgressReporter {
     if (!force && time - lastDraw < REDRAW_MS) return;
     lastDraw = time;
     drawn = true;
-    stream.write(
-      `\r\x1b[K${renderProgressLine(options.label, phase, done, total, options.unit, time - started, stream.columns ?? 80)}`,
-    );
+    const columns = stream.columns ?? 80;
+    const line = options.render
+      ? fitToColumns(options.render(phase, done, total, time - started), columns)
+      : renderProgressLine(options.label, phase, done, total, options.unit, time - started, columns);
+    stream.write(`\r\x1b[K${line}`);
   };
 
   return {

@@ -1,9 +1,11 @@
 /**
  * The one place that runs tarsnap: an argv array through execa (never a shell), stdin closed so a
  * passphrase prompt can't hang a cron job, `TZ=UTC` (list times are printed in the process's zone)
- * and `LC_ALL=C`. stderr is streamed into the log. Failures are classified (core/tarsnap-output)
- * and some are retried: a busy cache lock (bounded wait), the network (backoff), an out-of-sync
- * cache (one --fsck when `auto_fsck` is set). With dry-run, a mutating call is logged and skipped.
+ * and `LC_ALL=C`. stderr is streamed into the log, progress lines into the call's progress (and
+ * the log's debug level). Failures are classified (core/tarsnap-output) and some are retried: a
+ * busy cache lock (bounded wait), the network (backoff, or a countdown on a terminal), an
+ * out-of-sync cache (one --fsck when `auto_fsck` is set). With dry-run, a mutating call is logged
+ * and skipped.
  */
 import { execa } from 'execa';
 import { performance } from 'node:perf_hooks';
@@ -17,6 +19,7 @@ import { formatTimeSpan } from '../core/timespan.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { createLineReader } from './line-reader.js';
+import type { TarsnapProgress } from './tarsnap-progress.js';
 
 export interface TarsnapResult {
   exitCode: number;
@@ -59,15 +62,24 @@ export interface RunnerOptions {
   /** How long to keep retrying while another tarsnap holds the cache lock (default 5 min). */
   lockWaitMs?: number;
   sleep?: (ms: number) => Promise<unknown>;
+  /** Waits out a network retry's delay (default: sleep; on a terminal, a countdown: adapters/retry-countdown). */
+  waitToRetry?: (delayMs: number, attempt: number, of: number) => Promise<unknown>;
+}
+
+/** How one call runs: `retry: false` turns off the waits and retries; `progress` gets its stderr lines. */
+export interface RunCallOptions {
+  retry?: boolean;
+  progress?: TarsnapProgress;
 }
 
 export interface TarsnapRunner {
   readonly settings: TarsnapSettingsForRunner;
   /**
    * Runs one invocation with the retry policy; throws TarsnapError when it finally fails.
-   * `retry: false` turns off waiting for a busy cache and network retries (auto_fsck still applies).
+   * `retry: false` turns off waiting for a busy cache and network retries (auto_fsck still applies);
+   * `progress` is fed every stderr line and stopped when the call ends.
    */
-  run(invocation: Invocation, options?: { retry?: boolean }): Promise<TarsnapResult>;
+  run(invocation: Invocation, options?: RunCallOptions): Promise<TarsnapResult>;
 }
 
 const LOCK_POLL_MS = 5000;
@@ -77,8 +89,9 @@ export function createTarsnapRunner(settings: TarsnapSettingsForRunner, options:
   const logger = options.logger ?? silentLogger;
   const sleep = options.sleep ?? ((ms: number) => sleepFor(ms));
   const lockWaitMs = options.lockWaitMs ?? 5 * 60 * 1000;
+  const waitToRetry = options.waitToRetry ?? ((delayMs: number) => sleep(delayMs));
 
-  async function once(invocation: Invocation): Promise<TarsnapResult> {
+  async function once(invocation: Invocation, progress?: TarsnapProgress): Promise<TarsnapResult> {
     const display = formatCommandForLog(settings.binary, invocation.argv);
     logger.debug({ command: display }, `running tarsnap to ${invocation.summary}`);
     const started = performance.now();
@@ -90,7 +103,11 @@ export function createTarsnapRunner(settings: TarsnapSettingsForRunner, options:
       extendEnv: true,
       maxBuffer: 1024 * 1024 * 1024,
     });
-    const stderr = createLineReader((line) => logStderrLine(logger, line));
+    const stderr = createLineReader((line) => {
+      // Progress comes every few MB: detail for the log, news for the progress line.
+      if (progress?.line(line)) logger.debug(`tarsnap: ${line}`);
+      else logStderrLine(logger, line);
+    });
     subprocess.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
     const result = await subprocess;
     stderr.end();
@@ -129,7 +146,15 @@ export function createTarsnapRunner(settings: TarsnapSettingsForRunner, options:
     };
   }
 
-  async function run(invocation: Invocation, runOptions: { retry?: boolean } = {}): Promise<TarsnapResult> {
+  async function run(invocation: Invocation, runOptions: RunCallOptions = {}): Promise<TarsnapResult> {
+    try {
+      return await runWithRetries(invocation, runOptions);
+    } finally {
+      runOptions.progress?.stop();
+    }
+  }
+
+  async function runWithRetries(invocation: Invocation, runOptions: RunCallOptions): Promise<TarsnapResult> {
     if (invocation.mutates && options.dryRun) {
       logger.info(`[dry run] would run: ${formatCommandForLog(settings.binary, invocation.argv)}`);
       return { exitCode: 0, stdout: '', stderr: '', skipped: true };
@@ -139,7 +164,7 @@ export function createTarsnapRunner(settings: TarsnapSettingsForRunner, options:
     let lockWaited = 0;
     let fsckDone = false;
     for (;;) {
-      const result = await once(invocation);
+      const result = await once(invocation, runOptions.progress);
       if (result.exitCode === 0) return result;
       const failure = classifyTarsnapFailure(result.exitCode, result.stderr, settings);
       // Exit 2 changed the server: never retry, the caller must list to see what was stored.
@@ -160,7 +185,7 @@ export function createTarsnapRunner(settings: TarsnapSettingsForRunner, options:
           { attempt: networkRetries, of: settings.retries, delay: formatTimeSpan(delay) },
           `cannot reach the tarsnap server; retrying in ${formatTimeSpan(delay)}`,
         );
-        await sleep(delay);
+        await waitToRetry(delay, networkRetries, settings.retries);
         continue;
       }
       // Both refusals happen before tarsnap changes anything, so fixing the cache and trying once

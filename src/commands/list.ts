@@ -56,7 +56,7 @@ export async function listCommand(
 ): Promise<CommandResult> {
   const config = await context.loadConfig();
   const profiles = selectProfiles(config, names).map((profile) => profile.name);
-  const archives = await listArchives(config, tarsnapRunnerFor(config, context));
+  const archives = await listArchives(config, tarsnapRunnerFor(config, context, { kind: 'looking' }));
   const shown =
     names.length === 0
       ? archives

@@ -32,6 +32,8 @@ import {
   readManifest,
 } from '../adapters/restored-check.js';
 import type { TarsnapRunner } from '../adapters/tarsnap.js';
+import { createRestoreProgress } from '../adapters/tarsnap-progress.js';
+import { archiveTotalBytes } from '../workflows/archive-size.js';
 import { checkRestoreTarget, createRestoreTarget, removeIfEmpty } from '../adapters/restore-target.js';
 import { tarsnapRunnerFor } from './common.js';
 import { resolveArchiveName } from '../workflows/resolve-archive.js';
@@ -52,6 +54,8 @@ export interface RestoreDeps {
   makePrivateDir: () => string;
   /** Whether files restored into this directory land at their live paths (it is `/`). */
   isRoot: (dir: string) => boolean;
+  /** Draw the extraction's progress on stderr (a terminal); else log it every few minutes. */
+  terminal?: boolean;
 }
 
 /** Restoring into `/` replaces live databases: say so loudly, before a byte is written. */
@@ -148,8 +152,17 @@ export async function restoreArchive(
 
   deps.logger.info({ archive, to: target, files: plan.files }, 'restoring');
   if (plan.members === null || plan.members.length > 0) {
+    // Progress against the archive's size when restoring all of it; a selection shows bytes and rate.
+    const total =
+      plan.members === null ? await archiveTotalBytes(deps.tarsnap, common, archive, deps.logger) : undefined;
+    const progress = createRestoreProgress(target, { total, terminal: deps.terminal ?? false, logger: deps.logger });
     await deps.tarsnap.run(
-      buildExtractArgs(common, archive, { to: target, ...(plan.members ? { members: plan.members } : {}) }),
+      buildExtractArgs(common, archive, {
+        to: target,
+        verbose: true,
+        ...(plan.members ? { members: plan.members } : {}),
+      }),
+      { progress },
     );
   }
   if (plan.manifest === 'inline') {
@@ -195,8 +208,10 @@ export async function restoreCommand(
   const spec = usage(() => parseArchiveSpec(archiveArgument));
   const config = await context.loadConfig();
   const deps: RestoreDeps = {
-    tarsnap: tarsnapRunnerFor(config, context),
+    // Someone is waiting: one short retry, not tarsnap.retries (retryPolicyFor).
+    tarsnap: tarsnapRunnerFor(config, context, { kind: 'looking' }),
     logger: context.logger,
+    terminal: process.stderr.isTTY === true,
     makePrivateDir: () => mkdtempSync(join(tmpdir(), 'hotsnap-restore-')),
     isRoot: (dir) => realpathSync(dir) === '/',
     ...overrides,

@@ -39,6 +39,7 @@ import { createStagingDir, type StagingDir } from '../adapters/staging.js';
 import { removeLeftovers } from '../adapters/staging-sweep.js';
 import { updateProfileState } from '../adapters/state.js';
 import type { TarsnapRunner } from '../adapters/tarsnap.js';
+import { createRestoreProgress } from '../adapters/tarsnap-progress.js';
 import { tarsnapRunnerFor } from './common.js';
 import { selectProfiles } from './select-profiles.js';
 import { listArchives } from '../workflows/list.js';
@@ -50,6 +51,8 @@ export interface VerifyDeps {
   now: () => Date;
   freeBytes: FreeSpaceProbe;
   createStagingDir: (parent: string, profile: string) => StagingDir;
+  /** Draw the extraction's progress on stderr (a terminal); else log it every few minutes. */
+  terminal?: boolean;
 }
 
 /** Room for SQLite's -shm and -wal while the check runs, beyond the archive's own bytes. */
@@ -157,7 +160,13 @@ export async function verifyProfile(
       { profile: profile.name, archive: latest.name, into: stage.path },
       'restore drill: extracting the whole archive',
     );
-    await deps.tarsnap.run(buildExtractArgs(tarsnapCommon(config), latest.name, { to: stage.path }));
+    await deps.tarsnap.run(buildExtractArgs(tarsnapCommon(config), latest.name, { to: stage.path, verbose: true }), {
+      progress: createRestoreProgress(stage.path, {
+        total: sizes?.total,
+        terminal: deps.terminal ?? false,
+        logger: deps.logger,
+      }),
+    });
     const manifestFile = join(stage.path, MANIFEST_FILE);
     if (!existsSync(manifestFile)) {
       throw new UserError(
@@ -211,6 +220,7 @@ export async function verifyCommand(
     now,
     freeBytes,
     createStagingDir,
+    terminal: process.stderr.isTTY === true,
     ...overrides,
   };
   // Only stages of our own uid whose run is gone; never throws, so a stuck leftover never stops the drill.

@@ -15,6 +15,7 @@ import {
   escapeExcludePattern,
 } from './paths.js';
 import { assertExtraArgs } from './tarsnap-extra-args.js';
+import { progressBytesArgs } from './tarsnap-progress.js';
 
 /** One tarsnap call. `stdin` is written to tarsnap's standard input when present. */
 export type Invocation = { argv: readonly string[]; mutates: boolean; summary: string; stdin?: string };
@@ -47,6 +48,8 @@ export interface CreateOptions {
   dryRun?: boolean;
   verbose?: boolean;
   printStats?: boolean;
+  /** `--progress-bytes N`: a "Processed N entries, B bytes" line every N bytes (none if extraArgs set it). */
+  progressBytes?: number;
 }
 
 const PASSPHRASE_METHOD = /^(?:env:.+|file:.+|dev:(?:tty-stdin|stdin-once|tty-once))$/s;
@@ -138,6 +141,7 @@ export function buildCreateArgs(common: TarsnapCommon, options: CreateOptions): 
     ...(options.printStats ? ['--print-stats'] : []),
     ...(options.verbose ? ['-v'] : []),
     ...(options.dryRun ? ['--dry-run'] : []),
+    ...progressBytesArgs(options.progressBytes, extraArgs),
     ...extraArgs,
     ...excludes,
     '-f',
@@ -222,12 +226,13 @@ export function memberOperand(member: string): string {
 export function buildExtractArgs(
   common: TarsnapCommon,
   name: string,
-  options: { to: string; members?: readonly string[] },
+  options: { to: string; members?: readonly string[]; verbose?: boolean },
 ): Invocation {
   assertArchiveName(name);
   const to = normaliseAbsolutePath(options.to);
   const members = (options.members ?? []).map(memberOperand);
-  const argv = ['-x', ...commonArgs(common, false), '-f', name, '-C', to, ...members];
+  const verbose = options.verbose ? ['-v'] : []; // an "x PATH" line per member written: restore's progress
+  const argv = ['-x', ...commonArgs(common, false), ...verbose, '-f', name, '-C', to, ...members];
   // It writes files on this machine, so a dry run must not perform it.
   return { argv: assertArgv(argv), mutates: true, summary: `extract archive ${name} into ${to}` };
 }

@@ -174,6 +174,7 @@ export async function backupProfile(
         ],
         dryRun: options.dryRun,
         printStats: true,
+        terminal: options.progress,
       });
       name = created.name;
       stats = created.stats;

@@ -73,3 +73,21 @@ describe('createProgress', () => {
     expect(writes).toEqual([]);
   });
 });
+
+describe('createProgress with its own line', () => {
+  it('draws what render returns, cut to the terminal width, and clears it at stop', () => {
+    const { writes, stream } = fakeStream(true);
+    let time = 0;
+    const progress = createProgress({
+      label: 'tarsnap',
+      unit: 'bytes',
+      stream: { ...stream, columns: 30 },
+      now: () => time,
+      render: (phase, done, total, elapsedMs) => `${phase} ${done} of about ${total} after ${elapsedMs} ms and more`,
+    });
+    time = 2000;
+    progress.update(5, 10);
+    progress.stop();
+    expect(writes).toEqual(['\r\x1b[Kcopying 5 of about 10 after 2', '\r\x1b[K']);
+  });
+});

@@ -74,6 +74,36 @@ describe('createTarsnapRunner', () => {
     expect(lines.filter((line) => line.startsWith('warn'))).toHaveLength(2);
   });
 
+  it('waits out each network retry with waitToRetry (a countdown on a terminal), told the attempt', async () => {
+    const waits: number[][] = [];
+    const runner = createTarsnapRunner(settings, {
+      env: { ...env, TARSNAP_EMULATOR_FAULT: 'network' },
+      waitToRetry: async (ms, attempt, of) => waits.push([ms, attempt, of]),
+    });
+    await expect(runner.run(buildListArgs(settings, { verbose: 0 }))).rejects.toBeInstanceOf(TarsnapError);
+    expect(waits).toEqual([
+      [5, 1, 2],
+      [10, 2, 2],
+    ]);
+  });
+
+  it("feeds stderr lines to the call's progress and stops it when the call ends, failed or not", async () => {
+    const seen: string[] = [];
+    let stopped = 0;
+    const progress = { line: (line: string) => (seen.push(line), false), stop: () => void stopped++ };
+    const runner = createTarsnapRunner(
+      { ...settings, retries: 0 },
+      { env: { ...env, TARSNAP_EMULATOR_FAULT: 'network' } },
+    );
+    await expect(runner.run(buildListArgs(settings, { verbose: 0 }), { progress })).rejects.toBeInstanceOf(
+      TarsnapError,
+    );
+    expect(seen).toContain('tarsnap: Error listing archives');
+    expect(stopped).toBe(1);
+    await createTarsnapRunner(settings, { env }).run(create('a'), { progress });
+    expect(stopped).toBe(2);
+  });
+
   it('does not retry when told not to', async () => {
     const sleeps: number[] = [];
     const runner = createTarsnapRunner(settings, {
