@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { parse, parseDocument } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { seedArchives } from '../../fixtures/tarsnap-emulator/lib/seed.js';
@@ -215,5 +216,53 @@ describe('a converted tarsnapper setup, run by hotsnap', () => {
     const created = names.filter((name) => !seeded.some((archive) => archive.name === name) && name !== '');
     expect(created).toHaveLength(1);
     expect(created).toEqual(['blog/ghost-2026-03-01_0315']);
+  });
+
+  it('a job that archived an "sqlite3 .backup" copy runs as a sqlite: entry: the live database archived, no hook, no copy', async () => {
+    const live = join(world.dir, 'srv/app/app.db');
+    const copy = join(world.dir, 'backups/app.db');
+    const uploads = join(world.dir, 'srv/app/uploads');
+    mkdirSync(uploads, { recursive: true });
+    mkdirSync(join(copy, '..'));
+    writeFileSync(join(uploads, 'a.txt'), 'upload\n');
+    const db = new Database(live);
+    db.pragma('journal_mode = WAL');
+    db.exec("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('live row')");
+    const tarsnapper = join(world.dir, 'tarsnapper.yml');
+    writeFileSync(
+      tarsnapper,
+      [
+        'target: $name-$date',
+        'deltas: 1d 7d',
+        'jobs:',
+        '  app:',
+        `    sources: [${copy}, ${uploads}]`,
+        `    exec_before: sqlite3 ${live} ".backup ${copy}"`,
+        `    exec_after: rm -f ${copy}`,
+        '',
+      ].join('\n'),
+    );
+    expect((await hotsnap(['init', '--from-tarsnapper', tarsnapper])).exitCode).toBe(0);
+    const doc = parseDocument(readFileSync(world.configFile, 'utf8'));
+    expect(doc.toJS().profiles.app).toMatchObject({ sqlite: [live], paths: [uploads] });
+    expect(doc.toJS().profiles.app.hooks).toBeUndefined();
+    doc.setIn(['tarsnap', 'binary'], EMULATOR);
+    doc.set('state_dir', world.stateDir);
+    doc.set('staging_dir', world.stagingDir);
+    writeFileSync(world.configFile, doc.toString());
+
+    world.setNow('2026-03-01T03:15:00Z');
+    const run = await hotsnap(['run', 'app', '--no-prune']);
+    db.close();
+    expect(run.exitCode, String(run.stderr)).toBe(0);
+    expect(existsSync(copy)).toBe(false);
+    const target = join(world.dir, 'restored');
+    const restore = await hotsnap(['restore', 'latest:app', '--to', target]);
+    expect(restore.exitCode, String(restore.stderr)).toBe(0);
+    const restored = new Database(join(target, live), { readonly: true });
+    expect(restored.prepare('SELECT v FROM t').pluck().all()).toEqual(['live row']);
+    restored.close();
+    expect(readFileSync(join(target, uploads, 'a.txt'), 'utf8')).toBe('upload\n');
+    expect(existsSync(join(target, copy))).toBe(false);
   });
 });
