@@ -3,7 +3,7 @@
  * stderr is no terminal (cron), and how often each kind of command retries an unreachable server
  * (the emulator's network fault; its call log counts the calls).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorld, type World } from './harness.js';
@@ -58,6 +58,22 @@ describe('progress and retries, end to end', () => {
     expect(result.stderr).not.toMatch(/tarsnap: x /);
     const extract = world.calls().findLast((call) => call.mode === '-x')!;
     expect(extract.argv).toContain('-v');
+  });
+
+  it('restore on a machine without the cache directory: progress without a total, no cache directory made', async () => {
+    renameSync(world.cachedir, `${world.cachedir}.away`);
+    try {
+      const to = mkdtempSync(join(world.dir, 'restore-'));
+      const result = await world.hotsnap(['restore', 'latest', '--to', to], {
+        env: { HOTSNAP_TEST_PROGRESS_LOG_MS: '0' },
+      });
+      expect(result.exitCode, String(result.stderr)).toBe(0);
+      expect(result.stderr).toMatch(/INFO.*restoring: [\d.]+ [kM]?B(, [\d.]+ [kM]?B\/s)?\n/);
+      expect(result.stderr).not.toMatch(/of about|Cache directory/);
+      expect(existsSync(world.cachedir)).toBe(false);
+    } finally {
+      renameSync(`${world.cachedir}.away`, world.cachedir);
+    }
   });
 
   it("verify logs its extraction progress against the archive's size", async () => {
