@@ -16,6 +16,7 @@ Exit codes:
   1   a profile failed (backup, prune, restore or verify)
   2   usage or config error; nothing was attempted
   3   check found problems, or status found an overdue profile
+  4   run: every backup was stored, but a prune was refused (the log names the command to run once)
   70  internal error: a bug in hotsnap (please report it)
   75  another hotsnap run holds the lock (try again later)`;
 

@@ -12,6 +12,8 @@ export const ExitCode = {
   usage: 2,
   /** `check` found problems / `status` found an overdue profile */
   problems: 3,
+  /** `run`: every backup was stored, but a prune was refused (max_delete, a wrong clock); run the command it names */
+  pruneRefused: 4,
   /** another run holds the lock (EX_TEMPFAIL) */
   locked: 75,
   /** anything not a UserError: a bug in hotsnap (EX_SOFTWARE) */

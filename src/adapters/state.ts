@@ -28,6 +28,8 @@ export interface RunRecord {
   error?: string;
   /** Archives deleted by the prune that followed, when one ran. */
   pruned?: number;
+  /** Why the prune that followed was refused (max_delete, a wrong clock) and the command to run once. */
+  prune_refused?: string;
 }
 
 export interface VerifyRecord {
@@ -43,6 +45,11 @@ export interface ProfileState {
   last_attempt?: RunRecord;
   last_success?: RunRecord;
   last_verify?: VerifyRecord;
+  /**
+   * When the first successful backup hotsnap knows of finished (ISO): a verify schedule's first due
+   * date counts from it. Written once; state from before it existed takes the last success then.
+   */
+  first_success?: string;
 }
 
 function stateFile(stateDir: string, profile: string): string {
@@ -86,7 +93,10 @@ export function updateProfileState(
   change: Partial<Omit<ProfileState, 'profile'>>,
 ): ProfileState {
   const file = stateFile(stateDir, profile);
-  const merged: ProfileState = { ...readProfileState(stateDir, profile), ...change, profile };
+  const current = readProfileState(stateDir, profile);
+  const merged: ProfileState = { ...current, ...change, profile };
+  const first = current.first_success ?? current.last_success?.finished ?? change.last_success?.finished;
+  if (first !== undefined) merged.first_success = first;
   const next: ProfileState = { ...merged };
   for (const key of ['last_attempt', 'last_success', 'last_verify'] as const) {
     if (merged[key] !== undefined) Object.assign(next, { [key]: boundError(merged[key]) });

@@ -7,11 +7,11 @@ import type { Context } from '../context.js';
 import { describeError, UserError } from '../errors.js';
 import { now } from '../clock.js';
 import { countArchives } from '../core/metrics.js';
-import type { ProfileSummary } from '../core/summary.js';
 import type { BackupOutcome, BackupDeps } from '../workflows/backup.js';
 import { updateMetricsFile } from '../adapters/metrics.js';
 import { recordRun, updateProfileState } from '../adapters/state.js';
 import { listArchives } from '../workflows/list.js';
+import type { RunSummary } from './run-prune.js';
 
 /**
  * Records the run in the profile's state file. A state_dir that is full or read-only fails the
@@ -21,7 +21,7 @@ export function recordState(
   config: Config,
   profile: Profile,
   context: Context,
-  summary: ProfileSummary,
+  summary: RunSummary,
   outcome: BackupOutcome,
   started: Date,
 ): void {
@@ -50,6 +50,7 @@ export function recordState(
         writer_block_ms: summary.writer_block_ms,
         ...(summary.error ? { error: summary.error } : {}),
         ...(summary.pruned !== undefined ? { pruned: summary.pruned } : {}),
+        ...(summary.prune_refused !== undefined ? { prune_refused: summary.prune_refused } : {}),
       }),
     );
   } catch (error) {

@@ -2,9 +2,9 @@
 import type { Config, Profile } from '../config/resolve.js';
 import { VERSION as version } from '../package-info.js';
 import type { Context } from '../context.js';
-import { describeError, ExitCode, LockedError, UserError } from '../errors.js';
+import { ExitCode, LockedError, UserError } from '../errors.js';
 import { now } from '../clock.js';
-import { formatSummaryLine, type ProfileSummary } from '../core/summary.js';
+import { formatSummaryLine } from '../core/summary.js';
 import { backupProfile, type BackupOutcome, type BackupDeps } from '../workflows/backup.js';
 import { formatCommandForLog } from '../core/command-display.js';
 import { runHooks } from '../adapters/hooks.js';
@@ -14,7 +14,7 @@ import { createPinger } from '../adapters/ping.js';
 import { openStageArea, removeUnusedKeptStages } from '../adapters/kept-stages.js';
 import { removeLeftovers } from '../adapters/staging-sweep.js';
 import { SOURCES } from '../sources/index.js';
-import { pruneProfiles } from '../workflows/prune.js';
+import { pruneAfterBackup, type RunSummary } from './run-prune.js';
 import { recordState, writeMetrics } from './run-records.js';
 import { lockKeyUnlessDryRun, parseWaitOption, tarsnapRunnerFor } from './common.js';
 import { selectProfiles } from './select-profiles.js';
@@ -31,7 +31,8 @@ export interface RunOptions {
 
 /**
  * Given the context, profile names and options, backs up each profile; returns exit 0 when all
- * succeeded, 1 when any failed, with one summary line (or JSON) per profile.
+ * succeeded, 1 when any failed, 4 (ExitCode.pruneRefused) when all were backed up but a prune was
+ * refused, with one summary line (or JSON) per profile.
  */
 export async function runBackups(
   context: Context,
@@ -72,7 +73,7 @@ export async function runBackups(
     context.logger.error(error.message);
     lockFailure = error.message;
   }
-  const summaries: ProfileSummary[] = [];
+  const summaries: RunSummary[] = [];
   const hooks = hookRunner(context, dryRun, config.tarsnap.passphrase);
   const runVars: HookVars = { profiles: profiles.map((p) => p.name), config: config.file, dry_run: dryRun };
   try {
@@ -105,13 +106,14 @@ export async function runBackups(
   }
   if (!dryRun && config.metrics_file) await writeMetrics(config, deps, context);
   const failed = summaries.some((summary) => summary.status === 'failed');
+  const refused = summaries.some((summary) => summary.prune_refused !== undefined);
   const stdout = options.json
     ? `${JSON.stringify({ profiles: summaries }, null, 2)}\n`
     : `${summaries.map(formatSummaryLine).join('\n')}\n`;
-  return { exitCode: failed ? ExitCode.failed : ExitCode.ok, stdout };
+  return { exitCode: failed ? ExitCode.failed : refused ? ExitCode.pruneRefused : ExitCode.ok, stdout };
 }
 
-function failedSummary(profile: string, error: string): ProfileSummary {
+function failedSummary(profile: string, error: string): RunSummary {
   return { profile, status: 'failed', duration_ms: 0, databases: 0, databases_failed: 0, writer_block_ms: 0, error };
 }
 
@@ -121,7 +123,7 @@ async function failedBeforeStart(
   error: string,
   dryRun: boolean,
   context: Context,
-): Promise<ProfileSummary> {
+): Promise<RunSummary> {
   const summary = failedSummary(profile.name, error);
   const ping = createPinger(dryRun ? undefined : profile.ping, { logger: context.logger, profile: profile.name });
   await ping.fail(formatSummaryLine(summary));
@@ -160,7 +162,7 @@ async function runProfile(
   deps: BackupDeps,
   context: Context,
   options: { dryRun: boolean; prune: boolean; progress: boolean },
-): Promise<ProfileSummary> {
+): Promise<RunSummary> {
   const { dryRun } = options;
   const mark = context.logTail.mark();
   const ping = createPinger(dryRun ? undefined : profile.ping, { logger: context.logger, profile: profile.name });
@@ -170,7 +172,7 @@ async function runProfile(
   const hooks = hookRunner(context, dryRun, config.tarsnap.passphrase);
   const baseVars: HookVars = { profile: profile.name, config: config.file, dry_run: dryRun };
 
-  let outcome: BackupOutcome;
+  let outcome: BackupOutcome & { summary: RunSummary };
   const beforeFailure = await hooks.run('before', profile.hooks.before, baseVars);
   if (beforeFailure) {
     outcome = { summary: failedSummary(profile.name, `${beforeFailure} (nothing was backed up)`) };
@@ -212,34 +214,4 @@ async function runProfile(
   if (summary.status === 'failed') await ping.fail(`${formatSummaryLine(summary)}\n\n${context.logTail.text(mark)}`);
   else await ping.success(formatSummaryLine(summary));
   return summary;
-}
-
-/** Prunes one profile right after its successful backup and folds the result into its summary. */
-async function pruneAfterBackup(
-  config: Config,
-  profile: Profile,
-  deps: BackupDeps,
-  summary: ProfileSummary,
-  archive: string | undefined,
-): Promise<void> {
-  try {
-    const report = await pruneProfiles(
-      config,
-      [profile],
-      { tarsnap: deps.tarsnap, logger: deps.logger, now: deps.now },
-      { dryRun: false, force: false, ...(archive !== undefined ? { madeByThisRun: archive } : {}) },
-    );
-    const entry = report.profiles[0];
-    if (entry && !entry.skipped && !entry.no_rules) {
-      summary.pruned = entry.refused ? 0 : entry.remove.length - (entry.not_deleted?.length ?? 0);
-    }
-    if (entry?.note) summary.prune_note = entry.refused ? 'prune refused (see log)' : `prune ${entry.note}`;
-    if (report.failed) {
-      summary.status = 'failed';
-      summary.error = `backup ok, prune failed: ${report.error ?? entry?.note ?? `${entry?.not_deleted?.length ?? 0} archives not deleted`}`;
-    }
-  } catch (error) {
-    summary.status = 'failed';
-    summary.error = `backup ok, prune failed: ${describeError(error)}`;
-  }
 }

@@ -23,6 +23,8 @@ export interface MetricsRun {
   };
   databases?: number;
   writer_block_ms?: number;
+  /** Why the prune after it was refused (max_delete, a wrong clock), when it was. */
+  prune_refused?: string;
 }
 
 /** A restore drill as the state file records it (adapters/state VerifyRecord fits). */
@@ -123,6 +125,11 @@ const FAMILIES: readonly Family[] = [
     name: 'hotsnap_last_success_new_compressed_bytes',
     help: 'What the last successful archive added to the tarsnap account (compressed new data).',
     value: (p) => p.last_success?.stats?.new_compressed_bytes,
+  },
+  {
+    name: 'hotsnap_prune_refused',
+    help: '1 if the prune after the last backup was refused (max_delete, a wrong clock): the backup is stored, old archives pile up until the command in the log is run once.',
+    value: (p) => (lastRun(p)?.status === 'ok' ? Number(lastRun(p)!.prune_refused !== undefined) : undefined),
   },
   {
     name: 'hotsnap_archives',

@@ -7,6 +7,7 @@
  */
 import { formatCalendar, type CalendarSpec } from './calendar.js';
 import { nextElapse } from './calendar-elapse.js';
+import { maskSecrets } from './mask-secrets.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -48,9 +49,18 @@ export function checkSchedule(
 
 /** The parts of a profile's state file that status reads. */
 export interface StatusRecords {
-  last_attempt?: { started: string; finished: string; status: string; error?: string; archive?: string };
+  last_attempt?: {
+    started: string;
+    finished: string;
+    status: string;
+    error?: string;
+    archive?: string;
+    prune_refused?: string;
+  };
   last_success?: { started: string; finished: string; status: string; archive?: string };
   last_verify?: { time: string; status: string; error?: string; archive?: string };
+  /** When the first known success finished: a never-run verify is due from there. */
+  first_success?: string;
 }
 
 /** One profile's line of `hotsnap status` (also its --json form). */
@@ -71,7 +81,8 @@ export interface ProfileStatus {
   interval_seconds: number | null;
   verify: {
     schedule: string | null;
-    state: 'ok' | 'overdue' | 'never' | 'failed' | 'unscheduled';
+    /** pending: never run, and its first due date (the first elapse after the first success) + grace is ahead. */
+    state: 'ok' | 'overdue' | 'never' | 'pending' | 'failed' | 'unscheduled';
     last: StatusRecords['last_verify'] | null;
     deadline: string | null;
   };
@@ -137,11 +148,20 @@ export function evaluateStatus(input: StatusInput, now: number, timeZone: string
       problems.push(
         `${input.profile}: the last verify (${formatMinute(Date.parse(last.time))}) failed${last.error ? `: ${last.error}` : ''}`,
       );
+    } else if (!last) {
+      // Not overdue before it was ever due: the first verify is due at the verify schedule's first
+      // elapse after the first backup (plus the same grace as any run).
+      const since = records.first_success ? Date.parse(records.first_success) : successAt;
+      const first = checkSchedule(input.verify.spec, since, now, timeZone);
+      const late = first.state === 'overdue';
+      verify = { ...verify, state: late ? 'never' : 'pending', deadline: iso(first.deadline) };
+      if (late)
+        problems.push(
+          `${input.profile}: verify is scheduled (${input.verify.text}) but has never run; the first was due by ${formatMinute(first.deadline!)}`,
+        );
     } else {
-      const verifyCheck = checkSchedule(input.verify.spec, last ? Date.parse(last.time) : undefined, now, timeZone);
+      const verifyCheck = checkSchedule(input.verify.spec, Date.parse(last.time), now, timeZone);
       verify = { ...verify, state: verifyCheck.state, deadline: iso(verifyCheck.deadline) };
-      if (verifyCheck.state === 'never')
-        problems.push(`${input.profile}: verify is scheduled (${input.verify.text}) but has never run`);
       if (verifyCheck.state === 'overdue')
         problems.push(
           `${input.profile}: verify overdue: last ${formatMinute(Date.parse(last!.time))}, due by ${formatMinute(verifyCheck.deadline!)}`,
@@ -183,8 +203,30 @@ function stateText(status: ProfileStatus): string {
         ? 'VERIFY OVERDUE'
         : status.verify.state === 'never'
           ? 'NEVER VERIFIED'
-          : '';
+          : status.verify.state === 'pending' && status.verify.deadline
+            ? `first verify due by ${formatMinute(Date.parse(status.verify.deadline))}`
+            : '';
   return verify ? `${base}; ${verify}` : base;
+}
+
+/** Longest failure line `status` prints: the first line says what happened; the state file has the rest. */
+const MAX_NOTE_CHARS = 300;
+
+/**
+ * Given a profile's status, returns what its last run left to read: why it failed (the error's
+ * first line, secrets masked), or that its prune was refused and what to run.
+ * Example: → ['failed: daily: tarsnap failed to create the archive: …'].
+ */
+export function lastRunNotes(status: ProfileStatus): string[] {
+  const last = status.last_attempt;
+  const oneLine = (text: string) => {
+    const line = maskSecrets([text.split('\n')[0]!.trim()])[0]!;
+    return line.length > MAX_NOTE_CHARS ? `${line.slice(0, MAX_NOTE_CHARS)}…` : line;
+  };
+  if (last?.status === 'failed') return [`failed: ${status.profile}: ${oneLine(last.error ?? 'no reason recorded')}`];
+  if (last?.status === 'ok' && last.prune_refused)
+    return [`note: ${status.profile}: the last run's prune was refused: ${oneLine(last.prune_refused)}`];
+  return [];
 }
 
 /** Given statuses and now, returns the readable table, the problems and a last summary line. */
@@ -209,6 +251,7 @@ export function renderStatusTable(statuses: readonly ProfileStatus[], now: numbe
   const lines = table.map((row) =>
     row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  '),
   );
+  for (const status of statuses) lines.push(...lastRunNotes(status));
   const problems = statuses.flatMap((status) => status.problems);
   for (const problem of problems) lines.push(`problem: ${problem}`);
   lines.push(

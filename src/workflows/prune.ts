@@ -12,6 +12,17 @@ import { tarsnapCommon } from '../config/tarsnap-common.js';
 import { listStoredArchives } from '../adapters/archive-list.js';
 import { TarsnapError, type TarsnapRunner } from '../adapters/tarsnap.js';
 import { listArchives } from './list.js';
+import { describeRefusal } from './prune-refusal.js';
+
+/** Most archive names one log line shows; a first prune of years of archives deletes hundreds. */
+export const MAX_LOGGED_NAMES = 25;
+
+/** Given names, returns "3 archives: a, b, c", the first MAX_LOGGED_NAMES of many then "… and 275 more". */
+export function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, MAX_LOGGED_NAMES).join(', ');
+  const more = names.length > MAX_LOGGED_NAMES ? ` … and ${names.length - MAX_LOGGED_NAMES} more` : '';
+  return `${names.length} archive${names.length === 1 ? '' : 's'}: ${shown}${more}`;
+}
 
 export interface ProfilePruneReport {
   profile: string;
@@ -24,6 +35,8 @@ export interface ProfilePruneReport {
   /** The profile has no retention rules, so it is never pruned. */
   no_rules?: boolean;
   refused?: boolean;
+  /** When refused by max_delete: the command that carries the plan out once. */
+  run_once?: string;
   /** Planned deletions still present after the delete call. */
   not_deleted?: string[];
 }
@@ -110,10 +123,13 @@ export async function pruneProfiles(
     if (plan.refused) {
       entry.note = `refused: ${plan.refused}`;
       entry.refused = true;
-      // A dry run has done its job when it shows the refusal; a real prune has failed.
+      // A dry run has done its job when it shows the refusal; a real prune has not (`run` counts
+      // it apart from a failure: its backup was stored).
       if (!options.dryRun) {
         report.failed = true;
-        deps.logger.error({ profile: profile.name }, entry.note);
+        const refusal = describeRefusal(config.file, profile, plan, options.maxDelete);
+        if (refusal.command) entry.run_once = refusal.command;
+        deps.logger.warn({ profile: profile.name }, refusal.line);
       }
     } else {
       doomed.push(...plan.remove.map((removal) => removal.archive));
@@ -124,7 +140,7 @@ export async function pruneProfiles(
 
   doomed.sort((a, b) => a.time.getTime() - b.time.getTime());
   const names = doomed.map((archive) => archive.name);
-  deps.logger.info({ count: names.length }, `deleting ${names.length} archive${names.length === 1 ? '' : 's'}`);
+  deps.logger.info(`deleting ${listNames(names)} (oldest first)`);
   try {
     // No retries of the whole batch here: --keep-going already skips what's gone, and the
     // confirming list below shows exactly what remains.
@@ -143,6 +159,11 @@ export async function pruneProfiles(
   }
   for (const entry of report.profiles) {
     const left = entry.remove.filter((removal) => remaining.has(removal.name)).map((removal) => removal.name);
+    const gone = entry.remove.filter((removal) => !remaining.has(removal.name)).map((removal) => removal.name);
+    if (gone.length > 0) {
+      deps.logger.info({ profile: entry.profile }, `deleted ${listNames(gone)}`);
+      if (gone.length > MAX_LOGGED_NAMES) deps.logger.debug({ profile: entry.profile, archives: gone }, 'deleted');
+    }
     if (left.length > 0) {
       entry.not_deleted = left;
       report.failed = true;

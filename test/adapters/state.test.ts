@@ -51,6 +51,17 @@ describe('profile state', () => {
     expect(updateProfileState(dir, 'daily', recordRun(failed)).last_attempt!.error).toBe('network down');
   });
 
+  it('first_success is written once: the first success, or for older state files the last success they had', () => {
+    expect(updateProfileState(dir, 'daily', recordRun(failed)).first_success).toBeUndefined();
+    expect(updateProfileState(dir, 'daily', recordRun(ok)).first_success).toBe(ok.finished);
+    const later = { ...ok, started: '2026-02-01T00:00:00.000Z', finished: '2026-02-01T00:01:00.000Z' };
+    expect(updateProfileState(dir, 'daily', recordRun(later)).first_success).toBe(ok.finished);
+    // A state file from before first_success: its last success is the first one hotsnap knows of.
+    writeFileSync(join(dir, 'profiles', 'old.json'), JSON.stringify({ profile: 'old', last_success: ok }));
+    expect(updateProfileState(dir, 'old', recordRun(later)).first_success).toBe(ok.finished);
+    expect(readProfileState(dir, 'old').first_success).toBe(ok.finished);
+  });
+
   it('says how to recover from a damaged state file', () => {
     mkdirSync(join(dir, 'profiles'));
     writeFileSync(join(dir, 'profiles', 'daily.json'), '{ half');

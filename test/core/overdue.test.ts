@@ -345,8 +345,9 @@ describe('evaluateStatus', () => {
         now,
         'UTC',
       );
-    expect(run().problems).toEqual(['daily: verify is scheduled (weekly) but has never run']);
-    expect(run().verify.state).toBe('never');
+    // Never run, but its first due date (the first weekly elapse after the first backup) is ahead.
+    expect(run().problems).toEqual([]);
+    expect(run().verify).toMatchObject({ state: 'pending', deadline: '2024-05-07T18:00:00.000Z' });
     expect(run({ time: '2024-04-29T01:00:00Z', status: 'failed', error: 'sha256 mismatch' }).problems).toEqual([
       'daily: the last verify (2024-04-29 01:00Z) failed: sha256 mismatch',
     ]);
@@ -370,6 +371,42 @@ describe('evaluateStatus', () => {
     const unscheduledProfile = evaluateStatus({ profile: 'manual', verify: weekly, records: {} }, now, 'UTC');
     expect(unscheduledProfile.problems).toEqual([]);
     expect(unscheduledProfile.verify.state).toBe('unscheduled');
+  });
+});
+
+describe('a never-run verify', () => {
+  const now = t('2024-05-02T07:00:00Z'); // a Thursday
+  const weekly = { text: 'weekly', spec: parseCalendar('weekly') };
+  const status = (records: StatusRecords) =>
+    evaluateStatus(
+      { profile: 'daily', schedule: { text: 'daily', spec: parseCalendar('daily') }, verify: weekly, records },
+      now,
+      'UTC',
+    );
+  const lastSuccess = { started: '2024-05-02T00:20:00Z', finished: '2024-05-02T00:30:00Z', status: 'ok' };
+
+  it.each([
+    // first success, state, deadline (the Monday after the first success + 42 h grace)
+    ['2024-04-20T00:30:00Z', 'never', '2024-04-23T18:00:00.000Z'],
+    ['2024-04-28T23:59:00Z', 'never', '2024-04-30T18:00:00.000Z'],
+    ['2024-04-29T00:30:00Z', 'pending', '2024-05-07T18:00:00.000Z'],
+    ['2024-05-02T00:30:00Z', 'pending', '2024-05-07T18:00:00.000Z'],
+  ])('first success %s → %s, due by %s', (first, state, deadline) => {
+    const result = status({ first_success: first, last_success: lastSuccess });
+    expect(result.verify).toMatchObject({ state, deadline });
+    expect(result.problems).toEqual(
+      state === 'never'
+        ? [
+            `daily: verify is scheduled (weekly) but has never run; the first was due by ${deadline.slice(0, 16).replace('T', ' ')}Z`,
+          ]
+        : [],
+    );
+  });
+
+  it('says in the table when the first verify is due', () => {
+    const text = renderStatusTable([status({ first_success: '2024-05-02T00:30:00Z', last_success: lastSuccess })], now);
+    expect(text).toContain('first verify due by 2024-05-07 18:00Z');
+    expect(text).toMatch(/all 1 profile on schedule\n$/);
   });
 });
 
@@ -408,5 +445,42 @@ describe('renderStatusTable', () => {
       ].join('\n'),
     );
     expect(renderStatusTable(statuses.slice(0, 1), now).endsWith('\nall 1 profile on schedule\n')).toBe(true);
+  });
+
+  it('says why the last run failed: the error’s first line, secrets masked, cut to 300 characters', () => {
+    const now = t('2024-05-02T07:00:00Z');
+    const failedRun = (error: string) =>
+      evaluateStatus(
+        {
+          profile: 'daily',
+          schedule: { text: 'daily', spec: parseCalendar('daily') },
+          records: {
+            last_success: ok('2024-05-02T00:20:00Z', '2024-05-02T00:30:00Z'),
+            last_attempt: {
+              started: '2024-05-02T06:00:00Z',
+              finished: '2024-05-02T06:01:00Z',
+              status: 'failed',
+              error,
+            },
+          },
+        },
+        now,
+        'UTC',
+      );
+    const text = renderStatusTable(
+      [
+        failedRun(
+          'before hook of profile daily failed: curl https://hc-ping.com/0f4e8b1f0f62aa11bb22cc33 (exit 6)\n    | curl: (6) Could not resolve host',
+        ),
+      ],
+      now,
+    );
+    expect(text.split('\n')).toContain(
+      'failed: daily: before hook of profile daily failed: curl https://hc-ping.com/*** (exit 6)',
+    );
+    expect(text).not.toContain('0f4e8b1f');
+    expect(text).not.toContain('Could not resolve');
+    const long = renderStatusTable([failedRun(`tarsnap failed: ${'x'.repeat(1000)}`)], now);
+    expect(long).toMatch(new RegExp(`^failed: daily: tarsnap failed: x{284}…$`, 'm'));
   });
 });

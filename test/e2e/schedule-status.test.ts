@@ -91,16 +91,25 @@ describe('hotsnap schedule and status (built CLI)', () => {
     // A good run prints nothing, so cron mails nothing; the log holds its lines and summary.
     expect([ran.stdout, ran.stderr]).toEqual(['', '']);
     expect(readFileSync(log, 'utf8')).toMatch(/^site: ok {2}archive blog-site-2026-03-02_02-30-00 {2}/m);
-    // On time now; what is left is the restore drill verify_schedule asks for, which never ran.
+    // On time now, and so is the restore drill verify_schedule asks for: it never ran, but it is
+    // first due the week after this first backup (plus its grace), not before.
     const status = await hotsnapIn(world, ['status', 'site', '--json']);
-    expect(status.exitCode).toBe(3);
-    expect(JSON.parse(status.stdout).profiles[0]).toMatchObject({
+    expect(status.exitCode).toBe(0);
+    const site = JSON.parse(status.stdout).profiles[0];
+    expect(site).toMatchObject({
       profile: 'site',
       state: 'ok',
       last_success: { status: 'ok' },
-      verify: { state: 'never' },
-      problems: ['site: verify is scheduled (weekly) but has never run'],
+      verify: { state: 'pending' },
+      problems: [],
     });
+    // Past that first due date, a verify that never ran is a problem.
+    world.setNow(new Date(Date.parse(site.verify.deadline) + 60_000));
+    const late = await hotsnapIn(world, ['status', 'site', '--json']);
+    expect(late.exitCode).toBe(3);
+    expect(JSON.parse(late.stdout).profiles[0].problems).toContainEqual(
+      expect.stringMatching(/^site: verify is scheduled \(weekly\) but has never run; the first was due by /),
+    );
   });
 
   it('schedule alone (or with an unknown subcommand) names cron and systemd: exit 2, nothing on stdout', async () => {
