@@ -68,7 +68,10 @@ export function buildHookEnv(event: HookEvent, vars: HookVars): Record<string, s
   if (vars.archive !== undefined) env.HOTSNAP_ARCHIVE = clean(vars.archive);
   if (vars.status !== undefined && event !== 'before') env.HOTSNAP_STATUS = vars.status;
   if (vars.error !== undefined) {
-    const error = clean(vars.error);
+    // One line, as in the summary: `mail -s "…$HOTSNAP_ERROR"` and log lines want no newlines.
+    const error = clean(vars.error)
+      .trim()
+      .replace(/\s*\n\s*/g, ' — ');
     env.HOTSNAP_ERROR = error.length > MAX_ERROR_CHARS ? `${error.slice(0, MAX_ERROR_CHARS)}…` : error;
   }
   const numbers: [string, number | undefined][] = [

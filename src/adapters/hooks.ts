@@ -1,7 +1,8 @@
 /**
  * Command hooks (`hooks:` per profile and once per run): each an argv array run through execa,
- * never a shell unless the user writes ["sh", "-c", "…"]. stdin is closed, output goes line by
- * line into the log, HOTSNAP_* variables say what happened (the passphrase's variable is removed),
+ * never a shell unless the user writes ["sh", "-c", "…"]. stdin is closed (or, for on_error, holds
+ * the failed profile's log tail), output goes line by line into the log, HOTSNAP_* variables say
+ * what happened (the passphrase's variable is removed; URLs and ping secrets masked),
  * and a time limit kills the hook's whole process group — a hook is started in its own group
  * because a grandchild (`sh -c "a; b"`) would otherwise keep the output pipes open, and the run
  * waiting, long after the kill.
@@ -10,6 +11,7 @@ import { execa } from 'execa';
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { formatCommandForLog } from '../core/command-display.js';
+import { maskSecrets } from '../core/mask-secrets.js';
 import { formatTimeSpan } from '../core/timespan.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
@@ -17,6 +19,7 @@ import { onInterrupt } from './cleanup.js';
 import { buildHookEnvironment, type HookEvent, type HookVars } from './hook-env.js';
 import { exitFailureOf, HookError, spawnFailureOf, type HookFailure } from './hook-failure.js';
 import { createLineReader } from './line-reader.js';
+import { maskPingText } from './ping-mask.js';
 
 export interface HookRunOptions {
   logger?: Logger;
@@ -29,6 +32,19 @@ export interface HookRunOptions {
   cwd?: string;
   /** tarsnap.passphrase: when it is `env:VAR`, VAR is removed from the hook's environment. */
   passphrase?: string;
+  /** Text on the hook's stdin (on_error: the failed profile's log tail); without it stdin is closed. */
+  input?: string;
+  /** URLs whose secrets (ping UUIDs, tokens) never reach a hook, in its input or HOTSNAP_ERROR. */
+  secretUrls?: readonly string[];
+}
+
+/**
+ * Given text bound for a hook (a log tail, an error) and the ping URLs, returns it masked as a ping
+ * body is: URL credentials, query values and long path tokens, and every form of those URLs' secrets.
+ * Example: maskHookText('GET https://hc-ping.com/0f4e…-abc failed', ['https://hc-ping.com/0f4e…-abc']) → 'GET https://hc-ping.com/… failed'.
+ */
+export function maskHookText(text: string, secretUrls: readonly string[] = []): string {
+  return maskPingText(maskSecrets([text])[0]!, secretUrls);
 }
 
 export const DEFAULT_HOOK_TIMEOUT_MS = 10 * 60 * 1000;
@@ -68,7 +84,8 @@ async function runOne(
   const subprocess = execa(program, args, {
     reject: false,
     buffer: false,
-    stdin: 'ignore',
+    // A hook that never reads its input is fine: the tail fits in a pipe, and execa ignores EPIPE.
+    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
     env,
     extendEnv: false,
     // Its own process group, so the time limit and an interrupt reach everything it started.
@@ -141,11 +158,14 @@ export async function runHooks(
   options: HookRunOptions = {},
 ): Promise<void> {
   if (commands.length === 0) return;
-  const env = buildHookEnvironment(options.env ?? process.env, event, vars, options.passphrase);
+  const secrets = options.secretUrls ?? [];
+  const told = vars.error === undefined ? vars : { ...vars, error: maskHookText(vars.error, secrets) };
+  const env = buildHookEnvironment(options.env ?? process.env, event, told, options.passphrase);
+  const input = options.input === undefined ? undefined : maskHookText(options.input, secrets);
   const failures: HookFailure[] = [];
   for (const argv of commands) {
     if (argv.length === 0) continue;
-    const failure = await runOne(event, argv, env, vars, options);
+    const failure = await runOne(event, argv, env, vars, { ...options, ...(input === undefined ? {} : { input }) });
     if (!failure) continue;
     failures.push(failure);
     if (event === 'before') break;

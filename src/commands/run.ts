@@ -74,7 +74,7 @@ export async function runBackups(
     lockFailure = error.message;
   }
   const summaries: RunSummary[] = [];
-  const hooks = hookRunner(context, dryRun, config.tarsnap.passphrase);
+  const hooks = hookRunner(context, dryRun, config);
   const runVars: HookVars = { profiles: profiles.map((p) => p.name), config: config.file, dry_run: dryRun };
   try {
     const before = lockFailure ?? (await hooks.run('before', config.hooks.before, runVars));
@@ -99,7 +99,10 @@ export async function runBackups(
       status: failed ? 'failed' : dryRun ? 'dry-run' : 'ok',
       ...(failed ? { error: summaries.find((s) => s.error)?.error ?? before } : {}),
     };
-    await hooks.run(failed ? 'on_error' : 'after', failed ? config.hooks.on_error : config.hooks.after, endVars);
+    // on_error reads what a mail needs on stdin: every profile's summary line, then the run's log tail.
+    const report = () => `${summaries.map(formatSummaryLine).join('\n')}\n\n${context.logTail.text()}`;
+    if (failed) await hooks.run('on_error', config.hooks.on_error, endVars, report());
+    else await hooks.run('after', config.hooks.after, endVars);
     await hooks.run('finally', config.hooks.finally, endVars);
   } finally {
     lock?.release();
@@ -130,10 +133,20 @@ async function failedBeforeStart(
   return summary;
 }
 
-/** Runs hook commands; returns the failure message instead of throwing. Dry runs only say what would run. */
-function hookRunner(context: Context, dryRun: boolean, passphrase: string | undefined) {
+/**
+ * Runs hook commands (`input` on their stdin); returns the failure message instead of throwing.
+ * Dry runs only say what would run. Every profile's ping URL is masked in what hooks are told.
+ */
+function hookRunner(context: Context, dryRun: boolean, config: Config) {
+  const passphrase = config.tarsnap.passphrase;
+  const secretUrls = config.profiles.flatMap((profile) => (profile.ping ? [profile.ping] : []));
   return {
-    async run(event: HookEvent, commands: readonly string[][], vars: HookVars): Promise<string | undefined> {
+    async run(
+      event: HookEvent,
+      commands: readonly string[][],
+      vars: HookVars,
+      input?: string,
+    ): Promise<string | undefined> {
       if (commands.length === 0) return undefined;
       if (dryRun) {
         for (const argv of commands)
@@ -141,7 +154,12 @@ function hookRunner(context: Context, dryRun: boolean, passphrase: string | unde
         return undefined;
       }
       try {
-        await runHooks(event, commands, vars, { logger: context.logger, passphrase });
+        await runHooks(event, commands, vars, {
+          logger: context.logger,
+          passphrase,
+          secretUrls,
+          ...(input === undefined ? {} : { input }),
+        });
         return undefined;
       } catch (error) {
         if (!(error instanceof HookError)) throw error;
@@ -169,7 +187,7 @@ async function runProfile(
   await ping.start();
   context.logger.info({ profile: profile.name }, dryRun ? 'dry run: backing up (nothing is stored)' : 'backing up');
   const started = now();
-  const hooks = hookRunner(context, dryRun, config.tarsnap.passphrase);
+  const hooks = hookRunner(context, dryRun, config);
   const baseVars: HookVars = { profile: profile.name, config: config.file, dry_run: dryRun };
 
   let outcome: BackupOutcome & { summary: RunSummary };
@@ -195,16 +213,13 @@ async function runProfile(
     databases: summary.databases,
     writer_block_ms: Math.round(summary.writer_block_ms),
   });
-  if (!beforeFailure) {
-    const ok = summary.status !== 'failed';
-    const afterFailure = await hooks.run(
-      ok ? 'after' : 'on_error',
-      ok ? profile.hooks.after : profile.hooks.on_error,
-      vars(),
-    );
-    if (afterFailure && ok) Object.assign(summary, { status: 'failed', error: `backup ok, but ${afterFailure}` });
+  // on_error reads what a mail needs on stdin: the summary line, then this profile's log tail.
+  const report = () => `${formatSummaryLine(summary)}\n\n${context.logTail.text(mark)}`;
+  if (summary.status !== 'failed') {
+    const afterFailure = await hooks.run('after', profile.hooks.after, vars());
+    if (afterFailure) Object.assign(summary, { status: 'failed', error: `backup ok, but ${afterFailure}` });
   } else {
-    await hooks.run('on_error', profile.hooks.on_error, vars());
+    await hooks.run('on_error', profile.hooks.on_error, vars(), report());
   }
   const finallyFailure = await hooks.run('finally', profile.hooks.finally, vars());
   if (finallyFailure && summary.status !== 'failed')

@@ -181,6 +181,37 @@ describe('runHooks', () => {
     expect(records.every((r) => r.hook === undefined || r.profile === 'daily')).toBe(true);
   });
 
+  it('gives its input on stdin, masked like a ping body, and HOTSNAP_ERROR as one masked line', async () => {
+    const ping = 'https://hc-ping.com/0f4e5c2a-1b2c-4d5e-8f90-123456789abc';
+    const secretUrls = [ping, 'https://hooks.example.net/p/Zr8xQ2vN7kLm'];
+    const out = join(dir, 'mail.txt');
+    await runHooks(
+      'on_error',
+      [['sh', '-c', `cat > ${out}; printf '%s' "$HOTSNAP_ERROR" > ${out}.error`]],
+      {
+        profile: 'daily',
+        status: 'failed',
+        error: `before hook of profile daily failed: curl (exit 6)\n    | curl: cannot reach ${secretUrls[1]}`,
+      },
+      {
+        input: `daily: FAILED\n\n03:00:01 INFO  pinging ${ping}/start\n03:00:02 ERROR tarsnap: https://user:hunter2@example.org/x?token=abc`,
+        secretUrls,
+      },
+    );
+    const mail = readFileSync(out, 'utf8');
+    expect(mail).toContain('daily: FAILED\n\n03:00:01 INFO  pinging https://hc-ping.com/');
+    expect(mail).toContain('ERROR tarsnap: https://user:***@example.org/x?token=***');
+    for (const secret of ['0f4e5c2a', 'hunter2', 'token=abc']) expect(mail).not.toContain(secret);
+    const error = readFileSync(`${out}.error`, 'utf8');
+    expect(error).toBe(
+      'before hook of profile daily failed: curl (exit 6) — | curl: cannot reach https://hooks.example.net/…',
+    );
+  });
+
+  it('a hook that never reads its input still succeeds', async () => {
+    await expect(runHooks('on_error', [['true']], {}, { input: 'x'.repeat(10_000) })).resolves.toBeUndefined();
+  });
+
   it('masks secrets in the logged command line', async () => {
     const { logger, records } = capturingLogger();
     await runHooks('after', [['true', 'https://hc-ping.com/0f4e5c2a-1b2c-4d5e-8f90-123456789abc']], {}, { logger });

@@ -174,6 +174,35 @@ describe('pings and metrics', () => {
     expect(hits[1]!.body).toContain('Cannot obtain server address');
   });
 
+  it('on_error reads the failed profile’s summary and log tail on stdin, HOTSNAP_ERROR one line, secrets masked', async () => {
+    const mail = join(world.dir, 'mail.txt');
+    world.writeConfig({
+      profiles: {
+        daily: {
+          paths: [join(world.dir, 'data')],
+          ping: base,
+          hooks: {
+            // What `on_error: [mail, -s, "hotsnap failed", root]` would send, and its subject line.
+            on_error: ['sh', '-c', `cat > ${mail}; printf '%s' "$HOTSNAP_ERROR" > ${mail}.error`],
+            before: ['sh', '-c', `echo "reporting to ${base}/log"`],
+          },
+        },
+      },
+    });
+    const result = await world.hotsnap(['run'], { env: { TARSNAP_EMULATOR_FAULT: 'network' } });
+    expect(result.exitCode).toBe(1);
+    const text = readFileSync(mail, 'utf8');
+    expect(text).toMatch(/^daily: FAILED .*error: tarsnap failed to list archives/);
+    expect(text).toContain('Cannot obtain server address');
+    expect(text).toMatch(/INFO +backing up +profile=daily/);
+    expect(text).toContain('reporting to http://127.0.0.1:');
+    expect(text).not.toContain('secret-uuid');
+    const error = readFileSync(`${mail}.error`, 'utf8');
+    expect(error).toMatch(/^tarsnap failed to list archives .* — what to do: cannot reach the tarsnap server/);
+    expect(error).not.toContain('\n');
+    expect(String(result.stdout)).toContain(`error: ${error}`);
+  });
+
   it('a ping server that is down never fails a backup', async () => {
     world.writeConfig({
       profiles: { daily: { paths: [join(world.dir, 'data')], ping: 'http://127.0.0.1:9/ping/abc' } },
