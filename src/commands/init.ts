@@ -220,7 +220,9 @@ function nextSteps(file: string, notes: number, converted: boolean, repositories
     `  1. ${review}`,
     `  2. ${hotsnap} check`,
     `  3. ${hotsnap} run --dry-run`,
-    `  4. ${hotsnap} schedule`,
+    // Before the first scheduled run prunes: adopted or older archives may make its plan large.
+    `  4. ${hotsnap} prune --dry-run   (what the first run's prune will delete; if it is refused, run the prune it names once)`,
+    `  5. ${hotsnap} schedule`,
     '',
   ].join('\n');
 }

@@ -79,7 +79,7 @@ describe('init: starter config', () => {
       `wrote ${file} (mode 0600)\nnext:\n  1. edit it: the paths, databases and retention`,
     );
     expect(result.stdout).toMatch(
-      / {2}2\. hotsnap( --config \S+)? check\n {2}3\. hotsnap( --config \S+)? run --dry-run\n {2}4\. hotsnap( --config \S+)? schedule\n$/,
+      / {2}2\. hotsnap( --config \S+)? check\n {2}3\. hotsnap( --config \S+)? run --dry-run\n {2}4\. hotsnap( --config \S+)? prune --dry-run {3}\(what the first run's prune will delete; if it is refused, run the prune it names once\)\n {2}5\. hotsnap( --config \S+)? schedule\n$/,
     );
     // Notes (here: the option hotsnap can't pass) go to the logger as warnings, i.e. stderr.
     expect(warnings()).toEqual([

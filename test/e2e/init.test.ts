@@ -44,7 +44,8 @@ describe('hotsnap init', () => {
         '  1. edit it: the paths, databases and retention (every key is explained in it)',
         `  2. hotsnap --config ${world.configFile} check`,
         `  3. hotsnap --config ${world.configFile} run --dry-run`,
-        `  4. hotsnap --config ${world.configFile} schedule`,
+        `  4. hotsnap --config ${world.configFile} prune --dry-run   (what the first run's prune will delete; if it is refused, run the prune it names once)`,
+        `  5. hotsnap --config ${world.configFile} schedule`,
       ].join('\n'), // execa strips the final newline
     );
     expect(String(result.stderr).split('\n')).toEqual([
