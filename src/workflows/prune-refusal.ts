@@ -37,8 +37,8 @@ const isComplete = (archive: ArchiveInfo) => !archive.partial && !archive.incomp
 /**
  * Given the config file, a profile's refused plan, its max_delete and the --max-delete override,
  * returns the line to log. Example: 8 of 11 over 50% → "prune of daily refused: the plan deletes
- * 8 of 11 archives, more than max_delete allows (5); check the plan with "hotsnap prune daily
- * --dry-run --max-delete 8", then run once: hotsnap prune daily --max-delete 8".
+ * 8 of 11 archives, more than max_delete allows (5); run once: hotsnap prune daily --max-delete 8
+ * (with --dry-run first to see the plan)".
  */
 export function describeRefusal(
   configFile: string,
@@ -55,7 +55,7 @@ export function describeRefusal(
   return {
     line:
       `prune of ${profile.name} refused: the plan deletes ${removals} of ${total} archives, more than max_delete allows (${limit}); ` +
-      `check the plan with "${command} --dry-run", then run once: ${command}`,
+      `run once: ${command} (with --dry-run first to see the plan)`,
     command,
   };
 }

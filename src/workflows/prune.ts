@@ -159,7 +159,10 @@ export async function pruneProfiles(
   }
   for (const entry of report.profiles) {
     const left = entry.remove.filter((removal) => remaining.has(removal.name)).map((removal) => removal.name);
-    const gone = entry.remove.filter((removal) => !remaining.has(removal.name)).map((removal) => removal.name);
+    const gone = entry.remove
+      .filter((removal) => !remaining.has(removal.name))
+      .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0))
+      .map((removal) => removal.name);
     if (gone.length > 0) {
       deps.logger.info({ profile: entry.profile }, `deleted ${listNames(gone)}`);
       if (gone.length > MAX_LOGGED_NAMES) deps.logger.debug({ profile: entry.profile, archives: gone }, 'deleted');

@@ -123,7 +123,12 @@ describe('run whose prune is refused by max_delete', () => {
       env: world.nextEnv(),
     });
     expect(pruned.exitCode).toBe(0);
-    for (const name of legacy.slice(0, 8)) expect(pruned.stderr).toContain(name);
+    expect(pruned.stderr).toMatch(
+      new RegExp(`INFO +deleting 8 archives: ${legacy.slice(0, 8).join(', ')} \\(oldest first\\)`),
+    );
+    expect(pruned.stderr).toMatch(
+      new RegExp(`INFO +deleted 8 archives: ${legacy.slice(0, 8).join(', ')} +profile=daily`),
+    );
     expect((await listed()).sort()).toEqual([...legacy.slice(8), 'blog-daily-2026-03-01_03-00-00'].sort());
 
     const next = await world.hotsnap(['run']);
