@@ -22,10 +22,10 @@ export interface PruneRefusal {
  * `hotsnap` finds it (environment aside: cron's is not the operator's), else `hotsnap --config FILE`.
  * Example: hotsnapCommandFor('/srv/h.yaml') → 'hotsnap --config /srv/h.yaml'.
  */
-export function hotsnapCommandFor(file: string): string {
+export function hotsnapCommandFor(file: string, home = homedir()): string {
   const absolute = resolve(file);
   try {
-    if (resolve(locateConfig(undefined, {}, homedir())) === absolute) return 'hotsnap';
+    if (resolve(locateConfig(undefined, {}, home)) === absolute) return 'hotsnap';
   } catch {
     // Not where hotsnap looks by default: name it.
   }
