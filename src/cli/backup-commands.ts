@@ -58,7 +58,15 @@ export function addBackupCommands(program: Command): void {
       "list archives, grouped by profile (names parsed with each profile's archive_name), .part archives flagged",
     )
     .argument('[profile...]', 'only these profiles (default: all, plus archives of no profile)')
-    .option('--json', 'print [{name, profile, time, partial, incomplete}] sorted by time')
+    .option('--last <count>', 'only the newest COUNT archives of each profile (and of no profile)')
+    .option(
+      '-v, --verbose',
+      "each archive's sizes: total, compressed, unique (what deleting it frees); one more tarsnap call, --print-stats -f '*', which reads every archive's metadata",
+    )
+    .option(
+      '--json',
+      'print [{name, profile, time, partial, incomplete}] sorted by time; with -v also total_bytes, compressed_bytes, unique_bytes, unique_compressed_bytes',
+    )
     .action(profilesAction(async () => (await import('../commands/list.js')).listCommand));
 
   program

@@ -34,8 +34,8 @@ export async function lsCommand(
   });
   const spec = parseArchiveArgument(archiveArgument);
   const config = await context.loadConfig();
-  // retry policy: looking
-  const tarsnap = tarsnapRunnerFor(config, context);
+  // retry policy: looking (someone waits for the answer: one short retry, see retryPolicyFor)
+  const tarsnap = tarsnapRunnerFor(config, context, { kind: 'looking' });
   const archive = await resolveArchiveName(config, spec, tarsnap);
   const common = tarsnapCommon(config);
   // An unknown name fails here with tarsnap's "Archive does not exist: NAME" (exit 1), as in restore.

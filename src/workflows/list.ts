@@ -1,5 +1,6 @@
 /** Listing a config's archives: one `--list-archives -v` call, each archive classified by profile. */
 import { classifyArchives, type ArchiveInfo } from '../core/archives.js';
+import { buildAllArchiveStatsArgs, parseAccountStats, type ArchiveSizes } from '../core/archive-stats.js';
 import type { Config } from '../config/resolve.js';
 import { tarsnapCommon } from '../config/tarsnap-common.js';
 import { listStoredArchives } from '../adapters/archive-list.js';
@@ -12,4 +13,10 @@ export async function listArchives(config: Config, tarsnap: TarsnapRunner): Prom
     config.profiles,
     config.hostname,
   );
+}
+
+/** Given the config and a runner, returns each archive's sizes by name (one --print-stats -f '*' call). */
+export async function listArchiveSizes(config: Config, tarsnap: TarsnapRunner): Promise<Map<string, ArchiveSizes>> {
+  const result = await tarsnap.run(buildAllArchiveStatsArgs(tarsnapCommon(config)));
+  return new Map(parseAccountStats(result.stdout).archives.map((sizes) => [sizes.name, sizes]));
 }
