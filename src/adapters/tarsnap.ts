@@ -214,9 +214,12 @@ export function createTarsnapRunner(settings: TarsnapSettingsForRunner, options:
   return { settings, run };
 }
 
-/** `-v` entry lines, the leading-slash notice and the --print-stats table: detail, not news. */
+/**
+ * `-v` entry lines, the leading-slash notice and the --print-stats table (with `-d` of several
+ * archives a row is named by its archive, so any line ending in two sizes): detail, not news.
+ */
 const DETAIL =
-  /^(a |tarsnap: Removing leading|\s+Total size|All archives|\s+\(unique data\)|This archive|New data|Deleting archive)/;
+  /^(a |tarsnap: Removing leading|\s+Total size|All archives|\s+\(unique data\)|This archive|New data|Deleted data|Deleting archive|.* +\d+ +\d+$)/;
 
 function logStderrLine(logger: Logger, line: string): void {
   if (!line.trim()) return;

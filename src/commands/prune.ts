@@ -9,6 +9,7 @@ import { formatUtcTime } from '../core/summary.js';
 import { lockKeyUnlessDryRun, parseWaitOption, tarsnapRunnerFor } from './common.js';
 import { selectProfiles } from './select-profiles.js';
 import { pruneProfiles, type PruneReport } from '../workflows/prune.js';
+import { addFreesAtLeast, formatFreed } from '../workflows/prune-frees.js';
 import type { CommandResult } from './result.js';
 
 export interface PruneOptions {
@@ -29,6 +30,7 @@ export function renderPruneReport(report: PruneReport): string {
       ? `${entry.profile}: would keep ${entry.keep.length}, would remove ${entry.remove.length}`
       : `${entry.profile}: kept ${entry.keep.length}, deleted ${deleted}`;
     lines.push(entry.note ? `${head}  (${entry.note})` : head);
+    if (entry.frees_at_least) lines.push(`  frees at least ${formatFreed(entry.frees_at_least)}`);
     if (report.dry_run || entry.refused) {
       const rows = [
         ...entry.keep.map((keep) => ({
@@ -45,6 +47,7 @@ export function renderPruneReport(report: PruneReport): string {
     }
     if (entry.not_deleted?.length) lines.push(`  NOT deleted (still listed): ${entry.not_deleted.join(', ')}`);
   }
+  if (report.freed) lines.push(`freed ${formatFreed(report.freed)} of stored data`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -70,17 +73,19 @@ export async function pruneCommand(
     command: `prune ${profiles.map((p) => p.name).join(' ')}`,
   });
   let report: PruneReport;
+  const tarsnap = tarsnapRunnerFor(config, context, { dryRun });
   try {
     report = await pruneProfiles(
       config,
       profiles,
-      { tarsnap: tarsnapRunnerFor(config, context, { dryRun }), logger: context.logger, now },
+      { tarsnap, logger: context.logger, now },
       {
         dryRun,
         force: options.force ?? false,
         ...(maxDelete !== undefined ? { maxDelete } : {}),
       },
     );
+    if (dryRun) await addFreesAtLeast(config, report.profiles, { tarsnap, logger: context.logger });
   } finally {
     lock?.release();
   }

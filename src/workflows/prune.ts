@@ -12,6 +12,8 @@ import { tarsnapCommon } from '../config/tarsnap-common.js';
 import { listStoredArchives } from '../adapters/archive-list.js';
 import { TarsnapError, type TarsnapRunner } from '../adapters/tarsnap.js';
 import { listArchives } from './list.js';
+import type { FreedBytes } from '../core/freed.js';
+import { logFreed } from './prune-frees.js';
 import { describeRefusal } from './prune-refusal.js';
 
 /** Most archive names one log line shows; a first prune of years of archives deletes hundreds. */
@@ -39,6 +41,8 @@ export interface ProfilePruneReport {
   run_once?: string;
   /** Planned deletions still present after the delete call. */
   not_deleted?: string[];
+  /** Dry run: what deleting `remove` frees at least (their unique data), when tarsnap could say. */
+  frees_at_least?: FreedBytes;
 }
 
 export interface PruneReport {
@@ -46,6 +50,8 @@ export interface PruneReport {
   profiles: ProfilePruneReport[];
   failed: boolean;
   error?: string;
+  /** What the delete call freed, from its --print-stats "Deleted data" rows. */
+  freed?: FreedBytes;
 }
 
 export interface PruneDeps {
@@ -144,7 +150,12 @@ export async function pruneProfiles(
   try {
     // No retries of the whole batch here: --keep-going already skips what's gone, and the
     // confirming list below shows exactly what remains.
-    await deps.tarsnap.run(buildDeleteArgs(tarsnapCommon(config), names, { keepGoing: true }), { retry: false });
+    const deleted = await deps.tarsnap.run(
+      buildDeleteArgs(tarsnapCommon(config), names, { keepGoing: true, printStats: true }),
+      { retry: false },
+    );
+    const freed = logFreed(deleted.stderr, deps.logger);
+    if (freed) report.freed = freed;
   } catch (error) {
     deps.logger.error(`tarsnap could not delete every archive: ${describeError(error)}`);
   }
