@@ -3,6 +3,7 @@
  * archive member, what one extraction must name, and which databases it brings back.
  * Archive members carry no leading `/` (`srv/ghost/content/data/ghost.db`); directories end in `/`.
  */
+import { unescapeTarsnapText } from './archive-members.js';
 import { posix } from 'node:path';
 import type { ArchiveInfo } from './archives.js';
 import { stagedRelativePath } from './paths.js';
@@ -61,7 +62,7 @@ export function memberForPath(path: string): string {
 }
 
 /**
- * Given the stdout of `tarsnap -t --null-output`, returns the member names in archive order.
+ * Given the stdout of `tarsnap -t --null-output`, returns the member names (escapes undone) in archive order.
  * Throws when the output does not end with a NUL: a listing cut short must not pass for a short archive.
  * Example: `parseContentsListing('srv/\0srv/a.db\0')` → `['srv/', 'srv/a.db']`.
  */
@@ -69,7 +70,9 @@ export function parseContentsListing(stdout: string): string[] {
   if (stdout === '') return [];
   if (!stdout.endsWith('\0'))
     throw new Error('the archive listing (tarsnap -t --null-output) was cut short: it does not end with a NUL');
-  return stdout.slice(0, -1).split('\0');
+  // tarsnap prints names as bsdtar's safe_fprintf does: a newline as \n, a byte it can't print
+  // (any non-ASCII one under LC_ALL=C) as \ooo; the members to extract are the real names.
+  return stdout.slice(0, -1).split('\0').map(unescapeTarsnapText);
 }
 
 /** Given a listed member, returns it without the `/` that marks a directory. */

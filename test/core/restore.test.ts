@@ -89,6 +89,8 @@ describe('memberForPath', () => {
 describe('parseContentsListing', () => {
   it('splits at NULs, keeping newlines and trailing slashes', () => {
     expect(parseContentsListing('srv/\0srv/a b\nc.db\0')).toEqual(['srv/', 'srv/a b\nc.db']);
+    // What tarsnap prints under LC_ALL=C for srv/café\n.db and srv/a\\b: escapes undone.
+    expect(parseContentsListing('srv/caf\\303\\251\\n.db\0srv/a\\\\b\0')).toEqual(['srv/café\n.db', 'srv/a\\b']);
   });
 
   it('reads an empty archive as no members', () => {

@@ -170,6 +170,16 @@ describe('hotsnap restore', () => {
     );
   });
 
+  it('restores members named with unicode, a newline or a tab (tarsnap escapes them when it lists the archive)', async () => {
+    const target = join(world.dir, 'partial-awkward');
+    mkdirSync(target);
+    const wanted = ['notes/ünïcödé.txt', 'notes/new\nline.txt', 'tab\tname.txt'].map((name) => join(home, name));
+    const result = await world.hotsnap(['restore', 'latest:daily', '--to', target, ...wanted]);
+    expect(result.stderr).not.toMatch(/not in archive/);
+    expect(result.exitCode).toBe(0);
+    for (const path of wanted) expect(readFileSync(join(target, path), 'utf8')).toMatch(/survive/);
+  });
+
   it('without a database among the named members, checks none and says so', async () => {
     const target = join(world.dir, 'partial-2');
     mkdirSync(target);
