@@ -9,6 +9,7 @@ import { ExitCode, systemErrorAsUserError } from './errors.js';
 import { VERSION as version } from './package-info.js';
 import { addBackupCommands } from './cli/backup-commands.js';
 import { addSetupCommands } from './cli/setup-commands.js';
+import { appendErrorToLogFile } from './adapters/log-file.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -70,8 +71,12 @@ function reportError(error: unknown): number {
   const expected = systemErrorAsUserError(error);
   if (expected) {
     process.stderr.write(`hotsnap: ${expected.message}\n`);
+    appendErrorToLogFile(`hotsnap: ${expected.message}`);
     return expected.exitCode;
   }
+  appendErrorToLogFile(
+    `hotsnap: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
   process.stderr.write(
     `hotsnap: internal error (this is a bug in hotsnap; please report it with the text below${(process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled ? '' : ', after running again with NODE_OPTIONS=--enable-source-maps for source line numbers'})\n`,
   );

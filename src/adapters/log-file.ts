@@ -78,3 +78,12 @@ export function writeResult(stdout: string, exitCode: number, out: NodeJS.Writab
   }
   out.write(stdout);
 }
+
+/**
+ * Given the message of an error that ends the command, appends it to this process's log file (if
+ * one is open) as an ERROR line, so the log read days later says why a run stopped, not only the mail.
+ */
+export function appendErrorToLogFile(message: string): void {
+  // Real time, like every log record (src/clock.ts).
+  active?.append(`${new Date().toISOString().slice(0, 19)}Z  ERROR  ${message.trimEnd()}\n`);
+}

@@ -81,6 +81,16 @@ describe('schedule cron: the log gets everything, cron mail only what needs a lo
     for (const entry of failed.stderr.split('\n').filter((e) => LINE.test(e))) expect(added).toContain(entry);
   });
 
+  it('an error that ends the command (a config error, the lock) is in the log file too, not only in the mail', async () => {
+    const log = join(world.dir, 'errors.log');
+    const result = await world.hotsnap(['--log-file', log, 'run', 'no-such-profile']);
+    expect(result.exitCode).toBe(2);
+    const message = String(result.stderr).trim();
+    expect(message).toMatch(/^hotsnap: .*no-such-profile/);
+    expect(readFileSync(log, 'utf8')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ {2}ERROR {2}hotsnap: /m);
+    expect(readFileSync(log, 'utf8')).toContain(`ERROR  ${message}\n`);
+  });
+
   it('a log file that cannot be opened: the backup still runs, and everything goes to the mail with the reason', async () => {
     // Below a file, so not even its directory can be made.
     const log = join(world.configFile, 'hotsnap.log');
