@@ -70,15 +70,6 @@ export function addBackupCommands(program: Command): void {
     .action(profilesAction(async () => (await import('../commands/list.js')).listCommand));
 
   program
-    .command('stats')
-    .description(
-      "stored bytes (total, compressed, unique) and the monthly storage cost, for the account and per profile, from one tarsnap --print-stats -f '*' call",
-    )
-    .argument('[profile...]', 'only these profiles (default: all, plus archives of no profile)')
-    .option('--json', 'print {account, profiles: [{profile, archives, total_bytes, …}], other, prices}')
-    .action(profilesAction(async () => (await import('../commands/stats.js')).statsCommand));
-
-  program
     .command('ls')
     .description(
       "list what one archive holds: each member's type and mode, owner, size and modification time (UTC), from one tarsnap -t -v call",
@@ -93,6 +84,15 @@ export function addBackupCommands(program: Command): void {
       const { lsCommand } = await import('../commands/ls.js');
       finish(await lsCommand(await contextOf(command), archive, paths, options));
     });
+
+  program
+    .command('stats')
+    .description(
+      "stored bytes (total, compressed, unique) and the monthly storage cost, for the account and per profile, from one tarsnap --print-stats -f '*' call",
+    )
+    .argument('[profile...]', 'only these profiles (default: all, plus archives of no profile)')
+    .option('--json', 'print {account, profiles: [{profile, archives, total_bytes, …}], other, prices}')
+    .action(profilesAction(async () => (await import('../commands/stats.js')).statsCommand));
 
   program
     .command('prune')
