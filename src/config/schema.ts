@@ -85,7 +85,11 @@ export const hooksSchema = z
       .optional()
       .describe('Run before the backup; if it fails, the profile fails and nothing is archived.'),
     after: hookCommands.optional().describe('Run after a successful backup (and prune).'),
-    on_error: hookCommands.optional().describe('Run when the backup or prune failed.'),
+    on_error: hookCommands
+      .optional()
+      .describe(
+        'Run when the backup or prune failed; it reads the failure (summary line, then the log tail) on stdin, and HOTSNAP_ERROR holds it on one line, so [mail, -s, "hotsnap failed", root] mails it.',
+      ),
     finally: hookCommands.optional().describe('Run at the end, whatever happened.'),
   })
   .describe(
@@ -248,7 +252,7 @@ export const configFileSchema = z
     hooks: hooksSchema
       .optional()
       .describe('Commands run once per "hotsnap run": before the first profile, after the last.')
-      .meta({ examples: [{ on_error: ['logger', '-t', 'hotsnap', 'a backup failed'] }] }),
+      .meta({ examples: [{ on_error: ['mail', '-s', 'hotsnap failed', 'root'] }] }),
     tarsnap: tarsnapSchema,
     defaults: profileFieldsSchema
       .optional()

@@ -114,7 +114,8 @@ The example backs up a Ghost blog: its SQLite database is hot-copied while Ghost
 Replace the paths with yours, then:
   hotsnap check               checks this file, the key, the paths and the databases
   hotsnap run --dry-run       stages and verifies copies, stores nothing
-  hotsnap schedule            runs each profile on its schedule (daily, weekly)`;
+  hotsnap prune --dry-run     shows what the first run's prune will delete
+  hotsnap schedule cron       runs each profile on its schedule (daily, weekly)`;
 
 const RETENTION_RULES = Object.keys(retentionSchema.shape).join(', ');
 

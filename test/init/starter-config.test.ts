@@ -226,9 +226,9 @@ describe('helpers', () => {
     expect(exampleLines('archive_name', '{hostname}-{profile}-{date}')).toEqual([
       'archive_name: "{hostname}-{profile}-{date}"',
     ]);
-    expect(exampleLines('hooks', { on_error: ['logger', '-t', 'hotsnap', 'a backup failed'] })).toEqual([
+    expect(exampleLines('hooks', { on_error: ['mail', '-s', 'hotsnap failed', 'root'] })).toEqual([
       'hooks:',
-      '  on_error: [logger, -t, hotsnap, a backup failed]',
+      '  on_error: [mail, -s, hotsnap failed, root]',
     ]);
   });
 });
