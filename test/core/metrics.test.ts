@@ -138,6 +138,7 @@ describe('renderMetrics', () => {
 
   it('passes the strict exposition-format check, every family a gauge with help', () => {
     const parsed = parseExposition(renderMetrics(input));
+    expect(parsed.families.size).toBe(19);
     for (const [name, family] of parsed.families) {
       expect(name.startsWith('hotsnap_')).toBe(true);
       expect(family.type).toBe('gauge');
