@@ -1,7 +1,7 @@
 /**
  * The prune `run` does after each successful backup, folded into the profile's summary: deleted
- * archives counted; a prune refused by max_delete (or a wrong clock) is a warning beside a
- * successful backup, never its failure; a prune that fails (tarsnap, listing) fails the profile.
+ * archives counted; a prune refused by max_delete is a warning beside a successful backup, never
+ * its failure; a prune that fails (tarsnap, listing) or that a wrong clock stops fails the profile.
  */
 import type { Config, Profile } from '../config/resolve.js';
 import { describeError } from '../errors.js';
@@ -32,6 +32,13 @@ export async function pruneAfterBackup(
       { dryRun: false, force: false, ...(archive !== undefined ? { madeByThisRun: archive } : {}) },
     );
     const entry = report.profiles[0];
+    // Refused without a command to run (a wrong clock): no flag makes it right and the dates of
+    // this run's archive are in doubt too, so the profile fails and on_error tells someone.
+    if (entry?.refused && !entry.run_once) {
+      summary.status = 'failed';
+      summary.error = `backup ok, prune failed: ${(entry.note ?? 'refused').replace(/^refused: /, '')}`;
+      return;
+    }
     if (entry?.refused) {
       // Nothing was deleted, and nothing went wrong: the backup stands; the operator acts once.
       const reason = (entry.note ?? 'refused').replace(/^refused: /, '');

@@ -263,7 +263,7 @@ describe('case 8: a disk that fills up during the copy is named as full, not "di
       expect(error.reason).toBe('space');
       expect(error.message).toMatch(
         new RegExp(
-          `^${source}: the disk holding ${destDir} is full \\(\\d+ bytes free\\) while ${doing}: free space there, or copy to another file system`,
+          `^${source}: the disk holding ${destDir} is full \\([\\d.]+ [kMGT]?B free\\) while ${doing}: free space there, or copy to another file system`,
         ),
       );
       expect(error.message).not.toMatch(/disk I\/O error|\n/);

@@ -75,7 +75,7 @@ describe('extra_args: config validation and the create builder agree', () => {
     // A refusal names the key and index of the word, so the fix is obvious.
     if (issues)
       expect(issues).toEqual([
-        expect.stringMatching(/^tarsnap\.extra_args\.\d+: tarsnap extra argument ".*" is not allowed: /s),
+        expect.stringMatching(/^tarsnap\.extra_args\[\d+\]: tarsnap extra argument ".*" is not allowed: /s),
       ]);
   });
 

@@ -61,7 +61,7 @@ function diskFullSign(error: unknown): 'full' | 'maybe' | undefined {
  * and the probe, resolves to HotCopyError('space') naming the full disk when that is what
  * happened (SQLITE_FULL, ENOSPC, EDQUOT, or an I/O error with almost no space left), else to the
  * error unchanged. Example: SQLITE_IOERR_SHMSIZE with 0 bytes free →
- * "/srv/ghost.db: the disk holding /var/tmp/hotsnap is full (0 bytes free) while checking the copy: free space there,
+ * "/srv/ghost.db: the disk holding /var/tmp/hotsnap is full (0 B free) while checking the copy: free space there,
  * or copy to another file system (staging_dir; copy-db: DEST)".
  */
 export async function explainDiskFull(
