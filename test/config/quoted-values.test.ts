@@ -1,28 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load.js';
+import { minimal, problems } from '../support/config-problems.js';
 import { locate, quoteValue, withValue } from '../../src/config/offending-value.js';
-import { ConfigError } from '../../src/errors.js';
-
-const machine = { hostname: 'testhost', timezone: 'UTC', tmpdir: '/tmp', stateDir: '/var/lib/hotsnap' };
-const minimal = `
-tarsnap:
-  keyfile: /root/tarsnap.key
-  cachedir: /usr/local/tarsnap-cache
-profiles:
-  daily:
-    paths: [/home/alice]
-`;
-
-/** Given config text, returns its problems as "line path: message". */
-function problems(text: string): string[] {
-  try {
-    parseConfig(text, '/etc/hotsnap/hotsnap.yaml', machine);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues.map((issue) => `${issue.line ?? '-'} ${issue.path}: ${issue.message}`);
-  }
-  throw new Error('expected the config to be rejected');
-}
 
 describe('config errors quote the value they refuse', () => {
   it.each([
