@@ -5,7 +5,7 @@
  * written synchronously (a line is in the file before the next is logged, and before exit): a
  * rotation (rename) while a run is in progress only sends that run's last lines to the rotated file.
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import { UserError } from '../errors.js';
@@ -33,9 +33,15 @@ export function openLogFile(path: string): LogFile {
   try {
     // The default log of a user is state_dir/hotsnap.log, and the first run creates state_dir.
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    fd = openSync(path, 'a', 0o640);
+    // Never through a symlink: root appending to a link another user planted (a log in /tmp, or
+    // a directory someone else can write) would append to whatever file the link names.
+    fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o640);
   } catch (error) {
-    throw new UserError(`cannot append to the log file ${JSON.stringify(path)}: ${(error as Error).message}`);
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ELOOP'
+        ? 'it is a symbolic link (hotsnap never follows one there); name the real file'
+        : (error as Error).message;
+    throw new UserError(`cannot append to the log file ${JSON.stringify(path)}: ${reason}`);
   }
   let open = true;
   const append = (text: string): void => {

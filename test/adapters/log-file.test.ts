@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -15,6 +15,17 @@ function collect(): { stream: PassThrough; text: () => string } {
   stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
   return { stream, text: () => text };
 }
+
+describe('openLogFile refuses a symlink', () => {
+  it('never appends through a link (a planted /tmp/hotsnap.log -> /etc/passwd), and says so', () => {
+    const victim = join(temp, 'victim');
+    writeFileSync(victim, 'untouched\n');
+    const link = join(temp, 'planted.log');
+    symlinkSync(victim, link);
+    expect(() => openLogFile(link)).toThrow(/cannot append to the log file ".*planted\.log": it is a symbolic link/);
+    expect(readFileSync(victim, 'utf8')).toBe('untouched\n');
+  });
+});
 
 describe('createLogger with a log file (--log-file)', () => {
   it('the file gets every line at the level; stderr only warnings and errors', () => {
