@@ -2,29 +2,22 @@
  * Progress of tarsnap -c and -x against the real emulator: its stderr lines feed the progress (a
  * bar on a fake terminal, or a log line per interval of a fake clock) and reach the log as debug only.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTarsnapRunner } from '../../src/adapters/tarsnap.js';
 import { createRestoreProgress, createUploadProgress } from '../../src/adapters/tarsnap-progress.js';
 import { estimateTarBytes } from '../../src/adapters/tree-size.js';
 import { buildCreateArgs, buildExtractArgs } from '../../src/core/tarsnap-args.js';
 import { describeCreateWalk } from '../../src/core/tarsnap-progress.js';
+import { emulatorRunnerSetup, recorder } from '../support/emulator-runner.js';
 
-const EMULATOR = resolve(import.meta.dirname, '../../fixtures/tarsnap-emulator/tarsnap');
 const FILES = 40;
 const FILE_BYTES = 64 * 1024;
 let dir: string;
 let settings: Parameters<typeof createTarsnapRunner>[0];
 let env: Record<string, string>;
-
-function recorder() {
-  const lines: string[] = [];
-  const log = (level: string) => (a: unknown, b?: unknown) =>
-    lines.push(`${level} ${typeof a === 'string' ? a : String(b)}`);
-  return { lines, logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') } as never };
-}
 
 /** A clock that moves on by `step` ms each time it is read. */
 function steppingClock(step: number) {
@@ -34,20 +27,10 @@ function steppingClock(step: number) {
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'hotsnap-progress-'));
-  for (const sub of ['emulator', 'stage', 'data', 'data/skip', 'restore']) mkdirSync(join(dir, sub));
+  for (const sub of ['stage', 'data', 'data/skip', 'restore']) mkdirSync(join(dir, sub));
   for (let i = 0; i < FILES; i++) writeFileSync(join(dir, `data/f${i}.bin`), Buffer.alloc(FILE_BYTES, i));
   writeFileSync(join(dir, 'data/skip/big.tmp'), Buffer.alloc(4 * 1024 * 1024));
-  writeFileSync(join(dir, 'key'), '# START OF TARSNAP KEY FILE\nemulator-key: read,write,delete\n');
-  chmodSync(join(dir, 'key'), 0o600);
-  settings = {
-    binary: EMULATOR,
-    keyfile: join(dir, 'key'),
-    cachedir: join(dir, 'cache'),
-    retries: 0,
-    retryDelayMs: 5,
-    autoFsck: false,
-  };
-  env = { TARSNAP_EMULATOR_DIR: join(dir, 'emulator') };
+  ({ settings, env } = emulatorRunnerSetup(dir, 0));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,41 +1,23 @@
 /** The tarsnap runner against the real emulator process: retries, lock waits, fsck, dry run. */
 import { execa } from 'execa';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTarsnapRunner, TarsnapError } from '../../src/adapters/tarsnap.js';
 import { buildCreateArgs, buildListArgs } from '../../src/core/tarsnap-args.js';
 import { UserError } from '../../src/errors.js';
+import { EMULATOR, emulatorRunnerSetup, recorder } from '../support/emulator-runner.js';
 
-const EMULATOR = resolve(import.meta.dirname, '../../fixtures/tarsnap-emulator/tarsnap');
 let dir: string;
 let settings: Parameters<typeof createTarsnapRunner>[0];
 let env: Record<string, string>;
 
-function recorder() {
-  const lines: string[] = [];
-  const log = (level: string) => (a: unknown, b?: unknown) =>
-    lines.push(`${level} ${typeof a === 'string' ? a : String(b)}`);
-  return { lines, logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') } as never };
-}
-
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'hotsnap-runner-'));
-  mkdirSync(join(dir, 'emulator'));
   mkdirSync(join(dir, 'data'));
   writeFileSync(join(dir, 'data/a.txt'), 'a\n');
-  writeFileSync(join(dir, 'key'), '# START OF TARSNAP KEY FILE\nemulator-key: read,write,delete\n');
-  chmodSync(join(dir, 'key'), 0o600);
-  settings = {
-    binary: EMULATOR,
-    keyfile: join(dir, 'key'),
-    cachedir: join(dir, 'cache'),
-    retries: 2,
-    retryDelayMs: 5,
-    autoFsck: false,
-  };
-  env = { TARSNAP_EMULATOR_DIR: join(dir, 'emulator') };
+  ({ settings, env } = emulatorRunnerSetup(dir, 2));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
