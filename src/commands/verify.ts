@@ -114,6 +114,19 @@ function unlistedDatabases(profile: Profile, seen: readonly DatabaseCheck[]): Da
     }));
 }
 
+/** Given a profile (and why), returns its verify summary as failed with nothing checked yet. */
+function failedVerify(profile: string, error?: string): VerifySummary {
+  return {
+    profile,
+    status: 'failed',
+    duration_ms: 0,
+    databases: [],
+    repositories: [],
+    missing_paths: [],
+    ...(error !== undefined ? { error } : {}),
+  };
+}
+
 /**
  * Given a profile and every listed archive, restores its newest complete archive into a private
  * directory and checks it; returns the verdict (never throws for an expected failure).
@@ -125,14 +138,7 @@ export async function verifyProfile(
   deps: VerifyDeps,
 ): Promise<VerifySummary> {
   const startedAt = performance.now();
-  const summary: VerifySummary = {
-    profile: profile.name,
-    status: 'failed',
-    duration_ms: 0,
-    databases: [],
-    repositories: [],
-    missing_paths: [],
-  };
+  const summary = failedVerify(profile.name);
   const latest = pickLatestArchive(archives, profile.name);
   let stage: StagingDir | undefined;
   try {
@@ -240,15 +246,7 @@ export async function verifyCommand(
     const time = deps.now();
     const summary: VerifySummary = archives
       ? await verifyProfile(config, profile, archives, deps)
-      : {
-          profile: profile.name,
-          status: 'failed',
-          duration_ms: 0,
-          databases: [],
-          repositories: [],
-          missing_paths: [],
-          error: listError,
-        };
+      : failedVerify(profile.name, listError);
     const databasesOk = summary.databases.filter((check) => check.status === 'ok').length;
     updateProfileState(config.state_dir, profile.name, {
       last_verify: {
